@@ -1,0 +1,1 @@
+"""Pure geography: coordinate systems, distances, boundaries, road graphs. No Django imports."""
