@@ -19,7 +19,7 @@ pairs arriving later than ``time_limit_h`` are not allowed. The LP, solved per m
 The shortage penalty exceeds the cost of any re-routing chain, so the solution first
 delivers as much as possible within the time limit, then minimises tonne-hours. With integer
 stocks and needs the optimum is integral (transport matrices are totally unimodular) and the
-simplex solver returns such a vertex.
+solver (interior point followed by crossover) returns such a vertex.
 
 Evacuation assignment is the same LP with population points as demands, shelter capacities as
 stocks, travel seconds as costs (person-seconds) and ``limit_s`` as the time limit.
@@ -300,7 +300,10 @@ def _solve_transport_lp(supply, demand, src, dst, pair_cost, penalty) -> np.ndar
 
     solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("solver", "simplex")
+    # interior point + crossover: ~2x faster than simplex on 50 x 500 transport problems and
+    # still ends on a basic (vertex) solution, hence integral for integer data
+    solver.setOptionValue("solver", "ipm")
+    solver.setOptionValue("run_crossover", "on")
     solver.passModel(lp)
     solver.run()
     status = solver.getModelStatus()
