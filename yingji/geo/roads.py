@@ -201,11 +201,10 @@ class RoadGraph:
         """Index of the open edge used for each consecutive node pair (``-1`` when none)."""
         keys = np.asarray(from_nodes, np.int64) * self.n_nodes + np.asarray(to_nodes, np.int64)
         pair_keys = self._csr_pair_keys
-        pos = np.searchsorted(pair_keys, keys)
-        pos_clipped = np.minimum(pos, max(len(pair_keys) - 1, 0))
-        found = (pos < len(pair_keys)) & (pair_keys[pos_clipped] == keys) if len(pair_keys) else \
-            np.zeros(len(keys), bool)
-        return np.where(found, self.csr_edge[pos_clipped] if len(pair_keys) else -1, -1)
+        if len(pair_keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(pair_keys, keys), len(pair_keys) - 1)
+        return np.where(pair_keys[pos] == keys, self.csr_edge[pos], -1)
 
     # ------------------------------------------------------------------ components
     @property

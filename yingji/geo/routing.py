@@ -169,7 +169,8 @@ def multi_source_times(graph: RoadGraph, sources: Sequence[Point],
     lon = np.asarray([s[0] for s in sources], dtype=np.float64)
     lat = np.asarray([s[1] for s in sources], dtype=np.float64)
     nodes, distances = graph.snap(lon, lat)
-    augmented = _with_super_source(graph.csr, nodes, access_seconds(distances) + SUPER_SOURCE_SHIFT_S)
+    offsets = access_seconds(distances) + SUPER_SOURCE_SHIFT_S
+    augmented = _with_super_source(graph.csr, nodes, offsets)
     seconds = csgraph.dijkstra(augmented, directed=True, indices=graph.n_nodes,
                                limit=limit_s + SUPER_SOURCE_SHIFT_S)
     return seconds[: graph.n_nodes] - SUPER_SOURCE_SHIFT_S
