@@ -37,6 +37,7 @@ def test_worked_example_as_json():
     assert [(c["name"], c["Q"], c["beta"], c["q_over_Q"]) for c in tank["chemicals"]] == [
         ("液氨", "10", "2", "2"), ("甲醇", "500", "1", "2"), ("液化石油气", "50", "1.5", "2")]
     assert tank["chemicals"][1]["table1_row"] == 65 and tank["chemicals"][1]["cas"] == ["67-56-1"]
+    assert tank["chemicals"][0]["table1_name"] == "氨"
     assert (store["S"], store["is_major_hazard"], store["R"], store["grade"]) == ("0.25", False, "0.375", None)
     assert store["chemicals"][0]["Q_source"] == "表2 W9.2"
     assert out["settings"]["beta_choice"] == "maximum"

@@ -55,6 +55,9 @@ REFERENCE_CAS = {
 }
 
 
+REFERENCE_Q_BY_ROW = {row: Decimal(q) for row, _, q in REFERENCE_Q}
+
+
 def data_rows():
     with DATA.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -95,7 +98,9 @@ def test_only_rows_13_45_74_have_no_cas():
 
 @pytest.mark.parametrize("record", data_rows(), ids=lambda r: r["row"])
 def test_every_row_resolves_by_its_full_name(record):
-    assert lookup_chemical(record["name"]).row == int(record["row"])
+    chemical = lookup_chemical(record["name"])
+    assert chemical.row == int(record["row"])
+    assert chemical.critical_quantity_t == REFERENCE_Q_BY_ROW[chemical.row]
 
 
 @pytest.mark.parametrize("record", data_rows(), ids=lambda r: r["row"])
@@ -116,7 +121,9 @@ def test_every_cas_resolves_or_is_reported_shared(row, cas):
             lookup_chemical(cas)
         assert any(f"第{row}项" in s for s in raised.value.unresolved[0].suggestions)
     else:
-        assert lookup_chemical(cas).row == row
+        chemical = lookup_chemical(cas)
+        assert chemical.row == row
+        assert chemical.critical_quantity_t == REFERENCE_Q_BY_ROW[row]
 
 
 def test_cas_with_full_width_digits_and_dash():

@@ -79,7 +79,7 @@ and null are native JSON.
      "governing_unit": "罐区", "settings": {...},
      "units": [{"name": "罐区", "S": ..., "is_major_hazard": ..., "R": ..., "alpha": ...,
                 "grade": 1..4 | null, "grade_name": "一级".."四级" | null,
-                "chemicals": [{"name", "table1_row", "cas": [...], "quantity_t", "Q",
+                "chemicals": [{"name", "table1_row", "table1_name", "cas": [...], "quantity_t", "Q",
                                "Q_source", "q_over_Q", "beta", "beta_source",
                                "beta_category", "warnings": [...]}]}]}
 

@@ -28,6 +28,7 @@ from typing import Sequence
 from yingji.rules.bands import classify
 
 from .lookup import SharedKeyPolicy, lookup_category, resolve_chemical
+from .normalize import CAS_PATTERN, normalize_key
 from .tables import Chemical, Grade, HazardCategory, alpha_bands, grade_bands, toxic_gas_betas
 
 MAJOR_HAZARD_THRESHOLD = Fraction(1)
@@ -122,11 +123,12 @@ class ChemicalQuantity:
     ) -> ChemicalQuantity:
         """A Table 1 chemical by name, alias or CAS (raises UnknownChemicalError)."""
         resolution = resolve_chemical(name_or_cas, shared)
+        is_cas = CAS_PATTERN.fullmatch(normalize_key(name_or_cas)) is not None
         return cls(
             quantity_t=quantity_t,
             chemical=resolution.chemical,
             categories=tuple(categories),
-            label=name_or_cas,
+            label=resolution.chemical.name if is_cas else name_or_cas.strip(),
             warnings=resolution.warnings,
         )
 
@@ -156,6 +158,7 @@ class ChemicalResult:
 
     name: str
     table1_row: int | None
+    table1_name: str | None
     cas_numbers: tuple[str, ...]
     quantity_t: Decimal
     critical_quantity_t: Decimal
@@ -291,6 +294,7 @@ def evaluate_chemical(item: ChemicalQuantity, settings: GradingSettings = DEFAUL
     return ChemicalResult(
         name=item.display_name,
         table1_row=item.chemical.row if item.chemical else None,
+        table1_name=item.chemical.name if item.chemical else None,
         cas_numbers=item.chemical.cas_numbers if item.chemical else (),
         quantity_t=item.quantity_t,
         critical_quantity_t=critical,

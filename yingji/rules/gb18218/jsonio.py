@@ -87,9 +87,9 @@ def _resolve_name_and_cas(name: str | None, cas: str | None, settings: GradingSe
         return resolve_chemical(name, policy)
     try:
         by_name = resolve_chemical(name, policy)
-    except AmbiguousChemicalError:
-        raise
     except UnknownChemicalError as name_error:
+        if isinstance(name_error, AmbiguousChemicalError):
+            raise
         try:
             by_cas = resolve_chemical(cas, policy)
         except UnknownChemicalError:
@@ -123,10 +123,8 @@ def _chemical_from_json(entry: Any, settings: GradingSettings, path: str) -> Che
         return ChemicalQuantity.of_category(categories, quantity)
     try:
         resolution = _resolve_name_and_cas(name, cas, settings, path)
-    except AmbiguousChemicalError:
-        raise
     except UnknownChemicalError as error:
-        if not categories:
+        if not categories or isinstance(error, AmbiguousChemicalError):
             raise
         label = name or cas or ""
         warning = _table2_fallback_warning(label, error, categories)
@@ -197,6 +195,7 @@ def chemical_to_json(chemical: ChemicalResult, places: int) -> dict[str, Any]:
     return {
         "name": chemical.name,
         "table1_row": chemical.table1_row,
+        "table1_name": chemical.table1_name,
         "cas": list(chemical.cas_numbers),
         "quantity_t": decimal_text(chemical.quantity_t),
         "Q": decimal_text(chemical.critical_quantity_t),
