@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from yingji.geo import divcodes
+from yingji.rules.roles import ROLES
+
+
+class User(AbstractUser):
+    """A platform user with one role and one regional scope (a division code)."""
+
+    ROLE_CHOICES = list(ROLES.items())
+
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES, default="readonly")
+    region_code = models.CharField("管辖区划", max_length=12, default="210900000000")
+    enterprise = models.ForeignKey(
+        "regions.Enterprise", verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    organisation = models.ForeignKey(
+        "regions.Organisation", verbose_name="所属单位", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="users",
+    )
+    phone = models.CharField("手机", max_length=20, blank=True)
+    full_name = models.CharField("姓名", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        ordering = ["username"]
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def scope_prefix(self) -> str:
+        return divcodes.scope_prefix(self.region_code)
+
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60, default="cli")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "cli") -> str:
+        token = "yj_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, name=name, digest=cls.digest_of(token), prefix=token[:8])
+        return token
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to throttle and lock out password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)

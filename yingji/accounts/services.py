@@ -1,0 +1,184 @@
+"""Accounts: login with throttling and lock-out, user management within scope, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from yingji.audit import services as audit
+from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from yingji.geo import divcodes
+from yingji.rules.roles import ROLES, may_grant, role_code
+
+from .models import ApiToken, LoginFailure, User
+
+
+class LoginLocked(Forbidden):
+    code = "login_locked"
+
+
+def _lock_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.YINGJI_LOGIN_LOCK_MINUTES)
+
+
+def _recent_failures(username: str, address: str) -> tuple[int, int]:
+    since = timezone.now() - _lock_window()
+    recent = LoginFailure.objects.filter(at__gte=since)
+    return recent.filter(username=username).count(), recent.filter(address=address).count()
+
+
+def login(username: str, password: str, address: str, request=None) -> User:
+    """Authenticate or raise. Repeated failures lock the username and the address."""
+    username = (username or "").strip()
+    limit = settings.YINGJI_LOGIN_MAX_FAILURES
+    by_user, by_address = _recent_failures(username, address)
+    if by_user >= limit or by_address >= limit * 4:
+        raise LoginLocked(f"登录失败次数过多，账号已临时锁定，请 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟后再试或联系管理员")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username, address=address)
+        audit.record(None, "login_failed", None, model_label="accounts.User", note=f"用户名：{username}"[:300], address=address)
+        left = limit - by_user - 1
+        if left <= 0:
+            raise LoginLocked(f"登录失败次数过多，账号已临时锁定 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟")
+        raise NotAuthenticated(f"用户名或密码错误（还可尝试 {left} 次）")
+    LoginFailure.objects.filter(username=username).delete()
+    audit.record(user, "login", user, address=address)
+    return user
+
+
+def unlock(admin: User, user: User) -> None:
+    check_can_manage(admin, user.role, user.region_code)
+    LoginFailure.objects.filter(username=user.username).delete()
+    audit.record(admin, "update", user, note="解除登录锁定")
+
+
+def check_can_manage(admin: User, role: str, region_code: str) -> None:
+    if admin.role not in ("sysadmin", "city_admin", "county_admin"):
+        raise Forbidden("只有管理员可以管理用户")
+    if not may_grant(admin.role, role):
+        raise Forbidden(f"{admin.role_label}不能授予“{ROLES.get(role, role)}”角色")
+    if not divcodes.is_within(region_code, admin.region_code):
+        raise Forbidden(f"区划 {divcodes.short_code(region_code)} 不在您的管辖范围内")
+
+
+def managed_users(admin: User):
+    if admin.role not in ("sysadmin", "city_admin", "county_admin"):
+        raise Forbidden("只有管理员可以管理用户")
+    return User.objects.filter(region_code__startswith=admin.scope_prefix)
+
+
+def _clean_user_fields(role: str, region: str, enterprise_id) -> tuple[str, str]:
+    try:
+        role = role_code(role)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), fields={"role": [str(exc)]}) from exc
+    try:
+        region = divcodes.normalise(region)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), fields={"region_code": [str(exc)]}) from exc
+    from yingji.regions.services import check_division_exists
+
+    check_division_exists(region)
+    if role == "enterprise" and not enterprise_id:
+        raise ValidationFailed("企业用户必须指定所属企业", fields={"enterprise": ["必填"]})
+    return role, region
+
+
+def create_user(admin: User | None, username: str, password: str, role: str, region_code: str, *,
+                full_name: str = "", phone: str = "", enterprise_id=None, organisation_id=None) -> User:
+    """Create a user. ``admin`` None means the command line (the machine's operator)."""
+    role, region = _clean_user_fields(role, region_code, enterprise_id)
+    if admin is not None:
+        check_can_manage(admin, role, region)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed("用户名不能为空", fields={"username": ["必填"]})
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"用户名“{username}”已存在", fields={"username": ["已存在"]})
+    user = User(username=username, role=role, region_code=region, full_name=full_name, phone=phone,
+                enterprise_id=enterprise_id, organisation_id=organisation_id, is_staff=False)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit.record(admin, "create", user, after=_user_snapshot(user), division_code=region)
+    return user
+
+
+def _user_snapshot(user: User) -> dict:
+    snap = audit.snapshot(user)
+    snap.pop("password", None)
+    return snap
+
+
+def update_user(admin: User, user: User, *, role: str | None = None, region_code: str | None = None,
+                full_name: str | None = None, phone: str | None = None, is_active: bool | None = None,
+                enterprise_id=None, password: str | None = None) -> User:
+    check_can_manage(admin, user.role, user.region_code)
+    new_role, new_region = _clean_user_fields(role or user.role, region_code or user.region_code,
+                                              enterprise_id if enterprise_id is not None else user.enterprise_id)
+    check_can_manage(admin, new_role, new_region)
+    if user.pk == admin.pk and (new_role != user.role or is_active is False):
+        raise Forbidden("不能修改自己的角色或停用自己的账号")
+    before = _user_snapshot(user)
+    user.role, user.region_code = new_role, new_region
+    if full_name is not None:
+        user.full_name = full_name
+    if phone is not None:
+        user.phone = phone
+    if is_active is not None:
+        user.is_active = is_active
+    if enterprise_id is not None:
+        user.enterprise_id = enterprise_id or None
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
+        user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit.record(admin, "update", user, before=before, after=_user_snapshot(user), division_code=user.region_code)
+    return user
+
+
+def issue_token(user: User, name: str = "cli", by: User | None = None) -> str:
+    token = ApiToken.issue(user, name)
+    audit.record(by or user, "token", user, note=f"签发API令牌：{name}")
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = (ApiToken.objects.select_related("user")
+           .filter(digest=ApiToken.digest_of(token), revoked=False, user__is_active=True).first())
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+def get_user(username: str) -> User:
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist as exc:
+        raise NotFound(f"用户“{username}”不存在") from exc
+
+
+def search_users(admin: User, text: str = ""):
+    qs = managed_users(admin)
+    if text:
+        qs = qs.filter(Q(username__icontains=text) | Q(full_name__icontains=text))
+    return qs

@@ -1,0 +1,106 @@
+"""The JSON API (/api/v1/): authentication, the single error shape, pagination."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from yingji.core.errors import ServiceError, ValidationFailed
+
+MAX_PAGE_SIZE = 1000
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from yingji.accounts.services import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The web console's own calls: the Django session, with CSRF on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="应急管理综合应用平台 API（Yingji）",
+        version="1",
+        description="所有列表接口支持 page、page_size（≤1000），返回 {items, count}。错误统一为 {error: {code, message, fields}}。",
+        auth=[BearerToken(), SessionAuth()],
+        urls_namespace="api-v1",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
+
+    @api.exception_handler(ServiceError)
+    def service_error(request, exc: ServiceError):
+        return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+            fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "无效"))
+        first = next(iter(fields.items()))
+        return api.create_response(request, error_body("validation_failed", f"请求参数无效：{first[0]} {first[1][0]}", fields), status=400)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return api.create_response(request, error_body("not_authenticated", "未认证：请提供有效的 Authorization: Bearer 令牌或登录"), status=401)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body("not_found", "资源不存在"), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    from . import registries, system
+
+    system.mount(api)
+    registries.mount_all(api)
+    return api
+
+
+def page_params(request) -> tuple[int, int]:
+    def as_int(name: str, default: int) -> int:
+        raw = request.GET.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValidationFailed(f"{name} 必须是整数", fields={name: ["必须是整数"]}) from exc
+
+    page, size = as_int("page", 1), as_int("page_size", 50)
+    if page < 1:
+        raise ValidationFailed("page 必须 ≥ 1", fields={"page": ["必须 ≥ 1"]})
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"page_size 必须在 1–{MAX_PAGE_SIZE} 之间", fields={"page_size": [f"1–{MAX_PAGE_SIZE}"]})
+    return page, size
+
+
+def paginate(request, queryset) -> dict:
+    page, size = page_params(request)
+    count = queryset.count()
+    start = (page - 1) * size
+    return {"items": list(queryset[start:start + size]), "count": count}

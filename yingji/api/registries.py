@@ -1,0 +1,134 @@
+"""CRUD routes generated from every declared registry (see yingji.core.registry)."""
+
+
+from typing import Optional
+
+from django.http import HttpResponse
+from ninja import Router, Schema
+from ninja.orm import create_schema
+
+from yingji.audit.services import history_of
+from yingji.core.registry import REGISTRIES, Registry
+
+from .base import paginate
+
+META_FIELDS = ["id", "version", "division_code", "is_synthetic", "created_at", "updated_at"]
+
+
+class HistoryOut(Schema):
+    at: str
+    action: str
+    actor: str
+    address: str
+    changed_fields: list[str]
+    before: Optional[dict]
+    after: Optional[dict]
+
+
+def _schemas(registry: Registry):
+    name = registry.model.__name__
+    out_fields = list(dict.fromkeys(META_FIELDS + registry.fields))
+    out = create_schema(registry.model, name=f"{name}Out", fields=out_fields)
+    payload = create_schema(registry.model, name=f"{name}In", fields=registry.fields, optional_fields="__all__")
+    payload = type(f"{name}Write", (payload,), {"__annotations__": {"version": Optional[int]}, "version": None})
+    listing = type(f"{name}List", (Schema,), {"__annotations__": {"items": list[out], "count": int}})
+    return out, payload, listing
+
+
+def _version(payload, request) -> int | None:
+    if payload.version is not None:
+        return payload.version
+    header = request.headers.get("If-Match", "").strip('"')
+    return int(header) if header.isdigit() else None
+
+
+def build_router(registry: Registry) -> Router:
+    out, payload_schema, listing = _schemas(registry)
+    router = Router(tags=[registry.label])
+    key = registry.key.replace("-", "_")
+
+    @router.get("/", response=listing, operation_id=f"{key}_list", summary=f"{registry.label}列表")
+    def list_records(request, q: str = "", division: str = "", ordering: str = "", page: int = 1, page_size: int = 50):
+        """Filters: q (search), division (code prefix), ordering, and any declared filter field."""
+        return paginate(request, registry.filtered(request.auth, request.GET))
+
+    @router.get("/export", operation_id=f"{key}_export", summary=f"导出{registry.label}", response={200: None})
+    def export_records(request, format: str = "xlsx"):
+        from yingji.core.tabular import export_for
+
+        content, content_type, filename = export_for(request.auth, registry, request.GET, format)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @router.post("/", response={201: out}, operation_id=f"{key}_create", summary=f"新增{registry.label}")
+    def create_record(request, payload: payload_schema):
+        data = payload.dict(exclude_unset=True)
+        data.pop("version", None)
+        return 201, registry.create(request.auth, data)
+
+    @router.get("/{int:pk}", response=out, operation_id=f"{key}_detail", summary=f"{registry.label}详情")
+    def detail(request, pk: int):
+        return registry.get(request.auth, pk)
+
+    def _update(request, pk: int, payload):
+        obj = registry.get(request.auth, pk)
+        data = payload.dict(exclude_unset=True)
+        data.pop("version", None)
+        return registry.update(request.auth, obj, data, expected_version=_version(payload, request))
+
+    @router.patch("/{int:pk}", response=out, operation_id=f"{key}_update", summary=f"修改{registry.label}")
+    def update(request, pk: int, payload: payload_schema):
+        """Send ``version`` (or an If-Match header) to have a stale edit refused with 409."""
+        return _update(request, pk, payload)
+
+    @router.put("/{int:pk}", response=out, operation_id=f"{key}_replace", summary=f"修改{registry.label}")
+    def replace(request, pk: int, payload: payload_schema):
+        return _update(request, pk, payload)
+
+    @router.delete("/{int:pk}", response={204: None}, operation_id=f"{key}_delete", summary=f"删除{registry.label}")
+    def delete(request, pk: int, version: int | None = None):
+        obj = registry.get(request.auth, pk)
+        registry.delete(request.auth, obj, expected_version=version)
+        return 204, None
+
+    @router.get("/{int:pk}/history", response=list[HistoryOut], operation_id=f"{key}_history", summary=f"{registry.label}变更历史")
+    def history(request, pk: int):
+        obj = registry.get(request.auth, pk)
+        return [
+            {"at": e.at.isoformat(), "action": e.action, "actor": e.actor_name, "address": e.address,
+             "changed_fields": e.changed_fields, "before": e.before, "after": e.after}
+            for e in history_of(obj)
+        ]
+
+    return router
+
+
+def mount_all(api) -> None:
+    for registry in REGISTRIES.values():
+        api.add_router(f"/{registry.key}/", build_router(registry))
+    api.add_router("/map/", build_map_router())
+
+
+def build_map_router() -> Router:
+    """Light point features for the one-map layers, filtered like the lists."""
+    router = Router(tags=["一张图"])
+
+    @router.get("/{key}/", operation_id="map_layer", summary="图层点位（GeoJSON）", response={200: dict})
+    def layer(request, key: str):
+        from yingji.core.errors import NotFound
+
+        registry = REGISTRIES.get(key)
+        if registry is None or not registry.map_layer:
+            raise NotFound(f"图层“{key}”不存在")
+        qs = registry.filtered(request.auth, request.GET).filter(lon__isnull=False)
+        features = [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [obj.lon, obj.lat]},
+             "properties": {"id": obj.pk, "name": str(obj), "synthetic": obj.is_synthetic,
+                            "summary": registry.map_summary(obj) if registry.map_summary else "",
+                            "division_code": obj.division_code}}
+            for obj in qs.iterator(chunk_size=2000)
+        ]
+        return {"type": "FeatureCollection", "features": features}
+
+    return router

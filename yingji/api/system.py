@@ -1,0 +1,181 @@
+"""Platform routes: current user, divisions and boundaries, users, audit log, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from ninja import Router, Schema
+
+from yingji.accounts import services as accounts
+from yingji.audit.models import AuditEntry
+from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.geo import divcodes
+from yingji.regions.models import Division
+from yingji.regions.services import visible_divisions
+
+from .base import paginate
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    region_code: str
+    enterprise_id: Optional[int]
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_id: Optional[str]
+    synthetic: bool
+    centroid_lon: Optional[float]
+    centroid_lat: Optional[float]
+
+
+class DivisionList(Schema):
+    items: list[DivisionOut]
+    count: int
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    region_code: str
+    phone: str
+    is_active: bool
+    enterprise_id: Optional[int]
+
+
+class UserList(Schema):
+    items: list[UserOut]
+    count: int
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    role: str
+    region_code: str
+    full_name: str = ""
+    phone: str = ""
+    enterprise_id: Optional[int] = None
+
+
+class UserPatch(Schema):
+    role: Optional[str] = None
+    region_code: Optional[str] = None
+    full_name: Optional[str] = None
+    phone: Optional[str] = None
+    is_active: Optional[bool] = None
+    password: Optional[str] = None
+    enterprise_id: Optional[int] = None
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_name: str
+    address: str
+    action: str
+    model: str
+    object_id: str
+    object_repr: str
+    division_code: str
+    changed_fields: list
+    before: Optional[dict]
+    after: Optional[dict]
+    note: str
+
+
+class AuditList(Schema):
+    items: list[AuditOut]
+    count: int
+
+
+def mount(api) -> None:
+    router = Router(tags=["平台"])
+
+    @router.get("/me", response=MeOut, summary="当前用户")
+    def me(request):
+        user = request.auth
+        return {"username": user.username, "full_name": user.full_name, "role": user.role,
+                "role_label": user.role_label, "region_code": user.region_code, "enterprise_id": user.enterprise_id}
+
+    @router.get("/divisions/", response=DivisionList, summary="行政区划（本人管辖范围内）")
+    def divisions(request, level: str = "", parent: str = ""):
+        qs = visible_divisions(request.auth, level or None)
+        if parent:
+            qs = qs.filter(parent_id=divcodes.normalise(parent))
+        return paginate(request, qs.order_by("code"))
+
+    @router.get("/divisions/geojson", summary="行政区划边界 GeoJSON（WGS-84）", response={200: dict})
+    def division_geojson(request, level: str = "county"):
+        user = request.auth
+        if level not in divcodes.LEVELS:
+            raise ValidationFailed("level 取值应为 city、county 或 township", fields={"level": ["无效"]})
+        qs = Division.objects.filter(level=level, geometry__isnull=False)
+        if level == "city":
+            qs = qs.filter(code__startswith=user.scope_prefix[:4])
+        else:
+            qs = qs.filter(code__startswith=user.scope_prefix[:4] if len(user.scope_prefix) <= 4 else user.scope_prefix)
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": d.geometry,
+                 "properties": {"code": d.code, "short_code": d.short_code, "name": d.name, "level": d.level,
+                                "synthetic": d.synthetic, "source": d.source}}
+                for d in qs
+            ],
+        }
+
+    @router.get("/users/", response=UserList, summary="用户列表（管理员）")
+    def users(request, q: str = ""):
+        return paginate(request, accounts.search_users(request.auth, q))
+
+    @router.post("/users/", response={201: UserOut}, summary="新增用户（管理员）")
+    def create_user(request, payload: UserIn):
+        return 201, accounts.create_user(request.auth, **payload.dict())
+
+    @router.patch("/users/{int:pk}", response=UserOut, summary="修改用户（管理员）")
+    def update_user(request, pk: int, payload: UserPatch):
+        user = accounts.managed_users(request.auth).filter(pk=pk).first()
+        if user is None:
+            from yingji.core.errors import NotFound
+
+            raise NotFound(f"用户（编号 {pk}）不存在或不在您的管辖范围内")
+        return accounts.update_user(request.auth, user, **payload.dict(exclude_unset=True))
+
+    @router.get("/audit/", response=AuditList, summary="审计日志（管理员，只读）")
+    def audit_log(request, actor: str = "", action: str = "", model: str = "", object_id: str = "",
+                  since: Optional[dt.datetime] = None, until: Optional[dt.datetime] = None):
+        return paginate(request, audit_queryset(request.auth, actor=actor, action=action, model=model,
+                                                object_id=object_id, since=since, until=until))
+
+    api.add_router("/", router)
+
+
+def audit_queryset(user, *, actor="", action="", model="", object_id="", since=None, until=None):
+    if user.role not in ("sysadmin", "city_admin", "county_admin"):
+        raise Forbidden("只有管理员可以查看审计日志")
+    qs = AuditEntry.objects.all()
+    if user.role != "sysadmin" or len(user.scope_prefix) > 2:
+        qs = qs.filter(division_code__startswith=user.scope_prefix)
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if model:
+        qs = qs.filter(model__icontains=model)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if since:
+        qs = qs.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lt=until)
+    return qs.order_by("-at", "-id")

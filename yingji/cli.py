@@ -1,0 +1,205 @@
+"""The ``yingji`` console command.
+
+    yingji demo [--host H] [--port P] [--load-only]   migrate, load the Fuxin demo, serve
+    yingji serve [--host H] [--port P]                 serve the platform (ASGI, uvicorn)
+    yingji createuser NAME --role ROLE --region CODE --password PW
+    yingji token NAME                                  print a new API token for NAME
+    yingji check                                       database, migrations, assets, offline
+    yingji rules accident-grade --deaths N --serious-injuries N --direct-loss-yuan N
+    yingji rules hazard-grade FILE.json
+    yingji manage ARGS...                              any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+    import django
+
+    django.setup()
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_migrate(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    cmd_migrate(args)
+    from yingji.demo import DEMO_PASSWORD, demo_users, load_demo
+
+    summary = load_demo()
+    print("演示数据（合成）：" + "，".join(f"{k} {v}" for k, v in summary.items()))
+    if args.load_only:
+        return 0
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\n应急管理综合应用平台已启动：{url}\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+    for username, label in demo_users():
+        print(f"  {username:<12} {label}")
+    print()
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    import uvicorn
+
+    uvicorn.run("yingji.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup_django()
+    print(f"应急管理综合应用平台：http://{args.host}:{args.port}/")
+    return _serve(args.host, args.port)
+
+
+def cmd_createuser(args) -> int:
+    _setup_django()
+    from yingji.accounts.services import create_user
+    from yingji.core.errors import ServiceError
+
+    try:
+        user = create_user(None, args.name, args.password, args.role, args.region, full_name=args.full_name or "")
+    except ServiceError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    print(f"已创建用户 {user.username}（{user.role_label}，{user.region_code}）")
+    return 0
+
+
+def cmd_token(args) -> int:
+    _setup_django()
+    from yingji.accounts.services import get_user, issue_token
+    from yingji.core.errors import ServiceError
+
+    try:
+        user = get_user(args.name)
+    except ServiceError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    print(issue_token(user, args.label))
+    return 0
+
+
+def cmd_check(args) -> int:
+    _setup_django()
+    from yingji.core.checks import run_checks
+
+    problems = run_checks()
+    if problems:
+        print("检查未通过：")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print("检查通过：数据库可连接，迁移已全部应用，静态资源齐全，页面和资源不引用外部主机。")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    if args.rule == "accident-grade":
+        from yingji.rules.accident import grade_accident
+
+        try:
+            result = grade_accident(args.deaths, args.serious_injuries, args.direct_loss_yuan)
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        _print_json(result.to_json())
+        return 0
+    if args.rule == "hazard-grade":
+        from yingji.rules.gb18218 import UnknownChemicalError, grade_from_json
+
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, json.JSONDecodeError) as exc:
+            print(f"错误：无法读取 {args.file}：{exc}", file=sys.stderr)
+            return 2
+        try:
+            _print_json(grade_from_json(data))
+        except UnknownChemicalError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"错误：输入格式不正确：{exc}", file=sys.stderr)
+            return 2
+        return 0
+    return 2
+
+
+def cmd_manage(args) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["yingji manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yingji", description="应急管理综合应用平台（Yingji）")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="迁移数据库、载入阜新演示数据并启动")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--load-only", action="store_true", help="只载入演示数据，不启动服务")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="启动服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="执行数据库迁移").set_defaults(func=cmd_migrate)
+
+    cu = sub.add_parser("createuser", help="创建用户")
+    cu.add_argument("name")
+    cu.add_argument("--role", required=True, help="角色中文名或代码，如 值班员 / duty_officer")
+    cu.add_argument("--region", required=True, help="管辖区划代码，如 210922")
+    cu.add_argument("--password", required=True)
+    cu.add_argument("--full-name")
+    cu.set_defaults(func=cmd_createuser)
+
+    tok = sub.add_parser("token", help="为用户签发 API 令牌")
+    tok.add_argument("name")
+    tok.add_argument("--label", default="cli")
+    tok.set_defaults(func=cmd_token)
+
+    sub.add_parser("check", help="部署自检").set_defaults(func=cmd_check)
+
+    rules = sub.add_parser("rules", help="规则计算（纯计算，无需数据库）")
+    rsub = rules.add_subparsers(dest="rule", required=True)
+    ag = rsub.add_parser("accident-grade", help="生产安全事故等级（国务院令第493号）")
+    ag.add_argument("--deaths", type=int, required=True)
+    ag.add_argument("--serious-injuries", type=int, required=True)
+    ag.add_argument("--direct-loss-yuan", required=True)
+    hg = rsub.add_parser("hazard-grade", help="危险化学品重大危险源辨识与分级（GB 18218-2018）")
+    hg.add_argument("file")
+    rules.set_defaults(func=cmd_rules)
+
+    manage = sub.add_parser("manage", help="Django 管理命令")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Registries: one declaration per kind of business record drives its API routes,
+web pages (list, detail, form, history), filters and exports.
+
+An app declares ``Registry(key="enterprises", model=Enterprise, ...)`` in its
+``registries.py``; the API and web layers pick every registry up from :data:`REGISTRIES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django import forms
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from . import scope
+from .errors import Forbidden, NotFound, ValidationFailed, from_django_validation
+
+REGISTRIES: dict[str, "Registry"] = {}
+
+
+@dataclass
+class Registry:
+    key: str
+    model: type[models.Model]
+    label: str
+    fields: list[str]
+    list_fields: list[str]
+    search_fields: list[str] = field(default_factory=lambda: ["name"])
+    filter_fields: list[str] = field(default_factory=list)
+    ordering: list[str] = field(default_factory=lambda: ["-updated_at"])
+    select_related: list[str] = field(default_factory=list)
+    map_layer: bool = False
+    icon: str = "●"
+    # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
+    form_clean: Callable | None = None
+    # One line shown in map popups: (obj) -> str.
+    map_summary: Callable | None = None
+
+    def __post_init__(self):
+        REGISTRIES[self.key] = self
+
+    # ----- reads -----------------------------------------------------------------
+    def queryset(self, user) -> QuerySet:
+        qs = scope.visible(self.model.objects.all(), user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def filtered(self, user, params) -> QuerySet:
+        """Apply search ``q``, ``division`` prefix, declared filters and ``ordering``."""
+        qs = self.queryset(user)
+        text = (params.get("q") or "").strip()
+        if text:
+            cond = Q()
+            for name in self.search_fields:
+                cond |= Q(**{f"{name}__icontains": text})
+            qs = qs.filter(cond)
+        division = (params.get("division") or "").strip()
+        if division:
+            from yingji.geo import divcodes
+
+            try:
+                qs = qs.filter(division_code__startswith=divcodes.scope_prefix(division))
+            except divcodes.DivisionCodeError as exc:
+                raise ValidationFailed(str(exc), fields={"division": [str(exc)]}) from exc
+        for name in self.filter_fields:
+            value = params.get(name)
+            if value not in (None, ""):
+                qs = qs.filter(**{name: value})
+        return qs.order_by(*self.ordering_for(params.get("ordering")), "pk")
+
+    def ordering_for(self, requested: str | None) -> list[str]:
+        if not requested:
+            return self.ordering
+        name = requested.lstrip("-")
+        allowed = set(self.list_fields) | {"updated_at", "created_at", "id", "division_code"}
+        if name not in allowed:
+            raise ValidationFailed(f"不支持按“{name}”排序", fields={"ordering": ["不支持的排序字段"]})
+        return [requested]
+
+    def get(self, user, pk) -> models.Model:
+        try:
+            obj = self.model.objects.get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise NotFound(f"{self.label}（编号 {pk}）不存在")
+        scope.check_can_see(obj, user)
+        return obj
+
+    # ----- writes ----------------------------------------------------------------
+    def form_class(self) -> type[forms.ModelForm]:
+        registry = self
+
+        class Form(forms.ModelForm):
+            class Meta:
+                model = registry.model
+                fields = registry.fields
+
+            def clean(self):
+                data = super().clean()
+                if registry.form_clean:
+                    registry.form_clean(self)
+                return data
+
+        return Form
+
+    def clean_data(self, data: dict, instance: models.Model | None = None) -> dict:
+        """Coerce and validate input with the model's own field rules (Chinese messages)."""
+        form_cls = self.form_class()
+        if instance is not None:
+            merged = {name: _form_value(instance, name) for name in self.fields}
+            merged.update(data)
+            form = form_cls(merged, instance=self.model.objects.get(pk=instance.pk))
+        else:
+            form = form_cls(data)
+        if not form.is_valid():
+            fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
+            label = {f.name: str(f.verbose_name) for f in self.model._meta.fields}
+            first = next(iter(fields.items()))
+            raise ValidationFailed(f"{label.get(first[0], first[0])}：{first[1][0]}", fields=fields)
+        return {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+
+    def can_write(self, user) -> bool:
+        try:
+            scope.check_can_write(self.model, user)
+        except Forbidden:
+            return False
+        return True
+
+    def create(self, user, data: dict):
+        from .records import create_record
+
+        scope.check_can_create(self.model, user)
+        return create_record(user, self.model, self.clean_data(data))
+
+    def update(self, user, obj, data: dict, expected_version=None):
+        from .records import update_record
+
+        scope.check_can_see(obj, user)
+        scope.check_can_write(self.model, user, obj.division_code)
+        return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version)
+
+    def delete(self, user, obj, expected_version=None):
+        from .records import delete_record
+
+        delete_record(user, obj, expected_version=expected_version)
+
+    # ----- presentation ----------------------------------------------------------
+    def columns(self, names: list[str] | None = None) -> list[tuple[str, str]]:
+        names = names or self.fields
+        meta = self.model._meta
+        return [(n, str(meta.get_field(n).verbose_name)) for n in names]
+
+
+def _form_value(instance, name):
+    field = instance._meta.get_field(name)
+    value = getattr(instance, field.attname)
+    if isinstance(field, models.ManyToManyField):
+        return [o.pk for o in getattr(instance, name).all()]
+    if isinstance(field, models.JSONField):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def display_value(obj, name: str) -> str:
+    """The value as staff read it: choice labels, names of related records, local times."""
+    field = obj._meta.get_field(name)
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    if value is None:
+        return ""
+    if name == "division_code":
+        from yingji.regions.services import name_of
+
+        return name_of(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def raise_validation(exc) -> None:
+    raise from_django_validation(exc)

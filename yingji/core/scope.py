@@ -1,0 +1,91 @@
+"""Regional scope: who may see and change which records.
+
+A user's scope is the prefix of their region code (see ``yingji.geo.divcodes``).
+Models opt in to enterprise isolation by naming ``scope_enterprise_field``; enterprise users
+see only their own enterprise's records there and nothing where a model does not name one.
+Models name the roles that may write them in ``write_roles`` (default: administrators).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from yingji.geo import divcodes
+from yingji.rules.roles import ADMIN_ROLES, ROLES
+
+from .errors import Forbidden, NotAuthenticated, ValidationFailed
+
+
+def _require_user(user) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated("请先登录")
+    if not user.is_active:
+        raise Forbidden("账号已停用")
+
+
+def write_roles(model: type[Model]) -> frozenset[str]:
+    return frozenset(getattr(model, "write_roles", ADMIN_ROLES))
+
+
+def enterprise_field(model: type[Model]) -> str | None:
+    return getattr(model, "scope_enterprise_field", None)
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """Filter a queryset to what the user may see."""
+    _require_user(user)
+    model = queryset.model
+    queryset = queryset.filter(division_code__startswith=user.scope_prefix)
+    if user.role == "enterprise":
+        field = enterprise_field(model)
+        if field is None or user.enterprise_id is None:
+            return queryset.none()
+        queryset = queryset.filter(**{field: user.enterprise_id})
+    return queryset
+
+
+def is_visible(obj: Model, user) -> bool:
+    if not divcodes.is_within(obj.division_code, user.region_code):
+        return False
+    if user.role == "enterprise":
+        field = enterprise_field(type(obj))
+        if field is None:
+            return False
+        value = obj.pk if field == "pk" else getattr(obj, f"{field}_id", None)
+        return value is not None and value == user.enterprise_id
+    return True
+
+
+def check_can_see(obj: Model, user) -> None:
+    _require_user(user)
+    if not is_visible(obj, user):
+        raise Forbidden(f"“{obj}”不在您的管辖范围内（{user.region_code[:6]}），无权访问")
+
+
+def check_can_write(model: type[Model], user, division_code: str | None = None, obj: Model | None = None) -> None:
+    """Raise unless the user's role may write this model in ``division_code``
+    (and, for enterprise users, unless ``obj`` belongs to their own enterprise)."""
+    _require_user(user)
+    allowed = write_roles(model)
+    if user.role not in allowed:
+        names = "、".join(ROLES[r] for r in sorted(allowed) if r in ROLES)
+        raise Forbidden(f"您的角色（{ROLES.get(user.role, user.role)}）无权修改{model._meta.verbose_name}，需要：{names}")
+    try:
+        inside = not division_code or divcodes.is_within(division_code, user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    if not inside:
+        raise Forbidden(f"区划 {divcodes.short_code(division_code)} 不在您的管辖范围内，不能在此新增或修改记录")
+
+    if user.role == "enterprise" and obj is not None:
+        field = enterprise_field(model)
+        value = None if field is None else (obj.pk if field == "pk" else getattr(obj, f"{field}_id", None))
+        if value is None or value != user.enterprise_id:
+            raise Forbidden("企业用户只能填报和修改本企业的记录")
+
+
+def check_can_create(model: type[Model], user) -> None:
+    """Early refusal before validating input: the role may not create this kind of record."""
+    check_can_write(model, user)
+    if user.role == "enterprise" and enterprise_field(model) in (None, "pk"):
+        raise Forbidden(f"企业用户不能新增{model._meta.verbose_name}")

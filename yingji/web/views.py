@@ -1,0 +1,312 @@
+"""The Chinese web console. Views are thin: they call registries and services."""
+
+from __future__ import annotations
+
+import functools
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from yingji.accounts import services as accounts
+from yingji.accounts.models import User
+from yingji.api.system import audit_queryset
+from yingji.audit.models import AuditEntry
+from yingji.audit.services import history_of
+from yingji.core.errors import ServiceError
+from yingji.core.middleware import address_of
+from yingji.core.registry import REGISTRIES, display_value
+from yingji.regions.services import full_name
+from yingji.rules.roles import ROLES
+
+
+def render_error(request, status: int, message: str):
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def error_403(request, exception=None):
+    return render_error(request, 403, "您没有访问该页面的权限")
+
+
+def error_404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "接口不存在", "fields": {}}}, status=404)
+    return render_error(request, 404, "页面不存在")
+
+
+def error_500(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "server_error", "message": "服务器内部错误", "fields": {}}}, status=500)
+    return render_error(request, 500, "服务器内部错误，请联系管理员")
+
+
+def service_view(view):
+    """Turn service errors into a Chinese error page with the right status."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as exc:
+            return render_error(request, exc.status, exc.message)
+
+    return login_required(wrapper)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.login(form.cleaned_data["username"], form.cleaned_data["password"], address_of(request), request)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            auth_login(request, user)
+            target = request.GET.get("next", "/")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "/"
+            return redirect(target)
+    return render(request, "web/login.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@require_POST
+def logout_view(request):
+    auth_logout(request)
+    return redirect("login")
+
+
+def _registry(key: str):
+    registry = REGISTRIES.get(key)
+    if registry is None:
+        raise Http404
+    return registry
+
+
+@service_view
+def dashboard(request):
+    user = request.user
+    cards = []
+    for registry in REGISTRIES.values():
+        if user.role == "enterprise" and getattr(registry.model, "scope_enterprise_field", None) is None:
+            continue
+        cards.append({"registry": registry, "count": registry.queryset(user).count()})
+    recent = []
+    if user.role in ("sysadmin", "city_admin", "county_admin"):
+        recent = audit_queryset(user)[:8]
+    return render(request, "web/dashboard.html", {"cards": cards, "recent": recent, "scope_name": full_name(user.region_code)})
+
+
+@service_view
+def one_map(request):
+    layers = [r for r in REGISTRIES.values() if r.map_layer]
+    config = [{"key": r.key, "label": r.label, "icon": r.icon} for r in layers]
+    return render(request, "web/map.html", {"layers": layers, "layer_config": config,
+                                            "scope_name": full_name(request.user.region_code)})
+
+
+@service_view
+def record_list(request, key):
+    registry = _registry(key)
+    qs = registry.filtered(request.user, request.GET)
+    page = Paginator(qs, min(max(int(request.GET.get("page_size") or 20), 1), 200)).get_page(request.GET.get("page"))
+    columns = registry.columns(registry.list_fields)
+    rows = [(obj, [display_value(obj, n) for n, _ in columns]) for obj in page.object_list]
+    filters = []
+    for name in registry.filter_fields:
+        field = registry.model._meta.get_field(name)
+        choices = list(field.choices or []) or [(v, v) for v in registry.queryset(request.user).order_by().values_list(name, flat=True).distinct()[:50] if v]
+        filters.append({"name": name, "label": field.verbose_name, "choices": choices, "value": request.GET.get(name, "")})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/record_list.html", {
+        "registry": registry, "columns": columns, "rows": rows, "page": page, "filters": filters,
+        "q": request.GET.get("q", ""), "ordering": request.GET.get("ordering", ""), "query": query.urlencode(),
+        "can_write": registry.can_write(request.user),
+    })
+
+
+@service_view
+def record_detail(request, key, pk):
+    registry = _registry(key)
+    obj = registry.get(request.user, pk)
+    fields = [(label, display_value(obj, n)) for n, label in registry.columns()]
+    return render(request, "web/record_detail.html", {
+        "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50],
+        "can_write": registry.can_write(request.user), "division_name": full_name(obj.division_code),
+    })
+
+
+def _form_for(registry, data=None, instance=None, user=None):
+    form = registry.form_class()(data, instance=instance)
+    if "division_code" in form.fields and instance is None and data is None and user is not None:
+        form.initial["division_code"] = user.region_code
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "input")
+    return form
+
+
+@service_view
+def record_create(request, key):
+    registry = _registry(key)
+    if not registry.can_write(request.user):
+        return render_error(request, 403, f"您的角色无权新增{registry.label}")
+    form = _form_for(registry, request.POST or None, user=request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            obj = registry.create(request.user, request.POST.dict())
+        except ServiceError as exc:
+            error = exc.message
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, f"已新增{registry.label}“{obj}”")
+            return redirect("record-detail", key=key, pk=obj.pk)
+    return render(request, "web/record_form.html", {"registry": registry, "form": form, "error": error, "obj": None},
+                  status=400 if error else 200)
+
+
+def _attach_errors(form, exc: ServiceError):
+    for name, errs in (exc.fields or {}).items():
+        if name in form.fields:
+            for err in errs:
+                form.add_error(name, err)
+
+
+@service_view
+def record_edit(request, key, pk):
+    registry = _registry(key)
+    obj = registry.get(request.user, pk)
+    if not registry.can_write(request.user):
+        return render_error(request, 403, f"您的角色无权修改{registry.label}")
+    error = ""
+    if request.method == "POST":
+        form = _form_for(registry, request.POST, instance=obj)
+        try:
+            obj = registry.update(request.user, obj, request.POST.dict(), expected_version=request.POST.get("version"))
+        except ServiceError as exc:
+            error = exc.message
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, f"已保存{registry.label}“{obj}”")
+            return redirect("record-detail", key=key, pk=obj.pk)
+    else:
+        form = _form_for(registry, instance=obj)
+    return render(request, "web/record_form.html", {"registry": registry, "form": form, "error": error, "obj": obj},
+                  status=(409 if "版本" in error else 400) if error else 200)
+
+
+@service_view
+@require_POST
+def record_delete(request, key, pk):
+    registry = _registry(key)
+    obj = registry.get(request.user, pk)
+    registry.delete(request.user, obj, expected_version=request.POST.get("version"))
+    messages.success(request, f"已删除{registry.label}“{obj}”")
+    return redirect("record-list", key=key)
+
+
+@service_view
+def record_export(request, key):
+    from yingji.core.tabular import export_for
+
+    registry = _registry(key)
+    content, content_type, filename = export_for(request.user, registry, request.GET, request.GET.get("format", "xlsx"))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=40, required=False)
+    role = forms.ChoiceField(label="角色", choices=list(ROLES.items()))
+    region_code = forms.CharField(label="管辖区划代码", max_length=12)
+    phone = forms.CharField(label="手机", max_length=20, required=False)
+    enterprise_id = forms.IntegerField(label="所属企业编号（企业用户）", required=False)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+
+
+@service_view
+def user_list(request):
+    users = accounts.search_users(request.user, request.GET.get("q", ""))
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "web/user_list.html", {"page": page, "q": request.GET.get("q", "")})
+
+
+@service_view
+def user_create(request):
+    accounts.managed_users(request.user)
+    form = UserForm(request.POST or None, initial={"region_code": request.user.region_code, "is_active": True})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = accounts.create_user(request.user, data["username"], data["password"], data["role"], data["region_code"],
+                                        full_name=data["full_name"], phone=data["phone"], enterprise_id=data["enterprise_id"])
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已创建用户 {user.username}")
+            return redirect("user-list")
+    return render(request, "web/user_form.html", {"form": form, "error": error, "target": None}, status=400 if error else 200)
+
+
+@service_view
+def user_edit(request, pk):
+    target = accounts.managed_users(request.user).filter(pk=pk).first()
+    if target is None:
+        return render_error(request, 404, "用户不存在或不在您的管辖范围内")
+    initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
+               "region_code": target.region_code, "phone": target.phone, "enterprise_id": target.enterprise_id,
+               "is_active": target.is_active}
+    form = UserForm(request.POST or None, initial=initial)
+    form.fields["username"].disabled = True
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("unlock"):
+            accounts.unlock(request.user, target)
+            messages.success(request, f"已解除 {target.username} 的登录锁定")
+            return redirect("user-edit", pk=pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                accounts.update_user(request.user, target, role=data["role"], region_code=data["region_code"],
+                                     full_name=data["full_name"], phone=data["phone"], is_active=data["is_active"],
+                                     enterprise_id=data["enterprise_id"] or 0, password=data["password"] or None)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"已保存用户 {target.username}")
+                return redirect("user-list")
+    return render(request, "web/user_form.html", {"form": form, "error": error, "target": target}, status=400 if error else 200)
+
+
+@service_view
+def audit_list(request):
+    params = {k: request.GET.get(k, "") for k in ("actor", "action", "model", "object_id")}
+    qs = audit_queryset(request.user, **params)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/audit_list.html", {"page": page, "params": params, "actions": AuditEntry.ACTIONS,
+                                                   "query": query.urlencode()})
