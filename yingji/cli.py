@@ -5,6 +5,7 @@
     yingji createuser NAME --role ROLE --region CODE --password PW
     yingji token NAME                                  print a new API token for NAME
     yingji check                                       database, migrations, assets, offline
+    yingji worker                                      a separate background job worker
     yingji rules accident-grade --deaths N --serious-injuries N --direct-loss-yuan N
     yingji rules hazard-grade FILE.json
     yingji manage ARGS...                              any Django management command
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 
 
 def _setup_django() -> None:
@@ -53,9 +55,27 @@ def cmd_demo(args) -> int:
     return _serve(args.host, args.port)
 
 
+def start_background(include_jobs: bool = True) -> threading.Event:
+    """Embedded mode: the job worker and each app's background services run in this process.
+    Apps opt in with ``AppConfig.start_background(stop_event)``."""
+    from django.apps import apps
+
+    from yingji.jobs.services import start_in_process_worker
+
+    stop = start_in_process_worker() if include_jobs else threading.Event()
+    if os.environ.get("YINGJI_BACKGROUND", "1") == "1":
+        for config in apps.get_app_configs():
+            hook = getattr(config, "start_background", None)
+            if hook is not None:
+                hook(stop)
+    return stop
+
+
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
+    if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1":
+        start_background()
     uvicorn.run("yingji.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
     return 0
 
@@ -64,6 +84,20 @@ def cmd_serve(args) -> int:
     _setup_django()
     print(f"应急管理综合应用平台：http://{args.host}:{args.port}/")
     return _serve(args.host, args.port)
+
+
+def cmd_worker(args) -> int:
+    """A separate job worker process (scaled mode): same queue as the in-process worker."""
+    _setup_django()
+    from yingji.jobs.services import work_forever
+
+    stop = threading.Event()
+    print("后台任务进程已启动（Ctrl-C 退出）")
+    try:
+        work_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
 
 
 def cmd_createuser(args) -> int:
@@ -164,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="执行数据库迁移").set_defaults(func=cmd_migrate)
+    sub.add_parser("worker", help="独立的后台任务进程").set_defaults(func=cmd_worker)
 
     cu = sub.add_parser("createuser", help="创建用户")
     cu.add_argument("name")

@@ -50,6 +50,15 @@ INSTALLED_APPS = [
     "yingji.regions",
     "yingji.accounts",
     "yingji.audit",
+    "yingji.live",
+    "yingji.jobs",
+    "yingji.resources",
+    "yingji.duty",
+    "yingji.incidents",
+    "yingji.hazards",
+    "yingji.monitoring",
+    "yingji.warnings",
+    "yingji.command",
     "yingji.web",
 ]
 

@@ -78,7 +78,26 @@ def build_api() -> NinjaAPI:
 
     system.mount(api)
     registries.mount_all(api)
+    mount_app_routers(api)
     return api
+
+
+def mount_app_routers(api: NinjaAPI) -> None:
+    """Each domain app may provide ``api.py`` with ``mount(api)`` for routes beyond its registries."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("yingji.") or config.label == "api":
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        module.mount(api)
 
 
 def page_params(request) -> tuple[int, int]:

@@ -32,6 +32,7 @@ class Registry:
     ordering: list[str] = field(default_factory=lambda: ["-updated_at"])
     select_related: list[str] = field(default_factory=list)
     map_layer: bool = False
+    nav_group: str = "基础数据"
     icon: str = "●"
     # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
     form_clean: Callable | None = None

@@ -1,0 +1,56 @@
+"""``/live/stream``: Server-Sent Events for the console (alarms, incidents, deadlines)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asgiref.sync import sync_to_async
+from django.http import HttpResponse, StreamingHttpResponse
+
+from .hub import HUB
+from .services import visible_to
+
+KEEPALIVE_SECONDS = 15
+
+
+def _user_scope(request):
+    user = request.user
+    return user.scope_prefix if user.is_authenticated else None
+
+
+def format_event(event) -> str:
+    payload = json.dumps({"id": event.id, "channel": event.channel, "kind": event.kind,
+                          "at": event.at.isoformat(), **event.data}, ensure_ascii=False)
+    return f"id: {event.id}\nevent: {event.channel}\ndata: {payload}\n\n"
+
+
+async def stream(request):
+    prefix = await sync_to_async(_user_scope)(request)
+    if prefix is None:
+        return HttpResponse("请先登录", status=401, content_type="text/plain; charset=utf-8")
+    channels = {c for c in request.GET.get("channels", "").split(",") if c}
+    last = request.headers.get("Last-Event-ID") or request.GET.get("after")
+    after_id = int(last) if last and last.isdigit() else None
+
+    async def events():
+        queue = await HUB.subscribe(after_id)
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except asyncio.TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                if channels and event.channel not in channels:
+                    continue
+                if visible_to(event, prefix):
+                    yield format_event(event)
+        finally:
+            HUB.unsubscribe(queue)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
