@@ -119,8 +119,23 @@ def dashboard(request):
 def one_map(request):
     layers = [r for r in REGISTRIES.values() if r.map_layer]
     config = [{"key": r.key, "label": r.label, "icon": r.icon} for r in layers]
-    return render(request, "web/map.html", {"layers": layers, "layer_config": config,
+    overlays = map_overlays()
+    return render(request, "web/map.html", {"layers": layers, "layer_config": config, "overlays": overlays,
+                                            "overlay_config": overlays,
                                             "scope_name": full_name(request.user.region_code)})
+
+
+def map_overlays() -> list[dict]:
+    """Overlays apps add to the one-map: ``AppConfig.map_overlays = [(key, label, geojson_url)]``.
+    The URL answers a GeoJSON FeatureCollection (already scoped to the user); feature
+    properties ``name``, ``popup`` (plain text), ``url`` and ``color`` are used when present."""
+    from django.apps import apps
+
+    overlays = []
+    for config in apps.get_app_configs():
+        for key, label, url in getattr(config, "map_overlays", []):
+            overlays.append({"key": key, "label": label, "url": url})
+    return overlays
 
 
 @service_view

