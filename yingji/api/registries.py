@@ -4,7 +4,7 @@
 from typing import Optional
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.orm import create_schema
 
 from yingji.audit.services import history_of
@@ -65,7 +65,7 @@ def build_router(registry: Registry) -> Router:
     def create_record(request, payload: payload_schema):
         data = payload.dict(exclude_unset=True)
         data.pop("version", None)
-        return 201, registry.create(request.auth, data)
+        return Status(201, registry.create(request.auth, data))
 
     @router.get("/{int:pk}", response=out, operation_id=f"{key}_detail", summary=f"{registry.label}详情")
     def detail(request, pk: int):
@@ -90,7 +90,7 @@ def build_router(registry: Registry) -> Router:
     def delete(request, pk: int, version: int | None = None):
         obj = registry.get(request.auth, pk)
         registry.delete(request.auth, obj, expected_version=version)
-        return 204, None
+        return Status(204, None)
 
     @router.get("/{int:pk}/history", response=list[HistoryOut], operation_id=f"{key}_history", summary=f"{registry.label}变更历史")
     def history(request, pk: int):

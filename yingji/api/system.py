@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
@@ -140,7 +140,7 @@ def mount(api) -> None:
 
     @router.post("/users/", response={201: UserOut}, summary="新增用户（管理员）")
     def create_user(request, payload: UserIn):
-        return 201, accounts.create_user(request.auth, **payload.dict())
+        return Status(201, accounts.create_user(request.auth, **payload.dict()))
 
     @router.patch("/users/{int:pk}", response=UserOut, summary="修改用户（管理员）")
     def update_user(request, pk: int, payload: UserPatch):

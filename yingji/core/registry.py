@@ -114,13 +114,22 @@ class Registry:
             merged.update(data)
             form = form_cls(merged, instance=self.model.objects.get(pk=instance.pk))
         else:
-            form = form_cls(data)
+            form = form_cls({**self.defaults(), **data})
         if not form.is_valid():
             fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
             label = {f.name: str(f.verbose_name) for f in self.model._meta.fields}
             first = next(iter(fields.items()))
             raise ValidationFailed(f"{label.get(first[0], first[0])}：{first[1][0]}", fields=fields)
         return {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+
+    def defaults(self) -> dict:
+        """Model defaults for fields the input leaves out (forms would otherwise demand them)."""
+        values = {}
+        for name in self.fields:
+            field = self.model._meta.get_field(name)
+            if field.has_default():
+                values[name] = field.get_default()
+        return values
 
     def can_write(self, user) -> bool:
         try:
