@@ -170,10 +170,26 @@ def record_detail(request, key, pk):
     })
 
 
+def division_choices(user) -> list[tuple[str, str]]:
+    """Divisions the user may file records under, labelled by name (county / township)."""
+    from yingji.regions.models import Division
+
+    names = dict(Division.objects.filter(level__in=["city", "county"]).values_list("code", "name"))
+    choices = []
+    for code, name, level, parent in (Division.objects.filter(code__startswith=user.scope_prefix)
+                                      .exclude(level="province").order_by("code")
+                                      .values_list("code", "name", "level", "parent_id")):
+        label = name if level != "township" else f"{names.get(parent, '')} / {name}"
+        choices.append((code, f"{label}（{code[:9] if level == 'township' else code[:6]}）"))
+    return choices
+
+
 def _form_for(registry, data=None, instance=None, user=None):
     form = registry.form_class()(data, instance=instance)
-    if "division_code" in form.fields and instance is None and data is None and user is not None:
-        form.initial["division_code"] = user.region_code
+    if "division_code" in form.fields and user is not None:
+        form.fields["division_code"].widget = forms.Select(choices=division_choices(user))
+        if instance is None and data is None:
+            form.initial["division_code"] = user.region_code
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "input")
     return form
@@ -214,7 +230,7 @@ def record_edit(request, key, pk):
         return render_error(request, 403, f"您的角色无权修改{registry.label}")
     error = ""
     if request.method == "POST":
-        form = _form_for(registry, request.POST, instance=obj)
+        form = _form_for(registry, request.POST, instance=obj, user=request.user)
         try:
             obj = registry.update(request.user, obj, request.POST.dict(), expected_version=request.POST.get("version"))
         except ServiceError as exc:
@@ -224,7 +240,7 @@ def record_edit(request, key, pk):
             messages.success(request, f"已保存{registry.label}“{obj}”")
             return redirect("record-detail", key=key, pk=obj.pk)
     else:
-        form = _form_for(registry, instance=obj)
+        form = _form_for(registry, instance=obj, user=request.user)
     return render(request, "web/record_form.html", {"registry": registry, "form": form, "error": error, "obj": obj},
                   status=(409 if "版本" in error else 400) if error else 200)
 
