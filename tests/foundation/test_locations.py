@@ -50,3 +50,13 @@ def test_townships_are_valid_divisions(make_user):
     user = make_user("loc5", "county_admin", ZHANGWU)
     obj = ENTERPRISES.create(user, data(division_code=township.code))
     assert obj.division_code == township.code
+
+
+def test_divisions_page_lists_the_county_and_its_townships(make_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("loc6", "readonly", ZHANGWU))
+    page = client.get("/divisions/").content.decode()
+    assert "彰武县" in page and "合成示意" in page and "海州区" not in page
+    assert "彰武镇" in client.get("/divisions/?q=彰武镇").content.decode()

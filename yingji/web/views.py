@@ -341,3 +341,22 @@ def audit_list(request):
     query.pop("page", None)
     return render(request, "web/audit_list.html", {"page": page, "params": params, "actions": AuditEntry.ACTIONS,
                                                    "query": query.urlencode()})
+
+
+@service_view
+def division_list(request):
+    """Administrative divisions within the user's scope, with codes, level and data source."""
+    from yingji.regions.models import Division
+
+    qs = Division.objects.filter(code__startswith=request.user.scope_prefix).exclude(level="province")
+    level = request.GET.get("level", "")
+    if level:
+        qs = qs.filter(level=level)
+    text = request.GET.get("q", "").strip()
+    if text:
+        qs = qs.filter(name__contains=text) | qs.filter(code__startswith=text)
+    page = Paginator(qs.order_by("code"), 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/division_list.html", {"page": page, "level": level, "q": text,
+                                                      "levels": Division.LEVELS, "query": query.urlencode()})
