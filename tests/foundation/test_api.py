@@ -138,3 +138,13 @@ def test_divisions_geojson_in_scope(make_user, api_client):
     assert names == {"海州区", "新邱区", "太平区", "清河门区", "细河区", "阜新蒙古族自治县", "彰武县"}
     townships = city.get("/api/v1/divisions/geojson?level=township").json()["features"]
     assert len(townships) == 83 and all(f["properties"]["synthetic"] for f in townships)
+
+
+def test_bad_filter_values_are_400_not_500(make_user, api_client, enterprises):
+    client = api_client(make_user("t7", "readonly", CITY))
+    assert client.get("/api/v1/enterprises/?industry=hazchem").json()["count"] == 2
+    assert client.get("/api/v1/enterprises/?industry=coal_mine").json()["count"] == 0
+    web = Client()
+    web.force_login(make_user("t8", "readonly", CITY))
+    assert web.get("/r/enterprises/?page_size=abc").status_code == 200
+    assert web.get("/r/enterprises/?division=21x").status_code == 400

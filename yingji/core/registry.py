@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -69,7 +70,10 @@ class Registry:
         for name in self.filter_fields:
             value = params.get(name)
             if value not in (None, ""):
-                qs = qs.filter(**{name: value})
+                try:
+                    qs = qs.filter(**{name: self.model._meta.get_field(name).to_python(value)})
+                except (ValueError, TypeError, ValidationError) as exc:
+                    raise ValidationFailed(f"筛选条件“{name}”的值无效：{value}", fields={name: ["无效"]}) from exc
         return qs.order_by(*self.ordering_for(params.get("ordering")), "pk")
 
     def ordering_for(self, requested: str | None) -> list[str]:

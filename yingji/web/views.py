@@ -142,7 +142,8 @@ def map_overlays() -> list[dict]:
 def record_list(request, key):
     registry = _registry(key)
     qs = registry.filtered(request.user, request.GET)
-    page = Paginator(qs, min(max(int(request.GET.get("page_size") or 20), 1), 200)).get_page(request.GET.get("page"))
+    size = request.GET.get("page_size", "")
+    page = Paginator(qs, min(max(int(size), 1), 200) if size.isdigit() else 20).get_page(request.GET.get("page"))
     columns = registry.columns(registry.list_fields)
     rows = [(obj, [display_value(obj, n) for n, _ in columns]) for obj in page.object_list]
     filters = []
