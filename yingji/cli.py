@@ -6,8 +6,13 @@
     yingji token NAME                                  print a new API token for NAME
     yingji check                                       database, migrations, assets, offline
     yingji worker                                      a separate background job worker
+    yingji ingest [--mqtt URL]                         the MQTT monitoring ingest worker
+    yingji simulate sensors [--mqtt URL | --http URL --token T]   demo sensor readings
     yingji rules accident-grade --deaths N --serious-injuries N --direct-loss-yuan N
     yingji rules hazard-grade FILE.json
+    yingji road import FILE.osm.pbf                    import and activate an OSM road network
+    yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
+    yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
     yingji manage ARGS...                              any Django management command
 """
 
@@ -224,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     hg = rsub.add_parser("hazard-grade", help="危险化学品重大危险源辨识与分级（GB 18218-2018）")
     hg.add_argument("file")
     rules.set_defaults(func=cmd_rules)
+
+    from yingji.command.cli import add_parsers as add_command_parsers
+
+    add_command_parsers(sub)  # road import / road synthetic / dispatch nearest
+
+    from yingji.warnings.cli import add_parser as add_cap_parser
+
+    add_cap_parser(sub)
+
+    from yingji.monitoring.cli import add_commands as add_monitoring_commands
+
+    add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,0 +1,47 @@
+"""Demo steps of the command app (orders 70–79): the synthetic Fuxin road network and
+Fuxin's plans as structured data. Everything here is synthetic and labelled so."""
+
+from __future__ import annotations
+
+from yingji.demo import demo_step
+
+CITY = "210900000000"
+
+
+@demo_step(70, "合成路网（阜新，示例）")
+def load_road_network() -> int:
+    from . import network
+    from .models import RoadNetwork
+
+    existing = RoadNetwork.objects.filter(is_synthetic=True, source_kind="synthetic").first()
+    if existing is not None and (network.roads_dir() / existing.file_name).exists():
+        return 0
+    net = network.build_synthetic(None, seed=2109, target_nodes=30_000)
+    return net.n_nodes
+
+
+@demo_step(71, "数字化预案（示例）")
+def load_plans() -> int:
+    from django.db import transaction
+
+    from yingji.audit import services as audit
+    from yingji.regions.models import Organisation
+
+    from . import plans as plan_services
+    from .demo_plans import county_plan, plan_documents
+    from .models import Plan
+
+    if Plan.objects.filter(is_synthetic=True).exists():
+        return 0
+    org_by_name = dict(Organisation.objects.values_list("name", "pk"))
+    docs = plan_documents(org_by_name, CITY)
+    counties = Organisation.objects.filter(kind="bureau").exclude(division_code=CITY)
+    docs += [county_plan(o.name.removesuffix("应急管理局"), o.division_code) for o in counties]
+    with transaction.atomic():
+        for doc in docs:
+            doc = dict(doc)
+            levels, members = doc.pop("levels"), doc.pop("members")
+            plan = Plan.objects.create(**doc)
+            plan_services._write_children(plan, levels, members)
+            audit.record(None, "create", plan, after=plan_services.plan_document(plan), note="演示数据：数字化预案")
+    return len(docs)
