@@ -13,6 +13,7 @@
     yingji road import FILE.osm.pbf                    import and activate an OSM road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
+    yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
     yingji manage ARGS...                              any Django management command
 """
 
@@ -241,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     from yingji.monitoring.cli import add_commands as add_monitoring_commands
 
     add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
+
+    from yingji.warnings.cli import add_parser as add_cap_parser
+
+    add_cap_parser(sub)
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,0 +1,66 @@
+"""The public Atom feed of published warnings (each entry links its CAP document), and the
+background poller of configured CAP feeds of other agencies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections
+from django.utils import timezone
+from lxml import etree
+
+from yingji.cap.times import format_beijing_time
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CAP_MIME = "application/cap+xml"
+log = logging.getLogger(__name__)
+
+
+def _add(parent, name: str, text: str | None = None, **attrs):
+    element = etree.SubElement(parent, f"{{{ATOM_NS}}}{name}", **attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(warnings, base_url: str, title: str) -> bytes:
+    """Atom 1.0 (RFC 4287) with one entry per published warning, newest first."""
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    _add(feed, "id", f"{base_url}/warnings/feed.atom")
+    _add(feed, "title", title)
+    updated = max((w.sent for w in warnings), default=timezone.now())
+    _add(feed, "updated", format_beijing_time(updated))
+    _add(feed, "link", rel="self", href=f"{base_url}/warnings/feed.atom", type="application/atom+xml")
+    _add(feed, "link", rel="alternate", href=f"{base_url}/warnings/public/", type="text/html")
+    for warning in warnings:
+        entry = _add(feed, "entry")
+        _add(entry, "id", f"urn:cap:{warning.sender_code}:{warning.identifier}")
+        _add(entry, "title", warning.title)
+        _add(entry, "updated", format_beijing_time(warning.sent))
+        _add(entry, "published", format_beijing_time(warning.sent))
+        author = _add(entry, "author")
+        _add(author, "name", warning.sender_name)
+        _add(entry, "summary", f"{warning.area_desc}：{warning.description}")
+        _add(entry, "link", rel="alternate", type=CAP_MIME, href=f"{base_url}/warnings/cap/{warning.identifier}.xml")
+        _add(entry, "link", rel="related", type="text/html", href=f"{base_url}/warnings/public/#w{warning.pk}")
+        _add(entry, "category", term=warning.get_level_display())
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(feed, encoding="UTF-8", pretty_print=True)
+
+
+def poller_loop(stop: threading.Event, every_s: float = 30.0) -> None:
+    from .imports import poll_due_feeds
+
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            poll_due_feeds()
+        except Exception:  # noqa: BLE001 - keep polling
+            log.exception("CAP feed poller failed")
+        stop.wait(every_s)
+
+
+def start_feed_poller(stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=poller_loop, args=(stop,), name="yingji-cap-feeds", daemon=True)
+    thread.start()
+    return thread

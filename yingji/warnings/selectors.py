@@ -1,0 +1,160 @@
+"""Reads: active warnings (own and imported), their map shapes, the coverage report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.html import format_html
+from shapely.geometry import mapping, shape
+
+from yingji.core import scope
+from yingji.rules import warning_workflow as wf
+from yingji.rules.warning_levels import level_info
+
+from . import targeting
+from .models import AreaPopulation, Delivery, ImportedAlert, Warning
+
+LEVEL_COLORS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
+
+
+def visible_warnings(user):
+    return scope.visible(Warning.objects.select_related("supersedes"), user)
+
+
+def active_warnings():
+    """Published, real (not drill/test), not lifted and not expired."""
+    return (Warning.objects.filter(state=wf.PUBLISHED, cap_status="Actual", expires__gt=timezone.now())
+            .exclude(kind="lift").order_by("level", "-sent"))
+
+
+def recently_ended(days: int = 7):
+    since = timezone.now() - timezone.timedelta(days=days)
+    return Warning.objects.filter(cap_status="Actual", sent__gte=since).filter(
+        Q(kind="lift", state__in=[wf.PUBLISHED, wf.SUPERSEDED]) | Q(state=wf.PUBLISHED, expires__lte=timezone.now())
+    ).order_by("-sent")
+
+
+def active_imported():
+    now = timezone.now()
+    return (ImportedAlert.objects.filter(state="active", status="Actual").exclude(msg_type="Cancel")
+            .filter(Q(expires__isnull=True) | Q(expires__gt=now)).order_by("-sent"))
+
+
+def _division_geometries(codes: list[str]) -> list:
+    from yingji.regions.models import Division
+
+    return [shape(g) for g in Division.objects.filter(code__in=codes, geometry__isnull=False).values_list("geometry", flat=True)]
+
+
+def area_geometry(warning):
+    """Everything the warning covers as one geometry (divisions + drawn area), or None."""
+    from shapely.ops import unary_union
+
+    parts = _division_geometries(list(warning.area_codes or []))
+    drawn = targeting.drawn_geometry(warning)
+    if drawn is not None:
+        parts.append(drawn)
+    return unary_union(parts) if parts else None
+
+
+def warning_feature(warning, url: str) -> dict | None:
+    geometry = area_geometry(warning)
+    if geometry is None:
+        return None
+    info = level_info(warning.level)
+    return {"type": "Feature", "geometry": mapping(geometry.simplify(0.002)),
+            "properties": {"id": warning.pk, "name": warning.title, "level": warning.level, "color": LEVEL_COLORS[warning.level],
+                           "popup": f"{warning.area_desc}｜{info.color}预警｜失效：{timezone.localtime(warning.expires):%m-%d %H:%M}",
+                           "instruction": warning.instruction, "url": url, "source": "own"}}
+
+
+def imported_feature(alert: ImportedAlert) -> dict | None:
+    geometry = alert.geometry
+    if geometry is None and alert.division_code:
+        shapes = _division_geometries([alert.division_code])
+        geometry = mapping(shapes[0]) if shapes else None
+    if geometry is None:
+        return None
+    return {"type": "Feature", "geometry": geometry,
+            "properties": {"id": alert.pk, "name": f"[外部] {alert}", "level": alert.level,
+                           "color": LEVEL_COLORS.get(alert.level, "#6a1b9a"),
+                           "popup": f"{alert.sender_name or alert.sender}｜{alert.area_desc}",
+                           "instruction": alert.instruction, "url": f"/warnings/imported/{alert.pk}/", "source": "imported"}}
+
+
+def map_features(user=None) -> dict:
+    """Active own warnings and active imported alerts (links to the console when a user is given)."""
+    # Active real warnings are public information: every user sees all of them.
+    features = [warning_feature(w, f"/warnings/{w.pk}/" if user is not None else f"/warnings/public/#w{w.pk}")
+                for w in active_warnings()]
+    features += [imported_feature(a) for a in active_imported()[:200]]
+    return {"type": "FeatureCollection", "features": [f for f in features if f]}
+
+
+def header_widget(request) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    count = active_warnings().count()
+    if not count:
+        return ""
+    return format_html('<a class="tag" href="/warnings/" data-testid="active-warnings">生效预警 {}</a>', count)
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+def area_population(warning) -> tuple[int, list[str]]:
+    """Population of the warning's divisions (most specific rows, no double counting)."""
+    codes = targeting.area_divisions(warning)
+    rows = list(AreaPopulation.objects.all().values_list("division_code", "population"))
+    total, used = 0, []
+    for code in codes:
+        low, high = targeting.code_range(code)
+        exact = [p for c, p in rows if c == code]
+        if exact:
+            total += exact[0]
+            used.append(code)
+            continue
+        inner = [(c, p) for c, p in rows if low <= c <= high]
+        total += sum(p for _, p in inner)
+        used += [c for c, _ in inner]
+    return total, used
+
+
+def coverage(warning) -> dict:
+    """Targeted / sent / delivered per channel and per county, against the area's population."""
+    qs = Delivery.objects.filter(warning=warning)
+    by_channel = defaultdict(lambda: defaultdict(int))
+    for row in qs.values("channel", "status").annotate(n=Count("id")):
+        by_channel[row["channel"]][row["status"]] += row["n"]
+    by_county = defaultdict(lambda: defaultdict(int))
+    public = qs.filter(recipient_kind="public")
+    for row in public.annotate(county=Substr("division_code", 1, 6)).values("county", "status").annotate(n=Count("id")):
+        by_county[row["county"]][row["status"]] += row["n"]
+    population, _ = area_population(warning)
+    public_counts = defaultdict(int)
+    for row in public.values("status").annotate(n=Count("id")):
+        public_counts[row["status"]] = row["n"]
+    reached = public_counts["sent"] + public_counts["delivered"]
+    targeted = sum(public_counts.values())
+    return {
+        "population": population,
+        "public_targeted": targeted,
+        "public_reached": reached,
+        "public_delivered": public_counts["delivered"],
+        "reach_ratio": (reached / population) if population else None,
+        "targeted_ratio": (targeted / population) if population else None,
+        "by_channel": {k: _totals(v) for k, v in by_channel.items()},
+        "by_county": {k: _totals(v) for k, v in sorted(by_county.items())},
+    }
+
+
+def _totals(counts: dict) -> dict:
+    counts = dict(counts)
+    counts["targeted"] = sum(counts.values())
+    counts["reached"] = counts.get("sent", 0) + counts.get("delivered", 0)
+    return counts
