@@ -34,6 +34,18 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def division_at(lon: float, lat: float) -> str | None:
+    """The township (or county) containing a WGS-84 point, for records not filed under an enterprise."""
+    from yingji.geo.townships import township_at
+    from yingji.regions.services import county_at
+
+    county = county_at(lon, lat)
+    township = township_at(lon, lat)
+    if township and county and township.startswith(county[:6]):
+        return township.ljust(12, "0")
+    return county
+
+
 class EnterpriseOwned:
     """Mixin for records filed under an enterprise: division and location follow the enterprise."""
 
@@ -335,6 +347,8 @@ class RiskPoint(EnterpriseOwned, LocatedRecord):
         if self.enterprise_id:
             self.follow_enterprise(self.enterprise)
             self.kind = "enterprise"
+        elif self.lon is not None and self.lat is not None and self.coord_source in ("WGS84", "CGCS2000"):
+            self.division_code = division_at(self.lon, self.lat) or self.division_code
         super().clean()
         from .risk import assess_point
 

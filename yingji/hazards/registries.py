@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from django import forms
 from django.db import transaction
 
 from yingji.core.errors import Conflict, Forbidden
@@ -14,7 +17,31 @@ from .models import (Checklist, HazardGrading, HazardRuleSetting, HazardSource, 
 GROUP = "安全监管"
 
 
-class GradedContentRegistry(Registry):
+@dataclass
+class HazardsRegistry(Registry):
+    """Shows and exports derived fields (grades, states, scores) that forms must not offer."""
+
+    read_only_fields: list[str] = field(default_factory=list)
+
+    def form_class(self) -> type[forms.ModelForm]:
+        registry = self
+        editable = [name for name in self.fields if name not in self.read_only_fields]
+
+        class Form(forms.ModelForm):
+            class Meta:
+                model = registry.model
+                fields = editable
+
+            def clean(self):
+                data = super().clean()
+                if registry.form_clean:
+                    registry.form_clean(self)
+                return data
+
+        return Form
+
+
+class GradedContentRegistry(HazardsRegistry):
     """Writes to a hazard source or its contents regrade the source in the same transaction."""
 
     def _source(self, obj):
@@ -43,7 +70,7 @@ class GradedContentRegistry(Registry):
                 grading.regrade(source, user, f"删除{self.label}“{obj}”")
 
 
-class RuleSettingRegistry(Registry):
+class RuleSettingRegistry(HazardsRegistry):
     """A changed setting regrades every hazard source it governs (the gradings record it)."""
 
     def create(self, user, data):
@@ -59,7 +86,7 @@ class RuleSettingRegistry(Registry):
         return obj
 
 
-class InspectionRegistry(Registry):
+class InspectionRegistry(HazardsRegistry):
     """Enterprise users file self-checks only; supervisors file either kind."""
 
     def _check_kind(self, user, kind):
@@ -75,7 +102,7 @@ class InspectionRegistry(Registry):
         return super().update(user, obj, data, expected_version=expected_version)
 
 
-class HiddenHazardRegistry(Registry):
+class HiddenHazardRegistry(HazardsRegistry):
     """The report is editable while 待确认; afterwards only the loop's steps change a hazard."""
 
     def update(self, user, obj, data, expected_version=None):
@@ -98,7 +125,9 @@ HAZARD_SOURCES = GradedContentRegistry(
     fields=["enterprise", "name", "code", "exposed_people", "filing_status", "filing_number", "filed_on",
             "evaluated_on", "person_main", "person_main_phone", "person_technical", "person_technical_phone",
             "person_operational", "person_operational_phone", "emergency_plan", "notes", "lon", "lat",
-            "coord_source"],
+            "coord_source", "is_major_hazard", "current_grade", "current_r", "current_s", "evaluation_due_on",
+            "graded_at"],
+    read_only_fields=["is_major_hazard", "current_grade", "current_r", "current_s", "evaluation_due_on", "graded_at"],
     list_fields=["name", "enterprise", "current_grade", "current_r", "filing_status", "evaluation_due_on",
                  "division_code"],
     search_fields=["name", "code", "enterprise__name", "person_main"],
@@ -136,11 +165,12 @@ RULE_SETTINGS = RuleSettingRegistry(
     list_fields=["name", "division_code", "beta_choice", "shared_key_policy", "lec_cut_owner", "matrix_cut_owner"],
     search_fields=["name", "notes"], ordering=["division_code"],
 )
-RISK_POINTS = Registry(
+RISK_POINTS = HazardsRegistry(
     key="risk-points", model=RiskPoint, label="风险点（风险清单）", nav_group=GROUP, icon="险",
     fields=["enterprise", "kind", "name", "location_text", "hazard_factors", "accident_types", "method", "lec_l",
             "lec_e", "lec_c", "matrix_l", "matrix_s", "control_measures", "control_level", "responsible_person",
-            "assessed_on", "division_code", "lon", "lat", "coord_source"],
+            "assessed_on", "lon", "lat", "coord_source", "score", "level", "assessment"],
+    read_only_fields=["score", "level", "assessment"],
     list_fields=["name", "enterprise", "method", "score", "level", "control_level", "responsible_person",
                  "division_code"],
     search_fields=["name", "enterprise__name", "location_text", "hazard_factors"],
@@ -164,7 +194,11 @@ INSPECTIONS = InspectionRegistry(
 HIDDEN_HAZARDS = HiddenHazardRegistry(
     key="hidden-hazards", model=HiddenHazard, label="隐患台账", nav_group=GROUP,
     fields=["enterprise", "inspection", "title", "description", "location_text", "clause", "source",
-            "proposed_grade", "discovered_on", "lon", "lat", "coord_source"],
+            "proposed_grade", "discovered_on", "lon", "lat", "coord_source", "grade", "state", "measures",
+            "responsible_person", "funds_yuan", "deadline", "is_supervised", "supervising_unit", "supervision_number",
+            "escalation_level", "closed_at"],
+    read_only_fields=["grade", "state", "measures", "responsible_person", "funds_yuan", "deadline", "is_supervised",
+                      "supervising_unit", "supervision_number", "escalation_level", "closed_at"],
     list_fields=["title", "enterprise", "grade", "state", "deadline", "discovered_on", "division_code"],
     search_fields=["title", "description", "enterprise__name", "clause", "location_text"],
     filter_fields=["state", "grade", "source", "enterprise", "is_supervised"],
