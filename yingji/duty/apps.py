@@ -1,14 +1,40 @@
 from django.apps import AppConfig
 
+STYLE = "color:#fff;background:rgba(255,255,255,.14);padding:3px 8px;border-radius:4px;font-size:13px"
+
 
 class DutyConfig(AppConfig):
     name = "yingji.duty"
     label = "duty"
     verbose_name = "值班值守"
     # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = []
+    nav_links: list[tuple[str, str, str]] = [
+        ("值班值守", "值班日历", "/duty/"),
+        ("值班值守", "交接班", "/duty/handovers/"),
+        ("值班值守", "值班日报", "/duty/daily/"),
+    ]
 
     def ready(self):
         from yingji.core.apps import import_app_modules
 
         import_app_modules(self.name)
+
+    def header_widget(self, request):
+        """Who is on duty now in the user's duty room, on every page."""
+        from django.utils.html import format_html, format_html_join
+
+        from .services import duty_unit_of, on_duty_summary
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ""
+        unit = duty_unit_of(user)
+        if unit is None:
+            return ""
+        people = on_duty_summary(unit)
+        if not people:
+            return format_html('<a class="on-duty" data-testid="on-duty" href="/duty/" style="{}">今日值班：未排班</a>', STYLE)
+        short = {"leader": "带班", "chief": "值班长", "officer": "值班员"}
+        items = format_html_join("　", "{}：{}", ((short[p["tier"]], p["name"]) for p in people))
+        return format_html('<a class="on-duty" data-testid="on-duty" href="/duty/" title="{}" style="{}">在岗 · {}</a>',
+                           f"{unit.name}当前值班人员", STYLE, items)

@@ -94,6 +94,13 @@ class Incident(LocatedRecord, Figures):
     def is_open(self) -> bool:
         return self.state != "closed"
 
+    @property
+    def place(self) -> str:
+        """The address as reported, else the division's full name (e.g. 阜新市彰武县)."""
+        from yingji.regions.services import full_name
+
+        return self.address or full_name(self.division_code)
+
 
 class IncidentAttachment(ScopedRecord):
     write_roles = REPORT_ROLES

@@ -1,0 +1,109 @@
+"""Rosters with three tiers, month calendar, swaps with approval, handover acknowledgement,
+daily/zero reports, the on-duty widget on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import CITY, ZHANGWU
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
+from yingji.duty import services
+from yingji.duty.models import DutyRoster, DutyShift
+
+
+@pytest.fixture
+def roster(duty_units, make_user):
+    admin = make_user("zw_admin", "county_admin", ZHANGWU)
+    from yingji.core.records import create_record
+
+    month = timezone.localdate().replace(day=1)
+    roster = create_record(admin, DutyRoster, {"organisation": duty_units["zhangwu"], "month": month})
+    services.fill_month(admin, roster, {"leader": [("张局长", "139")], "chief": [("李科长", "138"), ("王科长", "137")],
+                                        "officer": [("赵值班", "136"), ("钱值班", "135"), ("孙值班", "134")]})
+    return roster
+
+
+def test_month_is_filled_with_three_tiers_and_shown_as_a_calendar(roster):
+    import calendar
+
+    days = calendar.monthrange(roster.month.year, roster.month.month)[1]
+    assert roster.shifts.count() == 3 * days
+    weeks = services.month_calendar(roster)
+    cells = [c for week in weeks for c in week if c]
+    assert len(cells) == days
+    assert [s.tier for s in cells[0]["shifts"]] == ["leader", "chief", "officer"]
+
+
+def test_on_duty_now_lists_three_tiers(roster, duty_units):
+    now = timezone.now()
+    names = [s["tier_label"] for s in services.on_duty_summary(duty_units["zhangwu"], now)]
+    if timezone.localtime(now).date() == roster.month and timezone.localtime(now).time() < dt.time(8, 30):
+        pytest.skip("before the first shift of the month starts")
+    assert names == ["带班领导", "值班长（值班科长）", "值班员"]
+
+
+def test_overlapping_shift_in_the_same_tier_is_refused(roster, make_user):
+    from yingji.core.records import create_record
+
+    officer = make_user("zw_duty", "duty_officer", ZHANGWU)
+    existing = roster.shifts.filter(tier="officer").first()
+    with pytest.raises(ValidationFailed) as exc:
+        create_record(officer, DutyShift, {"roster": roster, "tier": "officer", "person_name": "重复",
+                                           "starts_at": existing.starts_at + dt.timedelta(hours=2),
+                                           "ends_at": existing.ends_at + dt.timedelta(hours=2)})
+    assert "重叠" in exc.value.message
+
+
+def test_swap_needs_approval_by_someone_else(roster, make_user):
+    officer = make_user("zw_duty", "duty_officer", ZHANGWU)
+    leader = make_user("zw_lead", "commander", ZHANGWU)
+    shift = roster.shifts.filter(tier="officer", ends_at__gt=timezone.now()).order_by("starts_at").last()
+    swap = services.request_swap(officer, shift, "周替班", "家中有事", "133")
+    shift.refresh_from_db()
+    assert shift.person_name != "周替班"  # nothing changes until approved
+    with pytest.raises(Forbidden):
+        services.decide_swap(officer, swap, True)
+    services.decide_swap(leader, swap, True, "同意")
+    shift.refresh_from_db()
+    assert shift.person_name == "周替班" and shift.phone == "133"
+    with pytest.raises(Conflict):
+        services.decide_swap(leader, swap, False)
+
+
+def test_handover_must_be_acknowledged_by_the_incoming_shift(duty_units, make_user):
+    outgoing = make_user("zw_a", "duty_officer", ZHANGWU)
+    incoming = make_user("zw_b", "duty_officer", ZHANGWU)
+    handover = services.create_handover(outgoing, duty_units["zhangwu"], {
+        "outgoing_name": "赵值班", "incoming_name": "钱值班", "summary": "夜间接报1起，已续报", "pending_items": "等待终报"})
+    with pytest.raises(Forbidden):
+        services.acknowledge_handover(outgoing, handover)
+    done = services.acknowledge_handover(incoming, handover, "已接班")
+    assert done.acknowledged_by == incoming and done.acknowledged_at is not None
+    with pytest.raises(Conflict):
+        services.acknowledge_handover(incoming, handover)
+
+
+def test_zero_report_rules(duty_units, make_user):
+    officer = make_user("zw_duty", "duty_officer", ZHANGWU)
+    with pytest.raises(ValidationFailed):
+        services.submit_daily_report(officer, duty_units["zhangwu"], timezone.localdate(), is_zero=True,
+                                     incident_count=2)
+    with pytest.raises(ValidationFailed):
+        services.submit_daily_report(officer, duty_units["zhangwu"], timezone.localdate() + dt.timedelta(days=1),
+                                     is_zero=True)
+    with pytest.raises(Forbidden):
+        services.submit_daily_report(officer, duty_units["haizhou"], timezone.localdate(), is_zero=True)
+
+
+def test_every_page_shows_who_is_on_duty(roster, make_user):
+    now = timezone.now()
+    if not roster.shifts.filter(starts_at__lte=now, ends_at__gt=now).exists():
+        pytest.skip("before the first shift of the month starts")
+    client = Client()
+    client.force_login(make_user("zw_view", "readonly", ZHANGWU))
+    body = client.get("/").content.decode()
+    assert 'data-testid="on-duty"' in body and "带班" in body and "张局长" in body

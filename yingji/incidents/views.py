@@ -1,0 +1,212 @@
+"""The duty console pages: 值班台, intake, incident detail, report form, board, statistics."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import ServiceError
+from yingji.duty.services import duty_unit_of, parent_duty_unit
+from yingji.regions.models import Organisation
+from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
+from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, next_report_kind_allowed
+from yingji.web.views import service_view
+
+from . import documents, selectors, services
+from .api import document_response
+from .deadline_service import complete_manually, overdue_statistics
+from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES
+
+
+def _type_groups():
+    return [(CATEGORIES[c], [(t.code, t.name) for t in INCIDENT_TYPES if t.category == c]) for c in CATEGORIES]
+
+
+def _figure_rows(obj):
+    return [(FIGURE_LABELS[n], getattr(obj, n)) for n in FIGURE_FIELDS]
+
+
+@service_view
+def console(request):
+    user = request.user
+    unit = duty_unit_of(user)
+    context = {
+        "unit": unit,
+        "deadlines": selectors.deadlines_for(user, "pending")[:50],
+        "receipts": selectors.receipts_for(user, pending_only=True)[:20],
+        "incidents": selectors.filtered(user, {"open": "1"})[:30],
+        "can_report": user.role in REPORT_ROLES,
+        "now": timezone.now(),
+    }
+    template = "incidents/_console_panels.html" if request.GET.get("partial") else "incidents/console.html"
+    return render(request, template, context)
+
+
+@service_view
+def intake(request):
+    error, fields = "", {}
+    data = request.POST.dict() if request.method == "POST" else {
+        "client_token": str(uuid.uuid4()), "source": "phone",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "division_code": request.user.region_code}
+    if request.method == "POST":
+        try:
+            incident, created = services.take_call(request.user, data, request.FILES.getlist("attachments"))
+        except ServiceError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            if created:
+                messages.success(request, f"已接报“{incident.title}”，请在时限内电话报告并报送首报")
+            return redirect("incident-detail", pk=incident.pk)
+    return render(request, "incidents/intake.html", {
+        "data": data, "error": error, "fields": fields, "sources": SOURCES, "type_groups": _type_groups(),
+        "figures": [(n, FIGURE_LABELS[n], data.get(n, "")) for n in FIGURE_FIELDS],
+    }, status=400 if error else 200)
+
+
+@service_view
+def detail(request, pk):
+    incident = services.get_incident(request.user, pk)
+    kinds = list(incident.reports.values_list("kind", flat=True))
+    allowed = next_report_kind_allowed(kinds, incident.state == "closed")
+    unit = duty_unit_of(request.user)
+    return render(request, "incidents/detail.html", {
+        "incident": incident, "figures": _figure_rows(incident),
+        "reports": incident.reports.select_related("reporting_unit").prefetch_related("receipts__receiving_unit",
+                                                                                     "receipts__acknowledged_by"),
+        "deadlines": incident.deadlines.select_related("unit").order_by("due_at"),
+        "timeline": incident.timeline.all(),
+        "attachments": incident.attachments.all(),
+        "next_kinds": [(k, REPORT_KINDS[k]) for k in REPORT_KINDS if k in allowed],
+        "can_report": request.user.role in REPORT_ROLES,
+        "my_unit": unit, "parent_unit": parent_duty_unit(unit) if unit else None,
+        "departments": Organisation.objects.filter(kind__in=["department", "special_hq"],
+                                                   division_code__startswith=request.user.scope_prefix)[:80],
+        "now": timezone.now(),
+    })
+
+
+@service_view
+def report_form(request, pk, kind):
+    incident = services.get_incident(request.user, pk)
+    if kind not in REPORT_KINDS:
+        return redirect("incident-detail", pk=pk)
+    latest = incident.reports.order_by("-sequence").first()
+    error, fields = "", {}
+    if request.method == "POST":
+        data = request.POST.dict()
+        try:
+            report = services.file_report(request.user, incident, kind, data,
+                                          submit_upward=data.get("submit_upward") == "1")
+        except ServiceError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            messages.success(request, f"已报送{report}")
+            return redirect("incident-detail", pk=pk)
+    else:
+        source = latest or incident
+        data = {n: getattr(source, n) for n in FIGURE_FIELDS}
+        data["report_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        if latest:
+            data.update({code: getattr(latest, code) for code, _ in DECREE_493_ART12_ITEMS})
+            data["issuer"] = latest.issuer
+        else:
+            occurred = timezone.localtime(incident.occurred_at or incident.received_at)
+            data["time_place_scene"] = f"{occurred:%Y年%m月%d日%H时%M分}，{incident.address or ''}"
+            data["brief_course"] = incident.description
+    unit = duty_unit_of(request.user)
+    return render(request, "incidents/report_form.html", {
+        "incident": incident, "kind": kind, "kind_label": REPORT_KINDS[kind], "data": data, "error": error,
+        "fields": fields, "items": [(code, label, data.get(code, "")) for code, label in DECREE_493_ART12_ITEMS],
+        "figures": [(n, FIGURE_LABELS[n], data.get(n, "")) for n in FIGURE_FIELDS],
+        "parent_unit": parent_duty_unit(unit) if unit else None,
+    }, status=400 if error else 200)
+
+
+def _back(request, pk, action):
+    try:
+        message = action()
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message)
+    return redirect("incident-detail", pk=pk)
+
+
+@service_view
+@require_POST
+def escalate(request, report_pk):
+    report = services.get_report(request.user, report_pk)
+    return _back(request, report.incident_id,
+                 lambda: f"已报送{services.escalate(request.user, report).receiving_unit.name}")
+
+
+@service_view
+@require_POST
+def forward(request, report_pk):
+    report = services.get_report(request.user, report_pk)
+    department = Organisation.objects.filter(pk=request.POST.get("department") or 0).first()
+    if department is None:
+        messages.error(request, "请选择要转送的部门")
+        return redirect("incident-detail", pk=report.incident_id)
+    return _back(request, report.incident_id,
+                 lambda: f"已转送{services.forward(request.user, report, department).receiving_unit.name}")
+
+
+@service_view
+@require_POST
+def acknowledge(request, receipt_pk):
+    receipt = services.get_receipt(request.user, receipt_pk)
+    return _back(request, receipt.incident_id,
+                 lambda: f"已签收：{services.acknowledge_receipt(request.user, receipt).report}")
+
+
+@service_view
+@require_POST
+def complete_deadline(request, deadline_pk):
+    deadline = selectors.get_deadline(request.user, deadline_pk)
+    return _back(request, deadline.incident_id,
+                 lambda: f"已登记完成：{complete_manually(request.user, deadline, request.POST.get('note', ''))}")
+
+
+@service_view
+@require_POST
+def add_entry(request, pk):
+    incident = services.get_incident(request.user, pk)
+    data = request.POST
+    return _back(request, pk, lambda: "已记录：" + services.log_entry(
+        request.user, incident, data.get("kind", ""), data.get("text", ""), data.get("at") or None,
+        complete_phone_report=data.get("complete_phone_report") == "1").text[:30])
+
+
+@service_view
+@require_POST
+def close(request, pk):
+    incident = services.get_incident(request.user, pk)
+    return _back(request, pk, lambda: f"已办结：{services.close_incident(request.user, incident, request.POST.get('note', ''))}")
+
+
+@service_view
+def document(request, report_pk, fmt):
+    report = services.get_report(request.user, report_pk)
+    response: HttpResponse = document_response(report, fmt)
+    return response
+
+
+@service_view
+def board(request):
+    data = selectors.board(request.user)
+    return render(request, "incidents/board.html", {**data, "colors": selectors.GRADE_COLORS})
+
+
+@service_view
+def stats(request):
+    rows = overdue_statistics(selectors.deadlines_for(request.user, "all"))
+    return render(request, "incidents/stats.html", {"rows": rows})
+
+
+__all__ = ["console", "intake", "detail", "report_form", "board", "stats", "documents"]
