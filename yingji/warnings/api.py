@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from django.http import HttpResponse
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yingji.api.base import paginate
@@ -189,7 +189,7 @@ def warnings_router() -> Router:
 
     @router.post("/", response={201: WarningOut}, summary="起草预警")
     def create(request, payload: WarningIn):
-        return 201, services.create_warning(request.auth, _fields(payload))
+        return Status(201, services.create_warning(request.auth, _fields(payload)))
 
     @router.get("/{int:pk}", response=WarningOut, summary="预警详情")
     def detail(request, pk: int):
@@ -212,7 +212,7 @@ def warnings_router() -> Router:
     @router.post("/{int:pk}/derive", response={201: WarningOut}, summary="更新 / 升级 / 降级 / 解除（生成引用原预警的新草稿）")
     def derive(request, pk: int, payload: DeriveIn):
         warning = services.get_warning(request.auth, pk)
-        return 201, services.derive_warning(request.auth, warning, payload.kind, payload.changes)
+        return Status(201, services.derive_warning(request.auth, warning, payload.kind, payload.changes))
 
     @router.get("/{int:pk}/cap", summary="CAP 1.2 报文（已发布的预警）", response={200: None})
     def cap(request, pk: int):
@@ -245,7 +245,7 @@ def imports_router() -> Router:
         if not raw or not raw.strip():
             raise ValidationFailed("请求体为空：请发送 CAP XML（Content-Type: application/cap+xml）或上传文件 file")
         record = imports.import_cap(raw, source="api", source_name=getattr(file, "name", "") or "API", user=request.auth)
-        return (422 if record.decision == "reject" else 201), record
+        return Status(422 if record.decision == "reject" else 201, record)
 
     @router.get("/{int:pk}", response=ImportOut, summary="接收记录详情")
     def detail(request, pk: int):

@@ -1,0 +1,166 @@
+"""Demo: public subscribers, area populations, channel settings and a few warnings of different
+levels and areas taken through the real approval workflow (one upgraded, one lifted), plus an
+imported CAP alert. All synthetic and labelled so; SMS outcomes in the demo are simulated
+(there is no SMS gateway in the demo) and the SMS channel is left disabled afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from yingji.demo import SEED, demo_step
+from yingji.demo.places import point_in_county, township_of
+
+FUXIN_COUNTIES = {
+    "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),
+    "210911": ("细河区", 200), "210921": ("阜新蒙古族自治县", 420), "210922": ("彰武县", 340),
+}  # name, synthetic population in thousands (示例，非统计数据)
+SUBSCRIBERS = 3000
+POPULATION_SOURCE = "示例（合成）：演示用数值，部署时请替换为统计部门公布的常住人口"
+
+
+def _subscribers(rng: random.Random) -> list:
+    from .models import Subscriber
+
+    rows = []
+    weights = [p for _, p in FUXIN_COUNTIES.values()]
+    counties = rng.choices(list(FUXIN_COUNTIES), weights=weights, k=SUBSCRIBERS)
+    for index, county in enumerate(counties):
+        lon, lat = point_in_county(rng, county)
+        division = township_of(lon, lat, county)
+        located = rng.random() < 0.7
+        rows.append(Subscriber(phone=f"1709418{index:04d}", name=f"示例订阅用户{index:04d}", division_code=division,
+                               lon=lon if located else None, lat=lat if located else None,
+                               source=rng.choice(["web", "sms", "counter"]), is_synthetic=True))
+    return rows
+
+
+@demo_step(60, "预警订阅用户与区域人口")
+def load_subscribers() -> int:
+    from .models import AreaPopulation, ChannelConfig, Subscriber
+
+    if Subscriber.objects.filter(is_synthetic=True).exists():
+        return 0
+    rows = _subscribers(random.Random(SEED + 60))
+    Subscriber.objects.bulk_create(rows, batch_size=1000)
+    AreaPopulation.objects.bulk_create([
+        AreaPopulation(division_code=code.ljust(12, "0"), population=thousands * 1000, year=2020,
+                       source=POPULATION_SOURCE, is_synthetic=True)
+        for code, (_, thousands) in FUXIN_COUNTIES.items()])
+    ChannelConfig.objects.bulk_create([
+        ChannelConfig(channel="sms", name="短信网关（示例，未接入）", enabled=False, signature="【阜新市应急管理局】",
+                      rate_per_second=200, batch_size=200, division_code="210900000000", is_synthetic=True),
+        ChannelConfig(channel="broadcast", name="应急广播平台（示例，未接入）", enabled=False,
+                      division_code="210900000000", is_synthetic=True),
+        ChannelConfig(channel="email", name="邮件（示例，未接入）", enabled=False, smtp_host="",
+                      mail_from="yujing@example.invalid", division_code="210900000000", is_synthetic=True),
+    ])
+    return len(rows)
+
+
+def _users():
+    from yingji.accounts.models import User
+
+    return {u.username: u for u in User.objects.filter(username__in=["duty", "city", "commander"])}
+
+
+def _publish(warning, users):
+    from . import services
+
+    warning = services.transition(users["duty"], warning, "submit")
+    warning = services.transition(users["city"], warning, "approve", "同意（示例）")
+    warning = services.transition(users["commander"], warning, "sign", "同意发布（示例）")
+    return services.transition(users["duty"], warning, "publish")
+
+
+def _simulate_outcomes(warning, rng: random.Random) -> None:
+    """Simulated SMS results for the demo (no gateway): most delivered, a few failed."""
+    from .models import Delivery
+
+    now = timezone.now()
+    rows = list(Delivery.objects.filter(warning=warning, channel="sms", status="queued").values_list("id", flat=True))
+    delivered, failed, sent = [], [], []
+    for pk in rows:
+        roll = rng.random()
+        (failed if roll < 0.02 else sent if roll < 0.07 else delivered).append(pk)
+    Delivery.objects.filter(id__in=delivered).update(status="delivered", attempts=1, sent_at=now, delivered_at=now)
+    Delivery.objects.filter(id__in=sent).update(status="sent", attempts=1, sent_at=now)
+    Delivery.objects.filter(id__in=failed).update(status="failed", attempts=1, last_error="网关拒收：空号（示例）")
+
+
+def _base(now, **fields) -> dict:
+    data = {"effective": now - dt.timedelta(hours=1), "expires": now + dt.timedelta(days=2),
+            "sender_name": "阜新市应急管理局", "contact": "0418-12345（示例）", "is_synthetic": True,
+            "channels": ["sms", "web", "inapp", "broadcast"]}
+    data.update(fields)
+    return data
+
+
+@demo_step(61, "预警信息（示例）")
+def load_warnings() -> int:
+    from yingji.warnings.models import ChannelConfig, Warning
+
+    from . import services
+
+    if Warning.objects.filter(is_synthetic=True).exists():
+        return 0
+    users = _users()
+    rng = random.Random(SEED + 61)
+    now = timezone.now().replace(microsecond=0)
+    ChannelConfig.objects.filter(channel="sms").update(enabled=True, endpoint="http://127.0.0.1:9/sms")
+    duty = users["duty"]
+    rain = services.create_warning(duty, _base(
+        now, event_type="natural.meteorological", event="暴雨", level=3, area_desc="彰武县全境（示例）",
+        area_codes=["210922000000"], description="示例：受低涡影响，预计未来24小时彰武县将出现50毫米以上降雨，局地100毫米以上。",
+        instruction="1. 停止户外集体活动；2. 低洼地带、河道沿岸人员做好转移准备；3. 注意防范山洪、泥石流和城市内涝。"))
+    rain = _publish(rain, users)
+    _simulate_outcomes(rain, rng)
+    upgrade = services.derive_warning(duty, rain, "upgrade", {
+        "level": 2, "description": "示例：降雨持续，彰武县部分乡镇累计雨量已超过100毫米，预计仍将持续12小时。",
+        "instruction": "1. 立即转移危险区域群众；2. 停课停工停业；3. 远离河道、水库和山洪沟道。"})
+    upgrade = _publish(upgrade, users)
+    _simulate_outcomes(upgrade, rng)
+
+    leak = services.create_warning(duty, _base(
+        now, event_type="accident.hazchem", event="危险化学品泄漏", level=2, area_desc="阜新氟产业开发区周边3公里（示例）",
+        area_codes=[], circle_lon=121.803, circle_lat=42.140, circle_radius_km=3,
+        description="示例：园区内一企业储罐发生氢氟酸泄漏，现场正在处置。",
+        instruction="1. 周边3公里内居民关闭门窗、留在室内；2. 听从现场指挥撤离；3. 出现不适立即就医。"))
+    leak = _publish(leak, users)
+    _simulate_outcomes(leak, rng)
+    lift = services.derive_warning(duty, leak, "lift", {"description": "示例：泄漏已处置完毕，环境监测正常，解除危险化学品泄漏橙色预警。"})
+    _publish(lift, users)
+
+    wind = services.create_warning(duty, _base(
+        now, event_type="natural.meteorological", event="大风", level=4, area_desc="海州区、细河区（示例）",
+        area_codes=["210902000000", "210911000000"], expires=now + dt.timedelta(days=1),
+        description="示例：预计未来24小时海州区、细河区将出现6级以上大风，阵风8级。",
+        instruction="1. 加固广告牌、临时搭建物；2. 高空作业暂停；3. 行人注意避开高大建筑物。"))
+    _simulate_outcomes(_publish(wind, users), rng)
+
+    slide = services.create_warning(duty, _base(
+        now, event_type="natural.geological", event="地质灾害", level=4, area_desc="新邱区采空区（示例）",
+        area_codes=[], area_polygon=[[121.76, 42.07], [121.84, 42.07], [121.84, 42.12], [121.76, 42.12]],
+        description="示例：连续降雨后新邱区采空区地面塌陷风险升高。",
+        instruction="1. 远离采空区塌陷坑和裂缝；2. 发现地面开裂、房屋变形立即报告。"))
+    _simulate_outcomes(_publish(slide, users), rng)
+    ChannelConfig.objects.filter(channel="sms").update(enabled=False, endpoint="")
+    _import_demo_cap(now)
+    return Warning.objects.filter(is_synthetic=True).count()
+
+
+def _import_demo_cap(now) -> None:
+    """An incoming CAP alert from the (synthetic) city meteorological observatory."""
+    from yingji.cap import WarningArea, WarningMessage, build_cap
+
+    from .imports import import_cap
+
+    message = WarningMessage(
+        sender_code="21090041600000", sender_name="阜新市气象台（示例）", category="Met", event="高温", level=3,
+        sent=now - dt.timedelta(minutes=30), effective=now - dt.timedelta(minutes=30), expires=now + dt.timedelta(days=1),
+        areas=[WarningArea("太平区、清河门区（示例）", ["210904", "210905"])],
+        description="示例：预计未来24小时太平区、清河门区最高气温将升至37℃以上。",
+        instruction="1. 避免午后高温时段户外活动；2. 注意防暑降温；3. 户外作业人员缩短连续工作时间。")
+    import_cap(build_cap(message), source="feed", source_name="阜新市气象台（示例订阅源）", synthetic=True)
