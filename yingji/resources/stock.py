@@ -31,6 +31,12 @@ from yingji.core.errors import NotFound, ValidationFailed, from_django_validatio
 from .models import Material, StockMovement, Warehouse
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def _fmt(value: Decimal) -> str:
+    """Two decimals whatever the database returned (SQLite sums lose the scale)."""
+    return str(Decimal(value).quantize(CENT))
 INFLOWS = {"in", "recover"}
 OUTFLOWS = {"out", "transfer", "scrap"}
 NEAR_EXPIRY_DAYS = 30
@@ -51,11 +57,15 @@ class StockLine:
     def available(self) -> Decimal:
         return self.quantity - self.pending_disinfection
 
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.min_stock - self.quantity)
+
     def as_dict(self) -> dict:
         return {"warehouse_id": self.warehouse_id, "warehouse": self.warehouse, "material_id": self.material_id,
-                "material": self.material, "unit": self.unit, "quantity": str(self.quantity),
-                "pending_disinfection": str(self.pending_disinfection), "available": str(self.available),
-                "min_stock": str(self.min_stock)}
+                "material": self.material, "unit": self.unit, "quantity": _fmt(self.quantity),
+                "pending_disinfection": _fmt(self.pending_disinfection), "available": _fmt(self.available),
+                "min_stock": _fmt(self.min_stock)}
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ class BatchLine:
 
     def as_dict(self) -> dict:
         return {"warehouse_id": self.warehouse_id, "warehouse": self.warehouse, "material_id": self.material_id,
-                "material": self.material, "unit": self.unit, "batch": self.batch, "quantity": str(self.quantity),
+                "material": self.material, "unit": self.unit, "batch": self.batch, "quantity": _fmt(self.quantity),
                 "expiry_date": self.expiry_date.isoformat() if self.expiry_date else None}
 
 
@@ -91,7 +101,7 @@ def current_stock(warehouse=None, material=None, *, user=None) -> list[StockLine
     """Current stock per (warehouse, material), derived from the ledger. ``warehouse`` and
     ``material`` may be instances or ids; ``user`` limits the result to their scope."""
     rows = (_ledger(user, warehouse, material).values("warehouse", "material")
-            .annotate(quantity=Sum("delta"),
+            .annotate(on_hand=Sum("delta"),
                       recovered=Sum("quantity", filter=Q(kind="recover")),
                       disinfected=Sum("quantity", filter=Q(kind="disinfect")))
             .order_by("warehouse", "material"))
@@ -102,8 +112,9 @@ def current_stock(warehouse=None, material=None, *, user=None) -> list[StockLine
     for r in rows:
         m = materials[r["material"]]
         pending = max(ZERO, (r["recovered"] or ZERO) - (r["disinfected"] or ZERO))
+        on_hand = r["on_hand"] or ZERO
         lines.append(StockLine(r["warehouse"], warehouses[r["warehouse"]].name, m.pk, m.name, m.unit,
-                               r["quantity"] or ZERO, min(pending, r["quantity"] or ZERO), m.min_stock))
+                               on_hand, min(pending, on_hand), m.min_stock))
     return lines
 
 
@@ -114,13 +125,13 @@ def stock_of(warehouse, material) -> StockLine | None:
 
 def batch_balances(warehouse=None, material=None, *, user=None, only_positive: bool = True) -> list[BatchLine]:
     rows = (_ledger(user, warehouse, material).values("warehouse", "material", "batch")
-            .annotate(quantity=Sum("delta"), expiry=Max("expiry_date"))
+            .annotate(on_hand=Sum("delta"), expiry=Max("expiry_date"))
             .order_by("warehouse", "material", "batch"))
-    rows = [r for r in rows if not only_positive or (r["quantity"] or ZERO) > 0]
+    rows = [r for r in rows if not only_positive or (r["on_hand"] or ZERO) > 0]
     warehouses = Warehouse.objects.in_bulk({r["warehouse"] for r in rows})
     materials = Material.objects.in_bulk({r["material"] for r in rows})
     return [BatchLine(r["warehouse"], warehouses[r["warehouse"]].name, r["material"], materials[r["material"]].name,
-                      materials[r["material"]].unit, r["batch"], r["quantity"] or ZERO, r["expiry"]) for r in rows]
+                      materials[r["material"]].unit, r["batch"], r["on_hand"] or ZERO, r["expiry"]) for r in rows]
 
 
 def low_stock(*, user=None, warehouse=None) -> list[StockLine]:

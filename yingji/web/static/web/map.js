@@ -45,8 +45,20 @@
     return layer;
   }
 
+  // Layer filters (division for every layer, one type filter per layer) are query parameters
+  // of /api/v1/map/<key>/, the same filters as the registry lists.
+  const layerFilters = { division: "", types: {} };
+  function layerQuery(key) {
+    const params = new URLSearchParams();
+    if (layerFilters.division) params.set("division", layerFilters.division);
+    const t = layerFilters.types[key];
+    if (t && t.value) params.set(t.field, t.value);
+    const q = params.toString();
+    return q ? "?" + q : "";
+  }
+
   async function loadLayer(cfg) {
-    const data = await getJSON("/api/v1/map/" + cfg.key + "/");
+    const data = await getJSON("/api/v1/map/" + cfg.key + "/" + layerQuery(cfg.key));
     const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
     data.features.forEach((f) => {
       if (!f.geometry) return;
@@ -61,8 +73,79 @@
       markersByName.push({ name: f.properties.name, layer: cfg.label, marker: m, cluster: cluster });
     });
     dataLayers[cfg.key] = cluster;
-    cluster.addTo(map);
+    const box = document.querySelector('[data-layer="' + cfg.key + '"]');
+    if (!box || box.checked) cluster.addTo(map);
   }
+
+  async function reloadLayer(cfg) {
+    if (dataLayers[cfg.key]) map.removeLayer(dataLayers[cfg.key]);
+    for (let i = markersByName.length - 1; i >= 0; i--) if (markersByName[i].cluster === dataLayers[cfg.key]) markersByName.splice(i, 1);
+    await loadLayer(cfg);
+  }
+
+  async function setUpFilters() {
+    const select = document.getElementById("map-division");
+    if (!select) return;
+    const divisions = await getJSON("/api/v1/divisions/?level=county&page_size=200");
+    divisions.items.forEach((d) => {
+      const o = document.createElement("option");
+      o.value = d.code.slice(0, 6); o.textContent = d.name; select.appendChild(o);
+    });
+    select.addEventListener("change", () => { layerFilters.division = select.value; layers.forEach(reloadLayer); });
+    const filters = await getJSON("/api/v1/map-filters/");
+    const holder = document.getElementById("map-type-filters");
+    layers.forEach((cfg) => {
+      const f = filters[cfg.key];
+      if (!f) return;
+      const s = document.createElement("select");
+      s.className = "input"; s.dataset.typeFilter = cfg.key;
+      s.innerHTML = '<option value="">' + escapeHtml(cfg.label) + "：全部" + escapeHtml(f.label) + "</option>" +
+        f.choices.map((c) => '<option value="' + escapeHtml(c[0]) + '">' + escapeHtml(c[1]) + "</option>").join("");
+      s.addEventListener("change", () => { layerFilters.types[cfg.key] = { field: f.field, value: s.value }; reloadLayer(cfg); });
+      holder.appendChild(s);
+    });
+  }
+
+  // "What is near here": click a point, list the resources of the shown layers within the radius.
+  let nearCircle = null;
+  function formatDistance(m) { return m < 1000 ? Math.round(m) + " 米" : (m / 1000).toFixed(2) + " 公里"; }
+  async function nearHere(latlng) {
+    const radius = Math.max(100, Math.min(100000, parseFloat(document.getElementById("near-radius").value) || 5000));
+    const kinds = layers.filter((cfg) => { const b = document.querySelector('[data-layer="' + cfg.key + '"]'); return !b || b.checked; })
+      .map((cfg) => cfg.key).join(",");
+    if (nearCircle) map.removeLayer(nearCircle);
+    nearCircle = L.circle(latlng, { radius: radius, color: "#c62828", weight: 2, fillOpacity: 0.06 }).addTo(map);
+    const list = document.getElementById("near-results");
+    const hint = document.getElementById("near-hint");
+    list.innerHTML = "";
+    if (!kinds) { hint.textContent = "请先勾选至少一个图层"; return; }
+    const data = await getJSON("/api/v1/nearby/?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6) +
+      "&radius_m=" + radius + "&kinds=" + kinds);
+    hint.textContent = "（" + latlng.lng.toFixed(5) + ", " + latlng.lat.toFixed(5) + "）半径 " + formatDistance(radius) +
+      " 内共 " + data.count + " 处（直线距离）";
+    data.items.forEach((item) => {
+      const li = document.createElement("li");
+      li.dataset.distance = item.distance_m;
+      li.dataset.kind = item.kind;
+      li.innerHTML = '<a href="' + escapeHtml(item.url) + '">' + escapeHtml(item.name) + "</a>" +
+        (item.synthetic ? ' <span class="tag">合成</span>' : "") + "<br><span class=\"note\">" + escapeHtml(item.layer) +
+        " · " + formatDistance(item.distance_m) + "</span>";
+      list.appendChild(li);
+    });
+    document.getElementById("map").setAttribute("data-near-ready", String(Date.now()));
+  }
+  const nearButton = document.getElementById("near-start");
+  if (nearButton) {
+    nearButton.addEventListener("click", () => {
+      document.getElementById("near-hint").textContent = "请在地图上点击查询中心点";
+      document.getElementById("map").classList.add("picking");
+      map.once("click", (e) => {
+        document.getElementById("map").classList.remove("picking");
+        nearHere(e.latlng).catch((err) => { document.getElementById("near-hint").textContent = "查询失败：" + err; });
+      });
+    });
+  }
+  window.yingjiNearHere = (lon, lat) => nearHere(L.latLng(lat, lon));
 
   const overlayLayers = {};
   async function loadOverlay(cfg) {
@@ -132,7 +215,7 @@
 
   map.setView([42.0, 121.7], 8);
   loadBoundaries("county", true)
-    .then(() => Promise.all(layers.map(loadLayer).concat(overlays.map(loadOverlay))))
+    .then(() => Promise.all(layers.map(loadLayer).concat(overlays.map(loadOverlay), [setUpFilters()])))
     .then(() => document.getElementById("map").setAttribute("data-ready", "1"))
     .catch((err) => { console.error(err); document.getElementById("map").setAttribute("data-error", String(err)); });
 })();
