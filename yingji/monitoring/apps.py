@@ -1,4 +1,10 @@
+import logging
+import os
+import threading
+
 from django.apps import AppConfig
+
+log = logging.getLogger(__name__)
 
 
 class MonitoringConfig(AppConfig):
@@ -6,9 +12,48 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = "监测预警"
     # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = []
+    nav_links: list[tuple[str, str, str]] = [
+        ("监测预警", "值班监测台", "/monitoring/"),
+        ("监测预警", "监测报警", "/monitoring/alarms/"),
+        ("监测预警", "企业监测", "/monitoring/enterprises/"),
+        ("监测预警", "隔离数据", "/monitoring/quarantine/"),
+    ]
+    map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "/monitoring/map/alarms.geojson")]
 
     def ready(self):
         from yingji.core.apps import import_app_modules
 
         import_app_modules(self.name)
+
+    def start_background(self, stop_event: threading.Event) -> None:
+        """Embedded mode: the MQTT ingest worker when a broker is configured (YINGJI_MQTT_URL),
+        otherwise the housekeeping loop (stale sweep, escalation, roll-ups) for HTTP ingest;
+        and the sensor simulator for the synthetic demo sensors (YINGJI_SIMULATE=0 disables)."""
+        from .mqtt import broker_url
+
+        url = broker_url()
+        if url:
+            from .mqtt import IngestWorker
+
+            worker = IngestWorker(url, client_id=os.environ.get("YINGJI_MQTT_CLIENT_ID", "yingji-ingest"))
+            threading.Thread(target=worker.run, args=(stop_event,), name="yingji-ingest", daemon=True).start()
+        else:
+            threading.Thread(target=_housekeeping, args=(stop_event,), name="yingji-monitoring", daemon=True).start()
+        if os.environ.get("YINGJI_SIMULATE", "1") == "1":
+            from .simulator import run_embedded
+
+            threading.Thread(target=run_embedded, args=(stop_event, url), name="yingji-simulator", daemon=True).start()
+
+
+def _housekeeping(stop_event: threading.Event) -> None:
+    from django.db import close_old_connections
+
+    from .ingest import pipeline
+    from .mqtt import periodic
+
+    while not stop_event.wait(5.0):
+        close_old_connections()
+        try:
+            periodic(pipeline())
+        except Exception:  # noqa: BLE001 - keep going; the next round retries
+            log.exception("monitoring housekeeping failed")

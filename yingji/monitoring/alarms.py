@@ -1,0 +1,270 @@
+"""Alarm services: record evaluator changes (dedup, level escalation), the lifecycle
+(acknowledge → handle → close, dismiss) with scope checks and audit, escalation by time.
+
+The rules live in :mod:`yingji.rules.monitoring` and :mod:`yingji.rules.alarm_lifecycle`;
+this module only stores their decisions and tells the console (``live.publish``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from yingji.audit import services as audit
+from yingji.core import scope
+from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.live.services import publish
+from yingji.rules import alarm_lifecycle as lifecycle
+from yingji.rules import monitoring as rules
+
+from .models import Alarm, Sensor
+
+RULE_NAMES = dict(Alarm.RULES)
+COLORS = {1: "#c62828", 2: "#ef6c00", 3: "#f9a825", 4: "#1565c0"}
+COLOR_NAMES = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
+
+
+def _utc(epoch_s: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch_s, tz=dt.timezone.utc)
+
+
+def threshold_of(sensor: Sensor, alarm: Alarm) -> float | None:
+    if alarm.rule != rules.RULE_THRESHOLD:
+        return None
+    prefix = "lower" if alarm.side == rules.LOWER else "upper"
+    return getattr(sensor, f"{prefix}_{alarm.level}", None)
+
+
+def describe(alarm: Alarm) -> str:
+    """One line as the duty officer reads it."""
+    sensor = alarm.sensor
+    level = rules.LEVEL_NAMES[alarm.level]
+    if alarm.rule == rules.RULE_STALE:
+        return f"{alarm.monitored_object.name} · {sensor.name} 数据中断（超过 {sensor.stale_after} 个上报周期无数据）{level}"
+    value = "" if alarm.last_value is None else f" {alarm.last_value:g}{sensor.unit}"
+    if alarm.rule == rules.RULE_RATE:
+        return f"{alarm.monitored_object.name} · {sensor.name} 变化过快{value}（{level}）"
+    side = "低于" if alarm.side == rules.LOWER else "超过"
+    limit = threshold_of(sensor, alarm)
+    limit_text = "" if limit is None else f"{side}{level}阈值 {limit:g}{sensor.unit}"
+    return f"{alarm.monitored_object.name} · {sensor.name}{value}，{limit_text}"
+
+
+def event_data(alarm: Alarm, sound: bool = False, **extra) -> dict:
+    obj = alarm.monitored_object
+    return {
+        "alarm_id": alarm.pk, "sound": sound, "level": alarm.level, "level_name": rules.LEVEL_NAMES[alarm.level],
+        "color": COLORS[alarm.level], "rule": alarm.rule, "rule_name": RULE_NAMES[alarm.rule],
+        "state": alarm.state, "state_name": lifecycle.STATES[alarm.state], "is_open": alarm.is_open,
+        "sensor_id": alarm.sensor_id, "sensor": alarm.sensor.name, "sensor_code": alarm.sensor.code,
+        "object": obj.name, "object_id": obj.pk, "enterprise_id": alarm.enterprise_id,
+        "value": alarm.last_value, "unit": alarm.sensor.unit, "text": describe(alarm),
+        "raised_at": alarm.raised_at.isoformat(), "lon": obj.lon, "lat": obj.lat,
+        "division_code": alarm.division_code, "url": f"/monitoring/alarms/{alarm.pk}/", **extra,
+    }
+
+
+def _publish(alarm: Alarm, kind: str, sound: bool = False, **extra) -> None:
+    publish("alarms", kind, event_data(alarm, sound=sound, **extra), division_code=alarm.division_code)
+
+
+# --- recording evaluator changes ---------------------------------------------------------
+
+def record_changes(changes: Iterable[rules.AlarmChange]) -> list[Alarm]:
+    """Store the changes of one evaluated batch (call inside the batch's transaction)."""
+    changes = list(changes)
+    if not changes:
+        return []
+    sensors = {s.pk: s for s in Sensor.objects.select_related("monitored_object").filter(
+        pk__in={c.sensor_id for c in changes})}
+    open_alarms = {(a.sensor_id, a.rule): a for a in Alarm.objects.select_for_update().filter(
+        is_open=True, sensor_id__in=list(sensors))}
+    touched = []
+    for change in changes:
+        sensor = sensors.get(change.sensor_id)
+        if sensor is None:
+            continue
+        key = lifecycle.dedup_key(change.sensor_id, change.rule_id)
+        alarm = open_alarms.get(key)
+        if change.level is None:
+            if alarm is not None:
+                _cleared(alarm, change)
+                touched.append(alarm)
+            continue
+        decision = lifecycle.on_trigger(alarm.state if alarm else None, alarm.level if alarm else None, change.level)
+        if decision.action == "create":
+            alarm = _create(sensor, change)
+            open_alarms[key] = alarm
+        else:
+            _repeat(alarm, change, decision)
+        touched.append(alarm)
+    return touched
+
+
+def _create(sensor: Sensor, change: rules.AlarmChange) -> Alarm:
+    when = _utc(change.time)
+    alarm = Alarm.objects.create(
+        sensor=sensor, monitored_object=sensor.monitored_object, enterprise_id=sensor.enterprise_id,
+        division_code=sensor.division_code, is_synthetic=sensor.is_synthetic, rule=change.rule_id,
+        level=change.level, side=change.side or "", first_value=change.value, last_value=change.value,
+        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when,
+    )
+    audit.record(None, "create", alarm, after=audit.snapshot(alarm), note="监测报警（系统自动产生）", address="")
+    _publish(alarm, "raised", sound=True)
+    return alarm
+
+
+def _further(alarm: Alarm, value: float | None) -> bool:
+    if value is None or alarm.peak_value is None:
+        return value is not None
+    return value < alarm.peak_value if alarm.side == rules.LOWER else value > alarm.peak_value
+
+
+def _repeat(alarm: Alarm, change: rules.AlarmChange, decision: lifecycle.TriggerDecision) -> None:
+    when = _utc(change.time)
+    alarm.occurrences += 1
+    alarm.last_value = change.value
+    alarm.last_triggered_at = when
+    alarm.condition_active = True
+    alarm.cleared_at = None
+    if _further(alarm, change.value):
+        alarm.peak_value = change.value
+    if decision.escalated:
+        before = audit.snapshot(alarm)
+        alarm.level = decision.level
+        alarm.level_changed_at = when
+        alarm.escalation_tier = 0
+        if change.side:
+            alarm.side = change.side
+        if decision.new_state:
+            alarm.state = decision.new_state
+        alarm.version += 1
+        alarm.save()
+        audit.record(None, "transition", alarm, before=before, after=audit.snapshot(alarm),
+                     note=f"报警级别升至{rules.LEVEL_NAMES[alarm.level]}", address="")
+        _publish(alarm, "level_raised", sound=True)
+        return
+    alarm.save(update_fields=["occurrences", "last_value", "last_triggered_at", "condition_active",
+                              "cleared_at", "peak_value", "updated_at"])
+    _publish(alarm, "updated")
+
+
+def _cleared(alarm: Alarm, change: rules.AlarmChange) -> None:
+    alarm.condition_active = False
+    alarm.cleared_at = _utc(change.time)
+    if change.value is not None:
+        alarm.last_value = change.value
+    alarm.save(update_fields=["condition_active", "cleared_at", "last_value", "updated_at"])
+    _publish(alarm, "condition_cleared")
+
+
+# --- lifecycle -----------------------------------------------------------------------------
+
+ACTION_FIELDS = {
+    "acknowledge": ("acknowledged_at", "acknowledged_by", "acknowledge_note"),
+    "handle": ("handled_at", "handled_by", "handling_note"),
+    "close": ("closed_at", "closed_by", "close_note"),
+    "dismiss": ("closed_at", "closed_by", "close_note"),
+}
+
+
+def get_alarm(user, pk) -> Alarm:
+    try:
+        alarm = Alarm.objects.select_related("sensor", "monitored_object").get(pk=pk)
+    except (Alarm.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"报警（编号 {pk}）不存在") from None
+    scope.check_can_see(alarm, user)
+    return alarm
+
+
+def is_own(user, alarm: Alarm) -> bool:
+    return user.role != "enterprise" or (alarm.enterprise_id is not None and alarm.enterprise_id == user.enterprise_id)
+
+
+def available_actions(user, alarm: Alarm) -> list[tuple[str, str]]:
+    if not alarm.is_open:
+        return []
+    return [(t.action, t.label) for t in lifecycle.allowed_actions(alarm.state, {user.role}, is_own(user, alarm))
+            if t.action != "raise_level"]
+
+
+def transition(user, alarm_id, action: str, note: str = "", *, expected_version: int | None = None) -> Alarm:
+    """Take a lifecycle action (acknowledge, handle, close, dismiss) with who, when and a note."""
+    if action not in ACTION_FIELDS:
+        raise ValidationFailed(f"未知操作：{action}", fields={"action": ["可选：acknowledge、handle、close、dismiss"]})
+    note = (note or "").strip()
+    with transaction.atomic():
+        alarm = get_alarm(user, alarm_id)
+        alarm = Alarm.objects.select_for_update().select_related("sensor", "monitored_object").get(pk=alarm.pk)
+        if expected_version is not None and alarm.version != int(expected_version):
+            from yingji.core.errors import Conflict
+
+            raise Conflict("该报警已被他人处理，请刷新后重试", code="version_conflict")
+        context = {"is_own": is_own(user, alarm), "handling_note": note, "reason": note,
+                   "still_active": alarm.condition_active}
+        try:
+            new_state = lifecycle.apply(alarm.state, action, {user.role}, context)
+        except lifecycle.TransitionError as exc:
+            if exc.code == "forbidden_role" or "企业用户" in exc.message:
+                raise Forbidden(exc.message, code=exc.code) from exc
+            raise ValidationFailed(exc.message, code=exc.code, fields={"note": [exc.message]}) from exc
+        before = audit.snapshot(alarm)
+        at_field, by_field, note_field = ACTION_FIELDS[action]
+        now = timezone.now()
+        setattr(alarm, at_field, now)
+        setattr(alarm, by_field, user)
+        setattr(alarm, note_field, note[:300] if note_field != "handling_note" else note)
+        alarm.state = new_state
+        alarm.is_open = new_state in lifecycle.OPEN_STATES
+        alarm.dismissed = action == "dismiss"
+        alarm.version += 1
+        alarm.updated_by = user
+        alarm.save()
+        label = lifecycle.ALARM_MACHINE.transitions[action].label
+        audit.record(user, "transition", alarm, before=before, after=audit.snapshot(alarm),
+                     note=f"{label}：{note}" if note else label)
+        _publish(alarm, action, by=user.display_name())
+    return alarm
+
+
+def link_incident(user, alarm_id, url: str) -> Alarm:
+    """Remember the incident an alarm was turned into (called after the intake is filed)."""
+    with transaction.atomic():
+        alarm = get_alarm(user, alarm_id)
+        scope.check_can_write(Alarm, user, alarm.division_code, alarm)
+        before = audit.snapshot(alarm)
+        alarm.incident_url = url[:200]
+        alarm.version += 1
+        alarm.save(update_fields=["incident_url", "version", "updated_at"])
+        audit.record(user, "update", alarm, before=before, after=audit.snapshot(alarm), note="报警转为事件")
+    return alarm
+
+
+# --- escalation --------------------------------------------------------------------------
+
+def escalate_due(now: dt.datetime | None = None) -> int:
+    """Escalate unacknowledged alarms whose time is up; returns how many moved a tier."""
+    now = now or timezone.now()
+    moved = 0
+    for alarm in Alarm.objects.select_related("sensor", "monitored_object").filter(is_open=True, state="raised"):
+        tier = lifecycle.escalation_due(alarm.level_changed_at, alarm.level, None, now)
+        if tier is None or tier <= alarm.escalation_tier:
+            continue
+        with transaction.atomic():
+            updated = Alarm.objects.filter(pk=alarm.pk, escalation_tier=alarm.escalation_tier, state="raised").update(
+                escalation_tier=tier, escalated_at=now)
+            if not updated:
+                continue  # another process escalated it, or it was acknowledged meanwhile
+            before = {"escalation_tier": alarm.escalation_tier}
+            alarm.escalation_tier, alarm.escalated_at = tier, now
+            target = lifecycle.ESCALATION_TIERS[tier]
+            audit.record(None, "transition", alarm, before=before, after={"escalation_tier": tier},
+                         note=f"超时未确认，升级通知{target}", address="")
+            extra = {"tier": tier, "tier_name": target}
+            # Published under the alarm's division: visible to that bureau and every level above.
+            _publish(alarm, "escalated", sound=True, **extra)
+        moved += 1
+    return moved

@@ -1,0 +1,288 @@
+"""The ingest pipeline shared by MQTT, HTTP and the in-process simulator.
+
+One call of :meth:`IngestPipeline.ingest` takes a batch of parsed readings and, in one
+transaction: checks each reading against the sensor registry (unknown, disabled, wrong
+division, outside the valid range → quarantine), bulk-inserts the readings with
+``ON CONFLICT DO NOTHING`` (a reading delivered twice is stored once), upserts the
+latest-value table, evaluates the rules with the stateful evaluator of
+:mod:`yingji.rules.monitoring` and records alarm changes. Alarms reach the console when the
+transaction commits (``live.publish``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+
+from yingji.rules import monitoring as rules
+
+from . import alarms
+from .models import LatestValue, QuarantinedMessage, Reading, Sensor
+from .payloads import Problem, RawReading
+
+log = logging.getLogger(__name__)
+RELOAD_SECONDS = 15.0
+DISABLED = rules.SensorConfig()
+
+
+@dataclass(slots=True)
+class SensorInfo:
+    id: int
+    division_code: str
+    enterprise_id: int | None
+    enabled: bool
+    valid_min: float | None
+    valid_max: float | None
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0       # readings that passed the checks
+    stored: int = 0         # rows actually inserted (duplicates excluded)
+    quarantined: int = 0
+    alarm_changes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """Who may report: a device token's division prefix and optional enterprise."""
+
+    division_prefix: str = ""
+    enterprise_id: int | None = None
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class IngestPipeline:
+    """Per-process state: the sensor cache and the evaluator. Thread-safe (one lock)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.evaluator = rules.Evaluator()
+        self.sensors: dict[str, SensorInfo] = {}
+        self._signature = None
+        self._checked_at = 0.0
+        self._loaded = False
+        self.started_at = time.time()
+        self.stale_grace_s = 0.0
+        self.stats = {"received": 0, "stored": 0, "duplicates": 0, "quarantined": 0, "alarm_changes": 0}
+
+    # --- sensor registry ---------------------------------------------------------------
+    def _current_signature(self):
+        agg = Sensor.objects.aggregate(m=Max("updated_at"), top=Max("id"))
+        return (Sensor.objects.count(), agg["m"], agg["top"])
+
+    def reload(self, force: bool = False) -> None:
+        with self.lock:
+            signature = self._current_signature()
+            self._checked_at = time.monotonic()
+            if not force and signature == self._signature:
+                return
+            started = time.time()
+            sensors = {}
+            for sensor in Sensor.objects.all():
+                sensors[sensor.code] = SensorInfo(sensor.pk, sensor.division_code, sensor.enterprise_id, sensor.enabled,
+                                                  sensor.valid_min, sensor.valid_max)
+                try:
+                    config = sensor.sensor_config() if sensor.enabled else DISABLED
+                except ValueError:
+                    log.warning("sensor %s has invalid rules; evaluating none", sensor.code)
+                    config = DISABLED
+                self.evaluator.configure(sensor.pk, config, now=started)
+            self.sensors = sensors
+            windows = [s.interval_s * s.stale_after for s in Sensor.objects.filter(enabled=True).only("interval_s", "stale_after")]
+            self.stale_grace_s = min(600.0, float(max(windows, default=0)))
+            if not self._loaded:
+                self._seed_from_latest()
+                self._loaded = True
+            self._signature = signature
+
+    def _seed_from_latest(self) -> None:
+        """Bring the evaluator to the stored state: levels from the latest values, and
+        readings not newer than what is stored are ignored (replays after a restart)."""
+        for sensor_id, t, value in LatestValue.objects.values_list("sensor_id", "t", "value"):
+            try:
+                self.evaluator.feed(sensor_id, value, t / 1000.0)
+            except KeyError:
+                continue
+
+    def _forget_state(self) -> None:
+        self.evaluator = rules.Evaluator()
+        self._loaded = False
+        self._signature = None
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded or time.monotonic() - self._checked_at > RELOAD_SECONDS:
+            self.reload()
+
+    # --- ingest ------------------------------------------------------------------------
+    def _check(self, readings: list[RawReading], scope: Scope | None, problems: list[Problem]) -> list[tuple]:
+        rows = []
+        sensors = self.sensors
+        reloaded = False
+        for r in readings:
+            info = sensors.get(r.code)
+            if info is None and not reloaded:
+                self.reload(force=True)
+                sensors, reloaded = self.sensors, True
+                info = sensors.get(r.code)
+            if info is None:
+                problems.append(Problem("unknown_sensor", f"设备编码“{r.code}”未登记", r.code, r.division6, _reading_text(r)))
+                continue
+            if not info.enabled:
+                problems.append(Problem("disabled_sensor", "传感器已停用，数据不入库", r.code, r.division6, _reading_text(r)))
+                continue
+            if r.division6 and not info.division_code.startswith(r.division6):
+                problems.append(Problem("division_mismatch", f"主题区划 {r.division6} 与传感器所属区划 {info.division_code[:6]} 不符",
+                                        r.code, r.division6, _reading_text(r)))
+                continue
+            if scope is not None and (not info.division_code.startswith(scope.division_prefix) or (
+                    scope.enterprise_id is not None and info.enterprise_id != scope.enterprise_id)):
+                problems.append(Problem("forbidden", "设备令牌无权上报该传感器", r.code, r.division6, _reading_text(r)))
+                continue
+            if (info.valid_min is not None and r.value < info.valid_min) or (
+                    info.valid_max is not None and r.value > info.valid_max):
+                problems.append(Problem("out_of_range", f"数值 {r.value:g} 超出有效量程 [{_fmt(info.valid_min)}, {_fmt(info.valid_max)}]",
+                                        r.code, r.division6, _reading_text(r)))
+                continue
+            rows.append((info.id, r.t, r.value, r.seq))
+        return rows
+
+    def ingest(self, readings: list[RawReading], problems: list[Problem] | None = None, *, source: str = "mqtt",
+               topic: str = "", scope: Scope | None = None) -> IngestResult:
+        """Store, evaluate and alarm one batch; returns counts. Raises on a database error
+        (nothing of the batch is then written; the caller retries). A sensor replaced in the
+        registry since the cache was loaded (integrity error) is retried once after a reload."""
+        try:
+            return self._ingest(readings, problems, source, topic, scope)
+        except IntegrityError:
+            return self._ingest(readings, problems, source, topic, scope)
+
+    def _ingest(self, readings, problems, source, topic, scope) -> IngestResult:
+        problems = list(problems or [])
+        with self.lock:
+            self.ensure_loaded()
+            rows = self._check(readings, scope, problems)
+            rows.sort(key=lambda row: row[1])
+            try:
+                with transaction.atomic():
+                    stored = insert_readings(rows)
+                    upsert_latest(rows)
+                    changes = self._evaluate(rows)
+                    alarms.record_changes(changes)
+                    quarantine(problems, source, topic)
+            except Exception:
+                # The evaluator saw readings that were not stored: rebuild it from the
+                # stored state so that the retried batch is evaluated again.
+                self._forget_state()
+                raise
+            result = IngestResult(len(rows), stored, len(problems), len(changes), problems)
+            self._count(len(readings) + sum(1 for p in problems if p.reason in ("bad_json", "bad_topic", "bad_shape")), result)
+        return result
+
+    def _evaluate(self, rows: list[tuple]) -> list[rules.AlarmChange]:
+        feed = self.evaluator.feed
+        changes: list[rules.AlarmChange] = []
+        for sensor_id, t, value, _ in rows:
+            found = feed(sensor_id, value, t / 1000.0)
+            if found:
+                changes.extend(found)
+        return changes
+
+    def _count(self, received: int, result: IngestResult) -> None:
+        stats = self.stats
+        stats["received"] += received
+        stats["stored"] += result.stored
+        stats["duplicates"] += result.accepted - result.stored
+        stats["quarantined"] += result.quarantined
+        stats["alarm_changes"] += result.alarm_changes
+
+    def sweep(self, now: float | None = None) -> int:
+        """Stale detection (sensors silent for N intervals); call every few seconds.
+
+        After the pipeline starts, the sweep waits one stale window (at most 10 minutes) so
+        that sensors get the chance to report after a platform restart: the platform being
+        down is not the sensors being offline. A sensor still silent afterwards is flagged."""
+        now = time.time() if now is None else now
+        with self.lock:
+            self.ensure_loaded()
+            if now - self.started_at < self.stale_grace_s:
+                return 0
+            changes = self.evaluator.sweep_stale(now)
+            if changes:
+                with transaction.atomic():
+                    alarms.record_changes(changes)
+            return len(changes)
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _reading_text(r: RawReading) -> str:
+    return f'{{"s": "{r.code}", "t": {r.t}, "v": {r.value!r}, "seq": {"null" if r.seq is None else r.seq}}}'
+
+
+def insert_readings(rows: list[tuple]) -> int:
+    """Bulk insert; a (sensor, t) already stored is skipped. Returns rows inserted."""
+    if not rows:
+        return 0
+    table = Reading._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
+        count = cursor.rowcount
+    return count if count is not None and count >= 0 else len(rows)
+
+
+def upsert_latest(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    newest: dict[int, tuple] = {}
+    for row in rows:  # rows are sorted by time: the last one per sensor wins
+        newest[row[0]] = row
+    table = LatestValue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (sensor_id) DO UPDATE SET t = excluded.t, value = excluded.value, seq = excluded.seq "
+            f"WHERE excluded.t > {table}.t", list(newest.values()))
+
+
+def quarantine(problems: list[Problem], source: str, topic: str = "") -> None:
+    if not problems:
+        return
+    QuarantinedMessage.objects.bulk_create([
+        QuarantinedMessage(source=source, topic=topic[:200], sensor_code=p.code[:64],
+                           division_code=(p.division6.ljust(12, "0") if p.division6 else ""),
+                           reason=p.reason, detail=p.detail[:300], payload=p.payload[:4000])
+        for p in problems
+    ])
+
+
+_PIPELINE: IngestPipeline | None = None
+_PIPELINE_LOCK = threading.Lock()
+
+
+def pipeline() -> IngestPipeline:
+    """The process-wide pipeline (HTTP ingest, in-process simulator, embedded worker)."""
+    global _PIPELINE
+    with _PIPELINE_LOCK:
+        if _PIPELINE is None:
+            _PIPELINE = IngestPipeline()
+        return _PIPELINE
+
+
+def reset_pipeline() -> None:
+    """Forget the process-wide state (tests; after the sensor registry was replaced)."""
+    global _PIPELINE
+    with _PIPELINE_LOCK:
+        _PIPELINE = None

@@ -1,0 +1,238 @@
+"""The MQTT ingest worker (``yingji ingest``, or a thread in embedded mode).
+
+Delivery guarantees:
+
+* MQTT 5, ``clean_start=False`` and a session expiry of 7 days under a fixed client id:
+  the broker keeps the subscription and queues QoS 1 messages while the worker is down.
+* Manual acknowledgements: a message is acknowledged (PUBACK) only **after** the database
+  transaction holding its readings has committed. A worker killed before the commit leaves
+  the message unacknowledged and the broker delivers it again; readings already stored are
+  skipped by the (sensor, t) primary key, so nothing is lost and nothing is stored twice.
+* paho reconnects by itself (back-off 0.5–10 s) when the broker goes away; messages of the
+  old connection that were not acknowledged are redelivered by the broker, so the worker
+  drops its pending acknowledgements of an old connection instead of sending them.
+* A batch that fails to store is retried; a malformed message is quarantined and acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+log = logging.getLogger(__name__)
+TOPICS = ["yingji/+/+/reading", "yingji/+/+/batch", "yingji/+/gateway/+/batch"]
+SESSION_EXPIRY_S = 7 * 24 * 3600
+RECEIVE_MAXIMUM = 1000
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_url(url: str) -> BrokerAddress:
+    """``mqtt://[user:pass@]host[:port]`` → address."""
+    parsed = urlparse(url if "://" in url else f"mqtt://{url}")
+    if parsed.scheme not in ("mqtt", "tcp"):
+        raise ValueError(f"不支持的 MQTT 地址“{url}”：请使用 mqtt://主机:端口")
+    return BrokerAddress(parsed.hostname or "127.0.0.1", parsed.port or 1883, parsed.username, parsed.password)
+
+
+def broker_url() -> str | None:
+    import os
+
+    from django.conf import settings
+
+    return os.environ.get("YINGJI_MQTT_URL") or getattr(settings, "YINGJI_MQTT_URL", None) or None
+
+
+@dataclass(slots=True)
+class Delivery:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    generation: int
+
+
+class IngestWorker:
+    """Receives on the paho network thread, stores on the worker thread in batches."""
+
+    def __init__(self, url: str, *, client_id: str = "yingji-ingest", batch_readings: int = 5000,
+                 flush_seconds: float = 0.05, sweep_seconds: float = 5.0, pipeline=None):
+        from .ingest import pipeline as default_pipeline
+
+        self.address = parse_url(url)
+        self.client_id = client_id
+        self.batch_readings = batch_readings
+        self.flush_seconds = flush_seconds
+        self.sweep_seconds = sweep_seconds
+        self.pipeline = pipeline or default_pipeline()
+        self.inbox: queue.Queue[Delivery] = queue.Queue()
+        self.generation = 0
+        self.connected = threading.Event()
+        self.client = self._client()
+
+    def _client(self) -> mqtt.Client:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id,
+                             protocol=mqtt.MQTTv5, manual_ack=True)
+        if self.address.username:
+            client.username_pw_set(self.address.username, self.address.password)
+        client.reconnect_delay_set(min_delay=0.5, max_delay=10)
+        client.max_inflight_messages_set(RECEIVE_MAXIMUM)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.warning("MQTT connect refused: %s", reason_code)
+            return
+        self.generation += 1
+        client.subscribe([(topic, mqtt.SubscribeOptions(qos=1)) for topic in TOPICS])
+        self.connected.set()
+        log.info("MQTT connected (session present: %s)", flags.session_present)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self.connected.clear()
+        log.warning("MQTT disconnected: %s", reason_code)
+
+    def _on_message(self, client, userdata, message):
+        self.inbox.put(Delivery(message.topic, message.payload, message.mid, message.qos, self.generation))
+
+    def start(self) -> None:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.connect_async(self.address.host, self.address.port, keepalive=20, clean_start=False,
+                                  properties=props)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # --- the storing loop ------------------------------------------------------------
+    def _take_batch(self, stop: threading.Event) -> list[Delivery]:
+        try:
+            first = self.inbox.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch, size = [first], _size_hint(first)
+        deadline = time.monotonic() + self.flush_seconds
+        while size < self.batch_readings and not stop.is_set():
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self.inbox.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            batch.append(item)
+            size += _size_hint(item)
+        return batch
+
+    def process(self, batch: list[Delivery]) -> None:
+        """Parse, store and evaluate a batch; acknowledge only after the commit."""
+        from .payloads import parse_mqtt
+
+        now = int(time.time() * 1000)
+        readings, problems = [], []
+        for delivery in batch:
+            good, bad = parse_mqtt(delivery.topic, delivery.payload, now)
+            readings.extend(good)
+            for p in bad:
+                p.payload = p.payload or delivery.payload[:2000].decode("utf-8", "replace")
+            problems.extend((p, delivery.topic) for p in bad)
+        self._store(readings, problems)
+        for delivery in batch:
+            if delivery.qos > 0 and delivery.generation == self.generation:
+                self.client.ack(delivery.mid, delivery.qos)
+
+    def _store(self, readings, problems, attempts: int = 0) -> None:
+        from django.db import close_old_connections
+
+        from .ingest import quarantine
+
+        topic = problems[0][1] if problems else ""
+        plain = [p for p, _ in problems]
+        while True:
+            try:
+                self.pipeline.ingest(readings, plain, source="mqtt", topic=topic)
+                return
+            except Exception:  # noqa: BLE001 - keep the worker alive; retry, never drop
+                attempts += 1
+                log.exception("storing an MQTT batch failed (attempt %s)", attempts)
+                close_old_connections()
+                if attempts >= 5 and len(readings) > 1:
+                    # Perhaps one bad row: store one by one, quarantine the ones that fail.
+                    for reading in readings:
+                        try:
+                            self.pipeline.ingest([reading], [], source="mqtt")
+                        except Exception as exc:  # noqa: BLE001
+                            from .payloads import Problem
+
+                            close_old_connections()
+                            quarantine([Problem("storage_error", str(exc)[:300], reading.code, reading.division6)], "mqtt")
+                    if plain:
+                        quarantine(plain, "mqtt", topic)
+                    return
+                time.sleep(min(5.0, 0.2 * 2 ** attempts))
+
+    def run(self, stop: threading.Event) -> None:
+        from django.db import close_old_connections
+
+        self.start()
+        last_sweep = time.monotonic()
+        try:
+            while not stop.is_set():
+                batch = self._take_batch(stop)
+                if batch:
+                    self.process(batch)
+                if time.monotonic() - last_sweep >= self.sweep_seconds:
+                    last_sweep = time.monotonic()
+                    close_old_connections()
+                    try:
+                        periodic(self.pipeline)
+                    except Exception:  # noqa: BLE001
+                        log.exception("periodic monitoring work failed")
+        finally:
+            self.stop()
+            from django.db import connections
+
+            connections.close_all()  # this thread's connections
+
+
+def _size_hint(delivery: Delivery) -> int:
+    # ~40 bytes per reading in a batch payload; a single reading counts as one.
+    return max(1, len(delivery.payload) // 40)
+
+
+_last_rollup = [0.0]
+
+
+def periodic(pipeline, now: float | None = None) -> None:
+    """Stale sweep every call; escalation every call; roll-up and retention every 10 minutes."""
+    from . import alarms, series
+
+    pipeline.sweep(now)
+    alarms.escalate_due()
+    if time.monotonic() - _last_rollup[0] > 600:
+        _last_rollup[0] = time.monotonic()
+        series.rollup()
+        series.prune()

@@ -1,0 +1,40 @@
+from yingji.core.registry import Registry
+
+from .models import MonitoredObject, Sensor
+
+
+def _object_summary(obj: MonitoredObject) -> str:
+    return f"{obj.get_kind_display()} · {obj.code}"
+
+
+MONITORED_OBJECTS = Registry(
+    key="monitored-objects",
+    model=MonitoredObject,
+    label="监测对象",
+    fields=["name", "code", "kind", "enterprise", "registry_key", "registry_id", "registry_name", "owner_unit",
+            "contact", "phone", "notes", "division_code", "lon", "lat", "coord_source"],
+    list_fields=["name", "code", "kind", "enterprise", "owner_unit", "division_code"],
+    search_fields=["name", "code", "owner_unit", "registry_name"],
+    filter_fields=["kind", "enterprise"],
+    ordering=["division_code", "kind", "name"],
+    select_related=["enterprise"],
+    map_layer=True,
+    nav_group="监测预警",
+    icon="测",
+    map_summary=_object_summary,
+)
+
+SENSORS = Registry(
+    key="sensors",
+    model=Sensor,
+    label="监测传感器",
+    fields=["code", "name", "monitored_object", "kind", "unit", "interval_s", "stale_after",
+            "upper_1", "upper_2", "upper_3", "upper_4", "lower_1", "lower_2", "lower_3", "lower_4", "deadband",
+            "rate_limit_per_s", "rate_window_s", "rate_level", "valid_min", "valid_max", "enabled"],
+    list_fields=["code", "name", "monitored_object", "kind", "unit", "interval_s", "enabled"],
+    search_fields=["code", "name", "monitored_object__name"],
+    filter_fields=["kind", "monitored_object", "enabled"],
+    ordering=["division_code", "code"],
+    select_related=["monitored_object"],
+    nav_group="监测预警",
+)

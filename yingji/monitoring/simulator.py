@@ -1,0 +1,226 @@
+"""``yingji simulate sensors``: realistic readings for the (synthetic) demo sensors.
+
+Each sensor follows its own baseline (inside its normal band, from its thresholds) with a
+daily cycle, a slow random walk and noise, reported at its interval. Every
+``excursion_every`` seconds one sensor is driven past the threshold of the next level in
+turn (四级 → 三级 → 二级 → 一级 → …) for a few readings and then recovers, so alarms of
+each level appear and clear.
+
+Transports: MQTT gateway batches per county (``yingji/<division6>/gateway/sim-<division6>/batch``,
+QoS 1); HTTP batches to ``/api/v1/ingest/`` with a device token; or, inside the platform's
+own process (``yingji demo`` without a broker), straight into the ingest pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+
+log = logging.getLogger(__name__)
+EXCURSION_READINGS = 4
+
+
+@dataclass
+class SimSensor:
+    code: str
+    division6: str
+    interval_s: float
+    base: float
+    amplitude: float
+    noise: float
+    upper: dict
+    lower: dict
+    phase: float
+    walk: float = 0.0
+    next_due: float = 0.0
+    excursion: list = field(default_factory=list)
+
+    def value(self, now: float, rng: random.Random) -> float:
+        if self.excursion:
+            return self.excursion.pop(0)
+        self.walk = self.walk * 0.98 + rng.gauss(0, self.noise * 0.3)
+        daily = self.amplitude * math.sin(2 * math.pi * (now / 86400.0) + self.phase)
+        return round(self.base + daily + self.walk + rng.gauss(0, self.noise), 4)
+
+    def excursion_to(self, level: int, rng: random.Random) -> bool:
+        """Queue readings past the threshold of ``level`` (upper if set, else lower)."""
+        if level in self.upper:
+            limit, sign = self.upper[level], 1
+        elif level in self.lower:
+            limit, sign = self.lower[level], -1
+        else:
+            return False
+        margin = max(abs(limit) * 0.02, self.noise * 2, 1e-3)
+        self.excursion = [round(limit + sign * margin * (1 + rng.random()), 4) for _ in range(EXCURSION_READINGS)]
+        return True
+
+
+def _normal_band(upper: dict, lower: dict) -> tuple[float, float]:
+    hi = min(upper.values()) if upper else None
+    lo = max(lower.values()) if lower else None
+    if hi is not None and lo is not None:
+        return lo, hi
+    if hi is not None:
+        return (0.0 if hi > 0 else hi - abs(hi)), hi
+    return lo, lo + max(abs(lo), 1.0)
+
+
+def build_models(sensors, seed: int = 2109) -> list[SimSensor]:
+    rng = random.Random(seed)
+    models = []
+    for s in sensors:
+        upper, lower = s.upper(), s.lower()
+        if not upper and not lower:
+            upper = {4: 100.0}
+        lo, hi = _normal_band(upper, lower)
+        span = max(hi - lo, 1e-6)
+        models.append(SimSensor(
+            code=s.code, division6=s.division_code[:6], interval_s=float(max(1, s.interval_s)),
+            base=lo + span * rng.uniform(0.35, 0.55), amplitude=span * 0.08, noise=span * 0.015,
+            upper=upper, lower=lower, phase=rng.uniform(0, 2 * math.pi),
+            next_due=time.time() + rng.uniform(0, min(5.0, s.interval_s)),
+        ))
+    return models
+
+
+class Transport:
+    def send(self, division6: str, readings: list[dict]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class MqttTransport(Transport):
+    def __init__(self, url: str, client_id: str = ""):
+        import paho.mqtt.client as mqtt
+
+        from .mqtt import parse_url
+
+        address = parse_url(url)
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"yingji-sim-{random.randrange(1 << 30)}",
+                                  protocol=mqtt.MQTTv5)
+        if address.username:
+            self.client.username_pw_set(address.username, address.password)
+        self.client.reconnect_delay_set(0.5, 10)
+        self.client.connect(address.host, address.port, keepalive=30)
+        self.client.loop_start()
+
+    def send(self, division6, readings):
+        from .payloads import gateway_topic
+
+        self.client.publish(gateway_topic(division6, f"sim-{division6}"), json.dumps({"readings": readings}), qos=1)
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+class HttpTransport(Transport):
+    def __init__(self, base_url: str, token: str):
+        self.url = base_url.rstrip("/") + "/api/v1/ingest/"
+        self.token = token
+
+    def send(self, division6, readings):
+        request = urllib.request.Request(self.url, data=json.dumps({"readings": readings}).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+        except OSError as exc:
+            log.warning("HTTP ingest failed: %s", exc)
+
+
+class LocalTransport(Transport):
+    """Inside the platform process: the same pipeline as HTTP ingest, without the socket."""
+
+    def send(self, division6, readings):
+        from .ingest import now_ms, pipeline
+        from .payloads import parse_items
+
+        good, bad = parse_items(readings, None, division6, now_ms())
+        pipeline().ingest(good, bad, source="local", topic="simulator")
+
+
+class Simulator:
+    def __init__(self, models: list[SimSensor], transport: Transport, *, excursion_every: float = 120.0,
+                 seed: int = 2109, speed: float = 1.0):
+        self.models = models
+        self.transport = transport
+        self.excursion_every = excursion_every
+        self.rng = random.Random(seed)
+        self.speed = speed
+        self.next_level = 4
+        self.sent = 0
+        self.excursions = 0
+
+    def start_excursion(self) -> SimSensor | None:
+        candidates = [m for m in self.models if self.next_level in m.upper or self.next_level in m.lower]
+        if not candidates:
+            return None
+        model = self.rng.choice(candidates)
+        model.excursion_to(self.next_level, self.rng)
+        self.next_level = self.next_level - 1 if self.next_level > 1 else 4
+        self.excursions += 1
+        return model
+
+    def tick(self, now: float) -> int:
+        batches: dict[str, list[dict]] = {}
+        for model in self.models:
+            if model.next_due > now:
+                continue
+            model.next_due = max(model.next_due + model.interval_s / self.speed, now)
+            batches.setdefault(model.division6, []).append(
+                {"s": model.code, "t": int(now * 1000), "v": model.value(now, self.rng)})
+        for division6, readings in batches.items():
+            self.transport.send(division6, readings)
+        count = sum(len(r) for r in batches.values())
+        self.sent += count
+        return count
+
+    def run(self, stop: threading.Event, duration: float | None = None) -> None:
+        started = last_excursion = time.time()
+        while not stop.is_set():
+            now = time.time()
+            if duration is not None and now - started >= duration:
+                break
+            if self.excursion_every and now - last_excursion >= self.excursion_every:
+                last_excursion = now
+                self.start_excursion()
+            try:
+                self.tick(now)
+            except Exception:  # noqa: BLE001 - a simulator keeps simulating
+                log.exception("simulator tick failed")
+            stop.wait(0.5)
+        self.transport.close()
+
+
+def demo_sensors(synthetic_only: bool = True):
+    from .models import Sensor
+
+    qs = Sensor.objects.filter(enabled=True)
+    return list(qs.filter(is_synthetic=True) if synthetic_only else qs)
+
+
+def run_embedded(stop: threading.Event, broker: str | None) -> None:
+    """Started by ``AppConfig.start_background``: simulate the synthetic demo sensors."""
+    import os
+
+    from django.db import close_old_connections
+
+    if stop.wait(2.0):
+        return
+    close_old_connections()
+    sensors = demo_sensors()
+    if not sensors:
+        return
+    transport = MqttTransport(broker) if broker else LocalTransport()
+    every = float(os.environ.get("YINGJI_SIMULATE_EXCURSION_S", "90"))
+    Simulator(build_models(sensors), transport, excursion_every=every, seed=int(time.time())).run(stop)
+
