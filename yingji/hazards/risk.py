@@ -74,7 +74,8 @@ def risk_map(user) -> dict:
                             "id": enterprise.pk if enterprise else None,
                             "division_code": enterprise.division_code if enterprise else "", **_summary(rows)})
     enterprises.sort(key=lambda e: (e["level"] or 9, -e["counts"][1], e["name"]))
-    counties = [{"code": code, "name": name_of(code), **_summary(rows)} for code, rows in sorted(by_county.items())]
+    counties = [{"code": code.ljust(12, "0"), "name": name_of(code), **_summary(rows)}
+                for code, rows in sorted(by_county.items())]
     return {"enterprises": enterprises, "counties": counties, "total": _summary(points)}
 
 
