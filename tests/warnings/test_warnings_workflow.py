@@ -134,7 +134,7 @@ def test_upgrade_references_original_and_supersedes_it(draft, roles):
     assert upgraded.supersedes == original and upgraded.level == 2
     assert "<msgType>Update</msgType>" in upgraded.cap_xml
     assert f"{original.sender_code},{original.identifier}," in upgraded.cap_xml
-    assert "[Ⅱ级/严重]" in upgraded.cap_xml
+    assert "将暴雨预警升级为橙色预警[Ⅱ级/严重]</headline>" in upgraded.cap_xml
     # The superseded warning can no longer be changed: only the newest one can.
     with pytest.raises(Conflict):
         services.derive_warning(roles["drafter"], original, "update")

@@ -9,6 +9,7 @@ from yingji.cap import (CapReference, InvalidWarningError, WarningArea, WarningM
 from yingji.cap.build import chinese_headline
 from yingji.geo import divcodes
 from yingji.rules.sms import sms_segment_count
+from yingji.rules.warning_levels import level_info
 
 # CAP category by 突发事件 sub-type (first match by prefix wins).
 _CAP_CATEGORY = (
@@ -64,6 +65,15 @@ def references_of(warning) -> list[CapReference]:
     return list(reversed(chain))
 
 
+def _default_headline(warning) -> str | None:
+    """Upgrade/downgrade say so (the CAP default would read "更新…预警")."""
+    if warning.kind in ("upgrade", "downgrade") and warning.supersedes_id and warning.level:
+        verb = "升级" if warning.kind == "upgrade" else "降级"
+        color = level_info(warning.level).color
+        return f"{warning.sender_name}将{warning.event}预警{verb}为{color}预警"
+    return None
+
+
 def to_message(warning, sent=None) -> WarningMessage:
     sent = sent or warning.sent
     return WarningMessage(
@@ -72,7 +82,7 @@ def to_message(warning, sent=None) -> WarningMessage:
         event=warning.event, level=warning.level, sent=sent, effective=warning.effective,
         onset=warning.onset, expires=warning.expires, areas=_areas(warning),
         description=warning.description, instruction=warning.instruction, msg_type=_msg_type(warning),
-        references=references_of(warning), headline=warning.headline or None, seq=warning.seq,
+        references=references_of(warning), headline=warning.headline or _default_headline(warning), seq=warning.seq,
         status=warning.cap_status, urgency=warning.urgency, certainty=warning.certainty,
     )
 

@@ -166,7 +166,7 @@ class Subscriber(LocatedRecord):
     class Meta:
         ordering = ["division_code", "phone"]
         verbose_name = "公众订阅用户"
-        indexes = [models.Index(fields=["lon"], name="warnings_sub_lon")]
+        indexes = [models.Index(fields=["lon", "lat"], name="warnings_sub_lonlat")]  # covering: bbox scans use the index only
 
     def __str__(self):
         return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else self.phone
