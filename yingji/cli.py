@@ -13,7 +13,6 @@
     yingji road import FILE.osm.pbf                    import and activate an OSM road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
-    yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
     yingji manage ARGS...                              any Django management command
 """
 
@@ -93,11 +92,13 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    """A separate job worker process (scaled mode): same queue as the in-process worker."""
+    """A separate worker process (scaled mode): the job queue plus the apps' background
+    services (deadline watcher, delivery senders, feed pollers...), so that web processes
+    can run with YINGJI_INPROCESS_WORKER=0."""
     _setup_django()
     from yingji.jobs.services import work_forever
 
-    stop = threading.Event()
+    stop = start_background(include_jobs=False)
     print("后台任务进程已启动（Ctrl-C 退出）")
     try:
         work_forever(stop)
@@ -242,10 +243,6 @@ def build_parser() -> argparse.ArgumentParser:
     from yingji.monitoring.cli import add_commands as add_monitoring_commands
 
     add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
-
-    from yingji.warnings.cli import add_parser as add_cap_parser
-
-    add_cap_parser(sub)
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
