@@ -44,7 +44,9 @@ def _row(obj, columns) -> list:
         else:
             value = display_value(obj, name)
             raw = getattr(obj, name, None)
-            row.append(raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value)
+            numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+            has_choices = bool(getattr(obj._meta.get_field(name), "choices", None))
+            row.append(raw if numeric and not has_choices else value)
     return row
 
 
