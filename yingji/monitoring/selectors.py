@@ -132,7 +132,8 @@ def alarm_json(alarm: Alarm, user=None) -> dict:
         "escalation_target": lifecycle.ESCALATION_TIERS.get(alarm.escalation_tier, ""),
         "incident_url": alarm.incident_url, "dismissed": alarm.dismissed,
         "timeline": [
-            {"step": label, "at": at.isoformat() if at else None, "by": _person(by), "note": note}
+            {"step": label, "at": at.isoformat(), "at_local": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S"),
+             "by": _person(by), "note": note}
             for label, at, by, note in (
                 ("确认", alarm.acknowledged_at, alarm.acknowledged_by, alarm.acknowledge_note),
                 ("处置", alarm.handled_at, alarm.handled_by, alarm.handling_note),

@@ -40,7 +40,6 @@
   function refresh() {
     const cards = Array.from(list.children);
     empty.hidden = cards.length > 0;
-    cards.sort((a, b) => (a.dataset.level - b.dataset.level) || 0);
     const counts = { 1: 0, 2: 0, 3: 0, 4: 0 };
     cards.forEach((c) => { counts[c.dataset.level] += 1; });
     document.querySelectorAll("#level-chips [data-level]").forEach((chip) => { chip.querySelector("b").textContent = counts[chip.dataset.level]; });
