@@ -107,3 +107,16 @@ def test_every_page_shows_who_is_on_duty(roster, make_user):
     client.force_login(make_user("zw_view", "readonly", ZHANGWU))
     body = client.get("/").content.decode()
     assert 'data-testid="on-duty"' in body and "带班" in body and "张局长" in body
+
+
+def test_calendar_page_shows_the_month_and_a_swap_can_be_requested(roster, make_user):
+    officer = make_user("zw_duty", "duty_officer", ZHANGWU)
+    client = Client()
+    client.force_login(officer)
+    body = client.get("/duty/").content.decode()
+    assert 'data-testid="duty-calendar"' in body and "张局长" in body and "赵值班" in body
+    shift = roster.shifts.filter(tier="officer", ends_at__gt=timezone.now()).order_by("starts_at").last()
+    response = client.post(f"/duty/shifts/{shift.pk}/swap/", {"replacement_name": "周替班", "reason": "培训"})
+    assert response.status_code == 302
+    assert shift.swaps.get().status == "pending"
+    assert "周替班" in client.get("/duty/").content.decode()

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Optional
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yingji.api.base import paginate
 from yingji.core import scope
@@ -94,8 +94,9 @@ def mount(api) -> None:
     @router.post("/duty-swaps/", response={201: dict}, operation_id="duty_swap_request", summary="申请调班")
     def request_swap(request, payload: SwapIn):
         shift = services.get_or_404(DutyShift, request.auth, payload.shift)
-        return 201, swap_json(services.request_swap(request.auth, shift, payload.replacement_name, payload.reason,
-                                                    payload.replacement_phone))
+        swap = services.request_swap(request.auth, shift, payload.replacement_name, payload.reason,
+                                     payload.replacement_phone)
+        return Status(201, swap_json(swap))
 
     @router.get("/duty-swaps/", response=dict, operation_id="duty_swap_list", summary="调班申请")
     def list_swaps(request, status: str = ""):
@@ -119,7 +120,7 @@ def mount(api) -> None:
     @router.post("/duty-handovers/", response={201: dict}, operation_id="duty_handover_create", summary="填写交接班记录")
     def create_handover(request, payload: HandoverIn, unit: int = 0):
         data = {k: v for k, v in payload.dict().items() if v is not None}
-        return 201, handover_json(services.create_handover(request.auth, _unit(request.auth, unit), data))
+        return Status(201, handover_json(services.create_handover(request.auth, _unit(request.auth, unit), data)))
 
     @router.post("/duty-handovers/{int:pk}/acknowledge", response=dict, operation_id="duty_handover_ack",
                  summary="接班确认")
@@ -141,7 +142,7 @@ def mount(api) -> None:
         report = services.submit_daily_report(request.auth, _unit(request.auth, unit), payload.report_date,
                                               is_zero=payload.is_zero, summary=payload.summary,
                                               incident_count=payload.incident_count)
-        return 201, daily_json(report)
+        return Status(201, daily_json(report))
 
     @router.get("/duty-daily-reports/status", response=dict, operation_id="duty_daily_status",
                 summary="下级单位日报报送情况（含未报单位）")

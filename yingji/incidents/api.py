@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Optional
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yingji.api.base import paginate
 from yingji.core.errors import NotFound
@@ -100,7 +100,7 @@ def incidents_router() -> Router:
     def intake(request, payload: IntakeIn):
         """Send the same ``client_token`` again (retry) and the incident already recorded comes back with 200."""
         incident, created = services.take_call(request.auth, _no_none(payload.dict()))
-        return (201 if created else 200), selectors.incident_json(incident, detail=True)
+        return Status(201 if created else 200, selectors.incident_json(incident, detail=True))
 
     @router.get("/geojson", response=dict, operation_id="incidents_geojson", summary="未办结事件点位（GeoJSON）")
     def geojson(request):
@@ -123,7 +123,7 @@ def incidents_router() -> Router:
         data = _no_none(payload.dict())
         kind, upward = data.pop("kind"), data.pop("submit_upward")
         report = services.file_report(request.auth, incident, kind, data, submit_upward=upward)
-        return 201, selectors.report_json(report)
+        return Status(201, selectors.report_json(report))
 
     @router.get("/{int:pk}/timeline/", response=dict, operation_id="incidents_timeline", summary="事件时间线")
     def timeline(request, pk: int):
@@ -137,7 +137,7 @@ def incidents_router() -> Router:
         incident = services.get_incident(request.auth, pk)
         entry = services.log_entry(request.auth, incident, payload.kind, payload.text, payload.at,
                                    complete_phone_report=payload.complete_phone_report)
-        return 201, selectors.entry_json(entry)
+        return Status(201, selectors.entry_json(entry))
 
     @router.post("/{int:pk}/close", response=dict, operation_id="incidents_close", summary="办结")
     def close(request, pk: int, payload: NoteIn):
@@ -154,7 +154,7 @@ def reports_router() -> Router:
                  summary="报送上级值班室")
     def escalate(request, pk: int):
         receipt = services.escalate(request.auth, services.get_report(request.auth, pk))
-        return 201, selectors.receipt_json(receipt)
+        return Status(201, selectors.receipt_json(receipt))
 
     @router.post("/{int:pk}/forward", response={201: dict}, operation_id="incident_report_forward", summary="转送部门")
     def forward(request, pk: int, payload: ForwardIn):
@@ -162,7 +162,7 @@ def reports_router() -> Router:
         department = Organisation.objects.filter(pk=payload.department).first()
         if department is None:
             raise NotFound(f"单位（编号 {payload.department}）不存在")
-        return 201, selectors.receipt_json(services.forward(request.auth, report, department))
+        return Status(201, selectors.receipt_json(services.forward(request.auth, report, department)))
 
     @router.get("/{int:pk}/document", operation_id="incident_report_document", summary="公文（docx 或 pdf）",
                 response={200: None})
