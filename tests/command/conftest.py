@@ -72,3 +72,61 @@ def nearest_node(graph, lon: float, lat: float) -> tuple[int, float]:
     d = np.hypot(*(xy - p).T)
     i = int(np.argmin(d))
     return int(candidates[i]), float(d[i])
+
+
+# ---------------------------------------------------------------- incidents and resources (direct fixtures)
+FUMENG = "210921000000"
+INCIDENT_POINT = (121.80, 42.10)  # 阜新氟产业开发区 area, 阜蒙县
+
+
+@pytest.fixture
+def organisations(db):
+    from yingji.demo.foundation import load_organisations
+
+    load_organisations()
+
+
+@pytest.fixture
+def demo_plans(organisations):
+    from yingji.command.demo_data import load_plans
+
+    load_plans()
+
+
+@pytest.fixture
+def make_incident(organisations):
+    from django.utils import timezone
+
+    from yingji.incidents.models import Incident
+    from yingji.regions.models import Organisation
+
+    def make(type_code="accident.hazchem", grade=3, point=INCIDENT_POINT, division=FUMENG, title="氟化工企业泄漏（测试）"):
+        unit = Organisation.objects.filter(kind="bureau", division_code=CITY).first()
+        return Incident.objects.create(
+            client_token=__import__("uuid").uuid4(), title=title, source="phone", type_code=type_code, category=type_code.split(".")[0],
+            received_at=timezone.now(), description="测试", receiving_unit=unit, division_code=division,
+            lon=point[0], lat=point[1], grade_level=grade, grade_name={1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}.get(grade, ""))
+
+    return make
+
+
+@pytest.fixture
+def make_team(db):
+    from yingji.resources.models import RescueTeam
+
+    def make(name, point, specialties="危化", division=FUMENG, readiness="standby"):
+        return RescueTeam.objects.create(
+            name=name, category="professional", specialties=specialties, level="city", headcount=20, leader="队长",
+            leader_phone="13900000000", duty_phone="13900000001", lon=point[0], lat=point[1],
+            division_code=division, readiness=readiness)
+
+    return make
+
+
+def expected_route_seconds(graph, a, b) -> float:
+    """Independent figure: brute-force snapping + heapq Dijkstra + both access legs."""
+    from yingji.geo.routing import ACCESS_SPEED_KMH
+
+    na, da = nearest_node(graph, *a)
+    nb, db = nearest_node(graph, *b)
+    return reference_times(graph, na)[nb] + (da + db) / (ACCESS_SPEED_KMH / 3.6)

@@ -114,6 +114,70 @@ def routing_router() -> Router:
                                          payload.k, payload.towards_origin)
         return {"results": results}
 
+    @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇", response={200: dict})
+    def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
+        from . import allocation
+
+        return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty,
+                                   spacing_km=max(0.5, spacing_km))
+
+    @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）", response={200: dict})
+    def shelter_coverage(request, limit_minutes: float = 30, spacing_km: float = 2.0):
+        from . import allocation
+
+        return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=max(0.5, spacing_km))
+
+    return router
+
+
+class DemandIn(Schema):
+    id: Optional[str] = None
+    name: str = ""
+    lon: float
+    lat: float
+    needs: dict[str, float]
+
+
+class AllocationIn(Schema):
+    demands: list[DemandIn]
+    time_limit_h: float = 8.0
+    load_hours: float = 4.0
+    warehouse_ids: list[int] = []
+    weights: dict[str, float] = {}
+    neighbour_stock: Optional[dict[str, dict[str, float]]] = None
+
+
+class EvacuationPointIn(Schema):
+    id: Optional[str] = None
+    name: str = ""
+    lon: float
+    lat: float
+    people: int
+
+
+class EvacuationIn(Schema):
+    points: list[EvacuationPointIn]
+    limit_minutes: float = 60
+
+
+def allocations_router() -> Router:
+    from . import allocation
+
+    router = Router(tags=["物资调配与疏散"])
+
+    @router.post("/relief", summary="救灾物资调配：按现有库存，4小时装车、8小时到位，最小化吨·小时；说明缺口及周边储备补足",
+                 response={200: dict})
+    def relief(request, payload: AllocationIn):
+        demands = [{**d.dict(), "id": d.id or str(i + 1)} for i, d in enumerate(payload.demands)]
+        return allocation.allocate(request.auth, demands, time_limit_h=payload.time_limit_h,
+                                   load_hours=payload.load_hours, warehouse_ids=payload.warehouse_ids or None,
+                                   weights=payload.weights, neighbour_stock=payload.neighbour_stock)
+
+    @router.post("/evacuation", summary="疏散安置：按避难场所剩余容量和行车时间分配受影响人员", response={200: dict})
+    def evacuation(request, payload: EvacuationIn):
+        points = [{**p.dict(), "id": p.id or str(i + 1)} for i, p in enumerate(payload.points)]
+        return allocation.evacuate(request.auth, points, limit_minutes=payload.limit_minutes)
+
     return router
 
 
@@ -135,7 +199,175 @@ def plans_router() -> Router:
     return router
 
 
+class ActivateIn(Schema):
+    incident_id: int
+    plan_id: int
+    level: int
+    reason: str = ""
+
+
+class LevelIn(Schema):
+    level: int
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class TaskActionIn(Schema):
+    action: str
+    note: str = ""
+    version: Optional[int] = None
+
+
+class NewTaskIn(Schema):
+    unit_name: str
+    title: str
+    organisation_id: Optional[int] = None
+    due_minutes: Optional[int] = None
+
+
+class TeamDispatchIn(Schema):
+    team_id: Optional[int] = None
+    nearest: bool = False
+    specialty: str = ""
+    note: str = ""
+
+
+class ExpertDispatchIn(Schema):
+    expert_id: int
+    note: str = ""
+
+
+class MaterialDispatchIn(Schema):
+    warehouse_id: int
+    material_id: int
+    quantity: str
+    signer: str
+    to_warehouse_id: Optional[int] = None
+    destination: str = ""
+    note: str = ""
+
+
+class DispatchStateIn(Schema):
+    state: str
+    note: str = ""
+
+
+def operations_router() -> Router:
+    from . import dispatch as dispatching
+    from . import responses
+    from .serializers import dispatch_json, operations_geojson, response_json, task_json
+
+    router = Router(tags=["应急响应、任务与调度"])
+
+    @router.get("/responses/", summary="应急响应列表（state=active 只看进行中）", response={200: dict})
+    def list_responses(request, state: str = "", incident: Optional[int] = None):
+        from yingji.core import scope
+
+        from .models import Response
+
+        qs = scope.visible(Response.objects.select_related("plan"), request.auth)
+        if state:
+            qs = qs.filter(state=state)
+        if incident:
+            qs = qs.filter(incident_id=incident)
+        return {"items": [response_json(r) for r in qs], "count": qs.count()}
+
+    @router.get("/responses/geojson", summary="进行中的响应和在途调度路线（GeoJSON）", response={200: dict})
+    def responses_geo(request):
+        from yingji.core import scope
+
+        from .models import Response
+
+        qs = scope.visible(Response.objects.filter(state="active").select_related("plan", "incident"), request.auth)
+        return operations_geojson(qs)
+
+    @router.post("/responses/", summary="启动应急响应（事件、预案、级别），预案措施转为任务", response={201: dict})
+    def activate(request, payload: ActivateIn):
+        incident = responses.get_incident(request.auth, payload.incident_id)
+        r = responses.activate(request.auth, incident, payload.plan_id, payload.level, payload.reason)
+        return Status(201, response_json(r, detail=True))
+
+    @router.get("/responses/{int:pk}", summary="应急响应详情（记录、任务、调度）", response={200: dict})
+    def detail(request, pk: int):
+        return response_json(responses.get_response(request.auth, pk), detail=True)
+
+    @router.post("/responses/{int:pk}/level", summary="调整响应级别", response={200: dict})
+    def change_level(request, pk: int, payload: LevelIn):
+        r = responses.change_level(request.auth, responses.get_response(request.auth, pk), payload.level, payload.reason)
+        return response_json(r, detail=True)
+
+    @router.post("/responses/{int:pk}/stand-down", summary="终止响应", response={200: dict})
+    def stand_down(request, pk: int, payload: ReasonIn):
+        r = responses.stand_down(request.auth, responses.get_response(request.auth, pk), payload.reason)
+        return response_json(r, detail=True)
+
+    @router.post("/responses/{int:pk}/tasks", summary="下达任务", response={201: dict})
+    def add_task(request, pk: int, payload: NewTaskIn):
+        t = responses.new_task(request.auth, responses.get_response(request.auth, pk), payload.unit_name,
+                               payload.title, payload.organisation_id, payload.due_minutes)
+        return Status(201, task_json(t))
+
+    @router.post("/responses/{int:pk}/dispatch/team", summary="调派队伍（指定或就近）", response={201: dict})
+    def dispatch_team(request, pk: int, payload: TeamDispatchIn):
+        r = responses.get_response(request.auth, pk)
+        if payload.nearest or payload.team_id is None:
+            d = dispatching.dispatch_nearest_team(request.auth, r, payload.specialty, payload.note)
+        else:
+            d = dispatching.dispatch_team(request.auth, r, payload.team_id, payload.note)
+        return Status(201, dispatch_json(d))
+
+    @router.post("/responses/{int:pk}/dispatch/expert", summary="邀请专家", response={201: dict})
+    def dispatch_expert(request, pk: int, payload: ExpertDispatchIn):
+        d = dispatching.dispatch_expert(request.auth, responses.get_response(request.auth, pk), payload.expert_id,
+                                        payload.note)
+        return Status(201, dispatch_json(d))
+
+    @router.post("/responses/{int:pk}/dispatch/material", summary="调运物资（出库/调拨记入物资台账）", response={201: dict})
+    def dispatch_material(request, pk: int, payload: MaterialDispatchIn):
+        d = dispatching.dispatch_material(request.auth, responses.get_response(request.auth, pk),
+                                          **payload.dict())
+        return Status(201, dispatch_json(d))
+
+    @router.post("/dispatches/{int:pk}/state", summary="调度状态：在途 → 到达现场 → 归队（物资：送达）", response={200: dict})
+    def dispatch_state(request, pk: int, payload: DispatchStateIn):
+        d = dispatching.set_state(request.auth, dispatching.get_dispatch(request.auth, pk), payload.state, payload.note)
+        return dispatch_json(d)
+
+    @router.get("/tasks/", summary="任务列表", response={200: dict})
+    def list_tasks(request, state: str = "", incident: Optional[int] = None, unit: str = ""):
+        from yingji.core import scope
+
+        from .models import Task
+
+        qs = scope.visible(Task.objects.all(), request.auth)
+        if state:
+            qs = qs.filter(state=state)
+        if incident:
+            qs = qs.filter(incident_id=incident)
+        if unit:
+            qs = qs.filter(unit_name__icontains=unit)
+        return {"items": [task_json(t) for t in qs], "count": qs.count()}
+
+    @router.get("/tasks/{int:pk}", summary="任务详情（含记录）", response={200: dict})
+    def task_detail(request, pk: int):
+        return task_json(responses.get_task(request.auth, pk), notes=True)
+
+    @router.post("/tasks/{int:pk}/transition", summary="任务状态：accept 签收 / start 开始 / complete 办结 / cancel 撤销",
+                 response={200: dict})
+    def task_transition(request, pk: int, payload: TaskActionIn):
+        t = responses.transition_task(request.auth, responses.get_task(request.auth, pk), payload.action, payload.note,
+                                      expected_version=payload.version)
+        return task_json(t, notes=True)
+
+    return router
+
+
 def mount(api) -> None:
+    api.add_router("/", operations_router())
     api.add_router("/roads/", roads_router())
     api.add_router("/routing/", routing_router())
+    api.add_router("/allocations/", allocations_router())
     api.add_router("/plans/", plans_router())

@@ -9,6 +9,7 @@ web or worker process, because the key is read from the database each time.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 import uuid
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def import_osm(user, path: str | Path, *, name: str = "", division_code: str = C
                   licence=OSM_LICENCE, division_code=division_code, activate=activate)
 
 
+@lru_cache(maxsize=4)
 def fuxin_polygons(city4: str = "2109") -> dict:
     import shapely.geometry
 

