@@ -148,3 +148,19 @@ def test_bad_filter_values_are_400_not_500(make_user, api_client, enterprises):
     web.force_login(make_user("t8", "readonly", CITY))
     assert web.get("/r/enterprises/?page_size=abc").status_code == 200
     assert web.get("/r/enterprises/?division=21x").status_code == 400
+
+
+def test_foreign_keys_are_accepted_under_their_openapi_name(make_user, api_client):
+    from yingji.regions.models import Organisation
+
+    parent = Organisation.objects.create(name="阜新市应急管理局", kind="bureau", division_code=CITY)
+    child = Organisation.objects.create(name="值班室", kind="other", division_code=CITY)
+    client = api_client(make_user("fk1", "city_admin", CITY))
+    response = client.patch(f"/api/v1/organisations/{child.pk}", json.dumps({"parent_id": parent.pk}),
+                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    child.refresh_from_db()
+    assert child.parent_id == parent.pk
+    created = client.post("/api/v1/organisations/", json.dumps({"name": "科室", "kind": "other", "parent_id": parent.pk,
+                                                              "division_code": "210900"}), content_type="application/json")
+    assert created.status_code == 201 and created.json()["parent"] == parent.pk

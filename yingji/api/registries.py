@@ -35,6 +35,18 @@ def _schemas(registry: Registry):
     return out, payload, listing
 
 
+def _input(registry: Registry, payload) -> dict:
+    """The payload as form data: foreign keys are sent as ``<name>_id`` (the OpenAPI names)
+    or ``<name>``; both reach the model form as ``<name>``."""
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    for name in registry.fields:
+        field = registry.model._meta.get_field(name)
+        if field.is_relation and f"{name}_id" in data:
+            data[name] = data.pop(f"{name}_id")
+    return data
+
+
 def _version(payload, request) -> int | None:
     if payload.version is not None:
         return payload.version
@@ -63,9 +75,7 @@ def build_router(registry: Registry) -> Router:
 
     @router.post("/", response={201: out}, operation_id=f"{key}_create", summary=f"新增{registry.label}")
     def create_record(request, payload: payload_schema):
-        data = payload.dict(exclude_unset=True)
-        data.pop("version", None)
-        return Status(201, registry.create(request.auth, data))
+        return Status(201, registry.create(request.auth, _input(registry, payload)))
 
     @router.get("/{int:pk}", response=out, operation_id=f"{key}_detail", summary=f"{registry.label}详情")
     def detail(request, pk: int):
@@ -73,9 +83,7 @@ def build_router(registry: Registry) -> Router:
 
     def _update(request, pk: int, payload):
         obj = registry.get(request.auth, pk)
-        data = payload.dict(exclude_unset=True)
-        data.pop("version", None)
-        return registry.update(request.auth, obj, data, expected_version=_version(payload, request))
+        return registry.update(request.auth, obj, _input(registry, payload), expected_version=_version(payload, request))
 
     @router.patch("/{int:pk}", response=out, operation_id=f"{key}_update", summary=f"修改{registry.label}")
     def update(request, pk: int, payload: payload_schema):

@@ -248,7 +248,7 @@ def imports_router() -> Router:
         return Status(422 if record.decision == "reject" else 201, record)
 
     @router.get("/{int:pk}", response=ImportOut, summary="接收记录详情")
-    def detail(request, pk: int):
+    def import_detail(request, pk: int):
         record = CapImport.objects.defer("raw").filter(pk=pk).first()
         if record is None:
             raise NotFound("接收记录不存在")
