@@ -45,3 +45,32 @@ def load_plans() -> int:
             plan_services._write_children(plan, levels, members)
             audit.record(None, "create", plan, after=plan_services.plan_document(plan), note="演示数据：数字化预案")
     return len(docs)
+
+
+@demo_step(72, "应急响应与调度（示例）")
+def load_demo_response() -> int:
+    """Activate the matching plan for the most severe open demo incident and dispatch the
+    nearest standby team, through the same services a commander uses."""
+    from yingji.accounts.models import User
+    from yingji.incidents.models import Incident
+
+    from . import dispatch, plans, responses
+    from .models import Response
+
+    if Response.objects.filter(is_synthetic=True).exists():
+        return 0
+    commander = User.objects.filter(username="commander").first()
+    incident = (Incident.objects.filter(is_synthetic=True, lon__isnull=False, grade_level__isnull=False)
+                .exclude(state="closed").order_by("grade_level", "pk").first())
+    if commander is None or incident is None:
+        return 0
+    proposals = plans.propose(commander, incident.type_code, incident.grade_level, incident.division_code)
+    if not proposals:
+        return 0
+    response = responses.activate(commander, incident, proposals[0]["plan_id"], proposals[0]["level"],
+                                  "演示：按预案匹配结果启动（示例）")
+    try:
+        dispatch.dispatch_nearest_team(commander, response)
+    except Exception:  # noqa: BLE001 - a demo without a reachable team still shows the response
+        pass
+    return 1

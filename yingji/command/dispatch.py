@@ -155,7 +155,7 @@ def set_state(user, dispatch: Dispatch, state: str, note: str = "") -> Dispatch:
     scope.check_can_write(Dispatch, user, dispatch.division_code)
     labels = dict(Dispatch.STATES)
     with transaction.atomic():
-        current = Dispatch.objects.select_for_update().select_related("team", "incident").get(pk=dispatch.pk)
+        current = Dispatch.objects.select_for_update(of=("self",)).select_related("team", "incident").get(pk=dispatch.pk)
         flow = MATERIAL_FLOW if current.kind == "material" else TEAM_FLOW
         if state not in flow.get(current.state, set()):
             allowed = "、".join(labels[s] for s in flow.get(current.state, set())) or "无"

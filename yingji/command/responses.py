@@ -168,7 +168,7 @@ def stand_down(user, response: Response, reason: str, cancel_open_tasks: bool = 
 def _locked(user, response: Response) -> Response:
     scope.check_can_see(response, user)
     scope.check_can_write(Response, user, response.division_code)
-    current = Response.objects.select_for_update().select_related("plan", "incident").get(pk=response.pk)
+    current = Response.objects.select_for_update(of=("self",)).select_related("plan", "incident").get(pk=response.pk)
     if current.state != "active":
         raise Conflict(f"该响应已于 {timezone.localtime(current.ended_at):%Y-%m-%d %H:%M} 终止")
     return current
