@@ -93,7 +93,7 @@ def test_risk_list_export_is_the_filtered_view(people, enterprises, registries, 
     rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
-    assert row["风险点名称"] == "液氯库" and row["风险等级"] == 1 and "重大风险（红色）" in row["评价过程"]
+    assert row["风险点名称"] == "液氯库" and row["风险等级"] == "重大风险" and "重大风险（红色）" in row["评价过程"]
 
 
 @pytest.fixture
