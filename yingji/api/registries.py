@@ -36,14 +36,9 @@ def _schemas(registry: Registry):
 
 
 def _input(registry: Registry, payload) -> dict:
-    """The payload as form data: foreign keys are sent as ``<name>_id`` (the OpenAPI names)
-    or ``<name>``; both reach the model form as ``<name>``."""
+    """The payload as form data (foreign keys as ``<name>_id`` are mapped by the registry)."""
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
-    for name in registry.fields:
-        field = registry.model._meta.get_field(name)
-        if field.is_relation and f"{name}_id" in data:
-            data[name] = data.pop(f"{name}_id")
     return data
 
 

@@ -39,6 +39,8 @@ class Registry:
     form_clean: Callable | None = None
     # One line shown in map popups: (obj) -> str.
     map_summary: Callable | None = None
+    # Derived fields (grades, states, scores) shown in details and exports but never in forms.
+    read_only_fields: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         REGISTRIES[self.key] = self
@@ -94,13 +96,24 @@ class Registry:
         return obj
 
     # ----- writes ----------------------------------------------------------------
+    def editable_fields(self) -> list[str]:
+        return [name for name in self.fields if name not in self.read_only_fields]
+
     def form_class(self) -> type[forms.ModelForm]:
+        """The model form for this registry, built once (building one costs milliseconds,
+        which adds up over a 10,000-row import)."""
+        cached = self.__dict__.get("_form_class")
+        if cached is None:
+            cached = self.__dict__["_form_class"] = self._build_form_class()
+        return cached
+
+    def _build_form_class(self) -> type[forms.ModelForm]:
         registry = self
 
         class Form(forms.ModelForm):
             class Meta:
                 model = registry.model
-                fields = registry.fields
+                fields = registry.editable_fields()
 
             def clean(self):
                 data = super().clean()
@@ -111,7 +124,12 @@ class Registry:
         return Form
 
     def clean_data(self, data: dict, instance: models.Model | None = None) -> dict:
-        """Coerce and validate input with the model's own field rules (Chinese messages)."""
+        """Coerce and validate input with the model's own field rules (Chinese messages).
+        Foreign keys may be given by field name (``warehouse``) or column (``warehouse_id``)."""
+        data = dict(data)
+        for f in self.model._meta.concrete_fields:
+            if f.is_relation and f.attname in data and f.name not in data:
+                data[f.name] = data.pop(f.attname)
         form_cls = self.form_class()
         if instance is not None:
             merged = {name: _form_value(instance, name) for name in self.fields}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django import forms
 from django.db import transaction
 
 from yingji.core.errors import Conflict, Forbidden
@@ -19,26 +18,8 @@ GROUP = "安全监管"
 
 @dataclass
 class HazardsRegistry(Registry):
-    """Shows and exports derived fields (grades, states, scores) that forms must not offer."""
-
-    read_only_fields: list[str] = field(default_factory=list)
-
-    def form_class(self) -> type[forms.ModelForm]:
-        registry = self
-        editable = [name for name in self.fields if name not in self.read_only_fields]
-
-        class Form(forms.ModelForm):
-            class Meta:
-                model = registry.model
-                fields = editable
-
-            def clean(self):
-                data = super().clean()
-                if registry.form_clean:
-                    registry.form_clean(self)
-                return data
-
-        return Form
+    """Shows and exports derived fields (grades, states, scores) that forms must not offer
+    (``read_only_fields`` and the cached form come from the shared Registry)."""
 
 
 class GradedContentRegistry(HazardsRegistry):

@@ -1,7 +1,7 @@
 """Registry variants this app needs beyond the shared ``Registry``:
 
-* ``ResourceRegistry`` — shows and exports derived, read-only fields (e.g. a shelter's capacity)
-  that the form must not offer;
+* ``ResourceRegistry`` — resource registries; derived read-only fields (a shelter's capacity)
+  are shown and exported but never offered by the form (shared Registry.read_only_fields);
 * ``CatalogueRegistry`` — reference data (the material catalogue) every signed-in user may read,
   whatever their region; writes keep the normal scope check;
 * ``LedgerRegistry`` — the stock ledger: creation goes through ``stock.record_movement`` and
@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django import forms
 
 from yingji.core import scope
 from yingji.core.errors import Conflict, NotFound
@@ -21,43 +20,7 @@ from yingji.core.registry import Registry
 
 @dataclass
 class ResourceRegistry(Registry):
-    read_only_fields: list[str] = field(default_factory=list)
-
-    def clean_data(self, data: dict, instance=None) -> dict:
-        # The generated API schema names foreign keys by their column ("warehouse_id"); the form
-        # knows them by field name ("warehouse"). Accept both.
-        data = dict(data)
-        for f in self.model._meta.concrete_fields:
-            if f.is_relation and f.attname in data and f.name not in data:
-                data[f.name] = data.pop(f.attname)
-        return super().clean_data(data, instance)
-
-    def editable_fields(self) -> list[str]:
-        return [name for name in self.fields if name not in self.read_only_fields]
-
-    def form_class(self) -> type[forms.ModelForm]:
-        # Built once per registry: building a ModelForm class costs milliseconds, which adds up
-        # over a 10,000-row import.
-        cached = self.__dict__.get("_form_class")
-        if cached is None:
-            cached = self.__dict__["_form_class"] = self._build_form_class()
-        return cached
-
-    def _build_form_class(self) -> type[forms.ModelForm]:
-        registry = self
-
-        class Form(forms.ModelForm):
-            class Meta:
-                model = registry.model
-                fields = registry.editable_fields()
-
-            def clean(self):
-                data = super().clean()
-                if registry.form_clean:
-                    registry.form_clean(self)
-                return data
-
-        return Form
+    """Registries of emergency resources (read-only fields and the cached form are shared)."""
 
 
 @dataclass
