@@ -10,7 +10,13 @@ FUXIN_COUNTIES = ["海州区", "新邱区", "太平区", "清河门区", "细河
 def test_login_dashboard_and_map_offline(web):
     web.login("city")
     page = web.page
-    assert "工作台" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "工作台" in main
+    # The home page gathers what needs attention from each domain (demo incidents, warnings, hazards).
+    for title in ("未办结突发事件", "生效中的预警", "逾期未整改隐患"):
+        assert title in main
+    assert page.locator("[data-testid=panel] li a").count() > 0
+    web.screenshot("dashboard")
     page.goto(web.base_url + "/map/")
     page.wait_for_selector("#map[data-ready='1']", timeout=30000)
     labels = page.locator(".division-label").all_inner_texts()

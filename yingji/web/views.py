@@ -112,7 +112,34 @@ def dashboard(request):
     recent = []
     if user.role in ("sysadmin", "city_admin", "county_admin"):
         recent = audit_queryset(user)[:8]
-    return render(request, "web/dashboard.html", {"cards": cards, "recent": recent, "scope_name": full_name(user.region_code)})
+    return render(request, "web/dashboard.html", {"cards": cards, "recent": recent, "panels": dashboard_panels(request),
+                                                  "scope_name": full_name(user.region_code)})
+
+
+def dashboard_panels(request) -> list[dict]:
+    """Panels apps add to the home page: a ``dashboard.py`` module with ``panel(request)``
+    returning ``{"title", "count", "url", "rows": [(text, url, tag)]}`` or ``None``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    panels = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("yingji."):
+            continue
+        try:
+            module = import_module(f"{config.name}.dashboard")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.dashboard":
+                raise
+            continue
+        try:
+            panel = module.panel(request)
+        except ServiceError:
+            continue  # the user's role may not see this domain
+        if panel:
+            panels.append(panel)
+    return panels
 
 
 @service_view
