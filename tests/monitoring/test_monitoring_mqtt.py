@@ -262,6 +262,7 @@ def test_worker_killed_mid_stream_loses_nothing_and_stores_nothing_twice(isolate
         start = int(time.time() * 1000) - messages * 1000
         # S00 goes over its threshold before the kill and stays there after it.
         stream(client, start, range(0, 150), sensors, excursion=range(100, 300))
+        wait_for(lambda: isolated.counts()["readings"] > 0, 30, "the worker storing")
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         stored_at_kill = isolated.counts()["readings"]

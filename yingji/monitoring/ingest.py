@@ -231,14 +231,26 @@ def _reading_text(r: RawReading) -> str:
     return f'{{"s": "{r.code}", "t": {r.t}, "v": {r.value!r}, "seq": {"null" if r.seq is None else r.seq}}}'
 
 
+def _columns(rows: list[tuple]) -> list[list]:
+    return [list(column) for column in zip(*rows)]
+
+
 def insert_readings(rows: list[tuple]) -> int:
-    """Bulk insert; a (sensor, t) already stored is skipped. Returns rows inserted."""
+    """Bulk insert (sensor_id, t, value, seq) rows; a (sensor, t) already stored is skipped.
+    Returns the number of rows inserted. PostgreSQL gets one statement over arrays
+    (``unnest``), SQLite one prepared statement executed per row (``executemany``)."""
     if not rows:
         return 0
     table = Reading._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (sensor_id, t, value, seq) "
+                f"SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::double precision[], %s::bigint[]) "
+                f"ON CONFLICT DO NOTHING", _columns(rows))
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
         count = cursor.rowcount
     return count if count is not None and count >= 0 else len(rows)
 
@@ -250,11 +262,17 @@ def upsert_latest(rows: list[tuple]) -> None:
     for row in rows:  # rows are sorted by time: the last one per sensor wins
         newest[row[0]] = row
     table = LatestValue._meta.db_table
+    update = (f"ON CONFLICT (sensor_id) DO UPDATE SET t = excluded.t, value = excluded.value, seq = excluded.seq "
+              f"WHERE excluded.t > {table}.t")
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (sensor_id) DO UPDATE SET t = excluded.t, value = excluded.value, seq = excluded.seq "
-            f"WHERE excluded.t > {table}.t", list(newest.values()))
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (sensor_id, t, value, seq) "
+                f"SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::double precision[], %s::bigint[]) {update}",
+                _columns(list(newest.values())))
+        else:
+            cursor.executemany(f"INSERT INTO {table} (sensor_id, t, value, seq) VALUES (%s, %s, %s, %s) {update}",
+                               list(newest.values()))
 
 
 def quarantine(problems: list[Problem], source: str, topic: str = "") -> None:
