@@ -25,22 +25,8 @@ class HazardsConfig(AppConfig):
 
     def start_background(self, stop_event: threading.Event) -> None:
         """Embedded mode: check overdue major hidden hazards every 10 minutes and escalate them."""
+        from yingji.jobs.services import run_periodically
 
-        def run():
-            import logging
+        from .loop import escalate_overdue
 
-            from django.db import close_old_connections
-
-            from .loop import escalate_overdue
-
-            log = logging.getLogger(__name__)
-            while not stop_event.is_set():
-                try:
-                    escalate_overdue()
-                except Exception:  # noqa: BLE001 - keep the checker alive, log the failure
-                    log.exception("逾期重大隐患升级检查失败")
-                finally:
-                    close_old_connections()
-                stop_event.wait(ESCALATION_CHECK_SECONDS)
-
-        threading.Thread(target=run, name="hazards-escalation", daemon=True).start()
+        run_periodically("hazards-escalation", ESCALATION_CHECK_SECONDS, escalate_overdue, stop_event)

@@ -20,9 +20,10 @@ class IncidentsConfig(AppConfig):
         from . import deadline_service  # noqa: F401  (registers the deadline-check job handler)
 
     def start_background(self, stop_event):
-        """Embedded mode: watch deadlines and push overdue alerts once per deadline."""
-        import threading
+        """Embedded mode: watch deadlines and push overdue alerts once per deadline (the job per
+        deadline is the primary trigger; this loop also covers a queue that was down)."""
+        from yingji.jobs.services import run_periodically
 
-        from .deadline_service import watch
+        from .deadline_service import WATCH_SECONDS, check_overdue
 
-        threading.Thread(target=watch, args=(stop_event,), name="yingji-deadlines", daemon=True).start()
+        run_periodically("yingji-deadlines", WATCH_SECONDS, check_overdue, stop_event)

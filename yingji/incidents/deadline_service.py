@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections import defaultdict
 
 from django.db import transaction
@@ -164,20 +163,6 @@ def check_overdue(now: dt.datetime | None = None) -> int:
                     division_code=row.unit.division_code)
             alerted += 1
     return alerted
-
-
-def watch(stop: threading.Event) -> None:
-    """Embedded mode: check every few seconds until ``stop`` is set (the job per deadline is the
-    primary trigger; this loop also covers a queue that was down)."""
-    from django.db import close_old_connections
-
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            check_overdue()
-        except Exception:  # noqa: BLE001 - keep watching; the next round retries
-            log.exception("deadline watcher failed")
-        stop.wait(WATCH_SECONDS)
 
 
 def add_entry(incident: Incident, kind: str, text: str, *, actor=None, at=None, unit_name: str = "",

@@ -113,6 +113,26 @@ def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
             stop.wait(idle_sleep)
 
 
+def run_periodically(name: str, every_s: float, func: Callable[[], object], stop: threading.Event) -> threading.Thread:
+    """Call ``func()`` every ``every_s`` seconds in a daemon thread until ``stop`` is set.
+    A failure is logged and the next round tries again (background checkers, pollers)."""
+
+    def loop():
+        from django.db import close_old_connections
+
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                func()
+            except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
+                log.exception("%s failed", name)
+            stop.wait(every_s)
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 def start_in_process_worker() -> threading.Event:
     """The embedded mode's worker: a daemon thread in the web process."""
     stop = threading.Event()

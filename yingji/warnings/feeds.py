@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.db import close_old_connections
 from django.utils import timezone
 from lxml import etree
 
@@ -48,19 +47,9 @@ def atom_feed(warnings, base_url: str, title: str) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(feed, encoding="UTF-8", pretty_print=True)
 
 
-def poller_loop(stop: threading.Event, every_s: float = 30.0) -> None:
+def start_feed_poller(stop: threading.Event, every_s: float = 30.0) -> threading.Thread:
+    from yingji.jobs.services import run_periodically
+
     from .imports import poll_due_feeds
 
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            poll_due_feeds()
-        except Exception:  # noqa: BLE001 - keep polling
-            log.exception("CAP feed poller failed")
-        stop.wait(every_s)
-
-
-def start_feed_poller(stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=poller_loop, args=(stop,), name="yingji-cap-feeds", daemon=True)
-    thread.start()
-    return thread
+    return run_periodically("yingji-cap-feeds", every_s, poll_due_feeds, stop)
