@@ -56,3 +56,4 @@ def test_excursion_shows_up_live_and_is_acknowledged(web, platform):
     assert "值班台确认" in page.inner_text("main")
     web.screenshot("monitoring-alarm-detail")
     assert web.external_requests() == []
+    page.goto("about:blank")  # close the page's SSE stream so the server can shut down promptly

@@ -72,8 +72,11 @@ def _normal_band(upper: dict, lower: dict) -> tuple[float, float]:
     return lo, lo + max(abs(lo), 1.0)
 
 
-def build_models(sensors, seed: int = 2109) -> list[SimSensor]:
+def build_models(sensors, seed: int = 2109, latest: dict | None = None) -> list[SimSensor]:
+    """One model per sensor. ``latest`` ({sensor_id: value}) makes each series continue from
+    the stored value and drift back to its baseline (no artificial jump at start-up)."""
     rng = random.Random(seed)
+    latest = latest or {}
     models = []
     for s in sensors:
         upper, lower = s.upper(), s.lower()
@@ -87,7 +90,15 @@ def build_models(sensors, seed: int = 2109) -> list[SimSensor]:
             upper=upper, lower=lower, phase=rng.uniform(0, 2 * math.pi),
             next_due=time.time() + rng.uniform(0, min(5.0, s.interval_s)),
         ))
+        if s.pk in latest:
+            models[-1].walk = latest[s.pk] - models[-1].base
     return models
+
+
+def latest_values(sensors) -> dict:
+    from .models import LatestValue
+
+    return dict(LatestValue.objects.filter(sensor__in=sensors).values_list("sensor_id", "value"))
 
 
 class Transport:
@@ -222,5 +233,6 @@ def run_embedded(stop: threading.Event, broker: str | None) -> None:
         return
     transport = MqttTransport(broker) if broker else LocalTransport()
     every = float(os.environ.get("YINGJI_SIMULATE_EXCURSION_S", "90"))
-    Simulator(build_models(sensors), transport, excursion_every=every, seed=int(time.time())).run(stop)
+    models = build_models(sensors, latest=latest_values(sensors))
+    Simulator(models, transport, excursion_every=every, seed=int(time.time())).run(stop)
 
