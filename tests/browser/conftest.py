@@ -87,7 +87,11 @@ def platform(tmp_path_factory):
         raise RuntimeError((tmp / "server.log").read_text())
     yield Platform(base, env, process)
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # an open SSE stream can hold the server past its grace period
+        process.kill()
+        process.wait(timeout=10)
     drop()
 
 
