@@ -13,7 +13,7 @@ def test_login_dashboard_and_map_offline(web):
     main = page.inner_text("main")
     assert "工作台" in main
     # The home page gathers what needs attention from each domain (demo incidents, warnings, hazards).
-    for title in ("未办结突发事件", "生效中的预警", "逾期未整改隐患"):
+    for title in ("未办结突发事件", "生效中的预警", "逾期未整改隐患", "未关闭监测报警"):
         assert title in main
     assert page.locator("[data-testid=panel] li a").count() > 0
     web.screenshot("dashboard")

@@ -166,3 +166,33 @@ def test_alarm_states_on_the_map(raised, staff):
     client.force_login(staff["haizhou"])
     assert client.get("/monitoring/map/alarms.geojson").json()["features"] == []
     assert timezone.now()
+
+
+def test_alarm_turned_into_an_incident_in_one_click(raised, staff):
+    """The alarm's 转为事件 link opens a pre-filled intake; filing it links the incident back."""
+    import re
+    from html import unescape
+
+    from django.test import Client
+
+    from yingji.incidents.models import Incident
+    from yingji.regions.models import Organisation
+
+    Organisation.objects.create(name="彰武县应急管理局", kind="bureau", division_code=staff["duty"].region_code)
+    client = Client()
+    client.force_login(staff["duty"])
+    page = client.get(f"/monitoring/alarms/{raised.pk}/").content.decode()
+    link = unescape(re.search(r'href="(/incidents/new/\?[^"]+)"', page).group(1))
+    intake = client.get(link).content.decode()
+    assert "监测报警" in intake and f'name="alarm" value="{raised.pk}"' in intake
+    form = {m.group(1): unescape(m.group(2)) for m in re.finditer(r'name="(\w+)" value="([^"]*)"', intake)}
+    form.update(re.findall(r'<textarea[^>]*name="(description)"[^>]*>([^<]*)</textarea>', intake))
+    form.setdefault("type_code", "accident.hazchem")
+    form["source"] = "monitoring"
+    response = client.post("/incidents/new/", form)
+    body = response.content.decode()
+    assert response.status_code == 302, body[body.find("<main"):][:1500]
+    incident = Incident.objects.get()
+    assert "报警" in incident.title
+    raised.refresh_from_db()
+    assert raised.incident_url == f"/incidents/{incident.pk}/"

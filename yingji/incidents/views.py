@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.urls import reverse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -52,7 +53,8 @@ def intake(request):
     error, fields = "", {}
     data = request.POST.dict() if request.method == "POST" else {
         "client_token": str(uuid.uuid4()), "source": "phone",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "division_code": request.user.region_code}
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "division_code": request.user.region_code,
+        **prefill_from(request.GET)}
     if request.method == "POST":
         try:
             incident, created = services.take_call(request.user, data, request.FILES.getlist("attachments"))
@@ -61,11 +63,33 @@ def intake(request):
         else:
             if created:
                 messages.success(request, f"已接报“{incident.title}”，请在时限内电话报告并报送首报")
+                _link_alarm(request.user, data.get("alarm"), incident)
             return redirect("incident-detail", pk=incident.pk)
     return render(request, "incidents/intake.html", {
         "data": data, "error": error, "fields": fields, "sources": SOURCES, "type_groups": _type_groups(),
         "figures": [(n, FIGURE_LABELS[n], data.get(n, "")) for n in FIGURE_FIELDS],
     }, status=400 if error else 200)
+
+
+# Fields another page may pre-fill with query parameters (e.g. a monitoring alarm's "转为事件").
+PREFILL_FIELDS = ("title", "source", "type_code", "occurred_at", "address", "caller_unit", "description",
+                  "division_code", "lon", "lat", "enterprise_id", "alarm")
+
+
+def prefill_from(params) -> dict:
+    return {name: params[name] for name in PREFILL_FIELDS if params.get(name)}
+
+
+def _link_alarm(user, alarm_id, incident) -> None:
+    """An incident filed from an alarm is remembered on the alarm (and audited there)."""
+    if not (alarm_id and str(alarm_id).isdigit()):
+        return
+    from yingji.monitoring.alarms import link_incident
+
+    try:
+        link_incident(user, int(alarm_id), reverse("incident-detail", args=[incident.pk]))
+    except ServiceError:
+        pass  # the alarm is out of the user's scope or gone: the incident stands on its own
 
 
 @service_view

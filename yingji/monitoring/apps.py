@@ -1,10 +1,7 @@
-import logging
 import os
 import threading
 
 from django.apps import AppConfig
-
-log = logging.getLogger(__name__)
 
 
 class MonitoringConfig(AppConfig):
@@ -38,22 +35,18 @@ class MonitoringConfig(AppConfig):
             worker = IngestWorker(url, client_id=os.environ.get("YINGJI_MQTT_CLIENT_ID", "yingji-ingest"))
             threading.Thread(target=worker.run, args=(stop_event,), name="yingji-ingest", daemon=True).start()
         else:
-            threading.Thread(target=_housekeeping, args=(stop_event,), name="yingji-monitoring", daemon=True).start()
+            from yingji.jobs.services import run_periodically
+
+            run_periodically("yingji-monitoring", 5.0, _housekeeping, stop_event)
         if os.environ.get("YINGJI_SIMULATE", "1") == "1":
             from .simulator import run_embedded
 
             threading.Thread(target=run_embedded, args=(stop_event, url), name="yingji-simulator", daemon=True).start()
 
 
-def _housekeeping(stop_event: threading.Event) -> None:
-    from django.db import close_old_connections
-
+def _housekeeping() -> None:
+    """Stale-sensor sweep, escalation and roll-ups when no MQTT worker runs in this process."""
     from .ingest import pipeline
     from .mqtt import periodic
 
-    while not stop_event.wait(5.0):
-        close_old_connections()
-        try:
-            periodic(pipeline())
-        except Exception:  # noqa: BLE001 - keep going; the next round retries
-            log.exception("monitoring housekeeping failed")
+    periodic(pipeline())
