@@ -80,9 +80,10 @@ def check_pages_offline() -> list[str]:
     user = User.objects.filter(is_active=True, role="sysadmin").first()
     if user is not None:
         client.force_login(user)
-        from yingji.core.registry import REGISTRIES
+        from yingji.web.context import nav_groups
 
-        pages += ["/", "/map/", "/users/", "/audit/"] + [f"/r/{k}/" for k in REGISTRIES]
+        pages += ["/", "/map/", "/users/", "/audit/", "/divisions/"]
+        pages += [url for _, links in nav_groups() for _, url in links if url not in pages]
     for page in pages:
         response = client.get(page)
         if response.status_code >= 400:
