@@ -119,7 +119,8 @@ def page_params(request) -> tuple[int, int]:
 
 
 def paginate(request, queryset) -> dict:
+    """One page of a queryset (or a list) as ``{"items", "count"}``."""
     page, size = page_params(request)
-    count = queryset.count()
+    count = len(queryset) if isinstance(queryset, list) else queryset.count()
     start = (page - 1) * size
     return {"items": list(queryset[start:start + size]), "count": count}

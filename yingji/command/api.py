@@ -8,6 +8,7 @@ from typing import Optional
 
 from ninja import Body, Router, Schema, Status
 
+from yingji.api.base import paginate
 from yingji.core.errors import NotFound
 
 from . import network, plans, routing
@@ -54,8 +55,9 @@ def roads_router() -> Router:
 
     @router.get("/closures/", summary="道路封闭记录（active=1 只看未恢复的）", response={200: dict})
     def closures(request, active: bool = False):
-        qs = _closures(request.auth, active)
-        return {"items": [closure_json(c) for c in qs], "count": len(qs)}
+        rows = _closures(request.auth, active)
+        page = paginate(request, rows)
+        return {"items": [closure_json(c) for c in page["items"]], "count": page["count"]}
 
     @router.get("/closures/geojson", summary="道路封闭路段（GeoJSON，未恢复）", response={200: dict})
     def closures_geo(request):
@@ -273,7 +275,8 @@ def operations_router() -> Router:
             qs = qs.filter(state=state)
         if incident:
             qs = qs.filter(incident_id=incident)
-        return {"items": [response_json(r) for r in qs], "count": qs.count()}
+        page = paginate(request, qs.order_by("-activated_at", "-id"))
+        return {"items": [response_json(r) for r in page["items"]], "count": page["count"]}
 
     @router.get("/responses/geojson", summary="进行中的响应和在途调度路线（GeoJSON）", response={200: dict})
     def responses_geo(request):
@@ -349,7 +352,8 @@ def operations_router() -> Router:
             qs = qs.filter(incident_id=incident)
         if unit:
             qs = qs.filter(unit_name__icontains=unit)
-        return {"items": [task_json(t) for t in qs], "count": qs.count()}
+        page = paginate(request, qs.order_by("-id"))
+        return {"items": [task_json(t) for t in page["items"]], "count": page["count"]}
 
     @router.get("/tasks/{int:pk}", summary="任务详情（含记录）", response={200: dict})
     def task_detail(request, pk: int):
