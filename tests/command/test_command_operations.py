@@ -173,3 +173,15 @@ def test_material_dispatch_is_a_ledger_outflow_and_refused_beyond_stock(commande
                                    signer="指挥长")
     assert Dispatch.objects.filter(kind="material").count() == 1
     assert stock_of(wh, tent).quantity == Decimal("70")
+
+
+def test_incident_board_shows_the_response_level_and_open_tasks(commander, response):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(commander)
+    page = client.get("/incidents/board/").content.decode()
+    open_tasks = response.tasks.exclude(state__in=["done", "cancelled"]).count()
+    assert open_tasks > 0
+    assert f"{response.get_level_display()}响应中" in page
+    assert f"未完成任务 {open_tasks} 项" in page

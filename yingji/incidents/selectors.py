@@ -159,12 +159,37 @@ def entry_json(entry: TimelineEntry) -> dict:
 # ----- board ---------------------------------------------------------------------------
 
 
+def board_extras(user, incident_ids) -> dict[int, list[str]]:
+    """Lines other apps add per incident on the board (e.g. command: response level, open tasks):
+    an ``incident_board.py`` module with ``summaries(user, incident_ids) -> {id: [text]}``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    lines: dict[int, list[str]] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("yingji.") or config.label == "incidents":
+            continue
+        try:
+            module = import_module(f"{config.name}.incident_board")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.incident_board":
+                raise
+            continue
+        for incident_id, texts in module.summaries(user, incident_ids).items():
+            lines.setdefault(incident_id, []).extend(texts)
+    return lines
+
+
 def board(user) -> dict:
     """Open incidents grouped by grade, category and county."""
     open_incidents = list(visible_incidents(user).exclude(state="closed").order_by("grade_level", "-received_at"))
     by_grade = Counter(i.grade_name or "未分级" for i in open_incidents)
     by_category = Counter(CATEGORIES.get(i.category, i.category) for i in open_incidents)
     by_region = Counter(name_of(i.division_code[:6].ljust(12, "0")) for i in open_incidents)
+    extras = board_extras(user, [i.pk for i in open_incidents])
+    for incident in open_incidents:
+        incident.board_extras = extras.get(incident.pk, [])
     return {"incidents": open_incidents, "by_grade": sorted(by_grade.items()),
             "by_category": sorted(by_category.items()), "by_region": sorted(by_region.items())}
 
