@@ -35,6 +35,11 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(make_us
     assert locked.status_code == 400
     assert "锁定" in locked.content.decode()
     assert AuditEntry.objects.filter(action="login_failed").count() == 3
+    # The city administrators see the failures in their audit log.
+    city_admin = make_user("ca", "city_admin")
+    admin_client = Client()
+    admin_client.force_login(city_admin)
+    assert admin_client.get("/audit/?action=login_failed").content.decode().count("用户名：bob") == 3
 
 
 @override_settings(YINGJI_LOGIN_MAX_FAILURES=2)

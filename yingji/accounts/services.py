@@ -44,7 +44,11 @@ def login(username: str, password: str, address: str, request=None) -> User:
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username, address=address)
-        audit.record(None, "login_failed", None, model_label="accounts.User", note=f"用户名：{username}"[:300], address=address)
+        # Filed under the account's region (or the installation's city) so its administrators see it.
+        region = (User.objects.filter(username=username).values_list("region_code", flat=True).first()
+                  or divcodes.normalise(settings.YINGJI_PROFILE_CITY))
+        audit.record(None, "login_failed", None, model_label="accounts.User", note=f"用户名：{username}"[:300],
+                     address=address, division_code=region)
         left = limit - by_user - 1
         if left <= 0:
             raise LoginLocked(f"登录失败次数过多，账号已临时锁定 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟")

@@ -120,10 +120,8 @@ def mount(api) -> None:
         if level not in divcodes.LEVELS:
             raise ValidationFailed("level 取值应为 city、county 或 township", fields={"level": ["无效"]})
         qs = Division.objects.filter(level=level, geometry__isnull=False)
-        if level == "city":
-            qs = qs.filter(code__startswith=user.scope_prefix[:4])
-        else:
-            qs = qs.filter(code__startswith=user.scope_prefix[:4] if len(user.scope_prefix) <= 4 else user.scope_prefix)
+        # A county user still sees the outline of its own city.
+        qs = qs.filter(code__startswith=user.scope_prefix[:4] if level == "city" else user.scope_prefix)
         return {
             "type": "FeatureCollection",
             "features": [
