@@ -8,7 +8,7 @@ import json
 from typing import Optional, Union
 
 from django.http import HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -187,7 +187,7 @@ def hidden_router() -> Router:
     @router.post("/{int:pk}/photos", response={201: PhotoOut}, summary="上传隐患照片（JPEG/PNG/WebP，≤5 MB）")
     def upload(request, pk: int, image: File[UploadedFile], stage: Form[str] = "discovery", caption: Form[str] = ""):
         photo = loop.add_photo(request.auth, registry.get(request.auth, pk), image, stage, caption)
-        return 201, photo_json(photo)
+        return Status(201, photo_json(photo))
 
     return router
 
