@@ -84,19 +84,9 @@ def build_api() -> NinjaAPI:
 
 def mount_app_routers(api: NinjaAPI) -> None:
     """Each domain app may provide ``api.py`` with ``mount(api)`` for routes beyond its registries."""
-    from importlib import import_module
+    from yingji.core.apps import app_modules
 
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yingji.") or config.label == "api":
-            continue
-        try:
-            module = import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
+    for _, module in app_modules("api"):
         module.mount(api)
 
 

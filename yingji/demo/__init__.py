@@ -33,10 +33,11 @@ def demo_users() -> list[tuple[str, str]]:
 
 
 def load_demo(verbose: bool = False) -> dict[str, int]:
+    from yingji.core.apps import app_modules
+
     from . import foundation  # noqa: F401  (registers its steps)
 
-    for module in _optional_step_modules():
-        __import__(module)
+    app_modules("demo_data")  # importing each app's demo_data registers its steps
     summary = {}
     for _, label, func in sorted(_STEPS, key=lambda s: s[0]):
         started = time.perf_counter()
@@ -46,20 +47,3 @@ def load_demo(verbose: bool = False) -> dict[str, int]:
         if verbose:
             print(f"{label}: {count}（{time.perf_counter() - started:.1f}s）")
     return summary
-
-
-def _optional_step_modules() -> list[str]:
-    """Demo steps of domain apps that are installed."""
-    from django.apps import apps
-
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("yingji.") and config.name not in ("yingji.demo",):
-            try:
-                __import__(f"{config.name}.demo_data")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo_data":
-                    raise
-                continue
-            modules.append(f"{config.name}.demo_data")
-    return modules

@@ -162,20 +162,10 @@ def entry_json(entry: TimelineEntry) -> dict:
 def board_extras(user, incident_ids) -> dict[int, list[str]]:
     """Lines other apps add per incident on the board (e.g. command: response level, open tasks):
     an ``incident_board.py`` module with ``summaries(user, incident_ids) -> {id: [text]}``."""
-    from importlib import import_module
-
-    from django.apps import apps
+    from yingji.core.apps import app_modules
 
     lines: dict[int, list[str]] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yingji.") or config.label == "incidents":
-            continue
-        try:
-            module = import_module(f"{config.name}.incident_board")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.incident_board":
-                raise
-            continue
+    for _, module in app_modules("incident_board", exclude=("incidents",)):
         for incident_id, texts in module.summaries(user, incident_ids).items():
             lines.setdefault(incident_id, []).extend(texts)
     return lines

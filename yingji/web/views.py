@@ -12,12 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji.accounts import services as accounts
-from yingji.accounts.models import User
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
@@ -119,20 +117,10 @@ def dashboard(request):
 def dashboard_panels(request) -> list[dict]:
     """Panels apps add to the home page: a ``dashboard.py`` module with ``panel(request)``
     returning ``{"title", "count", "url", "rows": [(text, url, tag)]}`` or ``None``."""
-    from importlib import import_module
-
-    from django.apps import apps
+    from yingji.core.apps import app_modules
 
     panels = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yingji."):
-            continue
-        try:
-            module = import_module(f"{config.name}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.dashboard":
-                raise
-            continue
+    for _, module in app_modules("dashboard"):
         try:
             panel = module.panel(request)
         except ServiceError:
