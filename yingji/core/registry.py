@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from . import scope
-from .errors import Forbidden, NotFound, ValidationFailed, from_django_validation
+from .errors import Forbidden, ValidationFailed, from_django_validation
 
 REGISTRIES: dict[str, "Registry"] = {}
 
@@ -88,12 +88,7 @@ class Registry:
         return [requested]
 
     def get(self, user, pk) -> models.Model:
-        try:
-            obj = self.model.objects.get(pk=pk)
-        except (self.model.DoesNotExist, ValueError, TypeError):
-            raise NotFound(f"{self.label}（编号 {pk}）不存在")
-        scope.check_can_see(obj, user)
-        return obj
+        return scope.get_visible(self.model.objects.all(), pk, user, self.label)
 
     # ----- writes ----------------------------------------------------------------
     def editable_fields(self) -> list[str]:

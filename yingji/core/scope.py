@@ -13,7 +13,7 @@ from django.db.models import Model, QuerySet
 from yingji.geo import divcodes
 from yingji.rules.roles import ADMIN_ROLES, ROLES
 
-from .errors import Forbidden, NotAuthenticated, ValidationFailed
+from .errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 
 
 def _require_user(user) -> None:
@@ -89,3 +89,16 @@ def check_can_create(model: type[Model], user) -> None:
     check_can_write(model, user)
     if user.role == "enterprise" and enterprise_field(model) in (None, "pk"):
         raise Forbidden(f"企业用户不能新增{model._meta.verbose_name}")
+
+
+def get_visible(queryset: QuerySet, pk, user, label: str | None = None, *, scope_of=None) -> Model:
+    """A record by primary key that the user may see: 404 (Chinese message) when there is no
+    such record, 403 when it lies outside the user's scope. ``scope_of(obj)`` names the record
+    whose scope counts (e.g. a report is seen through its incident)."""
+    model = queryset.model
+    try:
+        obj = queryset.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"{label or model._meta.verbose_name}（编号 {pk}）不存在") from None
+    check_can_see(scope_of(obj) if scope_of else obj, user)
+    return obj

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from yingji.audit import services as audit
 from yingji.core import records, scope
-from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
@@ -237,9 +237,4 @@ def daily_report_status(unit: Organisation, report_date: dt.date) -> dict:
 
 
 def get_or_404(model, user, pk):
-    try:
-        obj = model.objects.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"{model._meta.verbose_name}（编号 {pk}）不存在")
-    scope.check_can_see(obj, user)
-    return obj
+    return scope.get_visible(model.objects.all(), pk, user)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yingji.core import scope
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import ValidationFailed
 from yingji.duty.services import duty_unit_of
 from yingji.geo import divcodes
 from yingji.regions.services import full_name, name_of
@@ -60,12 +60,7 @@ def deadlines_for(user, status: str = "pending") -> QuerySet:
 
 
 def get_deadline(user, pk) -> IncidentDeadline:
-    try:
-        deadline = IncidentDeadline.objects.select_related("incident", "unit").get(pk=pk)
-    except (IncidentDeadline.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"报告时限（编号 {pk}）不存在")
-    scope.check_can_see(deadline, user)
-    return deadline
+    return scope.get_visible(IncidentDeadline.objects.select_related("incident", "unit"), pk, user, "报告时限")
 
 
 def receipts_for(user, pending_only: bool = False) -> QuerySet:

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from yingji.audit import services as audit
 from yingji.core import records, scope
-from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
@@ -411,30 +411,17 @@ def close_incident(user, incident: Incident, note: str = "") -> Incident:
 
 
 def get_incident(user, pk) -> Incident:
-    try:
-        incident = Incident.objects.select_related("receiving_unit").get(pk=pk)
-    except (Incident.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"事件（编号 {pk}）不存在")
-    scope.check_can_see(incident, user)
-    return incident
+    return scope.get_visible(Incident.objects.select_related("receiving_unit"), pk, user, "事件")
 
 
 def get_report(user, pk) -> IncidentReport:
-    try:
-        report = IncidentReport.objects.select_related("incident", "reporting_unit").get(pk=pk)
-    except (IncidentReport.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"报告（编号 {pk}）不存在")
-    scope.check_can_see(report.incident, user)
-    return report
+    return scope.get_visible(IncidentReport.objects.select_related("incident", "reporting_unit"), pk, user, "报告",
+                             scope_of=lambda report: report.incident)
 
 
 def get_receipt(user, pk) -> ReportReceipt:
-    try:
-        receipt = ReportReceipt.objects.select_related("report", "incident", "receiving_unit").get(pk=pk)
-    except (ReportReceipt.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"接收记录（编号 {pk}）不存在")
-    scope.check_can_see(receipt, user)
-    return receipt
+    return scope.get_visible(ReportReceipt.objects.select_related("report", "incident", "receiving_unit"), pk, user,
+                             "接收记录")
 
 
 ROLES_THAT_REPORT = REPORT_ROLES

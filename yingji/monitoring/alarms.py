@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from yingji.audit import services as audit
 from yingji.core import scope
-from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.live.services import publish
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -172,12 +172,7 @@ ACTION_FIELDS = {
 
 
 def get_alarm(user, pk) -> Alarm:
-    try:
-        alarm = Alarm.objects.select_related("sensor", "monitored_object").get(pk=pk)
-    except (Alarm.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"报警（编号 {pk}）不存在") from None
-    scope.check_can_see(alarm, user)
-    return alarm
+    return scope.get_visible(Alarm.objects.select_related("sensor", "monitored_object"), pk, user, "报警")
 
 
 def is_own(user, alarm: Alarm) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from yingji.audit import services as audit
 from yingji.core import scope
-from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -43,12 +43,7 @@ def parse_when(raw: str, name: str) -> int | None:
 
 
 def visible_sensor(user, sensor_id) -> Sensor:
-    try:
-        sensor = Sensor.objects.select_related("monitored_object").get(pk=sensor_id)
-    except (Sensor.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"传感器（编号 {sensor_id}）不存在") from None
-    scope.check_can_see(sensor, user)
-    return sensor
+    return scope.get_visible(Sensor.objects.select_related("monitored_object"), sensor_id, user, "传感器")
 
 
 def series_for(user, sensor_id, start: str, end: str, bucket: int | None) -> dict:

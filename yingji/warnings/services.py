@@ -9,7 +9,7 @@ from django.utils import timezone
 from yingji.audit import services as audit
 from yingji.cap import InvalidWarningError, make_identifier
 from yingji.core import scope
-from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
 from yingji.rules import warning_workflow as wf
@@ -26,12 +26,7 @@ EDITABLE_FIELDS = [
 
 
 def get_warning(user, pk) -> Warning:
-    try:
-        warning = Warning.objects.select_related("supersedes", "created_by").get(pk=pk)
-    except (Warning.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"预警（编号 {pk}）不存在")
-    scope.check_can_see(warning, user)
-    return warning
+    return scope.get_visible(Warning.objects.select_related("supersedes", "created_by"), pk, user, "预警")
 
 
 def _normalise_area(data: dict) -> dict:
