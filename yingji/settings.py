@@ -7,6 +7,8 @@ Environment variables (all optional):
   ALLOWED_HOSTS       comma-separated, default "127.0.0.1,localhost,[::1],testserver"
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
   YINGJI_HTTPS        "1" when served behind HTTPS: secure cookies and HSTS
+  YINGJI_FEED_ALLOWED_HOSTS  comma-separated host names that CAP feeds may fetch from although they
+                      resolve to an internal address (default: none; see core/outbound.py)
 """
 
 from __future__ import annotations
@@ -124,6 +126,9 @@ LOGIN_REDIRECT_URL = "/"
 # Login throttling: this many failures for one username (or one address) within the window lock it.
 YINGJI_LOGIN_MAX_FAILURES = int(os.environ.get("YINGJI_LOGIN_MAX_FAILURES", "5"))
 YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"))
+
+# CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
+YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
