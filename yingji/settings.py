@@ -4,6 +4,7 @@ Environment variables (all optional):
   DATABASE_URL        database, default: SQLite file in the data directory
   YINGJI_DATA_DIR     where the SQLite file, uploads and generated files live (default ./var)
   SECRET_KEY          secret key; a stable random key is generated in the data dir when absent
+  YINGJI_AUDIT_KEY    key of the audit log's hash chain; generated once in the data dir when absent
   ALLOWED_HOSTS       comma-separated, default "127.0.0.1,localhost,[::1],testserver"
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
   YINGJI_HTTPS        "1" when served behind HTTPS: secure cookies and HSTS
@@ -24,10 +25,10 @@ DATA_DIR = Path(os.environ.get("YINGJI_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
+def _secret_key(env: str = "SECRET_KEY", filename: str = "secret_key") -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    key_file = DATA_DIR / filename
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
@@ -35,6 +36,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the audit log's hash chain (HMAC): kept apart from SECRET_KEY so that rotating the session
+# key does not invalidate the chain; every process writing to one database must share it.
+YINGJI_AUDIT_KEY = _secret_key("YINGJI_AUDIT_KEY", "audit_chain_key")
 DEBUG = os.environ.get("YINGJI_DEBUG") == "1"
 ALLOWED_HOSTS = [
     h.strip()
