@@ -131,6 +131,9 @@ LOGIN_REDIRECT_URL = "/"
 YINGJI_LOGIN_MAX_FAILURES = int(os.environ.get("YINGJI_LOGIN_MAX_FAILURES", "5"))
 YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"))
 
+# API tokens expire after this many days (they also die on password change, lock-out and deactivation).
+YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
+
 # CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
 YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
