@@ -94,7 +94,6 @@ def test_cli_export_and_validate(draft, roles, tmp_path, capsys):
     assert "尚未发布" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not CAP_DATA.is_dir(), reason="shared/data/cap not available")
 def test_cli_validate_invalid_exits_1_with_reasons(capsys):
     from yingji.cli import main
 
