@@ -1,4 +1,4 @@
-"""Keeps the current request's client address available to the audit log."""
+"""Request middleware: the client address for the audit log; Secure cookies on HTTPS."""
 
 from __future__ import annotations
 
@@ -25,3 +25,18 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_address.reset(token)
+
+
+class SecureCookiesMiddleware:
+    """Every cookie set on a response to an HTTPS request is marked Secure, whatever the settings
+    say, so a deployment behind HTTPS never leaks a session cookie to plain HTTP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.is_secure():
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response
