@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "yingji.core.middleware.SecureCookiesMiddleware",  # outermost: sees the cookies every other one set
+    "yingji.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +137,9 @@ YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"
 # API tokens expire after this many days (they also die on password change, lock-out and deactivation).
 YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
 
+# Largest CAP document accepted (upload, API push, feed); a larger one is refused unparsed.
+YINGJI_CAP_MAX_BYTES = int(os.environ.get("YINGJI_CAP_MAX_BYTES", str(1024 * 1024)))
+
 # CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
 YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
@@ -161,6 +165,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).
+YINGJI_MAX_REQUEST_BYTES = int(os.environ.get("YINGJI_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Security: cookies are HttpOnly and SameSite=Lax always, and Secure on every HTTPS request

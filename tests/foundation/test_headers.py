@@ -47,3 +47,13 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_counts(user, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     response = _login(Client(), HTTP_X_FORWARDED_PROTO="https")
     assert response.cookies["sessionid"]["secure"] is True and "Strict-Transport-Security" in response
+
+
+def test_oversized_request_body_is_refused_before_it_is_read(user, settings, api_client):
+    settings.YINGJI_MAX_REQUEST_BYTES = 1000
+    body = b"x" * 2000
+    api = api_client(user).post("/api/v1/cap-imports/", body, content_type="application/cap+xml")
+    assert api.status_code == 413 and api["Content-Type"] == "application/json"
+    assert api.json()["error"]["code"] == "payload_too_large" and "上限" in api.json()["error"]["message"]
+    page = Client().post("/login/", body, content_type="application/octet-stream")
+    assert page.status_code == 413 and "上传内容过大" in page.content.decode()

@@ -195,3 +195,20 @@ def test_feed_polling_atom_and_plain_cap(gateway, settings):
     assert poll_feed(broken).startswith("获取失败")
     assert ImportedAlert.objects.count() == 2
     assert CapImport.objects.filter(source="feed").count() == 3
+
+
+@pytest.mark.django_db
+def test_oversized_cap_is_refused_unparsed_and_only_its_hash_and_first_kilobyte_kept(api_client, make_user):
+    import hashlib
+
+    client = api_client(make_user("duty_big", "duty_officer"))
+    raw = _future_cap()
+    padding = b"<!--" + b"x" * (1024 * 1024) + b"-->"
+    big = raw.replace(b"?>", b"?>" + padding, 1)
+    response = client.post("/api/v1/cap-imports/", big, content_type="application/cap+xml")
+    assert response.status_code == 422 and response.json()["decision"] == "reject"
+    record = CapImport.objects.get()
+    assert "过大" in record.reasons[0] and "1024 KB" in record.reasons[0]
+    assert len(bytes(record.raw)) == 1024 and bytes(record.raw) == big[:1024]
+    assert record.sha256 == hashlib.sha256(big).hexdigest()
+    assert not ImportedAlert.objects.exists()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from yingji.audit import services as audit
 from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
+from yingji.cap.review import IncomingReview
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_MAX_BYTES = 2 * 1024 * 1024
 FEED_MAX_ENTRIES = 50
+KEPT_PREFIX_BYTES = 1024  # of a refused oversized document
 
 
 def _geometry(info) -> dict | None:
@@ -127,11 +129,19 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
                synthetic: bool = False) -> CapImport:
     """Review, store and link one received document. Never raises for bad input: a rejected
     document is recorded with its reasons (and nothing else is written)."""
-    review = review_incoming(raw)
+    limit = settings.YINGJI_CAP_MAX_BYTES
+    digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) > limit:
+        # Not parsed at all; only the hash and the first kilobyte are kept, with the reason.
+        review = IncomingReview(REJECT, reasons=[f"CAP 报文过大（{len(raw):,} 字节，上限 {limit // 1024} KB），已拒收"],
+                                notes=[f"仅保存报文前 {KEPT_PREFIX_BYTES} 字节与 SHA-256"])
+        raw = raw[:KEPT_PREFIX_BYTES]
+    else:
+        review = review_incoming(raw, max_bytes=limit)
     with transaction.atomic():
         record = CapImport.objects.create(
             source=source, source_name=source_name[:300], feed=feed, decision=review.decision,
-            notes=review.notes, reasons=review.reasons, raw=raw, sha256=hashlib.sha256(raw).hexdigest(),
+            notes=review.notes, reasons=review.reasons, raw=raw, sha256=digest,
             imported_by=user if getattr(user, "pk", None) else None,
         )
         if review.decision != REJECT:
