@@ -57,3 +57,12 @@ def test_oversized_request_body_is_refused_before_it_is_read(user, settings, api
     assert api.json()["error"]["code"] == "payload_too_large" and "上限" in api.json()["error"]["message"]
     page = Client().post("/login/", body, content_type="application/octet-stream")
     assert page.status_code == 413 and "上传内容过大" in page.content.decode()
+
+
+def test_favicon_is_served_locally(user):
+    client = Client()
+    assert 'rel="icon"' in client.get("/login/").content.decode()
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301
+    icon = client.get(redirect["Location"])
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
