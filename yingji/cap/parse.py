@@ -208,6 +208,7 @@ def alert_from_element(element: etree._Element) -> CapAlert:
         msg_type=_required(element, "msgType"),
         scope=_required(element, "scope"),
         references=_references_of(element),
+        references_empty=bool(_children(element, "references")) and not (_optional(element, "references") or "").strip(),
         infos=[info_from_element(info) for info in _children(element, "info")],
         source=_optional(element, "source"),
         restriction=_optional(element, "restriction"),
