@@ -67,6 +67,7 @@ class CapInfo:
     web: str | None = None
     contact: str | None = None
     areas: list[CapArea] = field(default_factory=list)
+    resources: list[dict] = field(default_factory=list)  # resourceDesc, mimeType, size, uri, digest
 
     @property
     def category(self) -> str:

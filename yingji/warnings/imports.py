@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 
 import requests
@@ -23,6 +24,7 @@ from django.utils import timezone
 from yingji.audit import services as audit
 from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
+from yingji.cap.parse import alert_documents, parse_cap
 from yingji.cap.review import IncomingReview
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
@@ -38,7 +40,7 @@ KEPT_PREFIX_BYTES = 1024  # of a refused oversized document
 
 
 def _geometry(info) -> dict | None:
-    from shapely.geometry import Polygon, mapping
+    from shapely.geometry import Point, Polygon, mapping
     from shapely.ops import unary_union
 
     parts = []
@@ -50,6 +52,8 @@ def _geometry(info) -> dict | None:
         for circle in area.circles:
             if circle.radius_km > 0:
                 parts.append(circle_polygon(circle.lon, circle.lat, circle.radius_km))
+            else:  # a zero radius is a point (CAP 1.2 §3.2.4), not nothing
+                parts.append(Point(circle.lon, circle.lat))
     if not parts:
         return None
     return mapping(unary_union(parts))
@@ -75,11 +79,33 @@ def _division_of(info) -> str:
     return ""
 
 
-def _alert_row(alert, cap_import: CapImport, synthetic: bool) -> ImportedAlert:
+def _time_text(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def info_record(info) -> dict:
+    """Everything of one ``<info>`` block, JSON-ready (kept for every language)."""
+    return {
+        "language": info.language, "categories": info.categories, "event": info.event,
+        "response_types": info.response_types, "urgency": info.urgency, "severity": info.severity,
+        "certainty": info.certainty, "event_codes": [list(p) for p in info.event_codes],
+        "effective": _time_text(info.effective), "onset": _time_text(info.onset), "expires": _time_text(info.expires),
+        "sender_name": info.sender_name, "headline": info.headline, "description": info.description,
+        "instruction": info.instruction, "web": info.web, "contact": info.contact,
+        "parameters": [list(p) for p in info.parameters], "resources": info.resources,
+        "areas": [{"area_desc": a.area_desc, "geocodes": [list(g) for g in a.geocodes],
+                   "polygons": [[list(p) for p in polygon] for polygon in a.polygons],
+                   "circles": [list(c) for c in a.circles], "altitude": a.altitude, "ceiling": a.ceiling}
+                  for a in info.areas],
+    }
+
+
+def _alert_row(alert, cap_import: CapImport, synthetic: bool, cap_xml: str = "") -> ImportedAlert:
     info = alert.info_for("zh")
     row = ImportedAlert(
         cap_import=cap_import, sender=alert.sender[:200], identifier=alert.identifier[:200], sent=alert.sent,
         version=alert.version, status=alert.status, msg_type=alert.msg_type, is_synthetic=synthetic,
+        scope=(alert.scope or "")[:12], infos=[info_record(i) for i in alert.infos], cap_xml=cap_xml,
         references=[[r.sender, r.identifier, r.sent.isoformat()] for r in alert.references],
         state="cancelled" if alert.msg_type == "Cancel" else "active",
     )
@@ -145,12 +171,13 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
             imported_by=user if getattr(user, "pk", None) else None,
         )
         if review.decision != REJECT:
+            originals = _alert_texts(raw)
             for alert in review.alerts:
                 sender, identifier, sent = dedup_key(alert)
                 if ImportedAlert.objects.filter(sender=sender[:200], identifier=identifier[:200], sent=sent).exists():
                     record.duplicate_alerts += 1
                     continue
-                row = _alert_row(alert, record, synthetic)
+                row = _alert_row(alert, record, synthetic, originals.get(dedup_key(alert), ""))
                 row.save()
                 _link(row)
                 record.new_alerts += 1
@@ -160,6 +187,33 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
             note += "；" + "；".join(review.reasons)
         audit.record(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
     return record
+
+
+def _alert_texts(raw: bytes) -> dict:
+    """CAP identity → the alert's own document as received (for re-export unchanged)."""
+    texts = {}
+    for document in alert_documents(raw):
+        for alert in parse_cap(document):
+            texts[dedup_key(alert)] = document_text(document)
+    return texts
+
+
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+
+
+def document_encoding(document: bytes) -> str:
+    found = _DECLARED.match(document)
+    return found.group(1).decode("ascii") if found else "utf-8"
+
+
+def document_text(document: bytes) -> str:
+    """An XML document as text, decoded with the encoding its declaration names."""
+    return document.decode(document_encoding(document))
+
+
+def document_bytes(text: str) -> bytes:
+    """The inverse of :func:`document_text`: the same bytes as were received."""
+    return text.encode(document_encoding(text[:200].encode("ascii", "replace")))
 
 
 # --- feeds -------------------------------------------------------------------------------------

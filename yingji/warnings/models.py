@@ -347,6 +347,10 @@ class ImportedAlert(models.Model):
     geometry = models.JSONField("范围（GeoJSON）", null=True, blank=True)
     division_code = models.CharField("对应区划", max_length=12, blank=True, db_index=True)
     is_synthetic = models.BooleanField("合成示例数据", default=False)
+    scope = models.CharField("发布范围 scope", max_length=12, blank=True)
+    infos = models.JSONField("全部信息块", default=list, blank=True,
+                             help_text="每个 info（各语言）：类别、事件代码、响应类型、参数、资源、网址、联系方式、区域……")
+    cap_xml = models.TextField("原始警报", blank=True, help_text="收到的该条 CAP 警报原文，可原样导出")
 
     class Meta:
         ordering = ["-sent", "-id"]
@@ -355,6 +359,11 @@ class ImportedAlert(models.Model):
 
     def __str__(self):
         return self.headline or self.event or self.identifier
+
+    def get_msg_type_label(self) -> str:
+        from yingji.cap.labels import MSG_TYPE, label
+
+        return label(MSG_TYPE, self.msg_type)
 
     @property
     def is_active(self) -> bool:
