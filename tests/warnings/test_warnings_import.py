@@ -261,3 +261,18 @@ def test_zero_radius_circle_is_a_point_not_dropped():
     import_cap(raw, source="upload")
     alert = ImportedAlert.objects.get()
     assert alert.geometry["type"] == "Point" and list(alert.geometry["coordinates"]) == [122.43, 42.49]
+
+
+@pytest.mark.django_db
+def test_rss_feed_is_followed(gateway, settings):
+    settings.YINGJI_FEED_ALLOWED_HOSTS = ["127.0.0.1"]
+    gateway.pages["/cap/a.xml"] = _future_cap(5)
+    gateway.pages["/cap/b.xml"] = _future_cap(6)
+    gateway.pages["/rss.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title><link>http://x/</link>'
+        b"<description>d</description>"
+        b'<item><title>a</title><enclosure url="/cap/a.xml" type="application/cap+xml" length="1"/></item>'
+        b"<item><title>b</title><link>cap/b.xml</link></item></channel></rss>")
+    feed = CapFeed.objects.create(name="RSS 源", url=gateway.url + "/rss.xml", division_code="210900000000")
+    assert poll_feed(feed) == "RSS：新增 2，重复 0，拒收 0"
+    assert ImportedAlert.objects.count() == 2

@@ -226,11 +226,19 @@ def _fetch(url: str) -> bytes:
 
 
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
-    """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link)."""
+    """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link) or
+    an RSS 2.0 feed (``enclosure`` with a CAP type, else the item's ``link``)."""
     from urllib.parse import urljoin
 
     root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     links = []
+    if root.tag == "rss":
+        for item in root.findall("channel/item")[:FEED_MAX_ENTRIES]:
+            enclosures = [e.get("url") for e in item.findall("enclosure") if "cap" in (e.get("type") or "")]
+            href = enclosures[0] if enclosures else (item.findtext("link") or "").strip()
+            if href:
+                links.append(urljoin(base_url, href))
+        return links
     for entry in root.findall(f"{{{ATOM_NS}}}entry")[:FEED_MAX_ENTRIES]:
         candidates = entry.findall(f"{{{ATOM_NS}}}link")
         chosen = [l for l in candidates if "cap" in (l.get("type") or "")] or \
@@ -240,12 +248,13 @@ def atom_cap_links(document: bytes, base_url: str) -> list[str]:
     return links
 
 
-def _is_atom(document: bytes) -> bool:
+def _feed_kind(document: bytes) -> str | None:
+    """"Atom" or "RSS" when the document is a feed (whose items link CAP documents), else None."""
     try:
         root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     except CapXMLError:
-        return False
-    return root.tag == f"{{{ATOM_NS}}}feed"
+        return None
+    return {f"{{{ATOM_NS}}}feed": "Atom", "rss": "RSS"}.get(root.tag)
 
 
 def poll_feed(feed: CapFeed) -> str:
@@ -253,7 +262,8 @@ def poll_feed(feed: CapFeed) -> str:
     by content hash) or a plain CAP document. Returns a one-line summary (kept on the feed)."""
     try:
         document = _fetch(feed.url)
-        if _is_atom(document):
+        kind = _feed_kind(document)
+        if kind:
             new = dup = rejected = 0
             for link in atom_cap_links(document, feed.url):
                 raw = _fetch(link)
@@ -264,7 +274,7 @@ def poll_feed(feed: CapFeed) -> str:
                 new += record.new_alerts
                 dup += record.duplicate_alerts
                 rejected += record.decision == REJECT
-            summary = f"Atom：新增 {new}，重复 {dup}，拒收 {rejected}"
+            summary = f"{kind}：新增 {new}，重复 {dup}，拒收 {rejected}"
         else:
             if CapImport.objects.filter(sha256=hashlib.sha256(document).hexdigest(), feed=feed).exists():
                 summary = "内容未变化"
