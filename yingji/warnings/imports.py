@@ -26,6 +26,7 @@ from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
 from yingji.cap.parse import alert_documents, parse_cap
 from yingji.cap.review import IncomingReview
+from yingji.cap.signature import INVALID, UNSIGNED, VALID, SignatureCheck, split_pem_bundle, verify_signature
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
 
@@ -164,9 +165,13 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
         raw = raw[:KEPT_PREFIX_BYTES]
     else:
         review = review_incoming(raw, max_bytes=limit)
+    signed = _signature_of(raw) if review.decision != REJECT else None
+    if signed is not None and signed.status == INVALID and not settings.YINGJI_CAP_ACCEPT_INVALID_SIGNATURE:
+        review = IncomingReview(REJECT, reasons=[f"数字签名无效：{signed.detail}"], notes=review.notes)
     with transaction.atomic():
         record = CapImport.objects.create(
             source=source, source_name=source_name[:300], feed=feed, decision=review.decision,
+            signature=signed.status if signed else UNSIGNED, signature_detail=(signed.detail if signed else "")[:300],
             notes=review.notes, reasons=review.reasons, raw=raw, sha256=digest,
             imported_by=user if getattr(user, "pk", None) else None,
         )
@@ -174,10 +179,14 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
             originals = _alert_texts(raw)
             for alert in review.alerts:
                 sender, identifier, sent = dedup_key(alert)
-                if ImportedAlert.objects.filter(sender=sender[:200], identifier=identifier[:200], sent=sent).exists():
+                existing = ImportedAlert.objects.filter(sender=sender[:200], identifier=identifier[:200], sent=sent).first()
+                if existing is not None:
                     record.duplicate_alerts += 1
+                    if record.signature == VALID and existing.signature != VALID:
+                        _replace_with_signed(existing, alert, record, originals.get(dedup_key(alert), ""))
                     continue
                 row = _alert_row(alert, record, synthetic, originals.get(dedup_key(alert), ""))
+                row.signature = record.signature
                 row.save()
                 _link(row)
                 record.new_alerts += 1
@@ -187,6 +196,27 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
             note += "；" + "；".join(review.reasons)
         audit.record(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
     return record
+
+
+def _signature_of(raw: bytes) -> SignatureCheck:
+    pems = []
+    if settings.YINGJI_CAP_TRUSTED_CERTS:
+        with open(settings.YINGJI_CAP_TRUSTED_CERTS, encoding="ascii") as bundle:
+            pems = split_pem_bundle(bundle.read())
+    return verify_signature(raw, pems, max_bytes=settings.YINGJI_CAP_MAX_BYTES)
+
+
+def _replace_with_signed(existing: ImportedAlert, alert, record: CapImport, cap_xml: str) -> None:
+    """Two copies of one message: the validly signed one wins (its content, its original)."""
+    fresh = _alert_row(alert, record, existing.is_synthetic, cap_xml)
+    keep = {"id", "updates", "state"}
+    for field in ImportedAlert._meta.concrete_fields:
+        if field.name not in keep:
+            setattr(existing, field.attname, getattr(fresh, field.attname))
+    existing.signature = VALID
+    existing.save()
+    record.notes = [*record.notes, f"警报 {existing.identifier} 已有未经有效签名的副本，已以本条有效签名的报文为准"]
+    record.save(update_fields=["notes"])
 
 
 def _alert_texts(raw: bytes) -> dict:
