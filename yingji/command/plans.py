@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from yingji.audit import services as audit
 from yingji.core import scope
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.core.records import create_record
+from yingji.core.records import create_record, writing_children
 from yingji.rules.incident_types import incident_type
 
 from .matching import PlanInfo, match_plans
@@ -58,8 +57,8 @@ def create_plan(user, data: dict) -> Plan:
     _check_event_types(data.get("event_types", []))
     with transaction.atomic():
         plan = create_record(user, Plan, data, note="新建数字化预案")
-        _write_children(plan, levels, members)
-        audit.record(user, "update", plan, after=plan_document(plan), note="预案结构（级别、成员单位、行动措施）")
+        with writing_children(user, plan, note="预案结构（级别、成员单位、行动措施）", document=plan_document):
+            _write_children(plan, levels, members)
     return plan
 
 

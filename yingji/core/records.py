@@ -20,7 +20,8 @@ loading): it skips user scope checks and is recorded as “系统” in the audi
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -141,9 +142,13 @@ def _save(obj: models.Model, **kwargs) -> None:
         raise Conflict(f"保存失败：与已有记录冲突（{exc}）") from exc
 
 
-def _check_parent(user, parent: models.Model) -> None:
+def _check_parent(user, model: type[models.Model], parent: models.Model) -> None:
+    """A row written as part of ``parent`` is scoped through it: the parent must be visible and
+    the row's model writable in the parent's division (the row itself may be filed elsewhere,
+    e.g. a receipt under the receiving unit's division)."""
     scope.check_can_see(parent, user)
-    scope.check_can_write(type(parent), user, getattr(parent, "division_code", None), parent)
+    scoped = any(f.name == "division_code" for f in model._meta.concrete_fields)
+    scope.check_can_write(model if scoped else type(parent), user, getattr(parent, "division_code", None))
 
 
 def _stamp(obj: models.Model, user, *, created: bool) -> None:
@@ -184,7 +189,7 @@ def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], serve
     if is_system(user):
         pass
     elif parent is not None:
-        _check_parent(user, parent)
+        _check_parent(user, model, parent)
     else:
         scope.check_can_write(model, user, getattr(obj, "division_code", None) or user.region_code)
     check_foreign_keys(user, obj, data.keys())
@@ -219,6 +224,21 @@ def create_rows(user, model: type[models.Model], rows: Iterable[Mapping[str, Any
     with transaction.atomic():
         return [create_record(user, model, data, note=note, server=server, parent=parent, validate=validate)
                 for data in rows]
+
+
+@contextmanager
+def writing_children(user, parent: models.Model, *, note: str, document: Callable[[models.Model], dict] | None = None,
+                     audit_action: str = "update") -> Iterator[models.Model]:
+    """Write unscoped child rows of ``parent`` (a plan's levels, members and actions) in one
+    transaction, after checking the writer may write the parent; on success one audit entry on
+    the parent carries the whole structure (``document(parent)``, default its snapshot)."""
+    if not is_system(user):
+        scope.check_can_see(parent, user)
+        scope.check_can_write(type(parent), user, getattr(parent, "division_code", None))
+    with transaction.atomic():
+        yield parent
+        after = document(parent) if document is not None else audit.snapshot(parent)
+        audit.record(_user_or_none(user), audit_action, parent, after=after, note=note)
 
 
 def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_version: int | None = None,
