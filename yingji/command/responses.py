@@ -172,7 +172,7 @@ def transition_task(user, task: Task, action: str, note: str = "", attachment=No
     """Apply one lifecycle action (accept / start / complete / cancel) with its note."""
     scope.check_can_see(task, user)
     scope.check_can_write(Task, user, task.division_code)
-    def stamp(row: Task, move) -> None:
+    def stamp(row: Task, move, source: str) -> None:
         setattr(row, TIME_FIELDS[move.target], timezone.now())
         if move.target == "done":
             row.result = note.strip()

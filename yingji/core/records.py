@@ -344,13 +344,13 @@ def transition_error(exc: TransitionError, errors=None) -> ServiceError:
 def transition(user, obj: models.Model, machine: StateMachine, action: str, *, note=None, context=None,
                roles: Iterable[str] | None = None, errors=None, expected_version=None,
                conflict_message: str | None = None, field: str = "state",
-               apply: Callable[[models.Model, Transition], None] | None = None, **changes) -> models.Model:
+               apply: Callable[[models.Model, Transition, str], None] | None = None, **changes) -> models.Model:
     """Take ``action`` of ``machine`` on ``obj`` for ``user`` in one transaction.
 
     Locks the row, refuses a stale version (409), checks the machine table with the user's role
     (or ``roles``) and ``context`` (a mapping, or a callable on the locked row), sets the state to
-    the transition's target, applies ``changes`` and then ``apply(row, transition)`` for work that
-    needs the locked row, bumps the version and writes a ``transition`` audit entry (who, when,
+    the transition's target, applies ``changes`` and then ``apply(row, transition, from_state)`` for
+    work that needs the locked row, bumps the version and writes a ``transition`` audit entry (who, when,
     before/after and ``note``: text, or a callable ``(row, transition, from_state) -> text``;
     default the transition's label). An illegal move raises a :class:`ServiceError` with the
     machine's Chinese message (see :func:`transition_error`), and nothing is written."""
@@ -369,7 +369,7 @@ def transition(user, obj: models.Model, machine: StateMachine, action: str, *, n
         for key, value in changes.items():
             setattr(current, key, value)
         if apply is not None:
-            apply(current, move)
+            apply(current, move, source)
         text = note(current, move, source) if callable(note) else (note or move.label or action)
         _finish(user, current, before, "transition", text)
     return current

@@ -19,7 +19,7 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
+from yingji.core import records
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
@@ -146,7 +146,7 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
         note = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
         if review.reasons:
             note += "；" + "；".join(review.reasons)
-        audit.record(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
+        records.log_event(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
     return record
 
 
