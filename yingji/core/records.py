@@ -318,6 +318,23 @@ def change(user, obj: models.Model, *, note: str = "", audit_action: str = "upda
     return current
 
 
+def claim(user, obj: models.Model, where: Mapping[str, Any], *, note: str, audit_action: str = "transition",
+          **changes) -> bool:
+    """Compare-and-set for sweeps that several processes may run at once (escalations): set
+    ``changes`` only if the row still matches ``where``, in one UPDATE; audit before/after of the
+    changed fields only when this process won. Returns whether it did."""
+    with transaction.atomic():
+        won = type(obj)._base_manager.filter(pk=obj.pk, **where).update(**changes)
+        if not won:
+            return False
+        before = {key: audit._json_value(getattr(obj, key)) for key in changes}
+        for key, value in changes.items():
+            setattr(obj, key, value)
+        after = {key: audit._json_value(value) for key, value in changes.items()}
+        audit.record(_user_or_none(user), audit_action, obj, before=before, after=after, note=note)
+    return True
+
+
 def note_event(user, obj: models.Model, note: str, *, audit_action: str = "transition") -> None:
     """An audited event on a record that changes none of its fields (a timeline entry, a
     stopped delivery, a task note): who, when and what, in the caller's transaction."""
