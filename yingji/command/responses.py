@@ -72,7 +72,7 @@ def activate(user, incident, plan_id, level, reason: str = "") -> Response:
         response = records.create_record(user, Response, {}, server=dict(
             incident=incident, plan=plan, level=level, proposed_level=proposed, commander_name=plan_level.commander,
             reason=reason.strip(), division_code=incident.division_code, is_synthetic=incident.is_synthetic),
-            parent=incident, validate=False, audit_action="transition",
+            validate=False, audit_action="transition",
             note=f"启动{plan.name}{level_label(level)}" + (f"（建议{level_label(proposed)}）" if proposed and proposed != level else ""))
         ResponseEvent.objects.create(response=response, kind="activate", to_level=level, note=reason.strip(),
                                      actor=user, actor_name=_actor_name(user))

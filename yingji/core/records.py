@@ -143,12 +143,12 @@ def _save(obj: models.Model, **kwargs) -> None:
 
 
 def _check_parent(user, model: type[models.Model], parent: models.Model) -> None:
-    """A row written as part of ``parent`` is scoped through it: the parent must be visible and
-    the row's model writable in the parent's division (the row itself may be filed elsewhere,
-    e.g. a receipt under the receiving unit's division)."""
+    """A row written as part of a write to ``parent`` (a receipt of a report, a grading of a
+    hazard source, the tasks of a response) is authorised through the parent: the writer must
+    see it and be allowed to write it. The row itself may be filed elsewhere (a receipt lies
+    under the receiving unit's division) and its model may admit no direct writers at all."""
     scope.check_can_see(parent, user)
-    scoped = any(f.name == "division_code" for f in model._meta.concrete_fields)
-    scope.check_can_write(model if scoped else type(parent), user, getattr(parent, "division_code", None))
+    scope.check_can_write(type(parent), user, getattr(parent, "division_code", None), parent)
 
 
 def _stamp(obj: models.Model, user, *, created: bool) -> None:
@@ -163,9 +163,12 @@ def _lock(obj: models.Model) -> models.Model:
     return type(obj)._base_manager.select_for_update().get(pk=obj.pk)
 
 
-def _check_version(current: models.Model, expected_version, message: str | None = None) -> None:
+def _check_version(current: models.Model, expected_version, message=None) -> None:
+    """Refuse a change based on an older version (409). ``message`` may be a callable on the row."""
     if expected_version in (None, "") or current.version == int(expected_version):
         return
+    if callable(message):
+        message = message(current)
     updated_at = getattr(current, "updated_at", None)
     raise Conflict(
         message or (
@@ -301,7 +304,7 @@ def _finish(user, current: models.Model, before: dict, action: str, note: str, *
 
 
 def change(user, obj: models.Model, *, note: str = "", audit_action: str = "update", lock: bool = True,
-           expected_version=None, conflict_message: str | None = None, bump: bool = True,
+           expected_version=None, conflict_message=None, bump: bool = True,
            only_changed: bool = False, **changes) -> models.Model:
     """Set code-determined fields on an existing record (never user input: the caller has
     checked who may do this), bump its version and audit before/after in one transaction.
@@ -360,7 +363,7 @@ def transition_error(exc: TransitionError, errors=None) -> ServiceError:
 
 def transition(user, obj: models.Model, machine: StateMachine, action: str, *, note=None, context=None,
                roles: Iterable[str] | None = None, errors=None, expected_version=None,
-               conflict_message: str | None = None, field: str = "state",
+               conflict_message=None, field: str = "state",
                apply: Callable[[models.Model, Transition, str], None] | None = None, **changes) -> models.Model:
     """Take ``action`` of ``machine`` on ``obj`` for ``user`` in one transaction.
 
@@ -373,6 +376,8 @@ def transition(user, obj: models.Model, machine: StateMachine, action: str, *, n
     machine's Chinese message (see :func:`transition_error`), and nothing is written."""
     with transaction.atomic():
         current = _lock(obj)
+        if not is_system(user):
+            scope.check_can_see(current, user)
         _check_version(current, expected_version, conflict_message)
         ctx = context(current) if callable(context) else context
         actor_roles = list(roles) if roles is not None else [getattr(user, "role", "system")]

@@ -311,7 +311,7 @@ def _deliver(user, report: IncidentReport, sender, receiver, route: str) -> Repo
         receipt = records.create_record(user, ReportReceipt, {}, server=dict(
             report=report, incident=report.incident, route=route, sending_unit=sender, receiving_unit=receiver,
             sent_by=user, received_at=now, division_code=receiver.division_code, is_synthetic=report.is_synthetic),
-            parent=report.incident, validate=False, audit_action="transition",
+            parent=report, validate=False, audit_action="transition",
             note=f"{'上报' if route == 'upward' else '转送'}{receiver.name}")
         incident = report.incident
         verb = "上报" if route == "upward" else "转送"
