@@ -88,8 +88,10 @@ def _foreign_keys(obj: models.Model, keys: Iterable[str]) -> list[models.Foreign
 
 def check_foreign_keys(user, obj: models.Model, keys: Iterable[str]) -> None:
     """Refuse a write that points a foreign key at a record outside the writer's scope
-    (e.g. equipment placed in another county's warehouse). Targets without a division are
-    reference data (users, types) and are not scoped; a missing target is left to validation.
+    (e.g. equipment placed in another county's warehouse, a monitored object of another
+    county's enterprise). A target filed at a level above the writer (the city's material
+    catalogue, the city headquarters) is shared downward and may be referenced; targets without
+    a division (users, types) are not scoped; a missing target is left to validation.
     Enterprise users may only point at their own enterprise's records where the target model
     names an enterprise field."""
     if is_system(user):
@@ -102,7 +104,8 @@ def check_foreign_keys(user, obj: models.Model, keys: Iterable[str]) -> None:
         target = target_model._base_manager.filter(pk=target_id).first()
         if target is None:
             continue
-        inside = divcodes.is_within(target.division_code, user.region_code) if target.division_code else True
+        code = target.division_code
+        inside = not code or divcodes.is_within(code, user.region_code) or divcodes.is_within(user.region_code, code)
         if inside and user.role == "enterprise" and scope.enterprise_field(target_model) is not None:
             inside = scope.is_visible(target, user)
         if not inside:
