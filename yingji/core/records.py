@@ -202,23 +202,25 @@ def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], serve
     if validate:
         _validate(obj)
     if not is_system(user) and parent is None:
-        scope.check_can_write(model, user, obj.division_code, obj)
+        scope.check_can_write(model, user, getattr(obj, "division_code", None), obj)
     _stamp(obj, user, created=True)
     return obj
 
 
 def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, note: str = "",
                   server: Mapping[str, Any] | None = None, parent: models.Model | None = None,
-                  validate: bool = True, audit_action: str = "create") -> models.Model:
+                  validate: bool = True, audit_action: str = "create", audit_division: str = "") -> models.Model:
     """Create one record from user input ``data`` plus code-set ``server`` fields.
 
     With ``parent`` the row is part of a write to that record (a receipt of a report, a task of
     a response): the writer must see and be allowed to write the parent, and the row's division
-    defaults to the parent's. ``user`` may be :data:`SYSTEM` for background work."""
+    defaults to the parent's. ``user`` may be :data:`SYSTEM` for background work.
+    ``audit_division`` files the audit entry under a division for records without one (users)."""
     obj = _prepare_new(user, model, data, server, parent, validate)
     with transaction.atomic():
         _save(obj)
-        audit.record(_user_or_none(user), audit_action, obj, after=audit.snapshot(obj), note=note)
+        audit.record(_user_or_none(user), audit_action, obj, after=audit.snapshot(obj), note=note,
+                     division_code=audit_division)
     return obj
 
 
@@ -294,7 +296,7 @@ def delete_record(user, obj: models.Model, *, expected_version: int | None = Non
 
 
 def _finish(user, current: models.Model, before: dict, action: str, note: str, *, bump: bool = True,
-            update_fields: list[str] | None = None) -> None:
+            update_fields: list[str] | None = None, audit_division: str = "") -> None:
     if bump and hasattr(current, "version"):
         current.version += 1
     if not is_system(user) and hasattr(current, "updated_by_id"):
@@ -303,12 +305,13 @@ def _finish(user, current: models.Model, before: dict, action: str, note: str, *
         extra = [f for f in ("version", "updated_by", "updated_at") if hasattr(current, f)]
         update_fields = sorted(set(update_fields) | set(extra))
     _save(current, update_fields=update_fields)
-    audit.record(_user_or_none(user), action, current, before=before, after=audit.snapshot(current), note=note)
+    audit.record(_user_or_none(user), action, current, before=before, after=audit.snapshot(current), note=note,
+                 division_code=audit_division)
 
 
 def change(user, obj: models.Model, *, note: str = "", audit_action: str = "update", lock: bool = True,
            expected_version=None, conflict_message=None, bump: bool = True,
-           only_changed: bool = False, **changes) -> models.Model:
+           only_changed: bool = False, audit_division: str = "", **changes) -> models.Model:
     """Set code-determined fields on an existing record (never user input: the caller has
     checked who may do this), bump its version and audit before/after in one transaction.
     Returns the saved (locked, fresh) row. ``only_changed`` saves just these fields, for rows
@@ -320,7 +323,7 @@ def change(user, obj: models.Model, *, note: str = "", audit_action: str = "upda
         for key, value in changes.items():
             setattr(current, key, value)
         _finish(user, current, before, audit_action, note, bump=bump,
-                update_fields=list(changes) if only_changed else None)
+                update_fields=list(changes) if only_changed else None, audit_division=audit_division)
     return current
 
 
