@@ -265,7 +265,8 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
         if "lon" in data or "coord_source" in data:
             _normalise_location(current)
         scope.check_can_write(model, user, current.division_code)
-        check_foreign_keys(user, current, data.keys())
+        check_foreign_keys(user, current, [f.name for f in _foreign_keys(current, data.keys())
+                                           if before.get(f.attname) != getattr(current, f.attname)])
         _validate(current)
         scope.check_can_write(model, user, current.division_code, current)
         current.version += 1
