@@ -21,8 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import outbound
+from yingji.core import outbound, records
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
 from yingji.cap.parse import alert_documents, parse_cap
 from yingji.cap.review import IncomingReview
@@ -194,7 +193,7 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
         note = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
         if review.reasons:
             note += "；" + "；".join(review.reasons)
-        audit.record(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
+        records.log_event(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
     return record
 
 
