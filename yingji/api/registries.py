@@ -8,9 +8,8 @@ from ninja import Router, Schema, Status
 from ninja.orm import create_schema
 
 from yingji.audit.services import history_of
+from yingji.core.pagination import paginate
 from yingji.core.registry import REGISTRIES, Registry
-
-from .base import paginate
 
 META_FIELDS = ["id", "version", "division_code", "is_synthetic", "created_at", "updated_at"]
 

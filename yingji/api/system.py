@@ -10,11 +10,11 @@ from ninja import Router, Schema, Status
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
 from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
 from yingji.regions.services import visible_divisions
 
-from .base import paginate
 
 
 class MeOut(Schema):

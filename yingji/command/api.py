@@ -8,7 +8,7 @@ from typing import Optional
 
 from ninja import Body, Router, Schema, Status
 
-from yingji.api.base import paginate
+from yingji.core.pagination import paginate
 from yingji.core.errors import NotFound
 
 from . import network, plans, routing

@@ -9,7 +9,7 @@ from typing import Optional
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from yingji.api.base import paginate
+from yingji.core.pagination import paginate
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
 from yingji.regions.models import Organisation

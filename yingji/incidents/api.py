@@ -9,7 +9,7 @@ from typing import Optional
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from yingji.api.base import paginate
+from yingji.core.pagination import paginate
 from yingji.core.errors import NotFound
 from yingji.regions.models import Organisation
 

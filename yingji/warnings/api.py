@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from yingji.api.base import paginate
+from yingji.core.pagination import paginate
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 
 from . import imports, selectors, services
