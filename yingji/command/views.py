@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import scope
 from yingji.core.errors import ServiceError
+from yingji.core.views import service_view
 from yingji.rules.task_lifecycle import TASK_LIFECYCLE
-from yingji.web.views import service_view
 
 from . import dispatch as dispatching
 from . import network, plans, responses, routing

@@ -14,10 +14,10 @@ from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.registry import REGISTRIES
+from yingji.core.views import service_view
 from yingji.regions.services import full_name
 from yingji.rules import hidden_hazard as rules
 from yingji.rules import risk as risk_rules
-from yingji.web.views import service_view
 
 from . import loop, risk, stats
 from .api import actions_json

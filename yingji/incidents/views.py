@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import ServiceError
+from yingji.core.views import service_view
 from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.regions.models import Organisation
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
 from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, next_report_kind_allowed
-from yingji.web.views import service_view
 
 from . import documents, selectors, services
 from .api import document_response

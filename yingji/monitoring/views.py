@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError
+from yingji.core.views import render_error, service_view
 from yingji.regions.models import Enterprise
 from yingji.regions.services import full_name
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
-from yingji.web.views import render_error, service_view
 
 from . import alarms as alarm_services
 from . import selectors

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from yingji.core import importer
 from yingji.core.errors import ServiceError
-from yingji.web.views import render_error, service_view
+from yingji.core.views import render_error, service_view
 
 from . import imports, stock
 from .models import Material, Warehouse

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
 from yingji.core.errors import NotFound, ServiceError
+from yingji.core.views import render_error, service_view
 from yingji.regions.services import visible_divisions
 from yingji.rules import warning_workflow as wf
 from yingji.rules.sms import sms_segment_count
-from yingji.web.views import render_error, service_view
 
 from . import capdoc, imports, selectors, services
 from .forms import WarningForm, initial_for

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -22,12 +20,9 @@ from yingji.audit.services import history_of
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
+from yingji.core.views import render_error, service_view
 from yingji.regions.services import full_name
 from yingji.rules.roles import ROLES
-
-
-def render_error(request, status: int, message: str):
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
 
 
 def error_403(request, exception=None):
@@ -44,19 +39,6 @@ def error_500(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "server_error", "message": "服务器内部错误", "fields": {}}}, status=500)
     return render_error(request, 500, "服务器内部错误，请联系管理员")
-
-
-def service_view(view):
-    """Turn service errors into a Chinese error page with the right status."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ServiceError as exc:
-            return render_error(request, exc.status, exc.message)
-
-    return login_required(wrapper)
 
 
 def healthz(request):
