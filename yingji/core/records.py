@@ -7,7 +7,7 @@ Every app's services call :func:`create_record`, :func:`update_record` and
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -39,9 +39,12 @@ def _normalise_location(obj: models.Model) -> None:
     obj._location_normalised = True
 
 
-def _validate(obj: models.Model) -> None:
+def _validate(obj: models.Model, derive: Callable[[models.Model], None] | None = None) -> None:
+    """Model validation, then the service layer's derived fields (grades, scores) if any."""
     try:
         obj.full_clean()
+        if derive is not None:
+            derive(obj)
     except ValidationError as exc:
         raise from_django_validation(exc) from exc
     from yingji.regions.services import check_location
@@ -56,14 +59,17 @@ def _save(obj: models.Model, **kwargs) -> None:
         raise Conflict(f"保存失败：与已有记录冲突（{exc}）") from exc
 
 
-def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, note: str = "") -> models.Model:
+def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, note: str = "",
+                  derive: Callable[[models.Model], None] | None = None) -> models.Model:
+    """Create a record. ``derive(obj)`` computes derived fields (and may raise ValidationError)
+    after model validation, before the save: models hold data and invariants only."""
     obj = model()
     _assign(obj, data)
     _normalise_location(obj)
     scope.check_can_write(model, user, getattr(obj, "division_code", None) or user.region_code)
     if hasattr(obj, "division_code") and not obj.division_code:
         obj.division_code = user.region_code
-    _validate(obj)
+    _validate(obj, derive)
     scope.check_can_write(model, user, obj.division_code, obj)
     obj.created_by = obj.updated_by = user
     with transaction.atomic():
@@ -73,8 +79,8 @@ def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, n
 
 
 def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_version: int | None = None,
-                  note: str = "") -> models.Model:
-    """Apply ``data`` to ``obj``. ``expected_version`` is the version the editor started from:
+                  note: str = "", derive: Callable[[models.Model], None] | None = None) -> models.Model:
+    """Apply ``data`` to ``obj`` (``derive`` as in :func:`create_record`). ``expected_version`` is the version the editor started from:
     a save based on an older version is refused (two people editing the same record)."""
     model = type(obj)
     scope.check_can_see(obj, user)
@@ -93,7 +99,7 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
         if "lon" in data or "coord_source" in data:
             _normalise_location(current)
         scope.check_can_write(model, user, current.division_code)
-        _validate(current)
+        _validate(current, derive)
         scope.check_can_write(model, user, current.division_code, current)
         current.version += 1
         current.updated_by = user

@@ -37,6 +37,9 @@ class Registry:
     icon: str = "●"
     # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
     form_clean: Callable | None = None
+    # Derived fields the service layer computes before every save (grades, scores):
+    # (obj) -> None, raising ValidationError. Runs after model validation, in forms and in the write path.
+    derive: Callable | None = None
     # One line shown in map popups: (obj) -> str.
     map_summary: Callable | None = None
     # Derived fields (grades, states, scores) shown in details and exports but never in forms.
@@ -116,6 +119,14 @@ class Registry:
                     registry.form_clean(self)
                 return data
 
+            def _post_clean(self):
+                super()._post_clean()
+                if registry.derive:
+                    try:
+                        registry.derive(self.instance)
+                    except ValidationError as exc:
+                        self._update_errors(exc)
+
         return Form
 
     def clean_data(self, data: dict, instance: models.Model | None = None) -> dict:
@@ -159,14 +170,15 @@ class Registry:
         from .records import create_record
 
         scope.check_can_create(self.model, user)
-        return create_record(user, self.model, self.clean_data(data))
+        return create_record(user, self.model, self.clean_data(data), derive=self.derive)
 
     def update(self, user, obj, data: dict, expected_version=None):
         from .records import update_record
 
         scope.check_can_see(obj, user)
         scope.check_can_write(self.model, user, obj.division_code)
-        return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version)
+        return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version,
+                             derive=self.derive)
 
     def delete(self, user, obj, expected_version=None):
         from .records import delete_record

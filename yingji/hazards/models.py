@@ -15,10 +15,12 @@ from django.db import models
 from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
+from yingji.geo.townships import township_at
 from yingji.regions.models import Enterprise
+from yingji.regions.services import county_at
 from yingji.rules import hidden_hazard as loop
 from yingji.rules import risk as risk_rules
-from yingji.rules.gb18218 import BetaChoice, SharedKeyPolicy
+from yingji.rules.gb18218 import BetaChoice, GradingSettings, SharedKeyPolicy
 
 SUPERVISORS = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor"})
 SUPERVISORS_AND_ENTERPRISES = SUPERVISORS | {"enterprise"}
@@ -36,9 +38,6 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def division_at(lon: float, lat: float) -> str | None:
     """The township (or county) containing a WGS-84 point, for records not filed under an enterprise."""
-    from yingji.geo.townships import township_at
-    from yingji.regions.services import county_at
-
     county = county_at(lon, lat)
     township = township_at(lon, lat)
     if township and county and township.startswith(county[:6]):
@@ -98,8 +97,6 @@ class HazardRuleSetting(ScopedRecord):
         return self.name
 
     def grading_settings(self):
-        from yingji.rules.gb18218 import GradingSettings
-
         return GradingSettings(beta_choice=self.beta_choice, beta_without_category=Decimal(self.beta_without_category),
                                shared_key_policy=self.shared_key_policy, decimal_places=self.decimal_places)
 
@@ -261,9 +258,6 @@ class UnitChemical(EnterpriseOwned, ScopedRecord):
             raise ValidationError({"name": "请填写危险化学品名称、CAS号或表2类别"})
         if self.design_max_t is not None and self.design_max_t < 0:
             raise ValidationError({"design_max_t": "设计最大量不能为负数"})
-        from .grading import check_chemical
-
-        check_chemical(self)
 
 
 class HazardGrading(EnterpriseOwned, ScopedRecord):
@@ -350,9 +344,6 @@ class RiskPoint(EnterpriseOwned, LocatedRecord):
         elif self.lon is not None and self.lat is not None and self.coord_source in ("WGS84", "CGCS2000"):
             self.division_code = division_at(self.lon, self.lat) or self.division_code
         super().clean()
-        from .risk import assess_point
-
-        assess_point(self)
 
     @property
     def colour_name(self) -> str:
