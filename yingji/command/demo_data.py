@@ -3,7 +3,7 @@ Fuxin's plans as structured data. Everything here is synthetic and labelled so."
 
 from __future__ import annotations
 
-from yingji.demo import demo_step
+from yingji.demo.steps import demo_step
 
 CITY = "210900000000"
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 from yingji.regions.models import Enterprise
 
 from .grading import regrade

@@ -11,8 +11,8 @@ import time
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 
 from .models import Alarm, LatestValue, MonitoredObject, Sensor
 

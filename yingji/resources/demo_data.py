@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 from yingji.rules.shelters import effective_capacity
 
 from .models import (EXPERT_CATEGORIES, OFFICER_ROLES, SHELTER_FACILITIES, Equipment, Expert, ExpertConsultation,

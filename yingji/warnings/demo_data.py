@@ -10,8 +10,8 @@ import random
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 
 FUXIN_COUNTIES = {
     "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),
