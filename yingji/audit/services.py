@@ -8,7 +8,7 @@ import uuid
 
 from django.db import models
 
-from yingji.core.middleware import client_address
+from yingji.audit.context import client_address
 
 from .models import AuditEntry
 

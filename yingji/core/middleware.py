@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import contextvars
-
-_client_address = contextvars.ContextVar("client_address", default="")
-
-
-def client_address() -> str:
-    return _client_address.get()
+from yingji.audit.context import CLIENT_ADDRESS
 
 
 def address_of(request) -> str:
@@ -20,8 +14,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _client_address.set(address_of(request))
+        token = CLIENT_ADDRESS.set(address_of(request))
         try:
             return self.get_response(request)
         finally:
-            _client_address.reset(token)
+            CLIENT_ADDRESS.reset(token)
