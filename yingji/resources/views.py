@@ -7,11 +7,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from yingji.core import batches as imports
 from yingji.core import importer
 from yingji.core.errors import ServiceError
 from yingji.core.views import render_error, service_view
 
-from . import imports, stock
+from . import stock
 from .models import Material, Warehouse
 
 
