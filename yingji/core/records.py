@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from yingji.audit import services as audit
+from yingji.geo.coords import to_wgs84
+from yingji.regions.services import check_location
 
 from . import scope
 from .errors import Conflict, ValidationFailed, from_django_validation
@@ -33,8 +35,6 @@ def _normalise_location(obj: models.Model) -> None:
         return
     if getattr(obj, "_location_normalised", False):
         return
-    from yingji.geo.coords import to_wgs84
-
     obj.lon, obj.lat = to_wgs84(obj.lon, obj.lat, obj.coord_source)
     obj._location_normalised = True
 
@@ -47,8 +47,6 @@ def _validate(obj: models.Model, derive: Callable[[models.Model], None] | None =
             derive(obj)
     except ValidationError as exc:
         raise from_django_validation(exc) from exc
-    from yingji.regions.services import check_location
-
     check_location(obj)
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from . import scope
 from .errors import Forbidden, ValidationFailed, from_django_validation
+from .records import create_record, delete_record, update_record
 
 REGISTRIES: dict[str, "Registry"] = {}
 
@@ -167,22 +168,16 @@ class Registry:
         return True
 
     def create(self, user, data: dict):
-        from .records import create_record
-
         scope.check_can_create(self.model, user)
         return create_record(user, self.model, self.clean_data(data), derive=self.derive)
 
     def update(self, user, obj, data: dict, expected_version=None):
-        from .records import update_record
-
         scope.check_can_see(obj, user)
         scope.check_can_write(self.model, user, obj.division_code)
         return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version,
                              derive=self.derive)
 
     def delete(self, user, obj, expected_version=None):
-        from .records import delete_record
-
         delete_record(user, obj, expected_version=expected_version)
 
     # ----- presentation ----------------------------------------------------------

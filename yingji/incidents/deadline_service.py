@@ -20,6 +20,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from yingji.audit import services as audit
+from yingji.core import scope
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.geo import divcodes
 from yingji.jobs import services as jobs
 from yingji.live.services import publish
@@ -117,10 +120,6 @@ def complete(incident: Incident, unit, kinds: set[str], at: dt.datetime, note: s
 def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDeadline:
     """A duty officer records that a deadline was met outside the platform (e.g. phoned the
     province). Scope: the deadline's unit must be inside the user's region."""
-    from yingji.audit import services as audit
-    from yingji.core import scope
-    from yingji.core.errors import Conflict, ValidationFailed
-
     scope.check_can_see(deadline, user)
     scope.check_can_write(IncidentDeadline, user, deadline.division_code)
     note = (note or "").strip()

@@ -8,6 +8,7 @@ and the grade with its reasons, and a 合成示例 note when the data is synthet
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
@@ -124,8 +125,6 @@ def build_pdf(report: IncidentReport) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
-
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))

@@ -16,8 +16,10 @@ from yingji.audit import services as audit
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
+from yingji.geo import divcodes
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
+from yingji.regions.services import county_at
 from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
 from yingji.rules.report_chain import (DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, check_report,
@@ -106,9 +108,6 @@ def _my_unit(user) -> Organisation:
 
 
 def _division_for(data: dict, user) -> str:
-    from yingji.geo import divcodes
-    from yingji.regions.services import county_at
-
     code = (data.get("division_code") or "").strip()
     if code:
         try:

@@ -19,7 +19,9 @@ from yingji.rules import monitoring as rules
 
 from . import alarms as alarm_services
 from . import series
+from .ingest import Scope, now_ms, pipeline
 from .models import Alarm, DeviceToken, LatestValue, QuarantinedMessage, Sensor
+from .payloads import parse_http
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 ALARM_FILTERS = {"state": "state", "level": "level", "rule": "rule", "sensor": "sensor_id",
@@ -192,9 +194,6 @@ def issue_device_token(user, name: str, division_code: str, enterprise_id: int |
 
 
 def ingest_http(device: DeviceToken, body: bytes):
-    from .ingest import Scope, now_ms, pipeline
-    from .payloads import parse_http
-
     readings, problems = parse_http(body, now_ms())
     device_scope = Scope(divcodes.scope_prefix(device.division_code), device.enterprise_id)
     return pipeline().ingest(readings, problems, source="http", topic="/api/v1/ingest/", scope=device_scope)

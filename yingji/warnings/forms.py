@@ -7,6 +7,8 @@ import json
 from django import forms
 from django.utils import timezone
 
+from yingji.regions.services import full_name
+
 from .models import (AUDIENCES, CAP_CATEGORY_CHOICES, CAP_STATUS_CHOICES, CERTAINTY_CHOICES, CHANNELS,
                      EVENT_TYPE_CHOICES, LEVEL_CHOICES, URGENCY_CHOICES)
 
@@ -83,8 +85,6 @@ def initial_for(warning=None, user=None) -> dict:
 
 
 def _bureau_name(user) -> str:
-    from yingji.regions.services import full_name
-
     if user is None:
         return ""
     return f"{full_name(user.region_code)}应急管理局"

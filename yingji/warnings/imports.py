@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
+from urllib.parse import urljoin
 
 import requests
 from django.db import transaction
 from django.utils import timezone
+from shapely.geometry import Polygon, mapping
+from shapely.ops import unary_union
 
 from yingji.audit import services as audit
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
@@ -34,9 +37,6 @@ FEED_MAX_ENTRIES = 50
 
 
 def _geometry(info) -> dict | None:
-    from shapely.geometry import Polygon, mapping
-    from shapely.ops import unary_union
-
     parts = []
     for area in info.areas:
         for polygon in area.polygons:
@@ -166,8 +166,6 @@ def _fetch(url: str, timeout: float = 15) -> bytes:
 
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
     """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link)."""
-    from urllib.parse import urljoin
-
     root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     links = []
     for entry in root.findall(f"{{{ATOM_NS}}}entry")[:FEED_MAX_ENTRIES]:

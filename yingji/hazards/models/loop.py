@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -158,8 +160,6 @@ class HiddenHazard(EnterpriseOwned, LocatedRecord):
 
 
 def photo_path(instance, filename: str) -> str:
-    import uuid
-
     ext = filename.rsplit(".", 1)[-1].lower()
     return f"hazards/photos/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
