@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yingji.core import scope
-from yingji.core.errors import ServiceError
+from yingji.core.errors import ServiceError, ValidationFailed
 from yingji.core.views import service_view
 from yingji.incidents.selectors import visible_incidents
 from yingji.resources.models import TEAM_SPECIALTIES
@@ -163,8 +163,6 @@ def close_road(request):
         try:
             lon, lat = float(data.get("lon")), float(data.get("lat"))
         except (TypeError, ValueError):
-            from yingji.core.errors import ValidationFailed
-
             raise ValidationFailed("请先在地图上点选要封闭的路段")
         closure = network.close_road(request.user, reason=data.get("reason", ""), lon=lon, lat=lat,
                                      scope_kind=data.get("scope", "segment"))

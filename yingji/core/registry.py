@@ -7,6 +7,7 @@ An app declares ``Registry(key="enterprises", model=Enterprise, ...)`` in its
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,6 +15,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yingji.geo import divcodes
+from yingji.regions.services import name_of
 
 from . import scope
 from .errors import Forbidden, ValidationFailed, from_django_validation
@@ -67,8 +72,6 @@ class Registry:
             qs = qs.filter(cond)
         division = (params.get("division") or "").strip()
         if division:
-            from yingji.geo import divcodes
-
             try:
                 qs = qs.filter(division_code__startswith=divcodes.scope_prefix(division))
             except divcodes.DivisionCodeError as exc:
@@ -193,8 +196,6 @@ def _form_value(instance, name):
     if isinstance(field, models.ManyToManyField):
         return [o.pk for o in getattr(instance, name).all()]
     if isinstance(field, models.JSONField):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
@@ -208,18 +209,12 @@ def display_value(obj, name: str) -> str:
     if value is None:
         return ""
     if name == "division_code":
-        from yingji.regions.services import name_of
-
         return name_of(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, dict)):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 

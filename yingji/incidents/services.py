@@ -17,6 +17,7 @@ from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.geo import divcodes
+from yingji.geo.townships import township_at
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
 from yingji.regions.services import county_at
@@ -24,6 +25,7 @@ from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
 from yingji.rules.report_chain import (DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, check_report,
                                        state_from_kinds)
+from yingji.rules.report_chain import REPORT_CHAIN
 from yingji.rules.statemachine import TransitionError
 
 from . import deadline_service
@@ -121,8 +123,6 @@ def _division_for(data: dict, user) -> str:
         except (TypeError, ValueError):
             county = None
         if county:
-            from yingji.geo.townships import township_at
-
             town = township_at(float(lon), float(lat))
             return town if town and town.startswith(county[:6]) else county
     return user.region_code
@@ -391,8 +391,6 @@ def close_incident(user, incident: Incident, note: str = "") -> Incident:
     scope.check_can_write(Incident, user, incident.division_code)
     with transaction.atomic():
         current = Incident.objects.select_for_update().get(pk=incident.pk)
-        from yingji.rules.report_chain import REPORT_CHAIN
-
         try:
             REPORT_CHAIN.check("close", current.state, [user.role])
         except TransitionError as exc:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from yingji.audit import services as audit
 from yingji.core import scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.live.services import publish
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -195,8 +195,6 @@ def transition(user, alarm_id, action: str, note: str = "", *, expected_version:
         alarm = get_alarm(user, alarm_id)
         alarm = Alarm.objects.select_for_update().select_related("sensor", "monitored_object").get(pk=alarm.pk)
         if expected_version is not None and alarm.version != int(expected_version):
-            from yingji.core.errors import Conflict
-
             raise Conflict("该报警已被他人处理，请刷新后重试", code="version_conflict")
         context = {"is_own": is_own(user, alarm), "handling_note": note, "reason": note,
                    "still_active": alarm.condition_active}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from yingji.core.registry import REGISTRIES
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
+from yingji.geo.townships import synthetic_partition
 from yingji.regions.models import Enterprise
 
 from . import series
@@ -53,8 +54,6 @@ FLOOD_SENSOR = ("water_level", "水位（超警戒）", 60, {4: 0.0, 3: 0.5, 2: 
 
 def _point(rng, county, township=None):
     if township:
-        from yingji.geo.townships import synthetic_partition
-
         for town, geometry in synthetic_partition(county):
             if town.code == township:
                 p = geometry.representative_point()

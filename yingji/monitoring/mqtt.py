@@ -26,14 +26,14 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from . import alarms, series
 from .ingest import pipeline as default_pipeline
 from .ingest import quarantine
-from .payloads import parse_mqtt
+from .payloads import Problem, parse_mqtt
 
 log = logging.getLogger(__name__)
 TOPICS = ["yingji/+/+/reading", "yingji/+/+/batch", "yingji/+/gateway/+/batch"]
@@ -181,8 +181,6 @@ class IngestWorker:
                         try:
                             self.pipeline.ingest([reading], [], source="mqtt")
                         except Exception as exc:  # noqa: BLE001
-                            from .payloads import Problem
-
                             close_old_connections()
                             quarantine([Problem("storage_error", str(exc)[:300], reading.code, reading.division6)], "mqtt")
                     if plain:
@@ -207,8 +205,6 @@ class IngestWorker:
                         log.exception("periodic monitoring work failed")
         finally:
             self.stop()
-            from django.db import connections
-
             connections.close_all()  # this thread's connections
 
 

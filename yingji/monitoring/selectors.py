@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from yingji.audit import services as audit
 from yingji.core import scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.errors import Forbidden, NotAuthenticated, ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -147,8 +147,6 @@ def quarantine_for(user):
     """Quarantine is for bureau staff: rows of their division, plus unattributable rows for
     city-level (or wider) users."""
     if user is None or not user.is_authenticated:
-        from yingji.core.errors import NotAuthenticated
-
         raise NotAuthenticated("请先登录")
     if user.role not in ("sysadmin", "city_admin", "county_admin", "duty_officer", "supervisor"):
         raise Forbidden("您的角色无权查看隔离数据")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
@@ -83,8 +84,6 @@ def warning_detail(request, pk):
     warning = services.get_warning(request.user, pk)
     preview_problems = []
     if not warning.cap_xml:
-        from django.utils import timezone
-
         preview_problems = capdoc.problems_of(warning, timezone.now())
     counts = selectors.coverage(warning) if warning.sent else None
     return render(request, "warnings/detail.html", {
