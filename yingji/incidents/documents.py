@@ -68,6 +68,7 @@ def _footer(report: IncidentReport) -> str:
 
 
 def build_docx(report: IncidentReport) -> bytes:
+    # Document libraries are imported on use: they are heavy and only report downloads need them.
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -117,6 +118,7 @@ def build_docx(report: IncidentReport) -> bytes:
 
 
 def build_pdf(report: IncidentReport) -> bytes:
+    # Imported on use, as in build_docx.
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4

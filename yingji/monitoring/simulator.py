@@ -117,6 +117,7 @@ class Transport:
 
 class MqttTransport(Transport):
     def __init__(self, url: str, client_id: str = ""):
+        # Imported on use: only the MQTT transport needs the client library.
         import paho.mqtt.client as mqtt
 
         address = parse_url(url)

@@ -71,8 +71,6 @@ class WarningForm(forms.Form):
 def initial_for(warning=None, user=None) -> dict:
     if warning is None:
         now = timezone.localtime().replace(second=0, microsecond=0)
-        from .capdoc import default_sender_code  # noqa: F401  (sender code is set by the service)
-
         return {"effective": now, "expires": now + timezone.timedelta(hours=24), "level": 3,
                 "channels": [c for c, _ in CHANNELS], "audiences": [a for a, _ in AUDIENCES],
                 "sender_name": _bureau_name(user), "urgency": "Unknown", "certainty": "Unknown", "cap_status": "Actual"}
