@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from yingji.regions.services import visible_divisions
 
+from .cells import is_formula_like
 from .errors import ValidationFailed
 from .import_columns import _form_fields, _model_field
 from .registry import REGISTRIES, Registry
@@ -83,7 +84,10 @@ def _text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and is_formula_like(text[1:]):
+        return text[1:]  # our own CSV export's guard against formula injection (core.cells)
+    return text
 
 
 class RowConverter:

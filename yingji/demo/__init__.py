@@ -12,6 +12,7 @@ import time
 
 from django.db import transaction
 
+from yingji.audit.services import verify_chain  # the demo proves its own audit trail
 from yingji.core.apps import app_modules
 
 from . import foundation  # noqa: F401  (registers its steps)
@@ -33,4 +34,8 @@ def load_demo(verbose: bool = False) -> dict[str, int]:
         summary[label] = count
         if verbose:
             print(f"{label}: {count}（{time.perf_counter() - started:.1f}s）")
+    verdict = verify_chain()
+    if not verdict.ok:
+        raise RuntimeError(f"审计日志校验失败：{verdict.reason}")
+    summary["审计日志校验（哈希链）"] = verdict.checked
     return summary
