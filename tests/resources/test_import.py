@@ -185,7 +185,7 @@ def test_web_upload_small_file_and_see_errors(zhangwu_admin):
 
 def test_large_file_is_imported_in_the_background_with_progress(zhangwu_admin, settings, tmp_path):
     from yingji.jobs.services import run_pending
-    from yingji.resources import imports
+    from yingji.core import batches as imports
 
     settings.DATA_DIR = tmp_path
     rows = [team_row(f"队{i:04d}") for i in range(450)]

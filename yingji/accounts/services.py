@@ -16,6 +16,7 @@ from django.utils import timezone
 from yingji.core import records
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from yingji.geo import divcodes
+from yingji.regions.services import check_division_exists
 from yingji.rules.roles import ROLES, may_grant, role_code
 
 from .models import ApiToken, LoginFailure, User
@@ -92,8 +93,6 @@ def _clean_user_fields(role: str, region: str, enterprise_id) -> tuple[str, str]
         region = divcodes.normalise(region)
     except ValueError as exc:
         raise ValidationFailed(str(exc), fields={"region_code": [str(exc)]}) from exc
-    from yingji.regions.services import check_division_exists
-
     check_division_exists(region)
     if role == "enterprise" and not enterprise_id:
         raise ValidationFailed("企业用户必须指定所属企业", fields={"enterprise": ["必填"]})

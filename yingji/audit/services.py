@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from yingji.core.middleware import client_address
+from yingji.audit.context import client_address
 
 from . import chain
 from .models import AuditEntry

@@ -18,19 +18,17 @@ from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from yingji.core.records import update_record
 from yingji.live.services import publish
+from yingji.resources.models import Expert, Material, RescueTeam, Warehouse
+from yingji.resources.stock import record_movement
 
 from . import routing
+from .targets import busy_team_ids
 from .models import Dispatch, Response
 from .responses import _actor_name, _locked, _timeline
 
-OPEN_STATES = ("en_route", "on_scene")
 TEAM_FLOW = {"en_route": {"on_scene"}, "on_scene": {"returned"}}
 MATERIAL_FLOW = {"en_route": {"delivered"}}
 STATE_TIME = {"on_scene": "arrived_at", "delivered": "arrived_at", "returned": "returned_at"}
-
-
-def busy_team_ids() -> set[int]:
-    return set(Dispatch.objects.filter(kind="team", state__in=OPEN_STATES).values_list("team_id", flat=True))
 
 
 def _route_to_scene(origin, incident) -> dict:
@@ -49,8 +47,6 @@ def _set_readiness(user, team, value: str, note: str) -> bool:
 
 
 def dispatch_team(user, response: Response, team_id, note: str = "") -> Dispatch:
-    from yingji.resources.models import RescueTeam
-
     team = RescueTeam.objects.filter(pk=team_id).first()
     if team is None:
         raise NotFound(f"救援队伍（编号 {team_id}）不存在")
@@ -89,8 +85,6 @@ def dispatch_nearest_team(user, response: Response, specialty: str = "", note: s
 
 
 def dispatch_expert(user, response: Response, expert_id, note: str = "") -> Dispatch:
-    from yingji.resources.models import Expert
-
     expert = Expert.objects.filter(pk=expert_id).first()
     if expert is None:
         raise NotFound(f"专家（编号 {expert_id}）不存在")
@@ -111,8 +105,6 @@ def dispatch_material(user, response: Response, *, warehouse_id, material_id, qu
                       to_warehouse_id=None, destination: str = "", note: str = "") -> Dispatch:
     """Send materials: an 出库 (to the scene / a demand point) or a 调拨 (to another warehouse)
     recorded in the resources ledger; the stock check and FEFO batches are theirs."""
-    from yingji.resources.models import Material, Warehouse
-    from yingji.resources.stock import record_movement
 
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
     material = Material.objects.filter(pk=material_id).first()

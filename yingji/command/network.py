@@ -13,6 +13,8 @@ from functools import lru_cache
 import uuid
 from pathlib import Path
 
+import numpy as np
+import shapely.geometry
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,9 +22,13 @@ from django.utils import timezone
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.records import create_record, update_record
+from yingji.geo.boundaries import county_features
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
+from yingji.geo.townships import township_at
+from yingji.regions.services import county_at
 
 from .models import RoadClosure, RoadNetwork
+from .roadnames import class_label
 
 OSM_LICENCE = "© OpenStreetMap 贡献者，ODbL 1.0"
 SYNTHETIC_LICENCE = "合成数据（示例），仅供演示，不代表真实道路"
@@ -74,10 +80,6 @@ def import_osm(user, path: str | Path, *, name: str = "", division_code: str = C
 
 @lru_cache(maxsize=4)
 def fuxin_polygons(city4: str = "2109") -> dict:
-    import shapely.geometry
-
-    from yingji.geo.boundaries import county_features
-
     return {f["properties"]["code"]: shapely.geometry.shape(f["geometry"]) for f in county_features(city4)}
 
 
@@ -160,8 +162,6 @@ def clear_cache() -> None:
 # ====================================================================== closures
 def nearest_segment(graph: RoadGraph, lon: float, lat: float) -> tuple[list[int], float]:
     """Edge ids (both directions) of the road segment closest to a clicked point, and its distance."""
-    import numpy as np
-
     tree, candidates = graph._snap_index
     _, position = tree.query(graph.project(lon, lat), k=min(16, len(candidates)))
     near = candidates[np.atleast_1d(position)]
@@ -221,8 +221,6 @@ def reopen_road(user, closure: RoadClosure, note: str = "") -> RoadClosure:
 
 
 def _check_ids(graph: RoadGraph, edge_ids, way_ids) -> None:
-    import numpy as np
-
     if not edge_ids and not way_ids:
         raise ValidationFailed("请在地图上点选要封闭的路段，或给出路段/道路编号", fields={"edge_ids": ["必填"]})
     bad = [e for e in edge_ids if not (0 <= int(e) < graph.n_edges)]
@@ -234,8 +232,6 @@ def _check_ids(graph: RoadGraph, edge_ids, way_ids) -> None:
 
 
 def closure_edges(graph: RoadGraph, closure: RoadClosure):
-    import numpy as np
-
     edges = set(int(e) for e in closure.edge_ids or [])
     if closure.way_ids:
         edges |= set(np.flatnonzero(np.isin(graph.way_id, closure.way_ids)).tolist())
@@ -243,8 +239,6 @@ def closure_edges(graph: RoadGraph, closure: RoadClosure):
 
 
 def _midpoint(graph, edge_ids, way_ids):
-    import numpy as np
-
     edges = list(edge_ids) or np.flatnonzero(np.isin(graph.way_id, way_ids)).tolist()
     e = edges[len(edges) // 2]
     return (round(float(graph.lon[graph.edge_from[e]] + graph.lon[graph.edge_to[e]]) / 2, 6),
@@ -252,18 +246,11 @@ def _midpoint(graph, edge_ids, way_ids):
 
 
 def _road_label(graph, edge_ids, way_ids) -> str:
-    import numpy as np
-
-    from .roadnames import class_label
-
     e = int(edge_ids[0]) if edge_ids else int(np.flatnonzero(np.isin(graph.way_id, way_ids))[0])
     return f"{class_label(graph.class_names[graph.road_class[e]])} #{int(graph.way_id[e])}"
 
 
 def _division_at(lon, lat) -> str | None:
-    from yingji.geo.townships import township_at
-    from yingji.regions.services import county_at
-
     if lon is None:
         return None
     code = township_at(lon, lat)

@@ -13,17 +13,17 @@ from django.utils import timezone
 
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.incidents.deadline_service import add_entry
+from yingji.incidents.services import get_incident as incidents_get
 from yingji.live.services import publish
 from yingji.rules.task_lifecycle import OPEN_STATES, TASK_LIFECYCLE
 
 from .models import PlanLevel, Response, ResponseEvent, Task, TaskNote
 from .models.plans import level_label
-from .plans import get_plan
+from .plans import get_plan, propose
 
 
 def _timeline(incident, text: str, user, data: dict | None = None) -> None:
-    from yingji.incidents.deadline_service import add_entry
-
     add_entry(incident, "action", text, actor=user, unit_name="指挥部", data={"source": "command", **(data or {})})
 
 
@@ -42,8 +42,6 @@ def _check_level(level) -> int:
 
 
 def get_incident(user, pk):
-    from yingji.incidents.services import get_incident as incidents_get
-
     return incidents_get(user, pk)
 
 
@@ -62,8 +60,6 @@ def activate(user, incident, plan_id, level, reason: str = "") -> Response:
         raise ValidationFailed(f"预案“{plan.name}”没有{level_label(level)}", fields={"level": ["预案无此级别"]})
     if incident.state == "closed":
         raise Conflict("事件已办结，不能启动响应")
-    from .plans import propose
-
     proposals = propose(user, incident.type_code, incident.grade_level, incident.division_code)
     proposed = next((p["level"] for p in proposals if p["plan_id"] == plan.pk), None)
     with transaction.atomic():

@@ -28,6 +28,8 @@ from django.db import IntegrityError, models, transaction
 
 from yingji.audit import services as audit
 from yingji.geo import divcodes
+from yingji.geo.coords import to_wgs84
+from yingji.regions.services import check_location
 from yingji.rules.statemachine import StateMachine, Transition, TransitionError
 
 from . import scope
@@ -121,19 +123,18 @@ def _normalise_location(obj: models.Model) -> None:
         return
     if getattr(obj, "_location_normalised", False):
         return
-    from yingji.geo.coords import to_wgs84
-
     obj.lon, obj.lat = to_wgs84(obj.lon, obj.lat, obj.coord_source)
     obj._location_normalised = True
 
 
-def _validate(obj: models.Model) -> None:
+def _validate(obj: models.Model, derive: Callable[[models.Model], None] | None = None) -> None:
+    """Model validation, then the service layer's derived fields (grades, scores) if any."""
     try:
         obj.full_clean()
+        if derive is not None:
+            derive(obj)
     except ValidationError as exc:
         raise from_django_validation(exc) from exc
-    from yingji.regions.services import check_location
-
     check_location(obj)
 
 
@@ -185,7 +186,8 @@ def _check_version(current: models.Model, expected_version, message=None) -> Non
 # ----- create / update / delete from user input ------------------------------------------
 
 
-def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], server, parent, validate: bool):
+def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], server, parent, validate: bool,
+                 derive: Callable[[models.Model], None] | None = None):
     obj = model()
     _assign(obj, data)
     _assign_server(obj, server)
@@ -200,7 +202,7 @@ def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], serve
         scope.check_can_write(model, user, getattr(obj, "division_code", None) or user.region_code)
     check_foreign_keys(user, obj, data.keys())
     if validate:
-        _validate(obj)
+        _validate(obj, derive)
     if not is_system(user) and parent is None:
         scope.check_can_write(model, user, getattr(obj, "division_code", None), obj)
     _stamp(obj, user, created=True)
@@ -209,14 +211,17 @@ def _prepare_new(user, model: type[models.Model], data: Mapping[str, Any], serve
 
 def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, note: str = "",
                   server: Mapping[str, Any] | None = None, parent: models.Model | None = None,
-                  validate: bool = True, audit_action: str = "create", audit_division: str = "") -> models.Model:
-    """Create one record from user input ``data`` plus code-set ``server`` fields.
+                  validate: bool = True, audit_action: str = "create", audit_division: str = "",
+                  derive: Callable[[models.Model], None] | None = None) -> models.Model:
+    """Create one record from user input ``data`` plus code-set ``server`` fields. ``derive(obj)``
+    computes derived fields (grades, scores; may raise ValidationError) after model validation,
+    before the save: models hold data and invariants only.
 
     With ``parent`` the row is part of a write to that record (a receipt of a report, a task of
     a response): the writer must see and be allowed to write the parent, and the row's division
     defaults to the parent's. ``user`` may be :data:`SYSTEM` for background work.
     ``audit_division`` files the audit entry under a division for records without one (users)."""
-    obj = _prepare_new(user, model, data, server, parent, validate)
+    obj = _prepare_new(user, model, data, server, parent, validate, derive)
     with transaction.atomic():
         _save(obj)
         audit.record(_user_or_none(user), audit_action, obj, after=audit.snapshot(obj), note=note,
@@ -250,8 +255,9 @@ def writing_children(user, parent: models.Model, *, note: str, document: Callabl
 
 
 def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_version: int | None = None,
-                  note: str = "", server: Mapping[str, Any] | None = None) -> models.Model:
-    """Apply ``data`` to ``obj``. ``expected_version`` is the version the editor started from:
+                  note: str = "", server: Mapping[str, Any] | None = None,
+                  derive: Callable[[models.Model], None] | None = None) -> models.Model:
+    """Apply ``data`` to ``obj`` (``derive`` as in :func:`create_record`). ``expected_version`` is the version the editor started from:
     a save based on an older version is refused (two people editing the same record)."""
     model = type(obj)
     scope.check_can_see(obj, user)
@@ -267,7 +273,7 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
         scope.check_can_write(model, user, current.division_code)
         check_foreign_keys(user, current, [f.name for f in _foreign_keys(current, data.keys())
                                            if before.get(f.attname) != getattr(current, f.attname)])
-        _validate(current)
+        _validate(current, derive)
         scope.check_can_write(model, user, current.division_code, current)
         current.version += 1
         current.updated_by = user

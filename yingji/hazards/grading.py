@@ -44,7 +44,8 @@ def grading_settings_for(division_code: str) -> tuple[GradingSettings, HazardRul
 
 
 def check_chemical(chemical) -> None:
-    """Model validation of one unit chemical: it must resolve exactly as the grading will."""
+    """Validation of one unit chemical before it is saved (the ``derive`` step of its registry):
+    it must resolve exactly as the grading will."""
     settings, _ = grading_settings_for(chemical.division_code) if chemical.division_code else (DEFAULT_GRADING, None)
     data = {"exposed_people": 0, "units": [{"name": "校验", "chemicals": [chemical.as_input()]}]}
     try:

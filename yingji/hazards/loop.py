@@ -12,9 +12,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.records import create_record
+from yingji.live.services import publish
+from yingji.regions.services import name_of
 from yingji.rules import hidden_hazard as rules
 
 from .models import HazardPhoto, HiddenHazard
@@ -178,8 +182,6 @@ def transition(user, hazard_id: int, action: str, fields: dict | None = None, *,
 # --- photos -------------------------------------------------------------------------------
 
 def _check_image(upload) -> tuple[str, str]:
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(f"照片“{upload.name}”超过 5 MB（{upload.size / 1048576:.1f} MB），请压缩后上传",
                                fields={"image": ["文件过大"]})
@@ -198,8 +200,6 @@ def _check_image(upload) -> tuple[str, str]:
 
 
 def add_photo(user, hazard: HiddenHazard, upload, stage: str = "discovery", caption: str = "") -> HazardPhoto:
-    from yingji.core.records import create_record
-
     scope.check_can_see(hazard, user)
     if hazard.state in rules.TERMINAL_STATES:
         raise Conflict(f"隐患已{rules.STATES[hazard.state]}，不能再上传照片")
@@ -223,9 +223,6 @@ def escalation_target(hazard: HiddenHazard, today: dt.date) -> tuple[int, str]:
 
 def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
     """Raise overdue major hazards under 挂牌督办 to the next supervising level (idempotent)."""
-    from yingji.live.services import publish
-    from yingji.regions.services import name_of
-
     today = today or timezone.localdate()
     escalated = []
     candidates = HiddenHazard.objects.filter(grade=rules.GRADE_MAJOR, is_supervised=True, deadline__lt=today)

@@ -20,6 +20,8 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from yingji.core import records, scope
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.geo import divcodes
 from yingji.jobs import services as jobs
 from yingji.live.services import publish
@@ -121,9 +123,6 @@ def _log_done(incident: Incident, unit, row: IncidentDeadline, at: dt.datetime, 
 def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDeadline:
     """A duty officer records that a deadline was met outside the platform (e.g. phoned the
     province). Scope: the deadline's unit must be inside the user's region."""
-    from yingji.core import records, scope
-    from yingji.core.errors import Conflict, ValidationFailed
-
     scope.check_can_see(deadline, user)
     scope.check_can_write(IncidentDeadline, user, deadline.division_code)
     note = (note or "").strip()

@@ -15,8 +15,11 @@ from django.utils.dateparse import parse_datetime
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
+from yingji.geo import divcodes
+from yingji.geo.townships import township_at
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
+from yingji.regions.services import county_at
 from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
 from yingji.rules.report_chain import (ACTION_FOR_KIND, DECREE_493_ART12_ITEMS, REPORT_CHAIN, REPORT_KINDS,
@@ -105,9 +108,6 @@ def _my_unit(user) -> Organisation:
 
 
 def _division_for(data: dict, user) -> str:
-    from yingji.geo import divcodes
-    from yingji.regions.services import county_at
-
     code = (data.get("division_code") or "").strip()
     if code:
         try:
@@ -121,8 +121,6 @@ def _division_for(data: dict, user) -> str:
         except (TypeError, ValueError):
             county = None
         if county:
-            from yingji.geo.townships import township_at
-
             town = township_at(float(lon), float(lat))
             return town if town and town.startswith(county[:6]) else county
     return user.region_code

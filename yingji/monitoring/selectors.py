@@ -11,14 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.core import records, scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.errors import Forbidden, NotAuthenticated, ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
 
 from . import alarms as alarm_services
 from . import series
+from .ingest import Scope, now_ms, pipeline
 from .models import Alarm, DeviceToken, LatestValue, QuarantinedMessage, Sensor
+from .payloads import parse_http
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 ALARM_FILTERS = {"state": "state", "level": "level", "rule": "rule", "sensor": "sensor_id",
@@ -144,8 +146,6 @@ def quarantine_for(user):
     """Quarantine is for bureau staff: rows of their division, plus unattributable rows for
     city-level (or wider) users."""
     if user is None or not user.is_authenticated:
-        from yingji.core.errors import NotAuthenticated
-
         raise NotAuthenticated("请先登录")
     if user.role not in ("sysadmin", "city_admin", "county_admin", "duty_officer", "supervisor"):
         raise Forbidden("您的角色无权查看隔离数据")
@@ -188,9 +188,6 @@ def issue_device_token(user, name: str, division_code: str, enterprise_id: int |
 
 
 def ingest_http(device: DeviceToken, body: bytes):
-    from .ingest import Scope, now_ms, pipeline
-    from .payloads import parse_http
-
     readings, problems = parse_http(body, now_ms())
     device_scope = Scope(divcodes.scope_prefix(device.division_code), device.enterprise_id)
     return pipeline().ingest(readings, problems, source="http", topic="/api/v1/ingest/", scope=device_scope)

@@ -12,10 +12,13 @@ from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
+from yingji.live.services import publish as live_publish
+from yingji.regions.services import check_division_exists, county_at
 from yingji.rules import warning_workflow as wf
 from yingji.rules.statemachine import TransitionError
 
-from . import capdoc
+from . import capdoc, dissemination
+from .dissemination import cancel_pending
 from .models import CHANNEL_KEYS, Warning, WarningAction
 
 EDITABLE_FIELDS = [
@@ -57,8 +60,6 @@ def _normalise_area(data: dict) -> dict:
 
 def _check_area_in_scope(user, warning: Warning) -> None:
     """A bureau warns only inside its own jurisdiction."""
-    from yingji.regions.services import check_division_exists, county_at
-
     for code in warning.area_codes or []:
         check_division_exists(code)
         if not divcodes.is_within(code, user.region_code):
@@ -212,8 +213,6 @@ def _next_seq(sender_code: str, sent) -> int:
 
 
 def _publish(user, warning: Warning, now) -> None:
-    from . import dissemination
-
     original = warning.supersedes
     if original is not None:
         original = Warning.objects.select_for_update().get(pk=original.pk)
@@ -233,15 +232,11 @@ def _publish(user, warning: Warning, now) -> None:
         _end_original(user, original, "lift" if warning.kind == "lift" else "supersede", now, warning)
     warning.save()
     dissemination.queue_for(warning)
-    from yingji.live.services import publish as live_publish
-
     live_publish("warnings", "published", {"id": warning.pk, "title": warning.title, "level": warning.level,
                                            "kind": warning.kind, "sound": warning.level <= 2}, warning.division_code)
 
 
 def _end_original(user, original: Warning, action: str, now, successor: Warning) -> None:
-    from .dissemination import cancel_pending
-
     notes = []
 
     def apply(row: Warning, move, source: str) -> None:
@@ -255,8 +250,6 @@ def _end_original(user, original: Warning, action: str, now, successor: Warning)
 
 def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
     """Stop what is not yet sent (e.g. a message published in error); audited."""
-    from .dissemination import cancel_pending
-
     scope.check_can_see(warning, user)
     scope.check_can_write(Warning, user, warning.division_code)
     with transaction.atomic():
