@@ -21,6 +21,19 @@ ZHANGWU_POINT = (122.431, 42.488)
 HAIZHOU_POINT = (121.624, 41.961)
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Tests only: MD5 instead of PBKDF2 (hundreds of thousands of rounds per user) for every
+    password the tests set or check. Production settings keep Django's PBKDF2 default."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture
 def make_user(db):
     from yingji.accounts.models import User

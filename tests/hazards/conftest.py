@@ -10,9 +10,8 @@ from tests.conftest import CITY, HAIZHOU, ZHANGWU
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings, tmp_path):
-    """Fixture users need no slow password hashing; uploads go to a temporary MEDIA_ROOT."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def media_root(settings, tmp_path):
+    """Uploads go to a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
