@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import CITY, ZHANGWU
+from tests.duty.conftest import DUTY_NOW
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty import services
 from yingji.duty.models import DutyRoster, DutyShift
@@ -41,9 +42,21 @@ def test_month_is_filled_with_three_tiers_and_shown_as_a_calendar(roster):
 def test_on_duty_now_lists_three_tiers(roster, duty_units):
     now = timezone.now()
     names = [s["tier_label"] for s in services.on_duty_summary(duty_units["zhangwu"], now)]
-    if timezone.localtime(now).date() == roster.month and timezone.localtime(now).time() < dt.time(8, 30):
-        pytest.skip("before the first shift of the month starts")
     assert names == ["带班领导", "值班长（值班科长）", "值班员"]
+
+
+def test_nobody_is_on_duty_before_the_first_shift_of_the_month(duty_units, make_user, fixed_clock):
+    fixed_clock.move_to(DUTY_NOW.replace(day=1, hour=8, minute=0))
+    admin = make_user("zw_admin", "county_admin", ZHANGWU)
+    from yingji.core.records import create_record
+
+    month = DUTY_NOW.date().replace(day=1)
+    roster = create_record(admin, DutyRoster, {"organisation": duty_units["zhangwu"], "month": month})
+    services.fill_month(admin, roster, {"leader": [("张局长", "139")], "chief": [("李科长", "138")],
+                                        "officer": [("赵值班", "136")]})
+    assert services.on_duty_summary(duty_units["zhangwu"], timezone.now()) == []
+    fixed_clock.move_to(DUTY_NOW.replace(day=1, hour=8, minute=31))
+    assert len(services.on_duty_summary(duty_units["zhangwu"], timezone.now())) == 3
 
 
 def test_overlapping_shift_in_the_same_tier_is_refused(roster, make_user):
@@ -101,8 +114,7 @@ def test_zero_report_rules(duty_units, make_user):
 
 def test_every_page_shows_who_is_on_duty(roster, make_user):
     now = timezone.now()
-    if not roster.shifts.filter(starts_at__lte=now, ends_at__gt=now).exists():
-        pytest.skip("before the first shift of the month starts")
+    assert roster.shifts.filter(starts_at__lte=now, ends_at__gt=now).exists()
     client = Client()
     client.force_login(make_user("zw_view", "readonly", ZHANGWU))
     body = client.get("/").content.decode()
