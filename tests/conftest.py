@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -58,6 +59,14 @@ def enterprises(db):
     b = Enterprise.objects.create(name="海州测试燃气有限公司", uscc=make_uscc("9", "1", "210902", "MA0000002"),
                                   industry="hazchem", division_code=HAIZHOU, lon=HAIZHOU_POINT[0], lat=HAIZHOU_POINT[1])
     return a, b
+
+
+def post_json(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def patch_json(client, url, data):
+    return client.patch(url, json.dumps(data), content_type="application/json")
 
 
 @pytest.fixture

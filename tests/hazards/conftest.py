@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -53,11 +52,3 @@ def build_source(registries):
         return source
 
     return build
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def patch_json(client, url, data):
-    return client.patch(url, json.dumps(data), content_type="application/json")

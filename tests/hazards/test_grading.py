@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import CITY
-from tests.hazards.conftest import patch_json, post_json
+from tests.conftest import CITY, patch_json, post_json
 from yingji.core.errors import Forbidden, ValidationFailed
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.hazards.conftest import patch_json, post_json
+from tests.conftest import patch_json, post_json
 from yingji.audit.models import AuditEntry
 from yingji.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from yingji.hazards import loop

@@ -9,8 +9,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from tests.conftest import CITY, ZHANGWU
-from tests.hazards.conftest import post_json
+from tests.conftest import CITY, ZHANGWU, post_json
 from yingji.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db

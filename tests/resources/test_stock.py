@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.resources.conftest import patch_json, post_json
+from tests.conftest import patch_json, post_json
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.resources.models import StockMovement
 from yingji.resources.stock import current_stock, low_stock, near_expiry, record_movement, stock_of
