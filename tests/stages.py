@@ -58,6 +58,11 @@ def in_browser(path: str) -> bool:
     return rel == BROWSER or rel.startswith(BROWSER + os.sep)
 
 
+def contains_browser(path: str) -> bool:
+    rel = os.path.relpath(os.path.abspath(path), REPO)
+    return "::" not in path and (rel == "." or BROWSER.startswith(rel.rstrip(os.sep) + "/"))
+
+
 def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     workers = os.environ.get("YINGJI_TEST_WORKERS", "auto")
     parallel = [] if workers in ("0", "1") or any(o == "-n" or o.startswith(("-n", "--numprocesses")) for o in options) \
@@ -65,6 +70,9 @@ def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     if paths:
         others = [p for p in paths if not in_browser(p)]
         browser = [p for p in paths if in_browser(p)]
+        if any(contains_browser(p) for p in others):  # e.g. `./run test tests`
+            others.append(f"--ignore={BROWSER}")
+            browser.append(BROWSER)
     else:
         others, browser = ["tests", f"--ignore={BROWSER}"], [BROWSER]
     stages = []
