@@ -35,7 +35,7 @@ def test_outflow_larger_than_stock_is_refused_and_nothing_written(zhangwu_admin,
     tent, _ = materials
     receive(zhangwu_admin, zw, tent, 10)
     for kind in ("out", "transfer"):
-        with pytest.raises(ValidationFailed, match="数量 11 顶 超过彰武测试储备库“单帐篷”的可用库存 10 顶") as exc:
+        with pytest.raises(ValidationFailed, match=r"数量 11 顶 超过彰武测试储备库“单帐篷”的可用库存 10(\.0+)? 顶") as exc:
             record_movement(zhangwu_admin, warehouse=zw, material=tent, kind=kind, quantity=11, signer="乙", other_warehouse=zw2)
         assert exc.value.code == "insufficient_stock"
         assert "可用库存 10" in exc.value.message
