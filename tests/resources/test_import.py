@@ -105,7 +105,7 @@ def test_rows_outside_the_users_scope_are_refused(haizhou_admin):
 def test_readonly_user_cannot_import(make_user):
     from yingji.core.errors import Forbidden
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"您的角色（只读）无权修改救援队伍"):
         run(make_user("v", "readonly"), "teams", xlsx(TEAM_HEADERS, [team_row("x")]))
 
 
