@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from yingji.api.contract import document_framework_errors
 from yingji.core.errors import ServiceError, ValidationFailed
 
 MAX_PAGE_SIZE = 1000
@@ -79,6 +80,7 @@ def build_api() -> NinjaAPI:
     system.mount(api)
     registries.mount_all(api)
     mount_app_routers(api)
+    document_framework_errors(api)
     return api
 
 

@@ -1,0 +1,75 @@
+"""The API's typing contract: the error statuses the framework adds to every route are documented
+on the route, and every operation can be listed with what it declares (for the tests and the
+OpenAPI document).
+
+This walks django-ninja's bound routers (``NinjaAPI._get_bound_routers``: the operations as they
+are served, with the API-level authentication applied); it runs once when the API is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ninja import NinjaAPI
+from ninja.constants import NOT_SET
+from ninja.operation import Operation
+
+from .schemas import Error
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    operation: Operation
+
+    @property
+    def statuses(self) -> dict:
+        """Status → the response model ninja validates against (``None``: no body, e.g. 204 or a file)."""
+        return {s: (None if m is NOT_SET else m) for s, m in self.operation.response_models.items()}
+
+    @property
+    def body_types(self) -> dict:
+        """Status → the type declared for the body (``NOT_SET`` when the route declared none)."""
+        out = {}
+        for status, model in self.operation.response_models.items():
+            out[status] = NOT_SET if model is NOT_SET else (None if model is None else model.model_fields["response"].annotation)
+        return out
+
+
+def routes(api: NinjaAPI) -> Iterator[Route]:
+    for bound in api._get_bound_routers():
+        for path, view in bound.path_operations.items():
+            full = "/" + "/".join(p.strip("/") for p in (bound.prefix, path) if p.strip("/"))
+            for operation in view.operations:
+                for method in operation.methods:
+                    yield Route(full, method, operation)
+
+
+def framework_statuses(route: Route) -> set[int]:
+    """The error statuses django-ninja and our handlers can answer on this route whatever its code
+    does: 400 (a parameter or body that does not validate), 401 (no valid credentials), 403 (CSRF
+    refused on an unsafe call through the session cookie), 404 (a path with an id)."""
+    op = route.operation
+    out: set[int] = set()
+    if op.models:
+        out.add(400)
+    if op.auth_callbacks:
+        out.add(401)
+        if route.method in UNSAFE and any(getattr(a, "csrf", False) for a in op.auth_callbacks):
+            out.add(403)
+    if "{" in route.path:
+        out.add(404)
+    return out
+
+
+def document_framework_errors(api: NinjaAPI) -> None:
+    """Add the ``Error`` body for each framework status a route does not declare itself."""
+    for route in routes(api):
+        op = route.operation
+        for status in sorted(framework_statuses(route)):
+            if status not in op.response_models:
+                op.response_models[status] = op._create_response_model(Error)
