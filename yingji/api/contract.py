@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, get_args, get_origin
 
 from ninja import NinjaAPI
 from ninja.constants import NOT_SET
@@ -73,3 +74,32 @@ def document_framework_errors(api: NinjaAPI) -> None:
         for status in sorted(framework_statuses(route)):
             if status not in op.response_models:
                 op.response_models[status] = op._create_response_model(Error)
+
+
+BARE = (dict, list, Any)
+
+
+def _is_bare(annotation) -> bool:
+    """``dict``, ``list``, ``Any`` or a list/dict of them: a body nobody can generate a client from."""
+    if annotation in BARE:
+        return True
+    origin = get_origin(annotation)
+    if origin in (list, dict):
+        args = get_args(annotation)
+        return not args or _is_bare(args[-1])
+    return False
+
+
+def untyped_statuses(route: Route) -> list[int]:
+    """The success statuses of a route whose body is not typed by a Schema (a 204, or a file
+    documented with ``file_download``, has no JSON body and is fine)."""
+    extra = (route.operation.openapi_extra or {}).get("responses", {})
+    bad = []
+    for status, annotation in route.body_types.items():
+        if not 200 <= status < 300:
+            continue
+        if annotation is NOT_SET or (annotation is None and status != 204 and not extra.get(status, {}).get("content")):
+            bad.append(status)
+        elif annotation is not None and _is_bare(annotation):
+            bad.append(status)
+    return bad
