@@ -1,12 +1,13 @@
 """CRUD routes generated from every declared registry (see yingji.core.registry)."""
 
 
-from typing import Optional
+from typing import Any, Optional
 
+from django.db import models
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.orm import create_schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from yingji.audit.services import history_of
 from yingji.core.registry import REGISTRIES, Registry
@@ -39,11 +40,28 @@ class RecordOut(Schema):
     model_config = ConfigDict(json_schema_extra=_string_defaults)
 
 
+def _json_fields(model, names: list[str], optional: bool) -> list[tuple]:
+    """django-ninja documents every JSONField as an object; say what it holds (a list when its
+    default is ``list``, an object when ``dict``, any JSON value otherwise)."""
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.JSONField):
+            continue
+        kind = {list: list[Any], dict: dict[str, Any]}.get(field.default, Any)
+        info = {"title": str(field.verbose_name), "description": str(field.help_text) or None}
+        out.append((name, Optional[kind], Field(None, **info)) if optional else (name, kind, Field(**info)))
+    return out
+
+
 def _schemas(registry: Registry):
     name = registry.model.__name__
+    model = registry.model
     out_fields = list(dict.fromkeys(META_FIELDS + registry.fields))
-    out = create_schema(registry.model, name=f"{name}Out", fields=out_fields, base_class=RecordOut)
-    payload = create_schema(registry.model, name=f"{name}In", fields=registry.fields, optional_fields="__all__")
+    out = create_schema(model, name=f"{name}Out", fields=out_fields, base_class=RecordOut,
+                        custom_fields=_json_fields(model, out_fields, optional=False))
+    payload = create_schema(model, name=f"{name}In", fields=registry.fields, optional_fields="__all__",
+                            custom_fields=_json_fields(model, registry.fields, optional=True))
     payload = type(f"{name}Write", (payload,), {"__annotations__": {"version": Optional[int]}, "version": None})
     listing = type(f"{name}List", (Schema,), {"__annotations__": {"items": list[out], "count": int}})
     return out, payload, listing
