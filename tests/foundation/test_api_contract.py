@@ -175,3 +175,12 @@ def test_answers_match_their_documented_schemas(document, make_user, api_client)
     missing = client.get("/api/v1/plans/999999")
     assert missing.status_code == 404
     conforms(document, "/api/v1/plans/{pk}", "get", 404, missing.json())
+
+
+def test_no_two_schemas_share_a_name():
+    """The document keeps one component per name: two classes of one name would document one
+    route with the other's schema (warnings' and command's coverage reports once did)."""
+    from yingji.api.contract import schema_name_clashes
+    from yingji.urls import api
+
+    assert schema_name_clashes(api) == {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
 from ninja import NinjaAPI
+from pydantic import BaseModel
 from ninja.constants import NOT_SET
 from ninja.operation import Operation
 
@@ -103,3 +104,28 @@ def untyped_statuses(route: Route) -> list[int]:
         elif annotation is not None and _is_bare(annotation):
             bad.append(status)
     return bad
+
+
+def _models_in(annotation, found: set) -> None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found:
+            return
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models_in(field.annotation, found)
+    for arg in get_args(annotation):
+        _models_in(arg, found)
+
+
+def schema_name_clashes(api: NinjaAPI) -> dict[str, list[str]]:
+    """Schema names used by two different classes: the OpenAPI document keeps one component per
+    name, so one of the two routes would be documented with the other's schema."""
+    found: set = set()
+    for route in routes(api):
+        for model in [*route.operation.models, *route.operation.response_models.values()]:
+            _models_in(model, found)
+    by_name: dict[str, list[str]] = {}
+    for model in found:
+        if model.__module__ != "abc":  # django-ninja's own wrappers (params, responses) are inlined
+            by_name.setdefault(model.__name__, []).append(f"{model.__module__}.{model.__qualname__}")
+    return {name: sorted(where) for name, where in by_name.items() if len(where) > 1}

@@ -18,7 +18,6 @@ from .schemas import (
     AllocationOut,
     ClosureList,
     ClosureOut,
-    CoverageOut,
     DispatchOut,
     EvacuationOut,
     MatchOut,
@@ -27,6 +26,7 @@ from .schemas import (
     NetworkList,
     PlanDocumentIn,
     PlanDocumentOut,
+    RescueCoverageOut,
     ResponseDetailOut,
     ResponseList,
     RouteOut,
@@ -142,7 +142,7 @@ def routing_router() -> Router:
         return {"results": results}
 
     @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇",
-                response={200: CoverageOut, **errors(404)})
+                response={200: RescueCoverageOut, **errors(404)})
     def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
         from . import allocation
 

@@ -114,7 +114,7 @@ class TownshipShare(Schema):
     share: float
 
 
-class CoverageOut(Schema):
+class RescueCoverageOut(Schema):
     limit_minutes: float
     specialty: str
     teams: int

@@ -48,7 +48,7 @@ class DeviceHeader(APIKeyHeader):
         return selectors.device_for_token(key)
 
 
-class ActionIn(Schema):
+class AlarmActionIn(Schema):
     note: str = ""
     version: Optional[int] = None
 
@@ -120,7 +120,7 @@ def mount(api) -> None:
 
     @alarm_router.post("/{int:pk}/{action}", operation_id="alarms_action", summary="报警处置：确认/登记处置/关闭/误报关闭",
                        response={200: AlarmDetailOut, **errors(403, 409)})
-    def alarm_action(request, pk: int, action: str, payload: ActionIn):
+    def alarm_action(request, pk: int, action: str, payload: AlarmActionIn):
         alarm = alarm_services.transition(request.auth, pk, action, payload.note, expected_version=payload.version)
         return selectors.alarm_json(alarm, user=request.auth)
 

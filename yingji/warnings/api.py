@@ -86,7 +86,7 @@ class WarningIn(Schema):
     version: Optional[int] = None
 
 
-class ActionIn(Schema):
+class WarningActionIn(Schema):
     comment: str = ""
 
 
@@ -174,7 +174,7 @@ class ReceiptsOut(Schema):
     updated: int
 
 
-class CoverageOut(Schema):
+class WarningCoverageOut(Schema):
     """Counts by delivery status (plus ``targeted`` and ``reached``) per channel and per county."""
 
     population: int
@@ -220,7 +220,7 @@ def warnings_router() -> Router:
 
     @router.post("/{int:pk}/actions/{action}", response={200: WarningOut, **errors(403, 409)},
                  summary="审批操作：submit / approve / return_review / sign / return_sign / publish / discard / stop")
-    def act(request, pk: int, action: str, payload: ActionIn):
+    def act(request, pk: int, action: str, payload: WarningActionIn):
         warning = services.get_warning(request.auth, pk)
         if action == "stop":
             services.stop_deliveries(request.auth, warning, payload.comment)
@@ -240,7 +240,7 @@ def warnings_router() -> Router:
             raise NotFound("该预警尚未发布，没有 CAP 报文")
         return HttpResponse(warning.cap_xml, content_type="application/cap+xml; charset=utf-8")
 
-    @router.get("/{int:pk}/coverage", summary="覆盖率报告", response={200: CoverageOut, **errors(403)})
+    @router.get("/{int:pk}/coverage", summary="覆盖率报告", response={200: WarningCoverageOut, **errors(403)})
     def coverage(request, pk: int):
         return selectors.coverage(services.get_warning(request.auth, pk))
 
