@@ -33,6 +33,7 @@ from .schemas import (
     LatestOut,
     QuarantineList,
     SeriesOut,
+    ingest_body,
 )
 
 
@@ -129,7 +130,8 @@ def mount(api) -> None:
     ingest = Router(tags=["监测预警"])
 
     @ingest.post("/", auth=[DeviceBearer(), DeviceHeader()], operation_id="monitoring_ingest",
-                 summary="设备批量上报（设备令牌）", response={200: IngestOut, 400: IngestRejected})
+                 summary="设备批量上报（设备令牌）", response={200: IngestOut, 400: IngestRejected},
+                 openapi_extra=ingest_body())
     def ingest_batch(request):
         """Body ``{"readings": [{"s": "<设备编码>", "t": "<ISO 8601 或毫秒>", "v": 1.23, "seq": 1}, ...]}``.
         Readings that fail a check are quarantined with the reason and listed in ``problems``;

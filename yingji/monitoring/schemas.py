@@ -161,3 +161,21 @@ class IngestRejected(IngestOut):
     """Nothing was accepted: the error shape, with the counts and problems beside it."""
 
     error: ErrorInfo
+
+
+class ReadingIn(Schema):
+    """One reading: device code ``s``, time ``t`` (epoch milliseconds or ISO 8601), value ``v``,
+    the device's sequence number ``seq``."""
+
+    s: str
+    t: Union[int, str]
+    v: float
+    seq: Optional[int] = None
+
+
+def ingest_body() -> dict:
+    """``openapi_extra`` documenting the ingest body. It is not parsed by django-ninja: a body that
+    does not fit is quarantined reading by reading with the reason, not refused as a whole."""
+    batch = {"type": "object", "required": ["readings"],
+             "properties": {"readings": {"type": "array", "items": ReadingIn.model_json_schema()}}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": batch}}}}

@@ -257,7 +257,9 @@ def imports_router() -> Router:
             qs = qs.filter(decision=decision)
         return paginate(request, qs)
 
-    @router.post("/", response={201: ImportOut, 422: ImportOut, **errors(400, 403)}, summary="接收 CAP：请求体为 XML，或 multipart 字段 file")
+    @router.post("/", response={201: ImportOut, 422: ImportOut, **errors(400, 403)}, summary="接收 CAP：请求体为 XML，或 multipart 字段 file",
+                 openapi_extra={"requestBody": {"content": {ctype: {"schema": {"type": "string", "description": "CAP 1.2 XML"}}
+                                                            for ctype in ("application/cap+xml", "application/xml")}}})
     def receive(request, file: UploadedFile = File(None)):
         _check_importer(request.auth)
         raw = file.read() if file is not None else request.body
