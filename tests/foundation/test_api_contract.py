@@ -184,3 +184,18 @@ def test_no_two_schemas_share_a_name():
     from yingji.urls import api
 
     assert schema_name_clashes(api) == {}
+
+
+def test_apps_use_the_public_api_vocabulary_only():
+    """Apps type their routes with ``yingji.api.schemas`` and paginate with ``core.pagination``;
+    ``yingji.api.base`` (authentication, handlers, assembly) is for ``yingji.urls`` alone."""
+    import re
+    from pathlib import Path
+
+    import yingji
+
+    root = Path(yingji.__file__).parent
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.parent.name != "api" and path.name != "urls.py"
+                 and re.search(r"yingji\.api\.base|from yingji\.api import base|from \.\.api\.base", path.read_text())]
+    assert offenders == []
