@@ -13,6 +13,7 @@
     yingji road import FILE.osm.pbf                    import and activate an OSM road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
+    yingji audit verify                                check the audit log's hash chain
     yingji manage ARGS...                              any Django management command
 """
 
@@ -76,12 +77,29 @@ def start_background(include_jobs: bool = True) -> threading.Event:
     return stop
 
 
+SHUTDOWN_GRACE_S = 3
+
+
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
-    if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1":
-        start_background()
-    uvicorn.run("yingji.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
+    stop = start_background() if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1" else None
+    # Open SSE streams never end by themselves: on SIGTERM/SIGINT uvicorn waits at most this long
+    # for them, then closes them, so the server stops within a few seconds.
+    from yingji.live.hub import HUB
+
+    server = uvicorn.Server(uvicorn.Config("yingji.asgi:application", host=host, port=port, log_level="warning",
+                                           lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
+    handle_exit = server.handle_exit
+
+    def stop_serving(sig, frame):  # end the open SSE streams first, then uvicorn's own shutdown
+        HUB.close_streams()
+        handle_exit(sig, frame)
+
+    server.handle_exit = stop_serving
+    server.run()
+    if stop is not None:
+        stop.set()
     return 0
 
 
@@ -243,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     from yingji.monitoring.cli import add_commands as add_monitoring_commands
 
     add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
+
+    audit = sub.add_parser("audit", help="审计日志：audit verify 校验哈希链")
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    audit.set_defaults(func=lambda a: cmd_manage(argparse.Namespace(rest=["audit", *a.rest])))
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
