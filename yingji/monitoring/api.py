@@ -54,7 +54,7 @@ class AlarmActionIn(Schema):
     version: Optional[int] = None
 
 
-class TokenIn(Schema):
+class DeviceTokenIn(Schema):
     name: str
     division_code: str
     enterprise_id: Optional[int] = None
@@ -99,7 +99,7 @@ def mount(api) -> None:
 
     @monitoring.post("/device-tokens", operation_id="monitoring_device_token", summary="签发设备上报令牌",
                      response={201: DeviceTokenOut, **errors(403)})
-    def device_token(request, payload: TokenIn):
+    def device_token(request, payload: DeviceTokenIn):
         token, record = selectors.issue_device_token(request.auth, payload.name, payload.division_code,
                                                      payload.enterprise_id)
         return Status(201, {"token": token, "id": record.pk, "prefix": record.prefix, "division_code": record.division_code})
