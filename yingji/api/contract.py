@@ -1,6 +1,6 @@
 """The API's typing contract: the error statuses the framework adds to every route are documented
-on the route, and every operation can be listed with what it declares (for the tests and the
-OpenAPI document).
+on the route, and every operation can be listed with what it declares (for the tests: typed
+bodies, no schema name used twice).
 
 This walks django-ninja's bound routers (``NinjaAPI._get_bound_routers``: the operations as they
 are served, with the API-level authentication applied); it runs once when the API is built.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
 from ninja import NinjaAPI
-from pydantic import BaseModel
 from ninja.constants import NOT_SET
 from ninja.operation import Operation
+from pydantic import BaseModel
 
 from .schemas import Error
 
@@ -29,16 +29,14 @@ class Route:
     operation: Operation
 
     @property
-    def statuses(self) -> dict:
-        """Status → the response model ninja validates against (``None``: no body, e.g. 204 or a file)."""
-        return {s: (None if m is NOT_SET else m) for s, m in self.operation.response_models.items()}
-
-    @property
     def body_types(self) -> dict:
         """Status → the type declared for the body (``NOT_SET`` when the route declared none)."""
         out = {}
         for status, model in self.operation.response_models.items():
-            out[status] = NOT_SET if model is NOT_SET else (None if model is None else model.model_fields["response"].annotation)
+            if model is NOT_SET or model is None:
+                out[status] = model
+            else:
+                out[status] = model.model_fields["response"].annotation
         return out
 
 
