@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from .schemas import Error
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def routes(api: NinjaAPI) -> Iterator[Route]:
 def framework_statuses(route: Route) -> set[int]:
     """The error statuses django-ninja and our handlers can answer on this route whatever its code
     does: 400 (a parameter or body that does not validate), 401 (no valid credentials), 403 (CSRF
-    refused on an unsafe call through the session cookie), 404 (a path with an id)."""
+    refused on an unsafe call through the session cookie), 404 (a path with an id), 413 (a body over
+    the request limit, refused by ``core.middleware.BodyLimitMiddleware`` before it is read)."""
     op = route.operation
     out: set[int] = set()
     if op.models:
@@ -63,6 +65,8 @@ def framework_statuses(route: Route) -> set[int]:
             out.add(403)
     if "{" in route.path:
         out.add(404)
+    if route.method in WITH_BODY:
+        out.add(413)
     return out
 
 

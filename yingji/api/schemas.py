@@ -8,7 +8,8 @@ Every route declares a Schema for each status it can answer::
 
 Statuses the framework itself adds are documented by ``document_framework_errors`` when the API
 is built (400 bad parameters, 401 no credentials, 403 CSRF refused on an unsafe session call,
-404 unknown id in the path), so a route lists only what its own code raises.
+404 unknown id in the path, 413 body over the request limit), so a route lists only what its
+own code raises.
 """
 
 from __future__ import annotations
@@ -29,9 +30,6 @@ class Error(Schema):
     """``{"error": {"code", "message", "fields"}}``: the body of every 4xx answer."""
 
     error: ErrorInfo
-
-
-ERROR_STATUSES = (400, 401, 403, 404, 409)
 
 
 def errors(*statuses: int) -> dict[int, type[Schema]]:
