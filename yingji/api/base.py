@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from yingji.accounts.services import user_for_token
+from yingji.api.contract import document_framework_errors
 from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
 
@@ -77,6 +78,7 @@ def build_api() -> NinjaAPI:
     system.mount(api)
     registries.mount_all(api)
     mount_app_routers(api)
+    document_framework_errors(api)
     return api
 
 

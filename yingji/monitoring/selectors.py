@@ -7,7 +7,7 @@ import datetime as dt
 import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yingji.core import records, scope

@@ -14,11 +14,10 @@ from yingji.accounts.models import User
 from yingji.cap import WarningArea, WarningMessage, build_cap
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
-from yingji.warnings.models import ChannelConfig, Warning
 
 from . import services
 from .imports import import_cap
-from .models import AreaPopulation, ChannelConfig, Delivery, Subscriber
+from .models import AreaPopulation, ChannelConfig, Delivery, Subscriber, Warning
 
 FUXIN_COUNTIES = {
     "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),

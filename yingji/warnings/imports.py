@@ -257,8 +257,6 @@ def _fetch(url: str) -> bytes:
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
     """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link) or
     an RSS 2.0 feed (``enclosure`` with a CAP type, else the item's ``link``)."""
-    from urllib.parse import urljoin
-
     root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     links = []
     if root.tag == "rss":
