@@ -7,6 +7,7 @@ An app declares ``Registry(key="enterprises", model=Enterprise, ...)`` in its
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -16,9 +17,11 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from . import scope
+from .apps import claim
 from .errors import Forbidden, ValidationFailed, from_django_validation
 
 REGISTRIES: dict[str, "Registry"] = {}
+_ORIGINS: dict[str, str] = {}
 
 
 @dataclass
@@ -43,6 +46,10 @@ class Registry:
     read_only_fields: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        # The declaring module (the caller of the dataclass __init__) is the registry's origin;
+        # the same key from another origin is a start-up error, not a silent replacement.
+        origin = sys._getframe(2).f_globals.get("__name__", "?")
+        claim(_ORIGINS, "registry key", self.key, origin)
         REGISTRIES[self.key] = self
 
     # ----- reads -----------------------------------------------------------------

@@ -12,14 +12,20 @@ from typing import Callable
 
 from django.db import transaction
 
+from yingji.core.apps import app_modules, claim
+
 DEMO_PASSWORD = "yingji-demo-2026"
 SEED = 2109
 
 _STEPS: list[tuple[int, str, Callable[[], int]]] = []
+_ORIGINS: dict[str, str] = {}
 
 
 def demo_step(order: int, label: str):
+    """Register a demo step; a second step with the same label is an error."""
     def register(func):
+        claim(_ORIGINS, "demo step", label, f"{func.__module__}.{func.__qualname__}")
+        _STEPS[:] = [step for step in _STEPS if step[1] != label]  # a re-imported module replaces itself
         _STEPS.append((order, label, func))
         return func
 
@@ -33,8 +39,6 @@ def demo_users() -> list[tuple[str, str]]:
 
 
 def load_demo(verbose: bool = False) -> dict[str, int]:
-    from yingji.core.apps import app_modules
-
     from . import foundation  # noqa: F401  (registers its steps)
 
     app_modules("demo_data")  # importing each app's demo_data registers its steps

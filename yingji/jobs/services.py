@@ -24,15 +24,20 @@ from typing import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from yingji.core.apps import claim
+
 from .models import Job
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
+_ORIGINS: dict[str, str] = {}
 LEASE = dt.timedelta(minutes=5)
 
 
 def handler(kind: str):
+    """Register the job handler for ``kind``; a second handler for the same kind is an error."""
     def register(func):
+        claim(_ORIGINS, "job handler kind", kind, f"{func.__module__}.{func.__qualname__}")
         HANDLERS[kind] = func
         return func
 

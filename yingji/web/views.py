@@ -19,6 +19,7 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
+from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
@@ -117,8 +118,6 @@ def dashboard(request):
 def dashboard_panels(request) -> list[dict]:
     """Panels apps add to the home page: a ``dashboard.py`` module with ``panel(request)``
     returning ``{"title", "count", "url", "rows": [(text, url, tag)]}`` or ``None``."""
-    from yingji.core.apps import app_modules
-
     panels = []
     for _, module in app_modules("dashboard"):
         try:
@@ -141,16 +140,9 @@ def one_map(request):
 
 
 def map_overlays() -> list[dict]:
-    """Overlays apps add to the one-map: ``AppConfig.map_overlays = [(key, label, geojson_url)]``.
-    The URL answers a GeoJSON FeatureCollection (already scoped to the user); feature
-    properties ``name``, ``popup`` (plain text), ``url`` and ``color`` are used when present."""
-    from django.apps import apps
-
-    overlays = []
-    for config in apps.get_app_configs():
-        for key, label, url in getattr(config, "map_overlays", []):
-            overlays.append({"key": key, "label": label, "url": url})
-    return overlays
+    """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
+    return [{"key": key, "label": label, "url": hook_url(url_name)}
+            for config in yingji_apps() for key, label, url_name in config.map_overlays]
 
 
 @service_view
