@@ -18,6 +18,8 @@ from django.apps import AppConfig, apps
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from .links import api_url
+
 # Optional modules of an app that the platform looks up on demand with ``app_modules(name)``
 # (each is imported only when it exists; a broken import still raises):
 HOOK_MODULES: dict[str, str] = {
@@ -89,7 +91,7 @@ class YingjiAppConfig(AppConfig):
 def hook_url(url_name: str) -> str:
     """The URL of a nav link or map overlay: a URL name, or ``api:<path>`` below the JSON API root."""
     if url_name.startswith("api:"):
-        return reverse("api-v1:api-root") + url_name.removeprefix("api:")
+        return api_url(url_name.removeprefix("api:"))
     return reverse(url_name)
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 EXTERNAL_ATTR = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)([^/"']+)""", re.I)
 EXTERNAL_CSS = re.compile(r"""url\(\s*["']?(?:https?:)?//([^/"')]+)""", re.I)
@@ -76,13 +77,13 @@ def check_pages_offline() -> list[str]:
 
     problems = []
     client = Client()
-    pages = ["/login/"]
+    pages = [reverse("login")]
     user = User.objects.filter(is_active=True, role="sysadmin").first()
     if user is not None:
         client.force_login(user)
         from yingji.web.context import nav_groups
 
-        pages += ["/", "/map/", "/users/", "/audit/", "/divisions/"]
+        pages += [reverse(name) for name in ("dashboard", "map", "user-list", "audit-list", "division-list")]
         pages += [url for _, links in nav_groups() for _, url in links if url not in pages]
     for page in pages:
         response = client.get(page)

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.audit import services as audit
@@ -250,6 +251,6 @@ def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
             audit.record(None, "update", hazard, before=before, after=audit.snapshot(hazard), note=note)
             publish("deadlines", "hidden_hazard_escalated",
                     {"id": hazard.pk, "title": hazard.title, "enterprise": hazard.enterprise.name, "message": note,
-                     "url": f"/hazards/hidden/{hazard.pk}/", "sound": True}, division_code=receiving)
+                     "url": reverse("hazards:hidden-detail", args=[hazard.pk]), "sound": True}, division_code=receiving)
         escalated.append(hazard)
     return escalated

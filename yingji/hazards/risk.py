@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 
 from yingji.core import scope
+from yingji.core.links import record_url
 from yingji.rules import risk as rules
 
 from .models import RiskPoint
@@ -89,5 +90,5 @@ def risk_point_features(user) -> dict:
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
                          "properties": {"id": p.pk, "name": p.name, "level": p.level, "color": info.colour_hex,
                                         "popup": f"{owner}｜{info.name}（{info.colour}）｜{p.assessment}",
-                                        "url": f"/r/risk-points/{p.pk}/"}})
+                                        "url": record_url("risk-points", p.pk)}})
     return {"type": "FeatureCollection", "features": features}

@@ -22,6 +22,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
+from yingji.core.links import api_url
+
 
 log = logging.getLogger(__name__)
 EXCURSION_READINGS = 4
@@ -136,7 +138,7 @@ class MqttTransport(Transport):
 
 class HttpTransport(Transport):
     def __init__(self, base_url: str, token: str):
-        self.url = base_url.rstrip("/") + "/api/v1/ingest/"
+        self.url = base_url.rstrip("/") + api_url("ingest/")
         self.token = token
 
     def send(self, division6, readings):

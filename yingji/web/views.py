@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -80,9 +81,9 @@ def login_view(request):
             error = exc.message
         else:
             auth_login(request, user)
-            target = request.GET.get("next", "/")
+            target = request.GET.get("next") or reverse("dashboard")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/"
+                target = reverse("dashboard")
             return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=400 if error else 200)
 
