@@ -46,9 +46,10 @@ class Registry:
     read_only_fields: list[str] = field(default_factory=list)
 
     def __post_init__(self):
-        # The declaring module (the caller of the dataclass __init__) is the registry's origin;
-        # the same key from another origin is a start-up error, not a silent replacement.
-        origin = sys._getframe(2).f_globals.get("__name__", "?")
+        # The declaration (the caller of the dataclass __init__: module and line) is the registry's
+        # origin; the same key from another origin is a start-up error, not a silent replacement.
+        caller = sys._getframe(2)
+        origin = f"{caller.f_globals.get('__name__', '?')}:{caller.f_lineno}"
         claim(_ORIGINS, "registry key", self.key, origin)
         REGISTRIES[self.key] = self
 

@@ -25,10 +25,6 @@ class YingjiCommand(BaseCommand):
     def __init__(self, stdout=None, stderr=None, no_color=True, force_color=False):
         super().__init__(stdout=stdout, stderr=stderr, no_color=no_color, force_color=force_color)
 
-    def execute(self, *args, **options):
-        options.setdefault("no_color", not options.get("force_color"))
-        return super().execute(*args, **options)
-
     def fail(self, message: str, status: int = 2):
         """Print ``错误：message`` to stderr and exit with ``status``."""
         self.stderr.write(f"错误：{message}")
