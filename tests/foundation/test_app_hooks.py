@@ -96,3 +96,11 @@ def test_hook_modules_are_declared_in_one_place():
     assert set(HOOK_MODULES) == {"urls", "api", "dashboard", "incident_board", "demo_data"}
     with pytest.raises(ImproperlyConfigured, match="not an app hook module"):
         app_modules("widgets")
+
+
+def test_every_registries_module_is_declared_at_start_up():
+    from pathlib import Path
+
+    undeclared = [c.name for c in yingji_apps()
+                  if (Path(c.path) / "registries.py").exists() and "registries" not in c.startup_modules]
+    assert undeclared == []

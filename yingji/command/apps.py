@@ -5,6 +5,7 @@ class CommandConfig(YingjiAppConfig):
     name = "yingji.command"
     label = "command"
     verbose_name = "指挥救援"
+    startup_modules = ("registries",)
     cli_commands = {"road": "road", "dispatch": "dispatch"}
     nav_links = [
         ("指挥救援", "指挥调度", "command-console"),

@@ -37,10 +37,10 @@ class YingjiAppConfig(AppConfig):
     Declarations (class attributes):
 
     ``startup_modules``
-        Modules of the app imported once in ``ready()``; they register things by being
-        imported: ``registries`` (``core.registry.Registry`` declarations: pages, API routes,
-        exports, map layers, search), ``signals`` (signal handlers), and any module holding
-        ``@jobs.services.handler(kind)`` job handlers. Missing modules are skipped.
+        Modules of the app imported once in ``ready()`` (each must exist); they register things
+        by being imported: ``registries`` (``core.registry.Registry`` declarations: pages, API
+        routes, exports, map layers, search), signal handlers, and modules holding
+        ``@jobs.services.handler(kind)`` job handlers.
     ``nav_links``
         ``[(group, label, url_name)]``: links in the side navigation (registries add their own).
     ``map_overlays``
@@ -68,7 +68,7 @@ class YingjiAppConfig(AppConfig):
     # Django picks the one default AppConfig subclass in an app's apps.py; this base class, imported
     # there, must not count: only its subclasses are defaults.
     default = False
-    startup_modules: Sequence[str] = ("registries", "signals")
+    startup_modules: Sequence[str] = ()
     nav_links: Sequence[tuple[str, str, str]] = ()
     map_overlays: Sequence[tuple[str, str, str]] = ()
     cli_commands: Mapping[str, str] = {}
@@ -79,7 +79,7 @@ class YingjiAppConfig(AppConfig):
 
     def ready(self) -> None:
         for module in self.startup_modules:
-            optional_module(self.name, module)
+            import_module(f"{self.name}.{module}")
 
     def header_widget(self, request) -> str:
         return ""

@@ -7,6 +7,7 @@ class DutyConfig(YingjiAppConfig):
     name = "yingji.duty"
     label = "duty"
     verbose_name = "值班值守"
+    startup_modules = ("registries",)
     nav_links = [
         ("值班值守", "值班日历", "duty-calendar"),
         ("值班值守", "交接班", "duty-handovers"),

@@ -9,6 +9,7 @@ class HazardsConfig(YingjiAppConfig):
     name = "yingji.hazards"
     label = "hazards"
     verbose_name = "重大危险源与双重预防"
+    startup_modules = ("registries",)
     nav_links = [
         ("安全监管", "重大危险源分级", "hazards:source-list"),
         ("安全监管", "风险四色图", "hazards:risk-map"),

@@ -8,6 +8,7 @@ class MonitoringConfig(YingjiAppConfig):
     name = "yingji.monitoring"
     label = "monitoring"
     verbose_name = "监测预警"
+    startup_modules = ("registries",)
     cli_commands = {"ingest": "ingest", "simulate": "simulate"}
     nav_links = [
         ("监测预警", "值班监测台", "monitoring-console"),

@@ -7,6 +7,7 @@ class RegionsConfig(YingjiAppConfig):
     name = "yingji.regions"
     label = "regions"
     verbose_name = "行政区划与组织机构"
+    startup_modules = ("registries",)
 
     def ready(self):
         super().ready()
