@@ -1,4 +1,4 @@
-"""Import of CAP from other agencies, end to end, for every file in shared/data/cap (as its
+"""Import of CAP from other agencies, end to end, for every file in tests/fixtures/cap (as its
 README describes), plus de-duplication, Update/Cancel linking, hostile XML, API and feeds."""
 
 import datetime as dt
@@ -10,8 +10,6 @@ from tests.warnings.conftest import CAP_DATA
 from yingji.cap import WarningArea, WarningMessage, build_cap
 from yingji.warnings.imports import import_cap, poll_feed
 from yingji.warnings.models import CapFeed, CapImport, ImportedAlert
-
-needs_data = pytest.mark.skipif(not CAP_DATA.is_dir(), reason="shared/data/cap not available")
 
 # file → (decision, alerts stored)
 EXPECTED = {
@@ -41,13 +39,11 @@ def _read(name):
     return (CAP_DATA / name).read_bytes()
 
 
-@needs_data
 def test_every_file_is_covered():
     on_disk = {str(p.relative_to(CAP_DATA)) for p in CAP_DATA.rglob("*") if p.is_file() and p.suffix != ".md"}
     assert on_disk == set(EXPECTED)
 
 
-@needs_data
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_import_each_file_end_to_end(name):
@@ -67,7 +63,6 @@ def test_import_each_file_end_to_end(name):
     assert ImportedAlert.objects.count() == count
 
 
-@needs_data
 @pytest.mark.django_db
 def test_rejection_reasons_are_kept():
     record = import_cap(_read("invalid/invalid.cap"), source="upload")
@@ -76,7 +71,6 @@ def test_rejection_reasons_are_kept():
     assert any("命名空间" in r for r in record.reasons)
 
 
-@needs_data
 @pytest.mark.django_db
 def test_baoding_fields_stored():
     import_cap(_read("real-feeds/cn-baoding-thunder-update.xml"), source="upload")
@@ -96,7 +90,6 @@ def _baoding_original() -> bytes:
     return (text[:start] + text[end:]).encode("utf-8")
 
 
-@needs_data
 @pytest.mark.django_db
 @pytest.mark.parametrize("original_first", [True, False])
 def test_update_is_linked_to_original_in_either_order(original_first):
@@ -109,7 +102,6 @@ def test_update_is_linked_to_original_in_either_order(original_first):
     assert original.state == "superseded"
 
 
-@needs_data
 @pytest.mark.django_db
 def test_cancel_without_info_cancels_the_original():
     original = (b'<?xml version="1.0" encoding="UTF-8"?><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">'
@@ -183,7 +175,8 @@ def test_api_import_by_body_and_by_file(api_client, make_user):
 
 
 @pytest.mark.django_db
-def test_feed_polling_atom_and_plain_cap(gateway):
+def test_feed_polling_atom_and_plain_cap(gateway, settings):
+    settings.YINGJI_FEED_ALLOWED_HOSTS = ["127.0.0.1"]  # the test gateway runs on this machine
     first, second = _future_cap(0), _future_cap(1)
     gateway.pages["/cap/1.xml"] = first
     gateway.pages["/cap/2.xml"] = second
@@ -202,3 +195,20 @@ def test_feed_polling_atom_and_plain_cap(gateway):
     assert poll_feed(broken).startswith("获取失败")
     assert ImportedAlert.objects.count() == 2
     assert CapImport.objects.filter(source="feed").count() == 3
+
+
+@pytest.mark.django_db
+def test_oversized_cap_is_refused_unparsed_and_only_its_hash_and_first_kilobyte_kept(api_client, make_user):
+    import hashlib
+
+    client = api_client(make_user("duty_big", "duty_officer"))
+    raw = _future_cap()
+    padding = b"<!--" + b"x" * (1024 * 1024) + b"-->"
+    big = raw.replace(b"?>", b"?>" + padding, 1)
+    response = client.post("/api/v1/cap-imports/", big, content_type="application/cap+xml")
+    assert response.status_code == 422 and response.json()["decision"] == "reject"
+    record = CapImport.objects.get()
+    assert "过大" in record.reasons[0] and "1024 KB" in record.reasons[0]
+    assert len(bytes(record.raw)) == 1024 and bytes(record.raw) == big[:1024]
+    assert record.sha256 == hashlib.sha256(big).hexdigest()
+    assert not ImportedAlert.objects.exists()

@@ -16,11 +16,14 @@ import logging
 from datetime import datetime
 
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from yingji.audit import services as audit
+from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
+from yingji.cap.review import IncomingReview
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
 
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_MAX_BYTES = 2 * 1024 * 1024
 FEED_MAX_ENTRIES = 50
+KEPT_PREFIX_BYTES = 1024  # of a refused oversized document
 
 
 def _geometry(info) -> dict | None:
@@ -125,11 +129,19 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
                synthetic: bool = False) -> CapImport:
     """Review, store and link one received document. Never raises for bad input: a rejected
     document is recorded with its reasons (and nothing else is written)."""
-    review = review_incoming(raw)
+    limit = settings.YINGJI_CAP_MAX_BYTES
+    digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) > limit:
+        # Not parsed at all; only the hash and the first kilobyte are kept, with the reason.
+        review = IncomingReview(REJECT, reasons=[f"CAP 报文过大（{len(raw):,} 字节，上限 {limit // 1024} KB），已拒收"],
+                                notes=[f"仅保存报文前 {KEPT_PREFIX_BYTES} 字节与 SHA-256"])
+        raw = raw[:KEPT_PREFIX_BYTES]
+    else:
+        review = review_incoming(raw, max_bytes=limit)
     with transaction.atomic():
         record = CapImport.objects.create(
             source=source, source_name=source_name[:300], feed=feed, decision=review.decision,
-            notes=review.notes, reasons=review.reasons, raw=raw, sha256=hashlib.sha256(raw).hexdigest(),
+            notes=review.notes, reasons=review.reasons, raw=raw, sha256=digest,
             imported_by=user if getattr(user, "pk", None) else None,
         )
         if review.decision != REJECT:
@@ -153,15 +165,10 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
 # --- feeds -------------------------------------------------------------------------------------
 
 
-def _fetch(url: str, timeout: float = 15) -> bytes:
-    session = requests.Session()
-    session.trust_env = False
-    with session.get(url, timeout=timeout, stream=True) as response:
-        response.raise_for_status()
-        data = response.raw.read(FEED_MAX_BYTES + 1, decode_content=True)
-    if len(data) > FEED_MAX_BYTES:
-        raise CapXMLError(f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
-    return data
+def _fetch(url: str) -> bytes:
+    """A feed or a CAP document it links: SSRF-guarded, size- and time-limited (core.outbound)."""
+    return outbound.fetch(url, max_bytes=FEED_MAX_BYTES, allowed_hosts=settings.YINGJI_FEED_ALLOWED_HOSTS,
+                          too_large=f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
 
 
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
@@ -212,7 +219,7 @@ def poll_feed(feed: CapFeed) -> str:
                 summary = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
                 if record.reasons:
                     summary += "；" + record.reasons[0]
-    except (requests.RequestException, CapXMLError, OSError) as exc:
+    except (requests.RequestException, CapXMLError, OSError, outbound.OutboundRefused) as exc:
         summary = f"获取失败：{exc}"[:300]
     feed.last_polled_at = timezone.now()
     feed.last_result = summary[:300]

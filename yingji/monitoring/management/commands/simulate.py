@@ -3,7 +3,7 @@
 from yingji.core.management.base import YingjiCommand
 from yingji.monitoring.mqtt import broker_url
 from yingji.monitoring.simulator import (HttpTransport, LocalTransport, MqttTransport, Simulator, build_models,
-                                         demo_sensors, latest_values)
+                                         demo_sensors, latest_seqs, latest_values)
 
 
 class Command(YingjiCommand):
@@ -16,7 +16,8 @@ class Command(YingjiCommand):
         sensors.add_argument("--http", help="经 HTTP 发送到平台地址，如 http://127.0.0.1:8000（需 --token）")
         sensors.add_argument("--token", help="设备上报令牌（HTTP 方式）")
         sensors.add_argument("--duration", type=float, help="运行秒数（默认一直运行）")
-        sensors.add_argument("--excursion-every", type=float, default=90.0, help="每隔多少秒制造一次超阈值（0 为不制造）")
+        sensors.add_argument("--excursion-every", type=float, default=900.0,
+                             help="平均每隔多少秒制造一次超阈值（随机间隔，多为四级；0 为不制造）")
         sensors.add_argument("--speed", type=float, default=1.0, help="上报频率倍数（>1 更快）")
         sensors.add_argument("--all", action="store_true", help="包括非示例（真实）传感器——仅用于测试环境")
 
@@ -37,7 +38,7 @@ class Command(YingjiCommand):
         stop = self.stop_event()
         self.stdout.write(f"模拟 {len(sensors)} 个传感器，经 {how}")
         self.stdout.flush()
-        simulator = Simulator(build_models(sensors, latest=latest_values(sensors)), transport,
-                              excursion_every=options["excursion_every"], speed=options["speed"])
+        models = build_models(sensors, latest=latest_values(sensors), seqs=latest_seqs(sensors))
+        simulator = Simulator(models, transport, excursion_every=options["excursion_every"], speed=options["speed"])
         simulator.run(stop, duration=options["duration"])
         self.stdout.write(f"已发送 {simulator.sent} 条读数，超阈值 {simulator.excursions} 次")
