@@ -140,6 +140,11 @@ YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
 # Largest CAP document accepted (upload, API push, feed); a larger one is refused unparsed.
 YINGJI_CAP_MAX_BYTES = int(os.environ.get("YINGJI_CAP_MAX_BYTES", str(1024 * 1024)))
 
+# CAP signatures: a PEM bundle of the certificates whose signatures count as valid; a message with
+# an invalid signature is refused unless YINGJI_CAP_ACCEPT_INVALID_SIGNATURE=1.
+YINGJI_CAP_TRUSTED_CERTS = os.environ.get("YINGJI_CAP_TRUSTED_CERTS", "")
+YINGJI_CAP_ACCEPT_INVALID_SIGNATURE = os.environ.get("YINGJI_CAP_ACCEPT_INVALID_SIGNATURE") == "1"
+
 # CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
 YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
 

@@ -32,6 +32,7 @@ def test_alert_update_cancel_all_validate(draft, roles):
     assert info.headline.endswith("[Ⅲ级/较重]") and info.severity == "Moderate"
     assert info.areas[0].geocodes == [("CPEAS Geographic Code", ZHANGWU)]
     assert info.category == "Met" and info.event == "暴雨"
+    assert info.event_codes == [("Yingji-EventType", "natural.meteorological")]
     assert "防范山洪" in info.instruction and info.sender_name == "阜新市应急管理局"
 
     upgraded = publish(services.derive_warning(roles["drafter"], original, "upgrade", {"level": 1}), roles)

@@ -24,7 +24,7 @@ def load_road_network() -> int:
 def load_plans() -> int:
     from django.db import transaction
 
-    from yingji.audit import services as audit
+    from yingji.core import records
     from yingji.regions.models import Organisation
 
     from . import plans as plan_services
@@ -42,8 +42,9 @@ def load_plans() -> int:
             doc = dict(doc)
             levels, members = doc.pop("levels"), doc.pop("members")
             plan = Plan.objects.create(**doc)
-            plan_services._write_children(plan, levels, members)
-            audit.record(None, "create", plan, after=plan_services.plan_document(plan), note="演示数据：数字化预案")
+            with records.writing_children(records.SYSTEM, plan, audit_action="create", note="演示数据：数字化预案",
+                                          document=plan_services.plan_document):
+                plan_services._write_children(plan, levels, members)
     return len(docs)
 
 

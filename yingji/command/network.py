@@ -17,8 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
@@ -49,18 +48,9 @@ def _store(user, graph: RoadGraph, *, name: str, source_kind: str, source: str, 
             "n_nodes": graph.n_nodes, "n_edges": graph.n_edges, "metadata": graph.metadata,
             "division_code": division_code, "is_synthetic": synthetic}
     with transaction.atomic():
-        if user is None:
-            network = RoadNetwork.objects.create(file_name=file_name, **data)
-            audit.record(None, "import", network, after=audit.snapshot(network), note="路网导入")
-        else:
-            network = RoadNetwork(file_name=file_name)
-            for key, value in data.items():
-                setattr(network, key, value)
-            scope.check_can_write(RoadNetwork, user, division_code)
-            network.full_clean()
-            network.created_by = network.updated_by = user
-            network.save()
-            audit.record(user, "import", network, after=audit.snapshot(network), note="路网导入")
+        network = records.create_record(records.SYSTEM if user is None else user, RoadNetwork, {},
+                                         server={"file_name": file_name, **data}, validate=user is not None,
+                                         audit_action="import", note="路网导入")
         if activate:
             activate_network(user, network)
     return network
@@ -109,11 +99,9 @@ def activate_network(user, network: RoadNetwork) -> RoadNetwork:
 
 def _set_active(user, network: RoadNetwork, value: bool) -> None:
     if user is None:
-        before = audit.snapshot(network)
-        RoadNetwork.objects.filter(pk=network.pk).update(is_active=value, version=network.version + 1)
-        network.refresh_from_db()
-        audit.record(None, "update", network, before=before, after=audit.snapshot(network),
-                     note="启用路网" if value else "停用路网")
+        fresh = records.change(records.SYSTEM, network, note="启用路网" if value else "停用路网",
+                               only_changed=True, is_active=value)
+        network.is_active, network.version = fresh.is_active, fresh.version
     else:
         update_record(user, network, {"is_active": value}, note="启用路网" if value else "停用路网")
         network.is_active = value

@@ -427,9 +427,7 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
     """Import a spreadsheet into ``registry``: every row or none. Never raises for bad rows —
     the result lists them; raises ``ServiceError`` only when the file itself cannot be read or
     the user may not write this registry at all."""
-    from yingji.audit import services as audit
-
-    from . import scope
+    from . import records, scope
 
     scope.check_can_create(registry.model, user)
     result = ImportResult(registry=registry.key, dry_run=dry_run)
@@ -476,8 +474,9 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
                     progress(done, len(rows))
             if result.error_count or dry_run:
                 raise _Rollback
-            audit.record(user, "import", None, model_label=registry.model._meta.label, division_code=user.region_code,
-                         note=f"导入{registry.label}：新增 {result.created} 条，更新 {result.updated} 条（{filename}）")
+            records.log_event(user, "import", None, model_label=registry.model._meta.label,
+                              division_code=user.region_code,
+                              note=f"导入{registry.label}：新增 {result.created} 条，更新 {result.updated} 条（{filename}）")
     except _Rollback:
         if result.error_count:
             result.created = result.updated = 0

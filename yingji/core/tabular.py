@@ -120,10 +120,10 @@ def export(registry: Registry, queryset, fmt: str) -> tuple[bytes, str, str]:
 
 def export_for(user, registry: Registry, params, fmt: str) -> tuple[bytes, str, str]:
     """Export the user's filtered view of a registry, and audit that it was exported."""
-    from yingji.audit import services as audit
+    from .records import log_event
 
     queryset = registry.filtered(user, params)
     content, content_type, filename = export(registry, queryset, fmt)
-    audit.record(user, "export", None, model_label=registry.model._meta.label,
-                 note=f"导出{registry.label} {queryset.count()} 条（{fmt}）", division_code=user.region_code)
+    log_event(user, "export", None, model_label=registry.model._meta.label,
+              note=f"导出{registry.label} {queryset.count()} 条（{fmt}）", division_code=user.region_code)
     return content, content_type, filename

@@ -139,9 +139,9 @@ def workbook(sheets, title: str) -> bytes:
 
 
 def export_statistics(user) -> tuple[bytes, str]:
-    from yingji.audit import services as audit
+    from yingji.core import records
 
     content = workbook(statistics_sheets(user), "隐患排查治理与重大危险源统计")
-    audit.record(user, "export", None, model_label="hazards.Statistics", note="导出隐患与重大危险源统计及逾期清单（xlsx）",
-                 division_code=user.region_code)
+    records.log_event(user, "export", None, model_label="hazards.Statistics", note="导出隐患与重大危险源统计及逾期清单（xlsx）",
+                      division_code=user.region_code)
     return content, f"hazards-statistics-{timezone.localtime():%Y%m%d-%H%M}.xlsx"

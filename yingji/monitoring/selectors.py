@@ -10,8 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.core.links import api_url
 from yingji.geo import divcodes
@@ -183,12 +182,9 @@ def issue_device_token(user, name: str, division_code: str, enterprise_id: int |
     scope.check_can_write(DeviceToken, user, division)
     token = DeviceToken.new_token()
     with transaction.atomic():
-        record = DeviceToken.objects.create(name=name[:60], division_code=division, enterprise_id=enterprise_id,
-                                            digest=DeviceToken.digest_of(token), prefix=token[:10],
-                                            created_by=user if getattr(user, "pk", None) else None)
-        audit.record(user, "create", record, after={"name": record.name, "division_code": division,
-                                                     "enterprise_id": enterprise_id, "prefix": record.prefix},
-                     note="签发设备上报令牌", division_code=division)
+        record = records.create_record(user, DeviceToken, {"name": name[:60], "enterprise_id": enterprise_id or None},
+                                       server={"division_code": division, "digest": DeviceToken.digest_of(token),
+                                               "prefix": token[:10]}, validate=False, note="签发设备上报令牌")
     return token, record
 
 

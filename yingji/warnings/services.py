@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
+from yingji.audit.services import history_of
 from yingji.cap import InvalidWarningError, make_identifier
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
@@ -150,7 +150,7 @@ def available_actions(user, warning: Warning) -> list:
 
 def content_editors(warning: Warning) -> set[int]:
     """Everyone who wrote or changed the warning's content (from its audit trail)."""
-    return set(audit.history_of(warning).filter(action__in=("create", "update"), actor__isnull=False)
+    return set(history_of(warning).filter(action__in=("create", "update"), actor__isnull=False)
                .values_list("actor_id", flat=True))
 
 
@@ -165,17 +165,11 @@ def transition(user, warning: Warning, action: str, comment: str = "") -> Warnin
     scope.check_can_see(warning, user)
     if action not in wf.HUMAN_ACTIONS:
         raise ValidationFailed(f"未知操作：{action}", fields={"action": ["未知操作"]})
-    with transaction.atomic():
-        current = Warning.objects.select_for_update().get(pk=warning.pk)
-        if not divcodes.is_within(current.division_code, user.region_code):
-            raise Forbidden(f"“{current}”不在您的管辖范围内，不能{action}")
-        try:
-            move = wf.WORKFLOW.check(action, current.state, [user.role], _context(user, current, comment))
-        except TransitionError as exc:
-            raise Conflict(exc.message, code=exc.code) if exc.code == "illegal_transition" else Forbidden(exc.message, code=exc.code)
-        before = audit.snapshot(current)
-        from_state = current.state
-        now = timezone.now().replace(microsecond=0)
+    if not divcodes.is_within(warning.division_code, user.region_code):
+        raise Forbidden(f"“{warning}”不在您的管辖范围内，不能{action}")
+    now = timezone.now().replace(microsecond=0)
+
+    def apply(current: Warning, move, source: str) -> None:
         if action == "approve":
             current.reviewer, current.reviewed_at = user, now
         elif action == "sign":
@@ -184,16 +178,17 @@ def transition(user, warning: Warning, action: str, comment: str = "") -> Warnin
             _check_submittable(current)
         elif action in ("return_review", "return_sign"):
             current.reviewer, current.reviewed_at, current.signer, current.signed_at = None, None, None, None
-        current.state = move.target
         if action == "publish":
             _publish(user, current, now)
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        _log(current, action, move.label, from_state, user, comment)
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"{move.label}" + (f"：{comment}" if comment else ""))
-    return current
+        _log(current, action, move.label, source, user, comment)
+
+    return records.transition(user, warning, wf.WORKFLOW, action, apply=apply, errors=_workflow_error,
+                              note=f"{wf.WORKFLOW.transitions[action].label}" + (f"：{comment}" if comment else ""),
+                              context=lambda current: _context(user, current, comment))
+
+
+def _workflow_error(exc: TransitionError):
+    return (Conflict if exc.code == "illegal_transition" else Forbidden)(exc.message, code=exc.code)
 
 
 def _check_submittable(warning: Warning) -> None:
@@ -247,17 +242,15 @@ def _publish(user, warning: Warning, now) -> None:
 def _end_original(user, original: Warning, action: str, now, successor: Warning) -> None:
     from .dissemination import cancel_pending
 
-    move = wf.WORKFLOW.check(action, original.state, ["system"])
-    before = audit.snapshot(original)
-    from_state = original.state
-    original.state = move.target
-    original.ended_at = now
-    original.version += 1
-    original.save()
-    cancelled = cancel_pending(original)
-    note = f"由“{successor.get_kind_display()}”消息{move.label}，未发送的 {cancelled} 条投递已取消"
-    _log(original, action, move.label, from_state, user, note)
-    audit.record(user, "transition", original, before=before, after=audit.snapshot(original), note=note)
+    notes = []
+
+    def apply(row: Warning, move, source: str) -> None:
+        cancelled = cancel_pending(row)
+        notes.append(f"由“{successor.get_kind_display()}”消息{move.label}，未发送的 {cancelled} 条投递已取消")
+        _log(row, action, move.label, source, user, notes[0])
+
+    records.transition(user, original, wf.WORKFLOW, action, roles=["system"], ended_at=now, apply=apply,
+                       note=lambda row, move, source: notes[0])
 
 
 def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
@@ -269,5 +262,5 @@ def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
     with transaction.atomic():
         count = cancel_pending(warning)
         _log(warning, "stop", "停止发送", warning.state, user, comment or f"取消未发送的 {count} 条投递")
-        audit.record(user, "transition", warning, note=f"停止发送：取消未发送的 {count} 条投递" + (f"（{comment}）" if comment else ""))
+        records.note_event(user, warning, f"停止发送：取消未发送的 {count} 条投递" + (f"（{comment}）" if comment else ""))
     return count
