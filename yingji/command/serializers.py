@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.rules.task_lifecycle import TASK_LIFECYCLE
@@ -39,7 +40,7 @@ def closures_geojson(closures) -> dict:
                  for e in network.closure_edges(graph, c)[:2000]]
         features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
                          "properties": {"id": c.pk, "name": f"封闭：{c.road_label}", "color": "#b71c1c",
-                                        "popup": f"{c.reason}（{_local(c.closed_at)} 起）", "url": "/command/roads/"}})
+                                        "popup": f"{c.reason}（{_local(c.closed_at)} 起）", "url": reverse("command-roads")}})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -95,11 +96,11 @@ def operations_geojson(responses) -> dict:
             features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [inc.lon, inc.lat]},
                              "properties": {"name": f"{inc.title}（{r.level_label}）", "color": "#6a1b9a",
                                             "popup": f"{r.plan.name}，未完成任务 {open_tasks} 项",
-                                            "url": f"/command/incident/{inc.pk}/"}})
+                                            "url": reverse("command-incident", args=[inc.pk])}})
         for d in r.dispatches.filter(state="en_route").select_related("team", "material", "warehouse"):
             if len(d.route) >= 2:
                 features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": d.route},
                                  "properties": {"name": f"{d.team or d.material} 在途", "color": "#1565c0",
                                                 "popup": f"预计 {round((d.route_seconds or 0) / 60)} 分钟",
-                                                "url": f"/command/incident/{inc.pk}/"}})
+                                                "url": reverse("command-incident", args=[inc.pk])}})
     return {"type": "FeatureCollection", "features": features}

@@ -15,6 +15,7 @@ from yingji.regions.models import Division
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
 
 from .models import Dispatch
+from yingji.core.links import record_url
 
 KINDS = {"teams": "救援队伍", "warehouses": "储备库", "experts": "专家", "shelters": "避难场所"}
 # Dispatch direction: resources travel to the incident; people travel from it to shelters.
@@ -35,7 +36,7 @@ class Target:
 
     @property
     def url(self) -> str:
-        return f"/r/{REGISTRY_KEYS[self.kind]}/{self.id}/"
+        return record_url(REGISTRY_KEYS[self.kind], self.id)
 
 
 REGISTRY_KEYS = {"teams": "teams", "warehouses": "warehouses", "experts": "experts", "shelters": "shelters"}

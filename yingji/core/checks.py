@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.urls import reverse
 
 from yingji.core.navigation import nav_groups
 
@@ -72,11 +73,11 @@ def check_pages_offline() -> list[str]:
     """Render the pages a user sees and look for any reference to another host."""
     problems = []
     client = Client()
-    pages = ["/login/"]
+    pages = [reverse("login")]
     user = get_user_model().objects.filter(is_active=True, role="sysadmin").first()
     if user is not None:
         client.force_login(user)
-        pages += ["/", "/map/", "/users/", "/audit/", "/divisions/"]
+        pages += [reverse(name) for name in ("dashboard", "map", "user-list", "audit-list", "division-list")]
         pages += [url for _, links in nav_groups() for _, url in links if url not in pages]
     for page in pages:
         response = client.get(page)

@@ -8,6 +8,7 @@ An app declares ``Registry(key="enterprises", model=Enterprise, ...)`` in its
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -21,10 +22,12 @@ from yingji.geo import divcodes
 from yingji.regions.services import name_of
 
 from . import scope
+from .apps import claim
 from .errors import Forbidden, ValidationFailed, from_django_validation
 from .records import create_record, delete_record, update_record
 
 REGISTRIES: dict[str, "Registry"] = {}
+_ORIGINS: dict[str, str] = {}
 
 
 @dataclass
@@ -52,6 +55,11 @@ class Registry:
     read_only_fields: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        # The declaration (the caller of the dataclass __init__: module and line) is the registry's
+        # origin; the same key from another origin is a start-up error, not a silent replacement.
+        caller = sys._getframe(2)
+        origin = f"{caller.f_globals.get('__name__', '?')}:{caller.f_lineno}"
+        claim(_ORIGINS, "registry key", self.key, origin)
         REGISTRIES[self.key] = self
 
     # ----- reads -----------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Optional, Union
 
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
@@ -135,7 +136,7 @@ def state_json(hazard, user) -> dict:
 
 def photo_json(photo) -> dict:
     return {"id": photo.pk, "stage": photo.stage, "caption": photo.caption, "content_type": photo.content_type,
-            "size": photo.size, "url": f"/hazards/photos/{photo.pk}/"}
+            "size": photo.size, "url": reverse("hazards:photo-file", args=[photo.pk])}
 
 
 def source_router() -> Router:

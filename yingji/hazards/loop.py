@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -239,6 +240,6 @@ def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
                                     escalation_level=level, escalated_to=receiving, escalated_at=timezone.now())
             publish("deadlines", "hidden_hazard_escalated",
                     {"id": hazard.pk, "title": hazard.title, "enterprise": hazard.enterprise.name, "message": note,
-                     "url": f"/hazards/hidden/{hazard.pk}/", "sound": True}, division_code=receiving)
+                     "url": reverse("hazards:hidden-detail", args=[hazard.pk]), "sound": True}, division_code=receiving)
         escalated.append(hazard)
     return escalated

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from yingji.core import scope
 from yingji.regions.services import name_of
+from yingji.core.links import record_url
 from yingji.rules import risk as rules
 
 from .grading import rule_setting_for
@@ -88,5 +89,5 @@ def risk_point_features(user) -> dict:
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
                          "properties": {"id": p.pk, "name": p.name, "level": p.level, "color": info.colour_hex,
                                         "popup": f"{owner}｜{info.name}（{info.colour}）｜{p.assessment}",
-                                        "url": f"/r/risk-points/{p.pk}/"}})
+                                        "url": record_url("risk-points", p.pk)}})
     return {"type": "FeatureCollection", "features": features}

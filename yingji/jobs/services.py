@@ -21,6 +21,7 @@ import time
 import traceback
 from typing import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -28,11 +29,17 @@ from .models import Job
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
+_ORIGINS: dict[str, str] = {}
 LEASE = dt.timedelta(minutes=5)
 
 
 def handler(kind: str):
+    """Register the job handler for ``kind``; a second handler for the same kind is an error."""
     def register(func):
+        origin = f"{func.__module__}.{func.__qualname__}"
+        previous = _ORIGINS.setdefault(kind, origin)  # (core.apps.claim's rule; jobs sits below core)
+        if previous != origin:
+            raise ImproperlyConfigured(f"Duplicate job handler kind {kind!r}: declared by {previous} and by {origin}")
         HANDLERS[kind] = func
         return func
 

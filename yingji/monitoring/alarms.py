@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.core import records, scope
@@ -72,7 +73,7 @@ def event_data(alarm: Alarm, sound: bool = False, **extra) -> dict:
         "object": obj.name, "object_id": obj.pk, "enterprise_id": alarm.enterprise_id,
         "value": alarm.last_value, "unit": alarm.sensor.unit, "text": describe(alarm),
         "raised_at": alarm.raised_at.isoformat(), "lon": obj.lon, "lat": obj.lat,
-        "division_code": alarm.division_code, "url": f"/monitoring/alarms/{alarm.pk}/", **extra,
+        "division_code": alarm.division_code, "url": reverse("monitoring-alarm", args=[alarm.pk]), **extra,
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yingji.core import records, scope
 from yingji.core.errors import Forbidden, NotAuthenticated, ValidationFailed
+from yingji.core.links import api_url
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -190,4 +191,4 @@ def issue_device_token(user, name: str, division_code: str, enterprise_id: int |
 def ingest_http(device: DeviceToken, body: bytes):
     readings, problems = parse_http(body, now_ms())
     device_scope = Scope(divcodes.scope_prefix(device.division_code), device.enterprise_id)
-    return pipeline().ingest(readings, problems, source="http", topic="/api/v1/ingest/", scope=device_scope)
+    return pipeline().ingest(readings, problems, source="http", topic=api_url("ingest/"), scope=device_scope)

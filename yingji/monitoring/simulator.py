@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from yingji.core.links import api_url
+
 from .ingest import now_ms, pipeline
 from .models import LatestValue, Sensor
 from .mqtt import parse_url
@@ -156,7 +158,7 @@ class MqttTransport(Transport):
 
 class HttpTransport(Transport):
     def __init__(self, base_url: str, token: str):
-        self.url = base_url.rstrip("/") + "/api/v1/ingest/"
+        self.url = base_url.rstrip("/") + api_url("ingest/")
         self.token = token
 
     def send(self, division6, readings):

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -27,8 +28,6 @@ from . import alarms as alarm_services
 from . import selectors
 from .models import Alarm, MonitoredObject, QuarantinedMessage
 
-# The incidents app's intake page, pre-filled from query parameters (see docs/monitoring.md).
-INCIDENT_INTAKE_URL = "/incidents/new/"
 KIND_TO_INCIDENT_TYPE = {
     "hazard_source": "accident.hazchem", "tank": "accident.hazchem", "warehouse": "accident.hazchem",
     "tailings_pond": "accident.non_coal_mine", "mine": "accident.non_coal_mine", "abandoned_pit": "natural.geological",
@@ -75,7 +74,8 @@ def incident_link(alarm: Alarm) -> str:
         "division_code": alarm.division_code, "lon": obj.lon or "", "lat": obj.lat or "",
         "enterprise_id": obj.enterprise_id or "",
     }
-    return f"{INCIDENT_INTAKE_URL}?{urlencode(params)}"
+    # The incidents app's intake page, pre-filled from query parameters (see docs/monitoring.md).
+    return f"{reverse('incident-intake')}?{urlencode(params)}"
 
 
 @service_view
@@ -169,7 +169,7 @@ def alarms_geojson(request):
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [obj.lon, obj.lat]},
             "properties": {"name": f"{obj.name}（{rules.LEVEL_NAMES[alarm.level]}报警）",
                            "popup": f"{alarm_services.describe(alarm)} · {lifecycle.STATES[alarm.state]}",
-                           "url": f"/monitoring/alarms/{alarm.pk}/", "color": alarm_services.COLORS[alarm.level],
+                           "url": reverse("monitoring-alarm", args=[alarm.pk]), "color": alarm_services.COLORS[alarm.level],
                            "level": alarm.level, "state": alarm.state},
         })
     return JsonResponse({"type": "FeatureCollection", "features": features})

@@ -17,6 +17,7 @@ import logging
 import numpy as np
 from django.apps import apps
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.accounts.models import User
@@ -157,7 +158,7 @@ def _queue_endpoints(warning, channels: set[str], configs: dict) -> int:
     if "web" in channels:
         Delivery.objects.get_or_create(
             warning=warning, channel="web", recipient_kind="endpoint", recipient_id=0,
-            defaults={"address": "/warnings/public/", "division_code": warning.division_code, "status": "delivered",
+            defaults={"address": reverse("warnings:public"), "division_code": warning.division_code, "status": "delivered",
                       "next_attempt_at": timezone.now(), "sent_at": timezone.now(), "delivered_at": timezone.now()})
         count += 1
     return count

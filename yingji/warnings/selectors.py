@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from shapely.geometry import mapping, shape
@@ -80,13 +81,14 @@ def imported_feature(alert: ImportedAlert) -> dict | None:
             "properties": {"id": alert.pk, "name": f"[外部] {alert}", "level": alert.level,
                            "color": LEVEL_COLORS.get(alert.level, "#6a1b9a"),
                            "popup": f"{alert.sender_name or alert.sender}｜{alert.area_desc}",
-                           "instruction": alert.instruction, "url": f"/warnings/imported/{alert.pk}/", "source": "imported"}}
+                           "instruction": alert.instruction, "url": reverse("warnings:imported", args=[alert.pk]), "source": "imported"}}
 
 
 def map_features(user=None) -> dict:
     """Active own warnings and active imported alerts (links to the console when a user is given)."""
     # Active real warnings are public information: every user sees all of them.
-    features = [warning_feature(w, f"/warnings/{w.pk}/" if user is not None else f"/warnings/public/#w{w.pk}")
+    features = [warning_feature(w, reverse("warnings:detail", args=[w.pk]) if user is not None
+                                else f"{reverse('warnings:public')}#w{w.pk}")
                 for w in active_warnings()]
     features += [imported_feature(a) for a in active_imported()[:200]]
     return {"type": "FeatureCollection", "features": [f for f in features if f]}
@@ -99,7 +101,7 @@ def header_widget(request) -> str:
     count = active_warnings().count()
     if not count:
         return ""
-    return format_html('<a class="tag" href="/warnings/" data-testid="active-warnings">生效预警 {}</a>', count)
+    return format_html('<a class="tag" href="{}" data-testid="active-warnings">生效预警 {}</a>', reverse("warnings:list"), count)
 
 
 # --- coverage ----------------------------------------------------------------------------------

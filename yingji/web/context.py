@@ -1,18 +1,16 @@
-from django.apps import apps
 from django.conf import settings
 
+from yingji.core.apps import yingji_apps
 from yingji.core.navigation import nav_groups
 
 
 def header_widgets(request) -> list[str]:
     """HTML snippets apps show in the top bar on every page (e.g. who is on duty now)."""
     widgets = []
-    for config in apps.get_app_configs():
-        hook = getattr(config, "header_widget", None)
-        if hook is not None:
-            html = hook(request)
-            if html:
-                widgets.append(html)
+    for config in yingji_apps():
+        html = config.header_widget(request)
+        if html:
+            widgets.append(html)
     return widgets
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,7 +17,7 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
-from yingji.core.apps import app_modules
+from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
@@ -64,9 +64,9 @@ def login_view(request):
             error = exc.message
         else:
             auth_login(request, user)
-            target = request.GET.get("next", "/")
+            target = request.GET.get("next") or reverse("dashboard")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/"
+                target = reverse("dashboard")
             return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=400 if error else 200)
 
@@ -124,14 +124,9 @@ def one_map(request):
 
 
 def map_overlays() -> list[dict]:
-    """Overlays apps add to the one-map: ``AppConfig.map_overlays = [(key, label, geojson_url)]``.
-    The URL answers a GeoJSON FeatureCollection (already scoped to the user); feature
-    properties ``name``, ``popup`` (plain text), ``url`` and ``color`` are used when present."""
-    overlays = []
-    for config in apps.get_app_configs():
-        for key, label, url in getattr(config, "map_overlays", []):
-            overlays.append({"key": key, "label": label, "url": url})
-    return overlays
+    """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
+    return [{"key": key, "label": label, "url": hook_url(url_name)}
+            for config in yingji_apps() for key, label, url_name in config.map_overlays]
 
 
 @service_view
