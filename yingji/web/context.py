@@ -1,16 +1,21 @@
 from django.apps import apps
 from django.conf import settings
 
+from yingji.core import capabilities
 from yingji.core.registry import REGISTRIES
 
 NAV_GROUP_ORDER = ["值班值守", "监测预警", "指挥救援", "安全监管", "预警发布", "应急资源", "基础数据"]
 
 
-def nav_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Side navigation: links declared by apps (``nav_links``) plus one link per registry."""
+def nav_groups(user=None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Side navigation: links declared by apps (``nav_links``) plus one link per registry.
+    A link may name a capability as a fourth element (``(group, label, url, "monitoring.quarantine")``):
+    it is shown only to ``user`` holding it (all links when ``user`` is None)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for config in apps.get_app_configs():
-        for group, label, url in getattr(config, "nav_links", []):
+        for group, label, url, *needs in getattr(config, "nav_links", []):
+            if needs and user is not None and not capabilities.has(user, needs[0]):
+                continue
             groups.setdefault(group, []).append((label, url))
     for registry in REGISTRIES.values():
         groups.setdefault(registry.nav_group, []).append((registry.label, f"/r/{registry.key}/"))
@@ -35,8 +40,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_groups": nav_groups(),
+        "nav_groups": nav_groups(user),
         "header_widgets": header_widgets(request),
-        "is_admin": user.role in ("sysadmin", "city_admin", "county_admin"),
         "profile_city": settings.YINGJI_PROFILE_CITY,
     }
