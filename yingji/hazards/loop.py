@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import capabilities, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from yingji.rules import hidden_hazard as rules
 from yingji.rules.statemachine import TransitionError
@@ -97,7 +97,7 @@ def _context(hazard: HiddenHazard, user, action: str, data: dict) -> dict:
     funds = data.get("funds_yuan")
     return {
         "grade": data.get("grade") if action == "confirm" else hazard.grade,
-        "is_own": user.role == "enterprise" and user.enterprise_id == hazard.enterprise_id,
+        "is_own": capabilities.enterprise_bound(user) and user.enterprise_id == hazard.enterprise_id,
         "measures": data.get("measures"), "responsible_person": data.get("responsible_person"),
         "deadline": data.get("deadline"), "now": timezone.localdate(), "reason": data.get("reason"),
         "goals": data.get("goals"), "funds": None if funds is None else f"{funds} 元",
@@ -146,8 +146,9 @@ def offered_actions(hazard: HiddenHazard, user) -> list:
     """The steps this user may take now (buttons)."""
     if not scope.is_visible(hazard, user):
         return []
-    is_own = user.role == "enterprise" and user.enterprise_id == hazard.enterprise_id
-    return rules.allowed_actions(hazard.state, {user.role}, hazard.is_major, is_own=is_own or user.role != "enterprise")
+    bound = capabilities.enterprise_bound(user)
+    is_own = bound and user.enterprise_id == hazard.enterprise_id
+    return rules.allowed_actions(hazard.state, {user.role}, hazard.is_major, is_own=is_own or not bound)
 
 
 def transition(user, hazard_id: int, action: str, fields: dict | None = None, *,

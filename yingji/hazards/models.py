@@ -20,8 +20,6 @@ from yingji.rules import hidden_hazard as loop
 from yingji.rules import risk as risk_rules
 from yingji.rules.gb18218 import BetaChoice, SharedKeyPolicy
 
-SUPERVISORS = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor"})
-SUPERVISORS_AND_ENTERPRISES = SUPERVISORS | {"enterprise"}
 EVALUATION_PERIOD_YEARS = 3  # 重大危险源安全评估每三年至少一次（原安监总局令第40号第十条）
 
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
@@ -122,7 +120,7 @@ class HazardRuleSetting(ScopedRecord):
 class HazardSource(EnterpriseOwned, LocatedRecord):
     """A major hazard source (重大危险源) of an enterprise: a set of production/storage units."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     FILING = [("unfiled", "未备案"), ("filed", "已备案"), ("changed", "变更待重新备案"), ("cancelled", "已核销")]
 
     enterprise = models.ForeignKey("regions.Enterprise", verbose_name="所属企业", on_delete=models.PROTECT,
@@ -182,7 +180,7 @@ class HazardUnit(EnterpriseOwned, ScopedRecord):
     on_delete=models.PROTECT)``.
     """
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     KINDS = [("production", "生产单元"), ("storage", "储存单元")]
 
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.PROTECT,
@@ -211,7 +209,7 @@ class HazardUnit(EnterpriseOwned, ScopedRecord):
 class UnitChemical(EnterpriseOwned, ScopedRecord):
     """A hazardous chemical in a unit with its design maximum quantity (q, tonnes)."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
 
     unit = models.ForeignKey(HazardUnit, verbose_name="单元", on_delete=models.PROTECT, related_name="chemicals")
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.PROTECT,
@@ -269,7 +267,7 @@ class UnitChemical(EnterpriseOwned, ScopedRecord):
 class HazardGrading(EnterpriseOwned, ScopedRecord):
     """One identification and grading of a hazard source, with its full working (history)."""
 
-    write_roles: frozenset[str] = frozenset()  # written only by the grading service
+    write_capability = "hazards.grading.write"  # granted to no role: written only by the grading service
 
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.CASCADE,
                                       related_name="gradings")
@@ -305,7 +303,7 @@ class HazardGrading(EnterpriseOwned, ScopedRecord):
 class RiskPoint(EnterpriseOwned, LocatedRecord):
     """A risk point (风险点) of an enterprise or a public place, assessed by LEC or the matrix."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     METHODS = [(risk_rules.METHOD_LEC, "LEC（作业条件危险性分析法）"), (risk_rules.METHOD_MATRIX, "风险矩阵（L×S）")]
     LEVELS = [(level.level, level.name) for level in risk_rules.RISK_LEVELS.values()]
     CONTROL_LEVELS = [("company", "公司级"), ("workshop", "车间级"), ("team", "班组级"), ("post", "岗位级")]
@@ -362,7 +360,7 @@ class RiskPoint(EnterpriseOwned, LocatedRecord):
 class Checklist(EnterpriseOwned, ScopedRecord):
     """A safety checklist (检查表): one item per line, ``条款依据｜检查内容``."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
 
     enterprise = models.ForeignKey("regions.Enterprise", verbose_name="企业自编（留空为通用）", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
@@ -399,7 +397,7 @@ class Checklist(EnterpriseOwned, ScopedRecord):
 class InspectionTask(EnterpriseOwned, ScopedRecord):
     """An inspection task (检查任务): a supervisor's inspection or an enterprise self-check."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     KINDS = [("supervision", "监管检查"), ("self_check", "企业自查")]
     STATUSES = [("planned", "待检查"), ("in_progress", "检查中"), ("completed", "已完成")]
 
@@ -440,7 +438,7 @@ class HiddenHazard(EnterpriseOwned, LocatedRecord):
     through :func:`yingji.hazards.loop.transition` (checked, audited).
     """
 
-    write_roles = frozenset(loop.REPORT_ROLES)
+    write_capability = "hazards.report"
     SOURCES = [("self_check", "企业自查自报"), ("inspection", "监管检查发现"), ("report", "举报及其他")]
     GRADES = list(loop.GRADES.items())
     STATES = list(loop.STATES.items())
@@ -513,7 +511,7 @@ def photo_path(instance, filename: str) -> str:
 class HazardPhoto(EnterpriseOwned, ScopedRecord):
     """A photo of a hidden hazard: at discovery, after rectification, at review."""
 
-    write_roles = frozenset(loop.REPORT_ROLES)
+    write_capability = "hazards.report"
     STAGES = [("discovery", "发现时"), ("rectification", "整改后"), ("review", "复查时")]
 
     hazard = models.ForeignKey(HiddenHazard, verbose_name="隐患", on_delete=models.PROTECT, related_name="photos")
