@@ -9,11 +9,11 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = "监测预警"
     # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
+    nav_links: list[tuple[str, ...]] = [
         ("监测预警", "值班监测台", "/monitoring/"),
         ("监测预警", "监测报警", "/monitoring/alarms/"),
         ("监测预警", "企业监测", "/monitoring/enterprises/"),
-        ("监测预警", "隔离数据", "/monitoring/quarantine/"),
+        ("监测预警", "隔离数据", "/monitoring/quarantine/", "monitoring.quarantine"),
     ]
     map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "/monitoring/map/alarms.geojson")]
 

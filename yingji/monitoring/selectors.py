@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.audit import services as audit
-from yingji.core import scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core import capabilities, scope
+from yingji.core.errors import ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
@@ -148,8 +148,7 @@ def quarantine_for(user):
         from yingji.core.errors import NotAuthenticated
 
         raise NotAuthenticated("请先登录")
-    if user.role not in ("sysadmin", "city_admin", "county_admin", "duty_officer", "supervisor"):
-        raise Forbidden("您的角色无权查看隔离数据")
+    capabilities.require(user, "monitoring.quarantine", "您的角色无权查看隔离数据")
     prefix = user.scope_prefix
     cond = Q(division_code__startswith=prefix)
     if len(prefix) <= 4:
