@@ -11,6 +11,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yingji.api.base import paginate
+from yingji.core import capabilities
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 
 from . import imports, selectors, services
@@ -258,8 +259,7 @@ def imports_router() -> Router:
 
 
 def _check_importer(user) -> None:
-    if user.role in ("enterprise", "readonly"):
-        raise Forbidden("您的角色无权接收外部 CAP 预警")
+    capabilities.require(user, "warnings.cap_import", "您的角色无权接收外部 CAP 预警")
 
 
 def imported_router() -> Router:

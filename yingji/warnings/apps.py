@@ -6,9 +6,9 @@ class WarningsConfig(AppConfig):
     label = "warnings"
     verbose_name = "预警信息发布"
     # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
+    nav_links: list[tuple[str, ...]] = [
         ("预警发布", "预警信息", "/warnings/"),
-        ("预警发布", "起草预警", "/warnings/new/"),
+        ("预警发布", "起草预警", "/warnings/new/", "warnings.draft"),
         ("预警发布", "外部预警（CAP 接收）", "/warnings/imports/"),
         ("预警发布", "我的预警通知", "/warnings/notices/"),
         ("预警发布", "公众预警页面", "/warnings/public/"),
