@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yingji.audit import services as audit
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
 from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
-from yingji.rules.report_chain import (DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, check_report,
+from yingji.rules.report_chain import (DECREE_493_ART12_ITEMS, REPORT_KINDS, check_report,
                                        state_from_kinds)
 from yingji.rules.statemachine import TransitionError
 
@@ -294,7 +294,7 @@ def escalate(user, report: IncidentReport) -> ReportReceipt:
     scope.check_can_see(incident, user)
     scope.check_can_write(IncidentReport, user, incident.division_code)
     sender = report.reporting_unit
-    if user.role != "sysadmin" and not scope.is_visible(sender, user):
+    if not capabilities.has(user, "incidents.escalate_any_unit") and not scope.is_visible(sender, user):
         raise Forbidden("只能报送本单位的报告")
     parent = parent_duty_unit(sender)
     if parent is None:
@@ -423,5 +423,3 @@ def get_receipt(user, pk) -> ReportReceipt:
     return scope.get_visible(ReportReceipt.objects.select_related("report", "incident", "receiving_unit"), pk, user,
                              "接收记录")
 
-
-ROLES_THAT_REPORT = REPORT_ROLES
