@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from yingji.core import importer, scope
+from yingji.core import capabilities, importer, scope
 from yingji.core.errors import NotFound, ServiceError, ValidationFailed
 from yingji.core.registry import REGISTRIES
 from yingji.jobs.services import enqueue, handler
@@ -99,7 +99,7 @@ def run_import_job(payload: dict) -> None:
 
 def batch_for(user, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
-    if batch is None or (batch.user_id != user.pk and user.role != "sysadmin"):
+    if batch is None or (batch.user_id != user.pk and not capabilities.has(user, "imports.view_others")):
         raise NotFound("导入记录不存在")
     return batch
 
