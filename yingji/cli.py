@@ -13,6 +13,7 @@
     yingji road import FILE.osm.pbf                    import and activate an OSM road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
+    yingji audit verify                                check the audit log's hash chain
     yingji manage ARGS...                              any Django management command
 """
 
@@ -243,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     from yingji.monitoring.cli import add_commands as add_monitoring_commands
 
     add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
+
+    audit = sub.add_parser("audit", help="审计日志：audit verify 校验哈希链")
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    audit.set_defaults(func=lambda a: cmd_manage(argparse.Namespace(rest=["audit", *a.rest])))
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -4,9 +4,12 @@ Environment variables (all optional):
   DATABASE_URL        database, default: SQLite file in the data directory
   YINGJI_DATA_DIR     where the SQLite file, uploads and generated files live (default ./var)
   SECRET_KEY          secret key; a stable random key is generated in the data dir when absent
+  YINGJI_AUDIT_KEY    key of the audit log's hash chain; generated once in the data dir when absent
   ALLOWED_HOSTS       comma-separated, default "127.0.0.1,localhost,[::1],testserver"
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
   YINGJI_HTTPS        "1" when served behind HTTPS: secure cookies and HSTS
+  YINGJI_FEED_ALLOWED_HOSTS  comma-separated host names that CAP feeds may fetch from although they
+                      resolve to an internal address (default: none; see core/outbound.py)
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ DATA_DIR = Path(os.environ.get("YINGJI_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
+def _secret_key(env: str = "SECRET_KEY", filename: str = "secret_key") -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    key_file = DATA_DIR / filename
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
@@ -33,6 +36,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the audit log's hash chain (HMAC): kept apart from SECRET_KEY so that rotating the session
+# key does not invalidate the chain; every process writing to one database must share it.
+YINGJI_AUDIT_KEY = _secret_key("YINGJI_AUDIT_KEY", "audit_chain_key")
 DEBUG = os.environ.get("YINGJI_DEBUG") == "1"
 ALLOWED_HOSTS = [
     h.strip()
@@ -125,6 +131,12 @@ LOGIN_REDIRECT_URL = "/"
 # Login throttling: this many failures for one username (or one address) within the window lock it.
 YINGJI_LOGIN_MAX_FAILURES = int(os.environ.get("YINGJI_LOGIN_MAX_FAILURES", "5"))
 YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"))
+
+# API tokens expire after this many days (they also die on password change, lock-out and deactivation).
+YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
+
+# CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
+YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

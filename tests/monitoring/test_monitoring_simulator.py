@@ -44,3 +44,24 @@ def test_series_continue_from_the_stored_value(tank):
 
     first = model.value(time.time(), random.Random(1))
     assert abs(first - 6.5) < 0.6
+
+
+def test_readings_carry_sequence_numbers_that_continue_after_a_restart(tank):
+    from yingji.monitoring.models import Alarm, LatestValue
+    from yingji.monitoring.simulator import LocalTransport, Simulator, build_models, latest_seqs
+
+    _, level, _ = tank
+    models = build_models([level])
+    models[0].next_due = 0
+    simulator = Simulator(models, LocalTransport(), excursion_every=0)
+    start = time.time() - 3600
+    for step in range(5):
+        simulator.tick(start + step * level.interval_s)
+    assert LatestValue.objects.get(sensor=level).seq == 5
+    # A new simulator process continues the numbering: no false data-quality alarm.
+    (again,) = build_models([level], seqs=latest_seqs([level]))
+    again.next_due = 0
+    restarted = Simulator([again], LocalTransport(), excursion_every=0)
+    restarted.tick(start + 10 * level.interval_s)
+    assert LatestValue.objects.get(sensor=level).seq == 6
+    assert not Alarm.objects.filter(rule="gap").exists()

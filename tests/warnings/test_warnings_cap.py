@@ -53,6 +53,8 @@ def test_polygon_and_circle_in_cap_form(roles):
     assert "<polygon>42.46,122.4 42.46,122.46 42.52,122.46 42.46,122.4</polygon>" in warning.cap_xml
     assert "<circle>42.49,122.43 3</circle>" in warning.cap_xml
     assert info.category == "CBRNE"
+    # A drawn area still carries the geocode of the county it lies in (issue 14).
+    assert info.areas[0].geocodes == [("CPEAS Geographic Code", ZHANGWU)]
 
 
 def test_cap_category_mapping():

@@ -183,7 +183,8 @@ def test_api_import_by_body_and_by_file(api_client, make_user):
 
 
 @pytest.mark.django_db
-def test_feed_polling_atom_and_plain_cap(gateway):
+def test_feed_polling_atom_and_plain_cap(gateway, settings):
+    settings.YINGJI_FEED_ALLOWED_HOSTS = ["127.0.0.1"]  # the test gateway runs on this machine
     first, second = _future_cap(0), _future_cap(1)
     gateway.pages["/cap/1.xml"] = first
     gateway.pages["/cap/2.xml"] = second

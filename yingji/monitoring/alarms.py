@@ -44,6 +44,8 @@ def describe(alarm: Alarm) -> str:
     level = rules.LEVEL_NAMES[alarm.level]
     if alarm.rule == rules.RULE_STALE:
         return f"{alarm.monitored_object.name} · {sensor.name} 数据中断（超过 {sensor.stale_after} 个上报周期无数据）{level}"
+    if alarm.rule == rules.RULE_GAP:
+        return f"{alarm.monitored_object.name} · {sensor.name} 数据缺失：{alarm.detail}（{level}）"
     value = "" if alarm.last_value is None else f" {alarm.last_value:g}{sensor.unit}"
     if alarm.rule == rules.RULE_RATE:
         return f"{alarm.monitored_object.name} · {sensor.name} 变化过快{value}（{level}）"
@@ -100,8 +102,19 @@ def record_changes(changes: Iterable[rules.AlarmChange]) -> list[Alarm]:
             open_alarms[key] = alarm
         else:
             _repeat(alarm, change, decision)
+        if change.rule_id == rules.RULE_GAP:
+            _gap_noted(alarm, change)
         touched.append(alarm)
     return touched
+
+
+def _gap_noted(alarm: Alarm, change: rules.AlarmChange) -> None:
+    """A gap is a moment, not a lasting condition: the alarm says which readings are missing
+    (the latest range; earlier ones stay in its audit history) and waits to be acknowledged."""
+    alarm.detail = change.detail[:300]
+    alarm.condition_active = False
+    alarm.cleared_at = _utc(change.time)
+    alarm.save(update_fields=["detail", "condition_active", "cleared_at", "updated_at"])
 
 
 def _create(sensor: Sensor, change: rules.AlarmChange) -> Alarm:
@@ -110,7 +123,7 @@ def _create(sensor: Sensor, change: rules.AlarmChange) -> Alarm:
         sensor=sensor, monitored_object=sensor.monitored_object, enterprise_id=sensor.enterprise_id,
         division_code=sensor.division_code, is_synthetic=sensor.is_synthetic, rule=change.rule_id,
         level=change.level, side=change.side or "", first_value=change.value, last_value=change.value,
-        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when,
+        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when, detail=change.detail[:300],
     )
     audit.record(None, "create", alarm, after=audit.snapshot(alarm), note="监测报警（系统自动产生）", address="")
     _publish(alarm, "raised", sound=True)

@@ -64,7 +64,7 @@ def cmd_simulate(args) -> int:
     _setup_django()
     from .mqtt import broker_url
     from .simulator import (HttpTransport, LocalTransport, MqttTransport, Simulator, build_models, demo_sensors,
-                            latest_values)
+                            latest_seqs, latest_values)
 
     sensors = demo_sensors(synthetic_only=not args.all)
     if not sensors:
@@ -83,7 +83,7 @@ def cmd_simulate(args) -> int:
     stop = threading.Event()
     _stop_on_signals(stop)
     print(f"模拟 {len(sensors)} 个传感器，经 {how}", flush=True)
-    simulator = Simulator(build_models(sensors, latest=latest_values(sensors)), transport, excursion_every=args.excursion_every, speed=args.speed)
+    simulator = Simulator(build_models(sensors, latest=latest_values(sensors), seqs=latest_seqs(sensors)), transport, excursion_every=args.excursion_every, speed=args.speed)
     simulator.run(stop, duration=args.duration)
     print(f"已发送 {simulator.sent} 条读数，超阈值 {simulator.excursions} 次")
     return 0

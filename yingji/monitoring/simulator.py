@@ -40,6 +40,7 @@ class SimSensor:
     phase: float
     walk: float = 0.0
     next_due: float = 0.0
+    seq: int = 0  # the last sequence number sent; every reading carries the next one
     excursion: list = field(default_factory=list)
 
     def value(self, now: float, rng: random.Random) -> float:
@@ -72,9 +73,10 @@ def _normal_band(upper: dict, lower: dict) -> tuple[float, float]:
     return lo, lo + max(abs(lo), 1.0)
 
 
-def build_models(sensors, seed: int = 2109, latest: dict | None = None) -> list[SimSensor]:
+def build_models(sensors, seed: int = 2109, latest: dict | None = None, seqs: dict | None = None) -> list[SimSensor]:
     """One model per sensor. ``latest`` ({sensor_id: value}) makes each series continue from
-    the stored value and drift back to its baseline (no artificial jump at start-up)."""
+    the stored value and drift back to its baseline (no artificial jump at start-up); ``seqs``
+    ({sensor_id: seq}) continues the sequence numbers, so a restarted simulator is no gap."""
     rng = random.Random(seed)
     latest = latest or {}
     models = []
@@ -92,6 +94,7 @@ def build_models(sensors, seed: int = 2109, latest: dict | None = None) -> list[
         ))
         if s.pk in latest:
             models[-1].walk = latest[s.pk] - models[-1].base
+        models[-1].seq = (seqs or {}).get(s.pk) or 0
     return models
 
 
@@ -99,6 +102,12 @@ def latest_values(sensors) -> dict:
     from .models import LatestValue
 
     return dict(LatestValue.objects.filter(sensor__in=sensors).values_list("sensor_id", "value"))
+
+
+def latest_seqs(sensors) -> dict:
+    from .models import LatestValue
+
+    return dict(LatestValue.objects.filter(sensor__in=sensors, seq__isnull=False).values_list("sensor_id", "seq"))
 
 
 class Transport:
@@ -187,8 +196,9 @@ class Simulator:
             if model.next_due > now:
                 continue
             model.next_due = max(model.next_due + model.interval_s / self.speed, now)
+            model.seq += 1
             batches.setdefault(model.division6, []).append(
-                {"s": model.code, "t": int(now * 1000), "v": model.value(now, self.rng)})
+                {"s": model.code, "t": int(now * 1000), "v": model.value(now, self.rng), "seq": model.seq})
         for division6, readings in batches.items():
             self.transport.send(division6, readings)
         count = sum(len(r) for r in batches.values())
@@ -233,6 +243,6 @@ def run_embedded(stop: threading.Event, broker: str | None) -> None:
         return
     transport = MqttTransport(broker) if broker else LocalTransport()
     every = float(os.environ.get("YINGJI_SIMULATE_EXCURSION_S", "90"))
-    models = build_models(sensors, latest=latest_values(sensors))
+    models = build_models(sensors, latest=latest_values(sensors), seqs=latest_seqs(sensors))
     Simulator(models, transport, excursion_every=every, seed=int(time.time())).run(stop)
 

@@ -11,6 +11,8 @@ from yingji.geo import divcodes
 from yingji.rules.sms import sms_segment_count
 from yingji.rules.warning_levels import level_info
 
+from .targeting import area_divisions
+
 # CAP category by 突发事件 sub-type (first match by prefix wins).
 _CAP_CATEGORY = (
     ("natural.earthquake", "Geo"), ("natural.geological", "Geo"), ("natural.meteorological", "Met"),
@@ -50,7 +52,9 @@ def _areas(warning) -> list[WarningArea]:
     circles = []
     if warning.circle_radius_km:
         circles.append((warning.circle_lon, warning.circle_lat, warning.circle_radius_km))
-    return [WarningArea(desc=warning.area_desc, division_codes=list(warning.area_codes or []),
+    # Geocodes for every area: the chosen divisions plus the counties a drawn polygon or circle
+    # intersects, so that receivers that route by area code (12379, CPEAS) also get drawn areas.
+    return [WarningArea(desc=warning.area_desc, division_codes=area_divisions(warning),
                         polygons=polygons, circles=circles)]
 
 

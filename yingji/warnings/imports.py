@@ -16,10 +16,12 @@ import logging
 from datetime import datetime
 
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from yingji.audit import services as audit
+from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
@@ -153,15 +155,10 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
 # --- feeds -------------------------------------------------------------------------------------
 
 
-def _fetch(url: str, timeout: float = 15) -> bytes:
-    session = requests.Session()
-    session.trust_env = False
-    with session.get(url, timeout=timeout, stream=True) as response:
-        response.raise_for_status()
-        data = response.raw.read(FEED_MAX_BYTES + 1, decode_content=True)
-    if len(data) > FEED_MAX_BYTES:
-        raise CapXMLError(f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
-    return data
+def _fetch(url: str) -> bytes:
+    """A feed or a CAP document it links: SSRF-guarded, size- and time-limited (core.outbound)."""
+    return outbound.fetch(url, max_bytes=FEED_MAX_BYTES, allowed_hosts=settings.YINGJI_FEED_ALLOWED_HOSTS,
+                          too_large=f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
 
 
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
@@ -212,7 +209,7 @@ def poll_feed(feed: CapFeed) -> str:
                 summary = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
                 if record.reasons:
                     summary += "；" + record.reasons[0]
-    except (requests.RequestException, CapXMLError, OSError) as exc:
+    except (requests.RequestException, CapXMLError, OSError, outbound.OutboundRefused) as exc:
         summary = f"获取失败：{exc}"[:300]
     feed.last_polled_at = timezone.now()
     feed.last_result = summary[:300]
