@@ -77,12 +77,29 @@ def start_background(include_jobs: bool = True) -> threading.Event:
     return stop
 
 
+SHUTDOWN_GRACE_S = 3
+
+
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
-    if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1":
-        start_background()
-    uvicorn.run("yingji.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
+    stop = start_background() if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1" else None
+    # Open SSE streams never end by themselves: on SIGTERM/SIGINT uvicorn waits at most this long
+    # for them, then closes them, so the server stops within a few seconds.
+    from yingji.live.hub import HUB
+
+    server = uvicorn.Server(uvicorn.Config("yingji.asgi:application", host=host, port=port, log_level="warning",
+                                           lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
+    handle_exit = server.handle_exit
+
+    def stop_serving(sig, frame):  # end the open SSE streams first, then uvicorn's own shutdown
+        HUB.close_streams()
+        handle_exit(sig, frame)
+
+    server.handle_exit = stop_serving
+    server.run()
+    if stop is not None:
+        stop.set()
     return 0
 
 

@@ -32,6 +32,7 @@ def test_alert_update_cancel_all_validate(draft, roles):
     assert info.headline.endswith("[Ⅲ级/较重]") and info.severity == "Moderate"
     assert info.areas[0].geocodes == [("CPEAS Geographic Code", ZHANGWU)]
     assert info.category == "Met" and info.event == "暴雨"
+    assert info.event_codes == [("Yingji-EventType", "natural.meteorological")]
     assert "防范山洪" in info.instruction and info.sender_name == "阜新市应急管理局"
 
     upgraded = publish(services.derive_warning(roles["drafter"], original, "upgrade", {"level": 1}), roles)
@@ -94,7 +95,6 @@ def test_cli_export_and_validate(draft, roles, tmp_path, capsys):
     assert "尚未发布" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not CAP_DATA.is_dir(), reason="shared/data/cap not available")
 def test_cli_validate_invalid_exits_1_with_reasons(capsys):
     from yingji.cli import main
 

@@ -256,6 +256,8 @@ class Alarm(ScopedRecord):
     escalated_at = models.DateTimeField("最近升级时间", null=True, blank=True)
     incident_url = models.CharField("转为事件", max_length=200, blank=True)
     detail = models.CharField("报警说明", max_length=300, blank=True, help_text="如数据缺失报警的缺失序号范围")
+    trigger_value = models.FloatField("触发读数", null=True, blank=True, help_text="使报警达到当前级别的那一条读数")
+    trigger_threshold = models.FloatField("触发阈值", null=True, blank=True, help_text="触发时该级别的阈值（此后修改阈值不影响）")
 
     class Meta:
         ordering = ["-raised_at"]

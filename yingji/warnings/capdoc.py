@@ -24,6 +24,10 @@ _CAP_CATEGORY = (
     ("accident.", "Safety"), ("public_health.", "Health"), ("social_safety.", "Security"),
 )
 
+# eventCode valueName for the profile's event-type codes (rules/incident_types.py: our own stable
+# scheme, since GB/T 35561 codes were not available to us; receivers can map it).
+EVENT_CODE_NAME = "Yingji-EventType"
+
 # GB/T 4657 organisation code of the issuing unit (the DDD part of the 发布单位代码).
 ORG_CODE_ENV = "YINGJI_CAP_ORG_CODE"
 
@@ -88,6 +92,7 @@ def to_message(warning, sent=None) -> WarningMessage:
         description=warning.description, instruction=warning.instruction, msg_type=_msg_type(warning),
         references=references_of(warning), headline=warning.headline or _default_headline(warning), seq=warning.seq,
         status=warning.cap_status, urgency=warning.urgency, certainty=warning.certainty,
+        event_codes=[(EVENT_CODE_NAME, warning.event_type)] if warning.event_type else [],
     )
 
 
