@@ -8,9 +8,10 @@ from ninja import Router, Schema, Status
 from ninja.orm import create_schema
 
 from yingji.audit.services import history_of
+from yingji.core.errors import NotFound
+from yingji.core.pagination import paginate
 from yingji.core.registry import REGISTRIES, Registry
-
-from .base import paginate
+from yingji.core.tabular import export_for
 
 META_FIELDS = ["id", "version", "division_code", "is_synthetic", "created_at", "updated_at"]
 
@@ -61,8 +62,6 @@ def build_router(registry: Registry) -> Router:
 
     @router.get("/export", operation_id=f"{key}_export", summary=f"导出{registry.label}", response={200: None})
     def export_records(request, format: str = "xlsx"):
-        from yingji.core.tabular import export_for
-
         content, content_type, filename = export_for(request.auth, registry, request.GET, format)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -119,8 +118,6 @@ def build_map_router() -> Router:
 
     @router.get("/{key}/", operation_id="map_layer", summary="图层点位（GeoJSON）", response={200: dict})
     def layer(request, key: str):
-        from yingji.core.errors import NotFound
-
         registry = REGISTRIES.get(key)
         if registry is None or not registry.map_layer:
             raise NotFound(f"图层“{key}”不存在")

@@ -10,12 +10,12 @@ from ninja import Router, Schema, Status
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
 from yingji.core import capabilities
-from yingji.core.errors import ValidationFailed
+from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
 from yingji.regions.services import visible_divisions
 
-from .base import paginate
 
 
 class MeOut(Schema):
@@ -145,8 +145,6 @@ def mount(api) -> None:
     def update_user(request, pk: int, payload: UserPatch):
         user = accounts.managed_users(request.auth).filter(pk=pk).first()
         if user is None:
-            from yingji.core.errors import NotFound
-
             raise NotFound(f"用户（编号 {pk}）不存在或不在您的管辖范围内")
         return accounts.update_user(request.auth, user, **payload.dict(exclude_unset=True))
 

@@ -8,12 +8,16 @@ from typing import Optional
 
 from ninja import Body, Router, Schema, Status
 
-from yingji.api.base import paginate
+from yingji.core import scope
 from yingji.core.errors import NotFound
+from yingji.core.pagination import paginate
 
-from . import network, plans, routing
-from .models import RoadClosure, RoadNetwork
-from .serializers import closure_json, closures_geojson, network_json
+from . import allocation, network, plans, responses, routing
+from . import dispatch as dispatching
+from .models import Response, RoadClosure, RoadNetwork, Task
+from .serializers import (
+    closure_json, closures_geojson, dispatch_json, network_json, operations_geojson, response_json, task_json,
+)
 
 
 class ClosureIn(Schema):
@@ -48,8 +52,6 @@ def roads_router() -> Router:
 
     @router.get("/networks/", summary="路网列表", response={200: dict})
     def networks(request):
-        from yingji.core import scope
-
         qs = scope.visible(RoadNetwork.objects.all(), request.auth)
         return {"items": [network_json(n) for n in qs], "count": qs.count()}
 
@@ -78,8 +80,6 @@ def roads_router() -> Router:
 
 
 def _closures(user, active: bool):
-    from yingji.core import scope
-
     net = network.active_network()
     qs = scope.visible(RoadClosure.objects.filter(network=net), user)
     if active:
@@ -88,8 +88,6 @@ def _closures(user, active: bool):
 
 
 def _closure(user, pk: int) -> RoadClosure:
-    from yingji.core import scope
-
     closure = RoadClosure.objects.filter(pk=pk).first()
     if closure is None:
         raise NotFound(f"道路封闭记录（编号 {pk}）不存在")
@@ -118,15 +116,11 @@ def routing_router() -> Router:
 
     @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇", response={200: dict})
     def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
-        from . import allocation
-
         return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty,
                                    spacing_km=max(0.5, spacing_km))
 
     @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）", response={200: dict})
     def shelter_coverage(request, limit_minutes: float = 30, spacing_km: float = 2.0):
-        from . import allocation
-
         return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=max(0.5, spacing_km))
 
     return router
@@ -163,8 +157,6 @@ class EvacuationIn(Schema):
 
 
 def allocations_router() -> Router:
-    from . import allocation
-
     router = Router(tags=["物资调配与疏散"])
 
     @router.post("/relief", summary="救灾物资调配：按现有库存，4小时装车、8小时到位，最小化吨·小时；说明缺口及周边储备补足",
@@ -258,18 +250,10 @@ class DispatchStateIn(Schema):
 
 
 def operations_router() -> Router:
-    from . import dispatch as dispatching
-    from . import responses
-    from .serializers import dispatch_json, operations_geojson, response_json, task_json
-
     router = Router(tags=["应急响应、任务与调度"])
 
     @router.get("/responses/", summary="应急响应列表（state=active 只看进行中）", response={200: dict})
     def list_responses(request, state: str = "", incident: Optional[int] = None):
-        from yingji.core import scope
-
-        from .models import Response
-
         qs = scope.visible(Response.objects.select_related("plan"), request.auth)
         if state:
             qs = qs.filter(state=state)
@@ -280,10 +264,6 @@ def operations_router() -> Router:
 
     @router.get("/responses/geojson", summary="进行中的响应和在途调度路线（GeoJSON）", response={200: dict})
     def responses_geo(request):
-        from yingji.core import scope
-
-        from .models import Response
-
         qs = scope.visible(Response.objects.filter(state="active").select_related("plan", "incident"), request.auth)
         return operations_geojson(qs)
 
@@ -341,10 +321,6 @@ def operations_router() -> Router:
 
     @router.get("/tasks/", summary="任务列表", response={200: dict})
     def list_tasks(request, state: str = "", incident: Optional[int] = None, unit: str = ""):
-        from yingji.core import scope
-
-        from .models import Task
-
         qs = scope.visible(Task.objects.all(), request.auth)
         if state:
             qs = qs.filter(state=state)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from yingji.rules.task_lifecycle import TASK_LIFECYCLE
+
+from . import network
+from .models.plans import level_label
+
 
 def _local(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
@@ -26,8 +31,6 @@ def closure_json(c) -> dict:
 
 
 def closures_geojson(closures) -> dict:
-    from . import network
-
     graph = network._base_graph(network.active_network())
     features = []
     for c in closures:
@@ -41,8 +44,6 @@ def closures_geojson(closures) -> dict:
 
 
 def response_json(r, detail: bool = False) -> dict:
-    from .models.plans import level_label
-
     data = {"id": r.pk, "incident_id": r.incident_id, "plan_id": r.plan_id, "plan": r.plan.name, "level": r.level,
             "level_label": level_label(r.level), "proposed_level": r.proposed_level, "state": r.state,
             "state_label": r.get_state_display(), "commander": r.commander_name, "reason": r.reason,
@@ -58,8 +59,6 @@ def response_json(r, detail: bool = False) -> dict:
 
 
 def task_json(t, notes: bool = False) -> dict:
-    from yingji.rules.task_lifecycle import TASK_LIFECYCLE
-
     data = {"id": t.pk, "response_id": t.response_id, "incident_id": t.incident_id, "unit_name": t.unit_name,
             "organisation_id": t.organisation_id, "title": t.title, "level": t.level, "state": t.state,
             "state_label": TASK_LIFECYCLE.label(t.state), "issued_at": t.issued_at.isoformat(),

@@ -9,15 +9,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yingji.core import scope
-from yingji.core.errors import ServiceError
+from yingji.core.errors import ServiceError, ValidationFailed
+from yingji.core.views import service_view
+from yingji.incidents.selectors import visible_incidents
+from yingji.resources.models import TEAM_SPECIALTIES
 from yingji.rules.task_lifecycle import TASK_LIFECYCLE
-from yingji.web.views import service_view
 
 from . import dispatch as dispatching
 from . import network, plans, responses, routing
 from .models import Dispatch, Response, RoadClosure
 from .models.plans import LEVEL_CHOICES
 from .serializers import closure_json, dispatch_json
+from .summary import after_action_docx
 
 
 def _back(request, url: str, action):
@@ -32,8 +35,6 @@ def _back(request, url: str, action):
 
 @service_view
 def console(request):
-    from yingji.incidents.selectors import visible_incidents
-
     user = request.user
     incidents = list(visible_incidents(user).exclude(state="closed").order_by("grade_level", "-received_at")[:100])
     active = {r.incident_id: r for r in scope.visible(Response.objects.filter(state="active").select_related("plan"), user)}
@@ -74,8 +75,6 @@ def incident_page(request, pk):
     nearest, nearest_error = _nearest_teams(user, incident, specialty)
     dispatches = list(Dispatch.objects.filter(incident=incident).select_related("team", "expert", "warehouse", "material"))
     tasks = list(response.tasks.all()) if response else []
-    from yingji.resources.models import TEAM_SPECIALTIES
-
     map_data = {
         "incident": {"lon": incident.lon, "lat": incident.lat, "name": incident.title},
         "dispatches": [dispatch_json(d) for d in dispatches if d.state in ("en_route", "on_scene")],
@@ -164,8 +163,6 @@ def close_road(request):
         try:
             lon, lat = float(data.get("lon")), float(data.get("lat"))
         except (TypeError, ValueError):
-            from yingji.core.errors import ValidationFailed
-
             raise ValidationFailed("请先在地图上点选要封闭的路段")
         closure = network.close_road(request.user, reason=data.get("reason", ""), lon=lon, lat=lat,
                                      scope_kind=data.get("scope", "segment"))
@@ -186,8 +183,6 @@ def reopen_road(request, pk):
 
 @service_view
 def summary_docx(request, pk):
-    from .summary import after_action_docx
-
     incident = responses.get_incident(request.user, pk)
     content = after_action_docx(request.user, incident)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

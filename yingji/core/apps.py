@@ -39,3 +39,7 @@ class CoreConfig(AppConfig):
     name = "yingji.core"
     label = "core"
     verbose_name = "平台基础"
+
+    def ready(self):
+        # Imported here, not at the top: the job handler module needs the models (app registry ready).
+        from . import batches  # noqa: F401  (registers the spreadsheet-import job handler)

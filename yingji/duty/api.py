@@ -9,9 +9,9 @@ from typing import Optional
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from yingji.api.base import paginate
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
+from yingji.core.pagination import paginate
 from yingji.regions.models import Organisation
 
 from . import services

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import scope
 from yingji.core.errors import ServiceError, ValidationFailed
+from yingji.core.views import service_view
 from yingji.regions.models import Organisation
-from yingji.web.views import service_view
 
 from . import services
 from .models import DailyReport, DutyRoster, DutyShift, Handover, ShiftSwap

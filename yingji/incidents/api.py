@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Optional
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from yingji.api.base import paginate
-from yingji.core.errors import NotFound
+from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.pagination import paginate
 from yingji.regions.models import Organisation
 
 from . import documents, selectors, services
@@ -174,10 +175,6 @@ def reports_router() -> Router:
 
 
 def document_response(report, fmt: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    from yingji.core.errors import ValidationFailed
-
     if fmt == "pdf":
         content, ctype = documents.build_pdf(report), "application/pdf"
     elif fmt == "docx":

@@ -8,11 +8,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.apps import app_modules
 from yingji.core.errors import ValidationFailed
 from yingji.duty.services import duty_unit_of
 from yingji.geo import divcodes
 from yingji.regions.services import full_name, name_of
 from yingji.rules.incident_types import CATEGORIES
+from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
 
 from .models import FIGURE_FIELDS, Incident, IncidentDeadline, IncidentReport, ReportReceipt, TimelineEntry
 
@@ -108,8 +110,6 @@ def incident_json(incident: Incident, detail: bool = False) -> dict:
 
 
 def report_json(report: IncidentReport) -> dict:
-    from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
-
     return {
         "id": report.pk, "incident": report.incident_id, "kind": report.kind, "kind_label": report.get_kind_display(),
         "sequence": report.sequence, "kind_sequence": report.kind_sequence, "title": report.title,
@@ -157,8 +157,6 @@ def entry_json(entry: TimelineEntry) -> dict:
 def board_extras(user, incident_ids) -> dict[int, list[str]]:
     """Lines other apps add per incident on the board (e.g. command: response level, open tasks):
     an ``incident_board.py`` module with ``summaries(user, incident_ids) -> {id: [text]}``."""
-    from yingji.core.apps import app_modules
-
     lines: dict[int, list[str]] = {}
     for _, module in app_modules("incident_board", exclude=("incidents",)):
         for incident_id, texts in module.summaries(user, incident_ids).items():

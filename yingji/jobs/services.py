@@ -21,7 +21,7 @@ import time
 import traceback
 from typing import Callable
 
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from .models import Job
@@ -100,8 +100,6 @@ def cancel(kind: str, **payload_match) -> int:
 
 
 def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
-    from django.db import close_old_connections
-
     while not stop.is_set():
         close_old_connections()
         try:
@@ -118,8 +116,6 @@ def run_periodically(name: str, every_s: float, func: Callable[[], object], stop
     A failure is logged and the next round tries again (background checkers, pollers)."""
 
     def loop():
-        from django.db import close_old_connections
-
         while not stop.is_set():
             close_old_connections()
             try:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, HttpBearer
 
-from yingji.api.base import paginate
+from yingji.core.pagination import paginate
 
 from . import alarms as alarm_services
 from . import selectors

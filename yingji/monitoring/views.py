@@ -14,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError
+from yingji.core.views import render_error, service_view
 from yingji.regions.models import Enterprise
 from yingji.regions.services import full_name
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
-from yingji.web.views import render_error, service_view
 
 from . import alarms as alarm_services
 from . import selectors
@@ -80,8 +81,6 @@ def incident_link(alarm: Alarm) -> str:
 @service_view
 def alarm_detail(request, pk):
     alarm = alarm_services.get_alarm(request.user, pk)
-    from yingji.audit.services import history_of
-
     return render(request, "monitoring/alarm_detail.html", {
         "alarm": alarm, "data": selectors.alarm_json(alarm, user=request.user), "history": history_of(alarm)[:30],
         "incident_link": incident_link(alarm), "division_name": full_name(alarm.division_code),

@@ -9,10 +9,11 @@ from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from yingji.core import batches as imports
 from yingji.core import importer
 from yingji.core.registry import REGISTRIES
 
-from . import imports, nearby, stock
+from . import nearby, stock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,4 +12,3 @@ class ResourcesConfig(AppConfig):
         from yingji.core.apps import import_app_modules
 
         import_app_modules(self.name)
-        from . import imports  # noqa: F401  (registers the import job handler)

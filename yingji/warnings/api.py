@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any, Optional
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from yingji.api.base import paginate
 from yingji.core import capabilities
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.pagination import paginate
 
 from . import imports, selectors, services
 from .models import CapImport, ChannelConfig, Delivery, ImportedAlert
@@ -292,8 +293,6 @@ def deliveries_router() -> Router:
         token = request.headers.get("X-Receipt-Token", "")
         if config is None or not config.receipt_token or token != config.receipt_token:
             raise Forbidden("回执令牌无效")
-        from django.utils import timezone
-
         updated = 0
         for receipt in payload.receipts:
             if receipt.status == "delivered":

@@ -19,6 +19,8 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from yingji.accounts.models import User
+
 from . import targeting
 from .models import ChannelConfig, Delivery, Subscriber
 
@@ -108,8 +110,6 @@ def _queue_public(warning, geometry) -> int:
 
 
 def _queue_officials(warning, channels: set[str], codes: list[str]) -> int:
-    from yingji.accounts.models import User
-
     where, params = _official_condition(codes)
     where = f"is_active AND ({where})"
     count = 0

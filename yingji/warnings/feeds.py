@@ -10,6 +10,9 @@ from django.utils import timezone
 from lxml import etree
 
 from yingji.cap.times import format_beijing_time
+from yingji.jobs.services import run_periodically
+
+from .imports import poll_due_feeds
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MIME = "application/cap+xml"
@@ -48,8 +51,4 @@ def atom_feed(warnings, base_url: str, title: str) -> bytes:
 
 
 def start_feed_poller(stop: threading.Event, every_s: float = 30.0) -> threading.Thread:
-    from yingji.jobs.services import run_periodically
-
-    from .imports import poll_due_feeds
-
     return run_periodically("yingji-cap-feeds", every_s, poll_due_feeds, stop)

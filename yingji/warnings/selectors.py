@@ -9,8 +9,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.html import format_html
 from shapely.geometry import mapping, shape
+from shapely.ops import unary_union
 
 from yingji.core import scope
+from yingji.regions.models import Division
 from yingji.rules import warning_workflow as wf
 from yingji.rules.warning_levels import level_info
 
@@ -44,15 +46,11 @@ def active_imported():
 
 
 def _division_geometries(codes: list[str]) -> list:
-    from yingji.regions.models import Division
-
     return [shape(g) for g in Division.objects.filter(code__in=codes, geometry__isnull=False).values_list("geometry", flat=True)]
 
 
 def area_geometry(warning):
     """Everything the warning covers as one geometry (divisions + drawn area), or None."""
-    from shapely.ops import unary_union
-
     parts = _division_geometries(list(warning.area_codes or []))
     drawn = targeting.drawn_geometry(warning)
     if drawn is not None:
