@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yingji.web.context.navigation",
             ],
+            "builtins": ["yingji.core.templatetags.capabilities"],
         },
     }
 ]
