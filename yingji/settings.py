@@ -171,6 +171,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The OpenAPI document and its page at /api/v1/docs need a login (or a token) unless this is 1.
+YINGJI_API_DOCS_PUBLIC = os.environ.get("YINGJI_API_DOCS_PUBLIC") == "1"
+
 # Spreadsheet imports (core/upload_limits.py): file size, declared unzipped size, data rows.
 YINGJI_IMPORT_MAX_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 YINGJI_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
