@@ -77,3 +77,17 @@ def test_hazard_statistics_workbook_protects_cells():
     append_protected(ws, ["=1+1", "普通\x01文本", 5])
     assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix and ws["A1"].value == "=1+1"
     assert ws["B1"].value == "普通文本" and ws["C1"].value == 5
+
+
+def test_numbers_are_shown_as_a_bureau_writes_them(make_user):
+    """No 157.500000 on the pages: at most 3 decimals (6 for coordinates), no trailing zeros (issue 14)."""
+    from decimal import Decimal
+
+    from yingji.core.registry import display_value, format_number
+    from yingji.resources.models import Warehouse
+
+    wh = Warehouse.objects.create(code="ZW-9", name="彰武测试库", level="county", area_m2=Decimal("500.50"), manager="甲",
+                                  manager_phone="13900000001", division_code=ZHANGWU, lon=122.431, lat=42.488)
+    assert display_value(wh, "area_m2") == "500.5"
+    assert display_value(wh, "lon") == "122.431"
+    assert format_number(157.5) == "157.5" and format_number(0.1 + 0.2) == "0.3" and format_number(10) == "10"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -224,7 +225,20 @@ def display_value(obj, name: str) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (float, Decimal)):
+        return format_number(value, 6 if name in ("lon", "lat") else 3)
     return str(value)
+
+
+def format_number(value, places: int = 3) -> str:
+    """A number as a bureau writes it: at most ``places`` decimals, no trailing zeros
+    (157.5, not 157.500000; 121.75 for a coordinate, not 121.750000)."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    text = f"{number.quantize(Decimal(1).scaleb(-places)):f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
 
 
 def raise_validation(exc) -> None:
