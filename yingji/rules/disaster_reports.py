@@ -26,6 +26,15 @@ from typing import Mapping
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+# Hazard types (灾种) of the 自然灾害情况统计调查制度 (应急〔2020〕19号) §一 [A: rules-cn-2.md §1.2].
+# Codes are ours (stable ASCII); the GB/T 28921-2012 numeric codes were not available to check.
+HAZARD_TYPES: dict[str, str] = {
+    "flood": "洪涝", "drought": "干旱", "typhoon": "台风", "wind_hail": "风雹", "low_temperature": "低温冷冻",
+    "snow": "雪灾", "sandstorm": "沙尘暴", "earthquake": "地震", "collapse": "崩塌", "landslide": "滑坡",
+    "debris_flow": "泥石流", "storm_surge": "风暴潮", "tsunami": "海啸", "forest_grassland_fire": "森林草原火灾",
+    "biological": "重大生物灾害", "other": "其他",
+}
+
 INITIAL, UPDATE, FINAL = "initial", "update", "final"
 STAGES: dict[str, str] = {INITIAL: "初报", UPDATE: "续报", FINAL: "核报"}
 

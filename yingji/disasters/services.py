@@ -1,0 +1,226 @@
+"""Writes for disaster management, one function per use case. Every write goes through
+``core.records`` (scope check, validation, audit) or records its transition in the audit log
+in the same transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yingji.audit import services as audit
+from yingji.core import scope
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
+from yingji.core.records import create_record
+from yingji.geo import divcodes
+from yingji.rules import disaster_reports as dr
+
+from . import selectors
+from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, DisasterEvent, LossReport, ReliefMaterialIssue,
+                     ReliefPayment)
+
+EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description",
+                "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
+REPORT_FIELDS = ("stage", "report_at", "reporter", "summary", "jump_explanation", "difference_explanation",
+                 "division_code", "is_synthetic", *FIGURE_NAMES)
+
+
+def jump_rule() -> dr.JumpRule:
+    """The configured jump rule: ``settings.YINGJI_DISASTER_JUMP_RULE = {"ratio": "1",
+    "min_increase": "10"}`` overrides the documented default."""
+    raw = getattr(settings, "YINGJI_DISASTER_JUMP_RULE", None) or {}
+    return dr.JumpRule(**{k: Decimal(str(v)) for k, v in raw.items()}) if raw else dr.DEFAULT_JUMP_RULE
+
+
+def _normalise_codes(user, event_code: str, codes) -> list[str]:
+    from yingji.regions.services import check_division_exists
+
+    if isinstance(codes, str):
+        codes = [c for c in codes.replace("，", ",").replace(" ", ",").split(",") if c]
+    try:
+        normalised = sorted({divcodes.normalise(c) for c in codes or []})
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"affected_codes": [str(exc)]}) from exc
+    for code in normalised:
+        check_division_exists(code)
+        if not divcodes.is_within(code, event_code):
+            raise ValidationFailed(f"受灾区划 {divcodes.short_code(code)} 不在本灾害过程的区划内",
+                                   fields={"affected_codes": ["超出本灾害过程的区划"]})
+    return normalised
+
+
+def create_event(user, data: dict) -> DisasterEvent:
+    scope.check_can_create(DisasterEvent, user)
+    data = {k: v for k, v in data.items() if k in EVENT_FIELDS and v is not None}
+    data.setdefault("division_code", user.region_code)
+    try:
+        data["division_code"] = divcodes.normalise(data["division_code"])
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    scope.check_can_write(DisasterEvent, user, data["division_code"])
+    data["affected_codes"] = _normalise_codes(user, data["division_code"], data.get("affected_codes"))
+    return create_record(user, DisasterEvent, data)
+
+
+def link_records(user, event: DisasterEvent, *, incident_ids=None, warning_ids=None) -> DisasterEvent:
+    """Link incidents and warnings the user may see (replacing the previous links)."""
+    from yingji.incidents.models import Incident
+    from yingji.warnings.models import Warning
+
+    scope.check_can_see(event, user)
+    scope.check_can_write(DisasterEvent, user, event.division_code)
+    with transaction.atomic():
+        before = {"incidents": sorted(event.incidents.values_list("pk", flat=True)),
+                  "warnings": sorted(event.warnings.values_list("pk", flat=True))}
+        if incident_ids is not None:
+            event.incidents.set([scope.get_visible(Incident.objects.all(), pk, user, "突发事件") for pk in incident_ids])
+        if warning_ids is not None:
+            event.warnings.set([scope.get_visible(Warning.objects.all(), pk, user, "预警") for pk in warning_ids])
+        after = {"incidents": sorted(event.incidents.values_list("pk", flat=True)),
+                 "warnings": sorted(event.warnings.values_list("pk", flat=True))}
+        audit.record(user, "update", event, before=before, after=after, note="关联突发事件与预警")
+    return event
+
+
+def mark_stabilised(user, event: DisasterEvent, at=None) -> DisasterEvent:
+    """Declare 灾情稳定: daily reporting stops and the 核报 clock starts (条例第十七条)."""
+    scope.check_can_see(event, user)
+    scope.check_can_write(DisasterEvent, user, event.division_code)
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = DisasterEvent.objects.select_for_update().get(pk=event.pk)
+        if current.stabilised_at:
+            raise Conflict(f"该灾害过程已于 {timezone.localtime(current.stabilised_at):%Y-%m-%d %H:%M} 标记灾情稳定")
+        last = current.reports.order_by("-report_at").first()
+        if last is not None and at < last.report_at:
+            raise ValidationFailed("灾情稳定时间不能早于最后一次报告时间", fields={"stabilised_at": ["早于最后一次报告"]})
+        before = audit.snapshot(current)
+        current.stabilised_at = at
+        current.version += 1
+        current.updated_by = user
+        current.save(update_fields=["stabilised_at", "version", "updated_by", "updated_at"])
+        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="灾情稳定")
+    return current
+
+
+def _figures(data: dict) -> dict:
+    figures = {}
+    for name in FIGURE_NAMES:
+        raw = data.get(name)
+        if raw in (None, ""):
+            figures[name] = Decimal(0) if name in DECIMAL_FIGURES else 0
+            continue
+        try:
+            value = Decimal(str(raw).strip()) if name in DECIMAL_FIGURES else int(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            raise ValidationFailed(f"{FIGURE_LABELS[name]}格式不正确", fields={name: ["须为数字"]}) from None
+        if value < 0:
+            raise ValidationFailed(f"{FIGURE_LABELS[name]}不能为负数", fields={name: ["不能为负数"]})
+        figures[name] = value
+    return figures
+
+
+def _describe(items, what: str) -> str:
+    return "；".join(f"{FIGURE_LABELS[i['field']]} {i['previous'] if 'previous' in i else i['sum']} → "
+                    f"{i['current'] if 'current' in i else i['reported']}" for i in items) + what
+
+
+def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
+    """File the next loss report of one division for ``event``.
+
+    Refuses (Chinese messages): a division outside the user's scope (403) or the event's
+    division (400); a stage out of order (409); a sharp jump against the division's previous
+    report without ``jump_explanation`` (400, field ``jump_explanation``); figures that differ
+    from the sum of the divisions below without ``difference_explanation`` (400)."""
+    scope.check_can_create(LossReport, user)
+    selectors.check_can_see_event(event, user)
+    data = {k: v for k, v in data.items() if k in REPORT_FIELDS}
+    try:
+        division = divcodes.normalise(data.get("division_code") or user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    scope.check_can_write(LossReport, user, division)
+    if not divcodes.is_within(division, event.division_code):
+        raise ValidationFailed(f"区划 {divcodes.short_code(division)} 不在灾害过程“{event}”的区划内",
+                               fields={"division_code": ["超出灾害过程的区划"]})
+    from yingji.regions.services import check_division_exists
+
+    check_division_exists(division)
+    figures = _figures(data)
+    stage = data.get("stage") or ""
+    with transaction.atomic():
+        event = DisasterEvent.objects.select_for_update().get(pk=event.pk)  # serialise reports of one event
+        previous = list(event.reports.filter(division_code=division).order_by("sequence"))
+        try:
+            dr.next_stage_allowed([r.stage for r in previous], stage, stabilised=event.stabilised_at is not None)
+        except dr.StageError as exc:
+            code = "invalid_stage" if stage not in dr.STAGES else "stage_order"
+            raise (ValidationFailed if code == "invalid_stage" else Conflict)(str(exc), code=code,
+                                                                             fields={"stage": [str(exc)]}) from exc
+        jumps = [j.to_json() for j in dr.sharp_jumps(previous[-1].figures(), figures, jump_rule())] if previous else []
+        if jumps and not (data.get("jump_explanation") or "").strip():
+            raise ValidationFailed(f"与上次报告相比数据大幅变化，须填写书面说明：{_describe(jumps, '')}", code="jump_unexplained",
+                                   fields={"jump_explanation": ["数据大幅变化须说明原因"]})
+        differences = selectors.differences_from_parts(event, division, figures)
+        if differences and not (data.get("difference_explanation") or "").strip():
+            raise ValidationFailed(f"本级数字与下级合计不一致，须填写差异说明：{_describe(differences, '')}",
+                                   code="difference_unexplained",
+                                   fields={"difference_explanation": ["与下级合计不一致须说明"]})
+        record = {**data, **figures, "division_code": division, "event": event, "stage": stage,
+                  "sequence": len(previous) + 1, "jumps": jumps, "differences": differences,
+                  "report_at": data.get("report_at") or timezone.now()}
+        record["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
+        try:
+            return create_record(user, LossReport, record, note=f"{dr.STAGES[stage]}")
+        except IntegrityError as exc:  # pragma: no cover - the lock above makes this a race guard only
+            raise Conflict("该区划的报告已被他人同时提交，请刷新后重试") from exc
+
+
+def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:
+    """Register assistance to one household. The same household (ID number) is never paid twice
+    for the same category and event: checked here in Chinese and enforced by a unique
+    constraint in the database."""
+    scope.check_can_create(ReliefPayment, user)
+    selectors.check_can_see_event(event, user)
+    allowed = ("category", "head_name", "head_id_number", "household_size", "people", "amount_yuan", "paid_at",
+               "signer", "division_code", "is_synthetic")
+    data = {k: v for k, v in data.items() if k in allowed}
+    data["head_id_number"] = (data.get("head_id_number") or "").strip().upper()
+    data.setdefault("division_code", user.region_code)
+    data.setdefault("paid_at", timezone.now())
+    data["event"] = event
+    if not divcodes.is_within(divcodes.normalise(data["division_code"]), event.division_code):
+        raise ValidationFailed("发放区划不在本灾害过程的区划内", fields={"division_code": ["超出灾害过程的区划"]})
+    with transaction.atomic():
+        DisasterEvent.objects.select_for_update().filter(pk=event.pk).first()
+        existing = ReliefPayment.objects.filter(event=event, category=data.get("category"),
+                                                head_id_number=data["head_id_number"]).first()
+        if existing is not None:
+            raise Conflict(f"户主 {existing.head_name}（身份证号 {data['head_id_number']}）已于 "
+                           f"{timezone.localtime(existing.paid_at):%Y-%m-%d} 领取过本次灾害的"
+                           f"{existing.get_category_display()}，同一户不能重复发放", code="already_paid",
+                           fields={"head_id_number": ["该户已领取过此类救助"]})
+        return create_record(user, ReliefPayment, data)
+
+
+def issue_materials(user, payment: ReliefPayment, *, warehouse, material, quantity, signer: str) -> list[ReliefMaterialIssue]:
+    """Issue relief materials to a household from a reserve warehouse: an 出库 through the stock
+    ledger's one write path (so stock decreases and the line is signed and audited)."""
+    from yingji.resources.stock import record_movement
+
+    scope.check_can_see(payment, user)
+    if user.role not in ReliefMaterialIssue.write_roles:
+        raise Forbidden("您的角色无权发放救灾物资")
+    with transaction.atomic():
+        lines = record_movement(user, warehouse=warehouse, material=material, kind="out", quantity=quantity,
+                                signer=signer, counterparty=f"{payment.head_name}（救助对象）",
+                                reference=f"灾害过程#{payment.event_id}：{payment.event}",
+                                note=f"{payment.get_category_display()}物资发放")
+        issues = []
+        for line in lines:
+            issues.append(create_record(user, ReliefMaterialIssue, {
+                "payment": payment, "movement": line, "issued_by": user, "division_code": payment.division_code,
+                "is_synthetic": payment.is_synthetic}, note="救灾物资发放"))
+    return issues
