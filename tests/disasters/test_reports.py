@@ -79,6 +79,7 @@ def test_jump_rule_is_configurable_in_settings(people, event, file, settings):
     ({"collapsed_rooms": 2, "collapsed_households": 3}, "collapsed_households"),
     ({"deaths": -1}, "deaths"),
     ({"direct_loss_wan": "abc"}, "direct_loss_wan"),
+    ({"direct_loss_wan": "NaN"}, "direct_loss_wan"),
 ])
 def test_invalid_figures_are_refused(people, event, file, figures, field):
     with pytest.raises(ValidationFailed) as exc:

@@ -23,6 +23,7 @@ from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, DisasterEvent
 
 EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description",
                 "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
+CENT = Decimal("0.01")
 REPORT_FIELDS = ("stage", "report_at", "reporter", "summary", "jump_explanation", "difference_explanation",
                  "division_code", "is_synthetic", *FIGURE_NAMES)
 
@@ -110,14 +111,18 @@ def _figures(data: dict) -> dict:
     for name in FIGURE_NAMES:
         raw = data.get(name)
         if raw in (None, ""):
-            figures[name] = Decimal(0) if name in DECIMAL_FIGURES else 0
+            figures[name] = Decimal("0.00") if name in DECIMAL_FIGURES else 0
             continue
         try:
             value = Decimal(str(raw).strip()) if name in DECIMAL_FIGURES else int(str(raw).strip())
         except (InvalidOperation, ValueError):
             raise ValidationFailed(f"{FIGURE_LABELS[name]}格式不正确", fields={name: ["须为数字"]}) from None
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValidationFailed(f"{FIGURE_LABELS[name]}格式不正确", fields={name: ["须为数字"]})
         if value < 0:
             raise ValidationFailed(f"{FIGURE_LABELS[name]}不能为负数", fields={name: ["不能为负数"]})
+        if name in DECIMAL_FIGURES:
+            value = value.quantize(CENT)
         figures[name] = value
     return figures
 
