@@ -13,6 +13,7 @@
     yingji road import FILE.osm.pbf                    import and activate an OSM road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
+    yingji relief level --dead-missing N ... [--table national-2024]   relief response level (JSON)
     yingji manage ARGS...                              any Django management command
 """
 
@@ -181,6 +182,20 @@ def cmd_rules(args) -> int:
     return 2
 
 
+def cmd_relief(args) -> int:
+    """Forward ``yingji relief ...`` to the ``relief`` management command (yingji.disasters)."""
+    _setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("relief", *args.rest)
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return getattr(exc, "returncode", 2) or 2
+    return 0
+
+
 def cmd_manage(args) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -243,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     from yingji.monitoring.cli import add_commands as add_monitoring_commands
 
     add_monitoring_commands(sub)  # yingji ingest, yingji simulate sensors
+
+    relief = sub.add_parser("relief", help="自然灾害救助应急响应级别：relief level --dead-missing N ...", add_help=False)
+    relief.add_argument("rest", nargs=argparse.REMAINDER)
+    relief.set_defaults(func=cmd_relief)
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
