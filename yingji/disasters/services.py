@@ -4,11 +4,13 @@ in the same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from yingji.audit import services as audit
 from yingji.core import scope
@@ -26,6 +28,18 @@ EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", 
 CENT = Decimal("0.01")
 REPORT_FIELDS = ("stage", "report_at", "reporter", "summary", "jump_explanation", "difference_explanation",
                  "division_code", "is_synthetic", *FIGURE_NAMES)
+
+
+def parse_time(value, label: str, field: str):
+    """ISO text or a datetime; naive values are Beijing time (the form's datetime-local)."""
+    if value in (None, ""):
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
+    if parsed is None:
+        raise ValidationFailed(f"{label}格式不正确：{value}", fields={field: ["格式应为 YYYY-MM-DD HH:MM"]})
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
+    return parsed
 
 
 def jump_rule() -> dr.JumpRule:
@@ -62,6 +76,9 @@ def create_event(user, data: dict) -> DisasterEvent:
         raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
     scope.check_can_write(DisasterEvent, user, data["division_code"])
     data["affected_codes"] = _normalise_codes(user, data["division_code"], data.get("affected_codes"))
+    for key, label in (("start_at", "开始时间"), ("end_at", "结束时间")):
+        if key in data:
+            data[key] = parse_time(data[key], label, key)
     return create_record(user, DisasterEvent, data)
 
 
@@ -89,7 +106,7 @@ def mark_stabilised(user, event: DisasterEvent, at=None) -> DisasterEvent:
     """Declare 灾情稳定: daily reporting stops and the 核报 clock starts (条例第十七条)."""
     scope.check_can_see(event, user)
     scope.check_can_write(DisasterEvent, user, event.division_code)
-    at = at or timezone.now()
+    at = parse_time(at, "灾情稳定时间", "stabilised_at") or timezone.now()
     with transaction.atomic():
         current = DisasterEvent.objects.select_for_update().get(pk=event.pk)
         if current.stabilised_at:
@@ -175,7 +192,7 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
                                    fields={"difference_explanation": ["与下级合计不一致须说明"]})
         record = {**data, **figures, "division_code": division, "event": event, "stage": stage,
                   "sequence": len(previous) + 1, "jumps": jumps, "differences": differences,
-                  "report_at": data.get("report_at") or timezone.now()}
+                  "report_at": parse_time(data.get("report_at"), "报告时间", "report_at") or timezone.now()}
         record["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
         try:
             return create_record(user, LossReport, record, note=f"{dr.STAGES[stage]}")
@@ -194,9 +211,14 @@ def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:
     data = {k: v for k, v in data.items() if k in allowed}
     data["head_id_number"] = (data.get("head_id_number") or "").strip().upper()
     data.setdefault("division_code", user.region_code)
-    data.setdefault("paid_at", timezone.now())
+    data["paid_at"] = parse_time(data.get("paid_at"), "发放时间", "paid_at") or timezone.now()
     data["event"] = event
-    if not divcodes.is_within(divcodes.normalise(data["division_code"]), event.division_code):
+    try:
+        data["division_code"] = divcodes.normalise(data["division_code"])
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    scope.check_can_write(ReliefPayment, user, data["division_code"])
+    if not divcodes.is_within(data["division_code"], event.division_code):
         raise ValidationFailed("发放区划不在本灾害过程的区划内", fields={"division_code": ["超出灾害过程的区划"]})
     with transaction.atomic():
         DisasterEvent.objects.select_for_update().filter(pk=event.pk).first()
