@@ -91,3 +91,16 @@ def test_payments_through_the_api_refuse_a_second_payment(people, event, api_cli
     assert "不能重复发放" in second.json()["error"]["message"]
     assert client.get(f"/api/v1/disasters/{event.pk}/payments").json()["count"] == 1
     assert "head_id_number" not in client.get(f"/api/v1/disasters/{event.pk}/payments").json()["items"][0]
+
+
+def test_local_relief_tables_through_the_registry_api(people, api_client):
+    client = api_client(people["city"])
+    good = post(client, "/api/v1/relief-tables/", {"code": "fx-api", "name": "测试表", "document": "测试〔2099〕2号",
+                                                   "division_code": CITY,
+                                                   "thresholds": {"4": {"dead_missing": 2}, "3": {"dead_missing": 4}}})
+    assert good.status_code == 201, good.content
+    bad = post(client, "/api/v1/relief-tables/", {"code": "fx-bad", "name": "错误表", "document": "x", "division_code": CITY,
+                                                  "thresholds": {"4": {"deaths": 2}}})
+    assert bad.status_code == 400 and "未知的启动条件" in json.dumps(bad.json(), ensure_ascii=False)
+    assert post(client, "/api/v1/relief-level", {"dead_missing": 4, "table": "fx-api"}).json()["level"] == 3
+    assert api_client(people["zhangwu"]).get("/api/v1/relief-tables/").status_code == 200
