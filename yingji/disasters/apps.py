@@ -8,6 +8,7 @@ class DisastersConfig(AppConfig):
     # Links this app adds to the side navigation: (group, label, url).
     nav_links: list[tuple[str, str, str]] = [
         ("灾情管理", "灾害过程与灾情报告", "/disasters/"),
+        ("灾情管理", "核心指标", "/disasters/indicators/"),
     ]
 
     def ready(self):

@@ -227,3 +227,22 @@ class ReliefMaterialIssue(ScopedRecord):
 
     class Meta:
         verbose_name = "救灾物资发放"
+
+
+class IndicatorBaseline(ScopedRecord):
+    """Baselines of the core indicators for one division and year, with their source."""
+
+    year = models.PositiveSmallIntegerField("年份", validators=[MinValueValidator(2000, "年份不早于2000")])
+    gdp_yi = models.DecimalField("地区生产总值（亿元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                                 validators=NON_NEGATIVE)
+    population = models.PositiveIntegerField("常住人口（人）", null=True, blank=True)
+    workers = models.PositiveIntegerField("工矿商贸就业人员（人）", null=True, blank=True)
+    source = models.CharField("数据来源", max_length=200, help_text="如 阜新市2021年国民经济和社会发展统计公报")
+
+    class Meta:
+        ordering = ["division_code", "-year"]
+        verbose_name = "指标基础数据"
+        constraints = [models.UniqueConstraint(fields=["division_code", "year"], name="indicator_baseline_year")]
+
+    def __str__(self):
+        return f"{self.division_code[:6]} {self.year}年基础数据"

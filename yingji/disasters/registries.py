@@ -1,6 +1,6 @@
 from yingji.core.registry import Registry
 
-from .models import ReliefTableConfig
+from .models import IndicatorBaseline, ReliefTableConfig
 
 RELIEF_TABLES = Registry(
     key="relief-tables",
@@ -10,5 +10,16 @@ RELIEF_TABLES = Registry(
     list_fields=["code", "name", "document", "active", "division_code"],
     search_fields=["code", "name", "document"],
     ordering=["division_code", "code"],
+    nav_group="灾情管理",
+)
+
+INDICATOR_BASELINES = Registry(
+    key="indicator-baselines",
+    model=IndicatorBaseline,
+    label="指标基础数据",
+    fields=["year", "division_code", "gdp_yi", "population", "workers", "source"],
+    list_fields=["year", "division_code", "gdp_yi", "population", "workers", "source"],
+    search_fields=["source"],
+    ordering=["division_code", "-year"],
     nav_group="灾情管理",
 )

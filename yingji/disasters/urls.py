@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import indicator_views, views
 
 urlpatterns = [
     path("", views.index, name="disaster-index"),
     path("new/", views.new_event, name="disaster-new"),
+    path("indicators/", indicator_views.dashboard, name="disaster-indicators"),
+    path("indicators/report.docx", indicator_views.annual_report, name="disaster-indicator-report"),
     path("<int:pk>/", views.detail, name="disaster-detail"),
     path("<int:pk>/report/", views.report_form, name="disaster-report"),
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
