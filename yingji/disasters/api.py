@@ -288,6 +288,7 @@ def disasters_router() -> Router:
         event = selectors.get_event(request.auth, pk)
         return Status(201, services.record_payment(request.auth, event, payload.dict(exclude_none=True)))
 
+    add_casualty_routes(router)
     return router
 
 
@@ -314,6 +315,65 @@ def relief_router() -> Router:
         return relief_json(relief_rules.relief_level(figures, table))
 
     return router
+
+
+
+
+class CasualtyIn(Schema):
+    status: str
+    name: str
+    occurred_at: dt.datetime
+    place: str
+    cause: str
+    gender: str = ""
+    age: Optional[int] = None
+    id_number: str = ""
+    residence: str = ""
+    division_code: Optional[str] = None
+
+
+class CasualtyOut(Schema):
+    id: int
+    event_id: int
+    status: str
+    name: str
+    gender: str
+    age: Optional[int]
+    occurred_at: dt.datetime
+    place: str
+    cause: str
+    division_code: str
+    version: int
+
+
+class CasualtyList(Schema):
+    items: list[CasualtyOut]
+    count: int
+
+
+class CasualtyStatusIn(Schema):
+    status: str
+    note: str
+
+
+def add_casualty_routes(router: Router) -> None:
+    from .models import CasualtyRecord
+
+    @router.get("/{int:pk}/casualties", response={200: CasualtyList, **ERRORS}, summary="因灾死亡失踪人员名单")
+    def list_casualties(request, pk: int, page: int = 1, page_size: int = 50):
+        return paginate(request, selectors.casualty_check(selectors.get_event(request.auth, pk), request.auth)["people"])
+
+    @router.post("/{int:pk}/casualties", response={201: CasualtyOut, **ERRORS}, summary="登记因灾死亡失踪人员")
+    def register(request, pk: int, payload: CasualtyIn):
+        event = selectors.get_event(request.auth, pk)
+        return Status(201, services.register_casualty(request.auth, event, payload.dict(exclude_none=True)))
+
+    @router.post("/{int:pk}/casualties/{int:cid}/status", response={200: CasualtyOut, **ERRORS, 409: ErrorOut},
+                 summary="失踪人员确认死亡或找到生还（须说明原因）")
+    def change_status(request, pk: int, cid: int, payload: CasualtyStatusIn):
+        event = selectors.get_event(request.auth, pk)
+        record = scope.get_visible(CasualtyRecord.objects.filter(event=event), cid, request.auth, "因灾死亡失踪人员")
+        return services.change_casualty_status(request.auth, record, payload.status, payload.note)
 
 
 def mount(api) -> None:

@@ -246,3 +246,31 @@ class IndicatorBaseline(ScopedRecord):
 
     def __str__(self):
         return f"{self.division_code[:6]} {self.year}年基础数据"
+
+
+CASUALTY_STATUS = [("dead", "死亡"), ("missing", "失踪"), ("found", "已找到（生还）")]
+
+
+class CasualtyRecord(ScopedRecord):
+    """因灾死亡失踪人口一览表: one dead or missing person, counted where the event happened.
+    A missing person found dead moves to 死亡, found alive to 已找到; every change is audited."""
+
+    write_roles = REPORT_ROLES
+
+    event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.PROTECT, related_name="casualties")
+    status = models.CharField("状态", max_length=10, choices=CASUALTY_STATUS)
+    name = models.CharField("姓名", max_length=40)
+    gender = models.CharField("性别", max_length=2, choices=[("男", "男"), ("女", "女")], blank=True)
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    residence = models.CharField("户籍地", max_length=120, blank=True)
+    occurred_at = models.DateTimeField("死亡（失踪）时间")
+    place = models.CharField("死亡（失踪）地点", max_length=120)
+    cause = models.CharField("致死（失踪）原因", max_length=120, help_text="如 洪水冲走、房屋倒塌")
+
+    class Meta:
+        ordering = ["event", "division_code", "occurred_at"]
+        verbose_name = "因灾死亡失踪人员"
+
+    def __str__(self):
+        return f"{self.name}（{self.get_status_display()}）"

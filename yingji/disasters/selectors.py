@@ -189,3 +189,18 @@ def relief_figures(event: DisasterEvent, totals: dict | None) -> relief_rules.Re
 def relief_for(event: DisasterEvent) -> relief_rules.ReliefLevel:
     """The relief response level from the event's current totals."""
     return relief_rules.relief_level(relief_figures(event, event_totals(event)), relief_table_for(event))
+
+
+def casualty_check(event: DisasterEvent, user) -> dict:
+    """The register against the reported figures for the divisions the user sees: counts of
+    dead and missing in the register and in the current totals (they should agree)."""
+    from .models import CasualtyRecord
+
+    register = scope.visible(CasualtyRecord.objects.filter(event=event), user)
+    code = event.division_code if scope.is_visible(event, user) else divcodes.normalise(user.region_code)
+    totals = total_for(code, latest_by_division(event)) or zero()
+    dead = register.filter(status="dead").count()
+    missing = register.filter(status="missing").count()
+    return {"register_dead": dead, "register_missing": missing, "reported_dead": totals["deaths"],
+            "reported_missing": totals["missing"],
+            "consistent": dead == totals["deaths"] and missing == totals["missing"], "people": register}

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from yingji.audit import services as audit
 from yingji.core import scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
-from yingji.core.records import create_record
+from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
 from yingji.rules import disaster_reports as dr
 
@@ -251,3 +251,41 @@ def issue_materials(user, payment: ReliefPayment, *, warehouse, material, quanti
                 "payment": payment, "movement": line, "issued_by": user, "division_code": payment.division_code,
                 "is_synthetic": payment.is_synthetic}, note="救灾物资发放"))
     return issues
+
+
+CASUALTY_FIELDS = ("status", "name", "gender", "age", "id_number", "residence", "occurred_at", "place", "cause",
+                   "division_code", "is_synthetic")
+CASUALTY_MOVES = {("missing", "dead"): "失踪人员确认死亡", ("missing", "found"): "失踪人员找到生还"}
+
+
+def register_casualty(user, event: DisasterEvent, data: dict):
+    """Add one person to the event's dead and missing register (因灾死亡失踪人口一览表)."""
+    from .models import CasualtyRecord
+
+    scope.check_can_create(CasualtyRecord, user)
+    selectors.check_can_see_event(event, user)
+    data = {k: v for k, v in data.items() if k in CASUALTY_FIELDS}
+    if data.get("status") not in ("dead", "missing"):
+        raise ValidationFailed("登记时状态须为死亡或失踪", fields={"status": ["须为死亡或失踪"]})
+    try:
+        data["division_code"] = divcodes.normalise(data.get("division_code") or user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    if not divcodes.is_within(data["division_code"], event.division_code):
+        raise ValidationFailed("区划不在本灾害过程的区划内", fields={"division_code": ["超出灾害过程的区划"]})
+    data["occurred_at"] = parse_time(data.get("occurred_at"), "死亡（失踪）时间", "occurred_at")
+    data["id_number"] = (data.get("id_number") or "").strip().upper()
+    data["event"] = event
+    return create_record(user, CasualtyRecord, data, note="因灾死亡失踪人员登记")
+
+
+def change_casualty_status(user, record, status: str, note: str):
+    """失踪 → 死亡 (body found) or 失踪 → 已找到 (found alive), with a recorded reason."""
+    from .models import CasualtyRecord
+
+    move = CASUALTY_MOVES.get((record.status, status))
+    if move is None:
+        raise Conflict(f"不能从“{record.get_status_display()}”改为“{dict(CasualtyRecord._meta.get_field('status').choices).get(status, status)}”")
+    if not (note or "").strip():
+        raise ValidationFailed("须填写变更原因", fields={"note": ["必填"]})
+    return update_record(user, record, {"status": status}, note=f"{move}：{note.strip()}")

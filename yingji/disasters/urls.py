@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/report/", views.report_form, name="disaster-report"),
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
     path("<int:pk>/payments/", views.payment, name="disaster-payment"),
+    path("<int:pk>/casualties/", views.casualty, name="disaster-casualty"),
+    path("<int:pk>/casualties/<int:cid>/status/", views.casualty_status, name="disaster-casualty-status"),
 ]

@@ -68,6 +68,7 @@ def detail(request, pk):
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
         "can_report": user.role in REPORT_ROLES, "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
         "initial_due": initial_due, "final_due": stage_deadline("final", "county"),
+        "casualties": selectors.casualty_check(event, user),
     })
 
 
@@ -124,3 +125,30 @@ def payment(request, pk):
 
 
 
+
+
+@require_POST
+@service_view
+def casualty(request, pk):
+    event = selectors.get_event(request.user, pk)
+    try:
+        services.register_casualty(request.user, event, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已登记因灾死亡失踪人员")
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def casualty_status(request, pk, cid):
+    from .models import CasualtyRecord
+
+    event = selectors.get_event(request.user, pk)
+    record = scope.get_visible(CasualtyRecord.objects.filter(event=event), cid, request.user, "因灾死亡失踪人员")
+    try:
+        services.change_casualty_status(request.user, record, request.POST.get("status", ""), request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)
