@@ -74,6 +74,6 @@ def test_village_report_from_a_phone_reaches_the_city_total(web, browser, platfo
     page.goto(event_url)
     totals = page.inner_text("[data-testid=totals]")
     assert "150" in totals
-    assert "县复核" in page.inner_text("[data-testid=summary]")
+    assert "县复核" in page.inner_text("[data-testid=reports]")  # the explanation travels with the report
     web.screenshot("disaster-event-city")
     assert web.external_requests() == []

@@ -36,7 +36,7 @@ def test_create_event_and_file_reports_through_the_api(people, api_client):
     assert detail["relief"]["level"] == 4 and detail["relief"]["label"] == "四级"
     assert detail["relief"]["conditions"][0]["code"] == "dead_missing"
     dead = next(e for e in detail["relief"]["evaluations"] if e["code"] == "dead_missing")
-    assert (dead["next_level"], dead["next_threshold"]) == (3, 50)
+    assert (dead["next_level"], dead["next_label"], dead["next_threshold"]) == (3, "三级", 50)
 
     reports = zhangwu.get(f"/api/v1/disasters/{pk}/reports").json()
     assert reports["count"] == 1

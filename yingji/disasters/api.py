@@ -61,6 +61,7 @@ class ConditionOut(Schema):
     label: Optional[str]
     threshold: Optional[int | str]
     next_level: Optional[int] = None
+    next_label: Optional[str] = None
     next_threshold: Optional[int | str] = None
 
 

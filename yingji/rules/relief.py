@@ -224,6 +224,7 @@ class ConditionResult:
         }
         if self.next_level is not None:
             data["next_level"] = self.next_level
+            data["next_label"] = LEVEL_LABELS[self.next_level]
             data["next_threshold"] = _number(self.next_threshold)
         return data
 
