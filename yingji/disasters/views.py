@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from yingji.core import scope
 from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
-from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES, stage_deadline
+from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
 from yingji.web.views import service_view
 
 from . import selectors, services
+from .deadlines import event_deadlines
 from .models import FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, REPORT_ROLES, ReliefTableConfig
 
 
@@ -60,15 +61,13 @@ def detail(request, pk):
     code = event.division_code if own_scope else divcodes.normalise(user.region_code)
     relief = selectors.relief_for(event)
     totals = selectors.event_totals(event)
-    initial_due = stage_deadline("initial", "county")
     return render(request, "disasters/detail.html", {
         "event": event, "relief": relief, "own_scope": own_scope,
         "totals": [(FIGURE_LABELS[n], totals[n]) for n in FIGURE_NAMES] if totals else [],
         "summary": selectors.stage_summary(event, code), "labels": FIGURE_LABELS, "names": FIGURE_NAMES,
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
         "can_report": user.role in REPORT_ROLES, "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
-        "initial_due": initial_due, "final_due": stage_deadline("final", "county"),
-        "casualties": selectors.casualty_check(event, user),
+        "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
     })
 
 
