@@ -78,3 +78,23 @@ def test_synthetic_demo_event_loads_through_all_stages(make_user):
     assert relief_for(event).level == 4
     assert event.payments.count() == 3
     assert load_disasters() == 0  # idempotent
+
+
+def test_xlsx_export_of_the_loss_reports(people, event, file):
+    import io
+
+    from openpyxl import load_workbook
+
+    file("zhangwu", event, "initial", ZW_TOWN_A, affected_population=100, direct_loss_wan="12.5")
+    file("zhangwu", event, "initial", "210922101000", affected_population=50)
+    response = login(people["city"]).get(f"/disasters/{event.pk}/export.xlsx?stage=initial")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in values if r[0] == "区划代码")
+    assert header[4] == "受灾人口（人）"
+    assert [r[1] for r in values[values.index(header) + 1:]] == ["彰武镇", "哈尔套镇", "阜新市合计"]
+    assert values[-1][4] == 150 and values[-1][header.index("直接经济损失（万元）")] == 12.5
+    # 海州区 exports only its own part (nothing reported there)
+    other = load_workbook(io.BytesIO(login(people["haizhou"]).get(f"/disasters/{event.pk}/export.xlsx").content)).active
+    assert [c.value for c in list(other.iter_rows())[-1]][0] == "区划代码"

@@ -68,6 +68,7 @@ def detail(request, pk):
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
         "can_report": user.role in REPORT_ROLES, "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
         "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
+        "stage_choices": list(STAGES.items()),
     })
 
 
@@ -151,3 +152,19 @@ def casualty_status(request, pk, cid):
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("disaster-detail", pk=pk)
+
+
+@service_view
+def export_xlsx(request, pk):
+    from django.http import HttpResponse
+
+    from .exports import loss_workbook
+
+    event = selectors.get_event(request.user, pk)
+    stage = request.GET.get("stage") or None
+    if stage is not None and stage not in STAGES:
+        stage = None
+    response = HttpResponse(loss_workbook(event, request.user, stage),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="disaster-{event.pk}-{stage or "latest"}.xlsx"'
+    return response
