@@ -178,9 +178,9 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
         try:
             dr.next_stage_allowed([r.stage for r in previous], stage, stabilised=event.stabilised_at is not None)
         except dr.StageError as exc:
-            code = "invalid_stage" if stage not in dr.STAGES else "stage_order"
-            raise (ValidationFailed if code == "invalid_stage" else Conflict)(str(exc), code=code,
-                                                                             fields={"stage": [str(exc)]}) from exc
+            if stage not in dr.STAGES:
+                raise ValidationFailed(str(exc), code="invalid_stage", fields={"stage": [str(exc)]}) from exc
+            raise Conflict(str(exc), code="stage_order", fields={"stage": [str(exc)]}) from exc
         jumps = [j.to_json() for j in dr.sharp_jumps(previous[-1].figures(), figures, jump_rule())] if previous else []
         if jumps and not (data.get("jump_explanation") or "").strip():
             raise ValidationFailed(f"与上次报告相比数据大幅变化，须填写书面说明：{_describe(jumps, '')}", code="jump_unexplained",

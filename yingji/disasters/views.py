@@ -34,12 +34,9 @@ def new_event(request):
     data = request.POST.dict() if request.method == "POST" else {
         "division_code": request.user.region_code, "start_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
     if request.method == "POST":
-        payload = {**data, "affected_codes": data.get("affected_codes", ""),
-                   "relief_table_id": data.get("relief_table_id") or None,
-                   "agricultural_population": data.get("agricultural_population") or 0}
-        for key in ("end_at",):
-            if not payload.get(key):
-                payload.pop(key, None)
+        payload = {**data, "relief_table_id": data.get("relief_table_id") or None,
+                   "agricultural_population": data.get("agricultural_population") or 0,
+                   "end_at": data.get("end_at") or None}
         try:
             event = services.create_event(request.user, payload)
         except ServiceError as exc:
