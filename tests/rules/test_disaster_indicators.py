@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from decimal import Decimal
 
@@ -162,3 +163,13 @@ def test_jump_rule_is_configurable():
     rule = dr.JumpRule(ratio=D("0.5"), min_increase=D(1))
     assert dr.sharp_jumps({"x": 10}, {"x": 16}, rule)[0].kind == "increase"
     assert not dr.sharp_jumps({"x": 10}, {"x": 15}, rule)
+
+
+def test_relief_time_targets():
+    start = datetime(2025, 7, 28, 6, 0, tzinfo=dr.BEIJING)
+    load = dr.RELIEF_TIME_TARGETS["load"]
+    assert dr.target_state(start, start + dt.timedelta(hours=4), load, start) == ("met", 4.0)
+    assert dr.target_state(start, start + dt.timedelta(hours=4, minutes=6), load, start) == ("late", 4.1)
+    assert dr.target_state(start, None, load, start + dt.timedelta(hours=3))[0] == "running"
+    assert dr.target_state(start, None, dr.RELIEF_TIME_TARGETS["deliver"], start + dt.timedelta(hours=9))[0] == "overdue"
+    assert dr.RELIEF_TIME_TARGETS["basic_aid"].hours == 10

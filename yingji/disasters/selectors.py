@@ -204,3 +204,24 @@ def casualty_check(event: DisasterEvent, user) -> dict:
     return {"register_dead": dead, "register_missing": missing, "reported_dead": totals["deaths"],
             "reported_missing": totals["missing"],
             "consistent": dead == totals["deaths"] and missing == totals["missing"], "people": register}
+
+
+def logistics(event: DisasterEvent, user) -> dict:
+    """Each dispatch against the 4 h / 8 h targets, and the first emergency assistance against
+    the 10 h basic-aid target (from the event's start)."""
+    from django.utils import timezone
+
+    from yingji.rules.disaster_reports import RELIEF_TIME_TARGETS, target_state
+
+    from .models import ReliefDispatch
+
+    now = timezone.now()
+    rows = []
+    for d in scope.visible(ReliefDispatch.objects.filter(event=event), user).select_related("warehouse"):
+        load = target_state(d.ordered_at, d.loaded_at, RELIEF_TIME_TARGETS["load"], now)
+        deliver = target_state(d.ordered_at, d.delivered_at, RELIEF_TIME_TARGETS["deliver"], now)
+        rows.append({"dispatch": d, "load": load, "deliver": deliver})
+    first = (ReliefPayment.objects.filter(event=event, category="emergency").order_by("paid_at")
+             .values_list("paid_at", flat=True).first())
+    aid = target_state(event.start_at, first, RELIEF_TIME_TARGETS["basic_aid"], now)
+    return {"dispatches": rows, "basic_aid": aid, "targets": RELIEF_TIME_TARGETS}

@@ -289,3 +289,32 @@ def change_casualty_status(user, record, status: str, note: str):
     if not (note or "").strip():
         raise ValidationFailed("须填写变更原因", fields={"note": ["必填"]})
     return update_record(user, record, {"status": status}, note=f"{move}：{note.strip()}")
+
+
+def order_dispatch(user, event: DisasterEvent, data: dict):
+    """Record a relief dispatch order to a division of the event (the clock starts)."""
+    from .models import ReliefDispatch
+
+    scope.check_can_create(ReliefDispatch, user)
+    selectors.check_can_see_event(event, user)
+    data = {k: v for k, v in data.items() if k in ("items", "warehouse_id", "division_code", "ordered_at", "is_synthetic")}
+    try:
+        data["division_code"] = divcodes.normalise(data.get("division_code") or user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    if not divcodes.is_within(data["division_code"], event.division_code):
+        raise ValidationFailed("目的地不在本灾害过程的区划内", fields={"division_code": ["超出灾害过程的区划"]})
+    data["ordered_at"] = parse_time(data.get("ordered_at"), "调运指令时间", "ordered_at") or timezone.now()
+    data["event"] = event
+    return create_record(user, ReliefDispatch, data, note="救灾物资调运指令")
+
+
+def mark_dispatch(user, dispatch, step: str, at=None):
+    """装运完毕 (``loaded``) or 运抵 (``delivered``), once each, in that order."""
+    field = {"loaded": "loaded_at", "delivered": "delivered_at"}.get(step)
+    if field is None:
+        raise ValidationFailed(f"未知的调运环节“{step}”，可选：loaded、delivered")
+    if getattr(dispatch, field) is not None:
+        raise Conflict("该环节已登记")
+    at = parse_time(at, "时间", field) or timezone.now()
+    return update_record(user, dispatch, {field: at}, note={"loaded": "装运完毕", "delivered": "运抵灾区"}[step])

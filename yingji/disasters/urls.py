@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
     path("<int:pk>/payments/", views.payment, name="disaster-payment"),
     path("<int:pk>/casualties/", views.casualty, name="disaster-casualty"),
+    path("<int:pk>/dispatches/", views.dispatch, name="disaster-dispatch"),
+    path("<int:pk>/dispatches/<int:did>/<str:step>/", views.dispatch_step, name="disaster-dispatch-step"),
     path("<int:pk>/casualties/<int:cid>/status/", views.casualty_status, name="disaster-casualty-status"),
 ]

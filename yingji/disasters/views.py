@@ -65,7 +65,7 @@ def detail(request, pk):
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
         "can_report": user.role in REPORT_ROLES, "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
         "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
-        "stage_choices": list(STAGES.items()),
+        "stage_choices": list(STAGES.items()), "logistics": selectors.logistics(event, user),
     })
 
 
@@ -165,3 +165,28 @@ def export_xlsx(request, pk):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="disaster-{event.pk}-{stage or "latest"}.xlsx"'
     return response
+
+
+@require_POST
+@service_view
+def dispatch(request, pk):
+    event = selectors.get_event(request.user, pk)
+    try:
+        services.order_dispatch(request.user, event, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def dispatch_step(request, pk, did, step):
+    from .models import ReliefDispatch
+
+    event = selectors.get_event(request.user, pk)
+    record = scope.get_visible(ReliefDispatch.objects.filter(event=event), did, request.user, "救灾物资调运")
+    try:
+        services.mark_dispatch(request.user, record, step)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)

@@ -160,3 +160,30 @@ def sharp_jumps(previous: Mapping[str, Decimal | int], current: Mapping[str, Dec
         elif now - before >= rule.min_increase and now > before * (1 + rule.ratio):
             jumps.append(Jump(name, before, now, "increase"))
     return jumps
+
+
+# Relief logistics time targets (hours), each with its source.
+@dataclass(frozen=True)
+class TimeTarget:
+    code: str
+    name: str
+    hours: int
+    source: str
+    confidence: str
+
+
+RELIEF_TIME_TARGETS: dict[str, TimeTarget] = {t.code: t for t in (
+    TimeTarget("load", "生活类救灾物资装运完毕", 4, "《辽宁省“十三五”应急体系建设规划》（2016）：4小时内能装运完毕", "C"),
+    TimeTarget("deliver", "生活类救灾物资运抵灾区", 8, "《辽宁省“十三五”应急体系建设规划》（2016）：8小时内能运抵灾区", "C"),
+    TimeTarget("basic_aid", "受灾人员基本生活得到有效救助", 10,
+               "本溪市“十四五”应急体系规划（2022）：缩短至10小时以内；国家预案2024同为10小时（未核实）", "C"),
+)}
+
+
+def target_state(start: datetime, done: datetime | None, target: TimeTarget, now: datetime) -> tuple[str, float | None]:
+    """("met" | "late" | "running" | "overdue", hours taken or None) for one time target."""
+    due = start + timedelta(hours=target.hours)
+    if done is not None:
+        hours = (done - start).total_seconds() / 3600
+        return ("met" if done <= due else "late"), round(hours, 1)
+    return ("overdue" if now > due else "running"), None
