@@ -13,7 +13,11 @@ DATABASE_URL or postgres://postgres@127.0.0.1:5432):
 * **alarm latency**: readings paced at 20,000/s with excursions on distinct sensors; the time
   from publishing the excursion to its ``raised`` event arriving on a logged-in SSE stream;
 * **ratio_to_bare_insert**: ``readings_per_s`` / the rate of a bare ``executemany`` of the
-  same rows into the same table of the same database.
+  same rows into the same table of the same database;
+* **worker down** (``bench/ingest_outage.py``): the worker is dead for ``--outage-s`` simulated
+  seconds (default 3600: the outage the shipped broker configuration is sized for) while every
+  sensor reports every ``--interval-s`` (5) seconds, one message per reading; after the restart
+  ``outage_lost`` and ``outage_gap_alarms`` must be 0. ``--outage-s 0`` skips the phase.
 
 Prints one JSON object: the top-level figures are the worse of the databases measured, with
 the figures of each under ``by_database``.
@@ -39,6 +43,8 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+
+from bench.ingest_outage import measure_outage
 
 REPO = Path(__file__).resolve().parent.parent
 BROKER = ("127.0.0.1", 1883)
@@ -96,10 +102,12 @@ def main() -> int:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--sensors", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=100, help="readings per sensor in the throughput phase")
+    parser.add_argument("--outage-s", type=int, default=3600, help="simulated seconds the ingest worker is down (0: skip)")
+    parser.add_argument("--interval-s", type=int, default=5, help="each sensor's reporting interval in the outage")
     parser.add_argument("--single", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single:
-        print(json.dumps(run_single(args.sensors, args.rounds)))
+        print(json.dumps(run_single(args.sensors, args.rounds, args.outage_s, args.interval_s)))
         return 0
     results = {}
     with tempfile.TemporaryDirectory(prefix="yj-bench-") as tmp:
@@ -109,8 +117,9 @@ def main() -> int:
             Path(env["YINGJI_DATA_DIR"]).mkdir(exist_ok=True)
             try:
                 done = subprocess.run([sys.executable, "-m", "bench.bench_monitor_ingest", "--single", label,
-                                       "--sensors", str(args.sensors), "--rounds", str(args.rounds)],
-                                      env=env, cwd=REPO, capture_output=True, text=True, timeout=1800)
+                                       "--sensors", str(args.sensors), "--rounds", str(args.rounds),
+                                       "--outage-s", str(args.outage_s), "--interval-s", str(args.interval_s)],
+                                      env=env, cwd=REPO, capture_output=True, text=True, timeout=3600)
                 if done.returncode != 0:
                     raise RuntimeError(done.stderr[-3000:])
                 results[label] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -121,6 +130,8 @@ def main() -> int:
         "alarm_latency_p50_s": max(r["alarm_latency_p50_s"] for r in results.values()),
         "alarm_latency_p99_s": max(r["alarm_latency_p99_s"] for r in results.values()),
         "ratio_to_bare_insert": min(r["ratio_to_bare_insert"] for r in results.values()),
+        "outage_lost": max((r.get("outage_lost", 0) for r in results.values()), default=0),
+        "outage_gap_alarms": max((r.get("outage_gap_alarms", 0) for r in results.values()), default=0),
     }
     print(json.dumps({**worst, "sensors": args.sensors, "target": {"readings_per_s": 20000, "alarm_latency_p99_s": 1.0},
                       "machine": machine(), "by_database": results}, ensure_ascii=False))
@@ -129,7 +140,7 @@ def main() -> int:
 
 # --- child: one database --------------------------------------------------------------------
 
-def run_single(sensors: int, rounds: int) -> dict:
+def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5) -> dict:
     import django
 
     django.setup()
@@ -155,6 +166,7 @@ def run_single(sensors: int, rounds: int) -> dict:
         watcher = SseWatcher(f"http://127.0.0.1:{port}")
         throughput = measure_throughput(publisher, codes, rounds)
         latency = measure_latency(publisher, codes, watcher, base_round=rounds + 10)
+        outage = measure_outage(codes, outage_s, interval_s, tmp, free_port) if outage_s else {}
     finally:
         if watcher is not None:
             watcher.response.close()
@@ -168,7 +180,7 @@ def run_single(sensors: int, rounds: int) -> dict:
                 process.kill()
                 process.wait(10)
         forget_session(client_id)
-    return {**throughput, **latency, "bare_insert_readings_per_s": round(bare),
+    return {**throughput, **latency, **outage, "bare_insert_readings_per_s": round(bare),
             "ratio_to_bare_insert": round(throughput["readings_per_s"] / bare, 3),
             "database": os.environ["DATABASE_URL"].split(":", 1)[0]}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = REPO / "tests" / "fixtures"  # data files the tests read; sources and licences in each README
 ARTIFACTS = REPO / "artifacts"
 
 ZHANGWU = "210922000000"  # 彰武县

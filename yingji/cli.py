@@ -14,6 +14,7 @@
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
     yingji relief level --dead-missing N ... [--table national-2024]   relief response level (JSON)
+    yingji audit verify                                check the audit log's hash chain
     yingji manage ARGS...                              any Django management command
 """
 
@@ -77,12 +78,29 @@ def start_background(include_jobs: bool = True) -> threading.Event:
     return stop
 
 
+SHUTDOWN_GRACE_S = 3
+
+
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
-    if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1":
-        start_background()
-    uvicorn.run("yingji.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
+    stop = start_background() if os.environ.get("YINGJI_INPROCESS_WORKER", "1") == "1" else None
+    # Open SSE streams never end by themselves: on SIGTERM/SIGINT uvicorn waits at most this long
+    # for them, then closes them, so the server stops within a few seconds.
+    from yingji.live.hub import HUB
+
+    server = uvicorn.Server(uvicorn.Config("yingji.asgi:application", host=host, port=port, log_level="warning",
+                                           lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
+    handle_exit = server.handle_exit
+
+    def stop_serving(sig, frame):  # end the open SSE streams first, then uvicorn's own shutdown
+        HUB.close_streams()
+        handle_exit(sig, frame)
+
+    server.handle_exit = stop_serving
+    server.run()
+    if stop is not None:
+        stop.set()
     return 0
 
 
@@ -262,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     relief = sub.add_parser("relief", help="自然灾害救助应急响应级别：relief level --dead-missing N ...", add_help=False)
     relief.add_argument("rest", nargs=argparse.REMAINDER)
     relief.set_defaults(func=cmd_relief)
+    audit = sub.add_parser("audit", help="审计日志：audit verify 校验哈希链")
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    audit.set_defaults(func=lambda a: cmd_manage(argparse.Namespace(rest=["audit", *a.rest])))
 
     manage = sub.add_parser("manage", help="Django 管理命令")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

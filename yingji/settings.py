@@ -4,9 +4,13 @@ Environment variables (all optional):
   DATABASE_URL        database, default: SQLite file in the data directory
   YINGJI_DATA_DIR     where the SQLite file, uploads and generated files live (default ./var)
   SECRET_KEY          secret key; a stable random key is generated in the data dir when absent
+  YINGJI_AUDIT_KEY    key of the audit log's hash chain; generated once in the data dir when absent
   ALLOWED_HOSTS       comma-separated, default "127.0.0.1,localhost,[::1],testserver"
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
-  YINGJI_HTTPS        "1" when served behind HTTPS: secure cookies and HSTS
+  YINGJI_HTTPS        "1": cookies always Secure (they are Secure on every HTTPS request anyway)
+  YINGJI_TRUST_X_FORWARDED_PROTO  "1" behind a TLS proxy that sets X-Forwarded-Proto
+  YINGJI_FEED_ALLOWED_HOSTS  comma-separated host names that CAP feeds may fetch from although they
+                      resolve to an internal address (default: none; see core/outbound.py)
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ DATA_DIR = Path(os.environ.get("YINGJI_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
+def _secret_key(env: str = "SECRET_KEY", filename: str = "secret_key") -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    key_file = DATA_DIR / filename
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
@@ -33,6 +37,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the audit log's hash chain (HMAC): kept apart from SECRET_KEY so that rotating the session
+# key does not invalidate the chain; every process writing to one database must share it.
+YINGJI_AUDIT_KEY = _secret_key("YINGJI_AUDIT_KEY", "audit_chain_key")
 DEBUG = os.environ.get("YINGJI_DEBUG") == "1"
 ALLOWED_HOSTS = [
     h.strip()
@@ -64,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yingji.core.middleware.SecureCookiesMiddleware",  # outermost: sees the cookies every other one set
+    "yingji.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +135,20 @@ LOGIN_REDIRECT_URL = "/"
 YINGJI_LOGIN_MAX_FAILURES = int(os.environ.get("YINGJI_LOGIN_MAX_FAILURES", "5"))
 YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"))
 
+# API tokens expire after this many days (they also die on password change, lock-out and deactivation).
+YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
+
+# Largest CAP document accepted (upload, API push, feed); a larger one is refused unparsed.
+YINGJI_CAP_MAX_BYTES = int(os.environ.get("YINGJI_CAP_MAX_BYTES", str(1024 * 1024)))
+
+# CAP signatures: a PEM bundle of the certificates whose signatures count as valid; a message with
+# an invalid signature is refused unless YINGJI_CAP_ACCEPT_INVALID_SIGNATURE=1.
+YINGJI_CAP_TRUSTED_CERTS = os.environ.get("YINGJI_CAP_TRUSTED_CERTS", "")
+YINGJI_CAP_ACCEPT_INVALID_SIGNATURE = os.environ.get("YINGJI_CAP_ACCEPT_INVALID_SIGNATURE") == "1"
+
+# CAP feeds are fetched only from public addresses unless the host is allow-listed here (SSRF guard).
+YINGJI_FEED_ALLOWED_HOSTS = [h.strip().lower() for h in os.environ.get("YINGJI_FEED_ALLOWED_HOSTS", "").split(",") if h.strip()]
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -148,9 +171,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).
+YINGJI_MAX_REQUEST_BYTES = int(os.environ.get("YINGJI_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# Security: cookies are HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+# Security: cookies are HttpOnly and SameSite=Lax always, and Secure on every HTTPS request
+# (core.middleware.SecureCookiesMiddleware; YINGJI_HTTPS=1 makes them Secure always). HSTS is sent
+# on every HTTPS response (Django sends it only for secure requests). Behind a TLS-terminating
+# proxy set YINGJI_TRUST_X_FORWARDED_PROTO=1 (the proxy must set X-Forwarded-Proto and strip it
+# from clients) so that requests it forwarded over HTTPS count as secure.
 HTTPS = os.environ.get("YINGJI_HTTPS") == "1"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -161,8 +190,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if HTTPS:
-    SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_SECONDS = 31536000
+if HTTPS or os.environ.get("YINGJI_TRUST_X_FORWARDED_PROTO") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -3,11 +3,11 @@
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from tests.conftest import FIXTURES
 from yingji.cap import (
     EnglishText,
     InvalidWarningError,
@@ -23,7 +23,7 @@ from yingji.cap.model import CapReference
 
 BEIJING = timezone(timedelta(hours=8))
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
-BAODING = Path(__file__).resolve().parents[2].parent / "shared/data/cap/real-feeds/cn-baoding-thunder-update.xml"
+BAODING = FIXTURES / "cap" / "real-feeds" / "cn-baoding-thunder-update.xml"
 IDENTIFIER = re.compile(r"^\d{14}_\d{14}_\d$")
 
 
@@ -179,7 +179,6 @@ def test_every_level_validates(level, severity):
     assert _texts(xml, "cap:info/cap:severity") == [severity]
 
 
-@pytest.mark.skipif(not BAODING.is_file(), reason="shared/data/cap not available")
 def test_same_shape_as_the_real_12379_message():
     real = parse_cap(BAODING.read_bytes())[0].info_for("zh")
     built = parse_cap(build_cap(fuxin_rainstorm(event="雷电", level=3)))[0].info_for("zh")

@@ -177,3 +177,27 @@ def test_review_rejects_values_outside_cap_enumerations_even_when_readable():
     review = review_incoming(alert_xml().replace("<severity>Severe", "<severity>Orange").encode())
     assert review.decision == REJECT
     assert any("'Orange'" in reason for reason in review.reasons)
+
+
+def test_empty_references_is_refused_with_the_reason():
+    from yingji.cap import review_incoming
+
+    xml = (b'<?xml version="1.0"?><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>a</identifier>'
+           b"<sender>s</sender><sent>2025-01-01T00:00:00-00:00</sent><status>Actual</status><msgType>Update</msgType>"
+           b"<scope>Public</scope><references>  </references><info><category>Met</category><event>e</event>"
+           b"<urgency>Unknown</urgency><severity>Unknown</severity><certainty>Unknown</certainty></info></alert>")
+    review = review_incoming(xml)
+    assert review.decision == "reject"
+    assert any("<references> 为空" in reason for reason in review.reasons), review.reasons
+    # (an empty element on a first Alert, as a real Canadian NAAD message sends, is harmless: accepted)
+
+
+def test_cap_1_0_is_an_unsupported_version_not_invalid():
+    from yingji.cap import review_incoming
+
+    xml = (b'<?xml version="1.0"?><alert xmlns="http://www.incident.com/cap/1.0"><identifier>a</identifier>'
+           b"<sender>s</sender><sent>2025-01-01T00:00:00-00:00</sent><status>Actual</status><msgType>Alert</msgType>"
+           b"<scope>Public</scope></alert>")
+    review = review_incoming(xml)
+    assert review.decision == "reject"
+    assert review.reasons[0].startswith("不支持的 CAP 版本") and not any("无效" in r for r in review.reasons)

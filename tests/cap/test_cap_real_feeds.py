@@ -1,4 +1,4 @@
-"""Every file in shared/data/cap behaves as its README says.
+"""Every file in tests/fixtures/cap behaves as its README says.
 
 README table → our decision:
 * cn-baoding + the nine valid CAP 1.2 feeds: XSD-valid → accept (ph.cap is status Test → note);
@@ -11,18 +11,15 @@ README table → our decision:
 * no_info_tag.cap: XSD-valid, no info: a Cancel of an earlier message → accept with a note.
 """
 
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
+from tests.conftest import FIXTURES
 from yingji.cap import ACCEPT, ACCEPT_WITH_NOTE, REJECT, parse_cap, review_incoming, validate_cap
 from yingji.cap.errors import CapParseError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CAP_DATA = REPO_ROOT.parent / "shared" / "data" / "cap"
-
-pytestmark = pytest.mark.skipif(not CAP_DATA.is_dir(), reason="shared/data/cap not available")
+CAP_DATA = FIXTURES / "cap"
 
 
 class Expected(NamedTuple):

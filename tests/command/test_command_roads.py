@@ -9,7 +9,7 @@ import math
 import pytest
 
 from tests.command.conftest import nearest_node, reference_times
-from tests.conftest import CITY
+from tests.conftest import CITY, FIXTURES
 
 # Two points inside Fuxin: 海州区 (city centre) and 彰武县.
 HAIZHOU = (121.657, 42.011)
@@ -171,10 +171,9 @@ def test_bad_coordinates_are_refused(road_network, commander, api_client):
     assert "经纬度是否填反" in response.json()["error"]["message"]
 
 
-MONACO = __import__("pathlib").Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osm" / "monaco.osm.pbf"
+MONACO = FIXTURES / "osm" / "monaco.osm.pbf"
 
 
-@pytest.mark.skipif(not MONACO.exists(), reason="monaco.osm.pbf not available")
 def test_road_import_cli_stores_and_activates_osm_network(db, data_dir, make_user, capsys):
     from yingji.command.cli import cmd_road, add_parsers
     from yingji.command.models import RoadNetwork

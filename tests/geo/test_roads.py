@@ -1,12 +1,11 @@
 """Road graph model, OSM import (Monaco extract) and the synthetic Fuxin network."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import box
 
+from tests.conftest import FIXTURES
 from yingji.geo.roads import (
     CAR_SPEED_KMH,
     SYNTHETIC_CLASSES,
@@ -18,7 +17,7 @@ from yingji.geo.roads import (
     synthetic_fuxin_network,
 )
 
-MONACO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osm" / "monaco.osm.pbf"
+MONACO = FIXTURES / "osm" / "monaco.osm.pbf"
 FUXIN_RECTANGLE = box(121.0, 41.7, 122.9, 42.9)
 
 
@@ -36,16 +35,12 @@ def fuxin_polygons() -> dict:
 
 @pytest.fixture(scope="module")
 def monaco() -> RoadGraph:
-    if not MONACO.exists():
-        pytest.skip("monaco.osm.pbf not available")
     return import_osm_pbf(MONACO)
 
 
 @pytest.fixture(scope="module")
 def monaco_ways() -> dict:
     """way id -> (tags, [(lon, lat), ...]) for every highway way of the extract."""
-    if not MONACO.exists():
-        pytest.skip("monaco.osm.pbf not available")
     import osmium
 
     ways = {}

@@ -2,12 +2,12 @@
 
 import heapq
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from shapely.geometry import box
 
+from tests.conftest import FIXTURES
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
 from yingji.geo.routing import (
     ACCESS_SPEED_KMH,
@@ -22,7 +22,7 @@ from yingji.geo.routing import (
     travel_times_to,
 )
 
-MONACO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osm" / "monaco.osm.pbf"
+MONACO = FIXTURES / "osm" / "monaco.osm.pbf"
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -65,8 +65,6 @@ def node_point(graph, node):
 # ---------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def monaco() -> RoadGraph:
-    if not MONACO.exists():
-        pytest.skip("monaco.osm.pbf not available")
     return import_osm_pbf(MONACO)
 
 

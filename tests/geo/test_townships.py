@@ -1,9 +1,9 @@
 """Township codes (real, NBS 2023) and SYNTHETIC township polygons.
 
 Provenance of the expected values:
-* per-city row counts and the 开原市 list: shared/reference/rules-cn.md §8;
+* per-city row counts: docs/rules.md §11; the 开原市 list: NBS 2023 streets.csv, typed below;
 * 阜蒙县 35 / 彰武县 24 / 清河门区 2 乡镇 and the towns 水泉镇、四合镇、长营子镇:
-  shared/plans/fuxin-14th-fyp-emergency-plan-2022.txt (阜新市“十四五”应急体系规划).
+  《阜新市“十四五”应急体系规划》(阜政办发〔2022〕9号), see yingji/geo/data/README.md.
 """
 
 import hashlib

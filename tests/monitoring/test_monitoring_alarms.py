@@ -196,3 +196,20 @@ def test_alarm_turned_into_an_incident_in_one_click(raised, staff):
     assert "报警" in incident.title
     raised.refresh_from_db()
     assert raised.incident_url == f"/incidents/{incident.pk}/"
+
+
+def test_alarm_text_quotes_the_reading_and_threshold_that_triggered_it(pipeline, tank):
+    """Not the latest reading ("5.6m 超过 9.5m"), nor a threshold edited afterwards (issue 14)."""
+    from yingji.monitoring.alarms import describe
+    from yingji.monitoring.models import Alarm
+
+    _, level, _ = tank
+    feed(pipeline, "TANK-LV", [7.42, 9.61, 5.6])
+    alarm = Alarm.objects.get(sensor=level)
+    assert alarm.level == 1 and alarm.trigger_value == 9.61 and alarm.trigger_threshold == 9.5
+    level.upper_1 = 9.8
+    level.save()
+    alarm.refresh_from_db()
+    text = describe(alarm)
+    assert text.endswith(f"1#罐液位 9.61{level.unit}，超过一级（红色）阈值 9.5{level.unit}"), text
+    assert "5.6" not in text and "9.8" not in text

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.test import Client
 
-from tests.conftest import HAIZHOU, ZHANGWU
+from tests.conftest import HAIZHOU, PASSWORD, ZHANGWU
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,31 @@ def test_device_tokens_are_issued_by_administrators_of_that_division(staff, api_
                                           content_type="application/json").status_code == 403
     ok = api_client(staff["city_admin"]).post("/api/v1/monitoring/device-tokens", body, content_type="application/json")
     assert ok.status_code == 201 and ok.json()["token"].startswith("yjd_")
+
+
+def test_missing_sequence_numbers_raise_one_data_quality_alarm_naming_the_range(device, tank, staff):
+    """Readings lost on the way (a gap in ``seq``) become a data-quality alarm that says which
+    sensor and which numbers; later gaps update the same open alarm (issue 13, finding 8)."""
+    from yingji.monitoring.alarms import describe
+    from yingji.monitoring.models import Alarm
+
+    t = now_ms() - 60_000
+    assert post(device, {"readings": [{"s": "TANK-LV", "t": t + i * 1000, "v": 5.0, "seq": i} for i in range(1, 4)]}
+                ).json()["stored"] == 3
+    assert not Alarm.objects.filter(rule="gap").exists()
+    post(device, {"readings": [{"s": "TANK-LV", "t": t + 10_000, "v": 5.0, "seq": 40}]})
+    alarm = Alarm.objects.get(rule="gap")
+    assert alarm.sensor == tank[1] and alarm.level == 4 and not alarm.condition_active and alarm.is_open
+    assert alarm.detail == "缺失序号 4–39（共 36 条）"
+    assert "数据缺失：缺失序号 4–39（共 36 条）" in describe(alarm)
+    # A device restart (counter begins again) is not a gap; a later gap repeats the open alarm.
+    post(device, {"readings": [{"s": "TANK-LV", "t": t + 11_000, "v": 5.0, "seq": 1},
+                               {"s": "TANK-LV", "t": t + 12_000, "v": 5.0, "seq": 3}]})
+    alarm.refresh_from_db()
+    assert Alarm.objects.filter(rule="gap").count() == 1
+    assert alarm.occurrences == 2 and alarm.detail == "缺失序号 2（1 条）"
+    # The duty console reads it in Chinese.
+    html = staff["admin"] and Client()
+    assert html.login(username=staff["admin"].username, password=PASSWORD)
+    page = html.get(f"/monitoring/alarms/{alarm.pk}/").content.decode()
+    assert "数据缺失（序号不连续）" in page and "缺失序号 2（1 条）" in page

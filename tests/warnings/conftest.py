@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CITY, SHARED_DATA, ZHANGWU
+from tests.conftest import CITY, FIXTURES, ZHANGWU
 
-CAP_DATA = SHARED_DATA / "cap"
+CAP_DATA = FIXTURES / "cap"
 FUXIN_BBOX_POLYGON = [[121.55, 41.90], [121.75, 41.90], [121.75, 42.05], [121.55, 42.05]]
 
 

@@ -163,3 +163,47 @@ def test_two_drafts_for_one_original_only_first_publishes(draft, roles):
         services.transition(roles["drafter"], second, "publish")
     second.refresh_from_db()
     assert second.state == wf.SIGNED and second.cap_xml == ""
+
+
+def test_editor_of_the_content_cannot_approve_or_sign(draft, roles, make_user):
+    """Four-eyes also against editing: whoever changed the content (here after a return) may
+    neither approve nor sign it, and the console does not offer them the buttons."""
+    editor = make_user("editor_admin", "city_admin")
+    other_signer = make_user("other_signer", "commander")
+    warning = services.transition(roles["drafter"], draft, "submit")
+    warning = services.transition(roles["reviewer"], warning, "return_review", "请补充防御指南")
+    warning = services.update_warning(editor, warning, {"instruction": "关闭门窗，远离河道。"},
+                                      expected_version=warning.version)
+    warning = services.transition(roles["drafter"], warning, "submit")
+    assert "approve" not in [t.action for t in services.available_actions(editor, warning)]
+    with pytest.raises(Forbidden, match="自己修改过内容"):
+        services.transition(editor, warning, "approve")
+    warning = services.transition(roles["reviewer"], warning, "approve")
+    assert "sign" not in [t.action for t in services.available_actions(editor, warning)]
+    with pytest.raises(Forbidden, match="自己修改过内容"):
+        services.transition(editor, warning, "sign")
+    # Nor the reviewer (a different person must sign), nor the drafter.
+    assert "sign" not in [t.action for t in services.available_actions(roles["reviewer"], warning)]
+    assert "sign" in [t.action for t in services.available_actions(other_signer, warning)]
+    warning = services.transition(other_signer, warning, "sign")
+    assert warning.state == wf.SIGNED
+
+
+@pytest.mark.parametrize("pair", ["drafter-approves", "editor-approves", "drafter-signs", "editor-signs",
+                                  "reviewer-signs"])
+def test_every_forbidden_role_pair_is_refused(pair, draft, roles, make_user):
+    editor = make_user("pair_editor", "city_admin")
+    signer = make_user("pair_signer", "commander")
+    drafter_admin = make_user("pair_drafter", "city_admin")
+    warning = services.create_warning(drafter_admin, warning_data())
+    warning = services.update_warning(editor, warning, {"instruction": "注意防范。"}, expected_version=warning.version)
+    warning = services.transition(drafter_admin, warning, "submit")
+    actor = {"drafter": drafter_admin, "editor": editor, "reviewer": roles["reviewer"]}[pair.split("-")[0]]
+    if pair.endswith("signs"):
+        warning = services.transition(roles["reviewer"], warning, "approve")
+    action = "approve" if pair.endswith("approves") else "sign"
+    with pytest.raises(Forbidden, match="自己起草|自己修改过内容|同一人"):
+        services.transition(actor, warning, action)
+    assert action not in [t.action for t in services.available_actions(actor, warning)]
+    if action == "sign":
+        assert services.transition(signer, warning, "sign").state == wf.SIGNED

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -46,25 +48,47 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """An API token. Only its SHA-256 digest is stored; the token is shown once."""
+    """An API token. Only its SHA-256 digest is stored; the token is shown once. It expires
+    (``YINGJI_TOKEN_DAYS``, default 90) and dies with the account's password or status
+    (accounts.services.revoke_tokens)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("名称", max_length=60, default="cli")
     digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    prefix = models.CharField("前缀", max_length=8)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField("吊销原因", max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API 令牌"
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}…）"
 
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str = "cli") -> str:
+    def issue(cls, user: User, name: str = "cli", days: int | None = None) -> str:
         token = "yj_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, name=name, digest=cls.digest_of(token), prefix=token[:8])
+        days = settings.YINGJI_TOKEN_DAYS if days is None else days
+        cls.objects.create(user=user, name=name, digest=cls.digest_of(token), prefix=token[:8],
+                           expires_at=timezone.now() + dt.timedelta(days=days))
         return token
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked:
+            return "已吊销"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
 
 
 class LoginFailure(models.Model):

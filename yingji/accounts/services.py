@@ -51,6 +51,9 @@ def login(username: str, password: str, address: str, request=None) -> User:
                      address=address, division_code=region)
         left = limit - by_user - 1
         if left <= 0:
+            locked = User.objects.filter(username=username).first()
+            if locked is not None:
+                revoke_tokens(locked, "登录失败次数过多，账号已锁定")
             raise LoginLocked(f"登录失败次数过多，账号已临时锁定 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟")
         raise NotAuthenticated(f"用户名或密码错误（还可尝试 {left} 次）")
     LoginFailure.objects.filter(username=username).delete()
@@ -154,24 +157,74 @@ def update_user(admin: User, user: User, *, role: str | None = None, region_code
     with transaction.atomic():
         user.save()
         audit.record(admin, "update", user, before=before, after=_user_snapshot(user), division_code=user.region_code)
+        if password:
+            revoke_tokens(user, "密码已重置", by=admin)
+        if before.get("is_active") and not user.is_active:
+            revoke_tokens(user, "账号已停用", by=admin)
     return user
 
 
-def issue_token(user: User, name: str = "cli", by: User | None = None) -> str:
-    token = ApiToken.issue(user, name)
-    audit.record(by or user, "token", user, note=f"签发API令牌：{name}")
+def issue_token(user: User, name: str = "cli", by: User | None = None, days: int | None = None) -> str:
+    """A new API token for ``user`` (shown once). ``by``: an administrator issuing it for them."""
+    if by is not None and by.pk != user.pk:
+        check_can_manage(by, user.role, user.region_code)
+    name = (name or "").strip() or "cli"
+    if len(name) > 60:
+        raise ValidationFailed("令牌名称不能超过 60 个字", fields={"name": ["不能超过 60 个字"]})
+    if days is not None and not 1 <= days <= 366:
+        raise ValidationFailed("有效期应为 1–366 天", fields={"days": ["应为 1–366 天"]})
+    with transaction.atomic():
+        token = ApiToken.issue(user, name, days)
+        audit.record(by or user, "token", user, note=f"签发API令牌：{name}（{token[:8]}…）", division_code=user.region_code)
     return token
 
 
 def user_for_token(token: str) -> User | None:
     row = (ApiToken.objects.select_related("user")
-           .filter(digest=ApiToken.digest_of(token), revoked=False, user__is_active=True).first())
+           .filter(digest=ApiToken.digest_of(token), revoked=False, user__is_active=True)
+           .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).first())
     if row is None:
         return None
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
+
+
+def revoke_tokens(user: User, reason: str, by: User | None = None) -> int:
+    """Every live token of ``user`` dies (password change or reset, lock-out, deactivation)."""
+    live = ApiToken.objects.filter(user=user, revoked=False)
+    count = live.update(revoked=True, revoked_at=timezone.now(), revoked_reason=reason[:60])
+    if count:
+        audit.record(by, "update", user, note=f"吊销全部API令牌 {count} 个：{reason}", division_code=user.region_code)
+    return count
+
+
+def tokens_of(viewer: User, user: User):
+    """The tokens a viewer may list: their own, or those of a user they manage."""
+    if viewer.pk != user.pk:
+        check_can_manage(viewer, user.role, user.region_code)
+    return ApiToken.objects.filter(user=user)
+
+
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke one token: by its owner, or by an administrator who manages the owner."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("令牌不存在")
+    if token.user_id != actor.pk:
+        try:
+            check_can_manage(actor, token.user.role, token.user.region_code)
+        except Forbidden:
+            raise NotFound("令牌不存在") from None  # do not reveal other people's tokens
+    if not token.revoked:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(revoked=True, revoked_at=timezone.now(),
+                                                        revoked_reason="本人吊销" if token.user_id == actor.pk else "管理员吊销")
+            audit.record(actor, "update", token.user, note=f"吊销API令牌：{token.name}（{token.prefix}…）",
+                         division_code=token.user.region_code)
+        token.refresh_from_db()
+    return token
 
 
 def get_user(username: str) -> User:

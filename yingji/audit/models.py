@@ -2,13 +2,16 @@
 
 Rows are only ever inserted. The model refuses updates and deletes, the queryset
 refuses bulk updates and deletes, and database triggers (SQLite and PostgreSQL,
-installed by migration 0002) refuse them at the database level as well.
+installed by migration 0002) refuse them at the database level as well. Each row is a
+link of a hash chain (``chain.py``; ``yingji audit verify``), so a row edited, deleted or
+inserted behind the application's back is detected.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -37,7 +40,7 @@ class AuditEntry(models.Model):
         ("token", "签发令牌"),
     ]
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     address = models.CharField("来源地址", max_length=64, blank=True)
@@ -50,6 +53,9 @@ class AuditEntry(models.Model):
     after = models.JSONField("修改后", null=True, blank=True)
     changed_fields = models.JSONField("变更字段", default=list, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
+    seq = models.BigIntegerField("链序号", null=True, unique=True, editable=False)
+    prev_hash = models.CharField("前序哈希", max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField("本条哈希", max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

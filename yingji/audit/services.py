@@ -6,11 +6,20 @@ import datetime as dt
 import decimal
 import uuid
 
-from django.db import models
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from yingji.core.middleware import client_address
 
+from . import chain
 from .models import AuditEntry
+
+# Any constant: the advisory lock that serialises appends to the chain on PostgreSQL.
+CHAIN_LOCK = 7_240_001
 
 
 def _json_value(value):
@@ -48,7 +57,8 @@ def record(actor, action: str, obj: models.Model | None = None, *, before: dict 
            division_code: str = "") -> AuditEntry:
     """Append one audit entry. ``actor`` is a user (or None for the system)."""
     label = model_label or (obj._meta.label if obj is not None else "")
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
+        at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if getattr(actor, "pk", None) else "系统"),
         address=client_address() if address is None else address,
@@ -57,11 +67,49 @@ def record(actor, action: str, obj: models.Model | None = None, *, before: dict 
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         division_code=division_code or (getattr(obj, "division_code", "") or ""),
-        before=before,
-        after=after,
+        before=_as_stored(before),
+        after=_as_stored(after),
         changed_fields=changed(before, after) if action == "update" else [],
         note=note[:300],
     )
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "entry_hash").first()
+        entry.seq = last["seq"] + 1 if last else 1
+        entry.prev_hash = last["entry_hash"] if last else chain.GENESIS
+        entry.entry_hash = chain.digest(settings.YINGJI_AUDIT_KEY, chain_content(entry))
+        entry.save(force_insert=True)
+    return entry
+
+
+def _as_stored(value):
+    """What a JSON column gives back, so the hash is the same before and after the round trip."""
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _lock_chain() -> None:
+    # SQLite: transactions are IMMEDIATE (settings), so the writer already holds the database's
+    # write lock. PostgreSQL: one advisory lock until commit, so two appends cannot both link to
+    # the same last entry.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def chain_content(entry: AuditEntry | dict) -> dict:
+    """The hashed content of an entry (a model instance or a ``values()`` row)."""
+    get = entry.get if isinstance(entry, dict) else (lambda name: getattr(entry, name))
+    at = get("at")
+    return {**{name: get(name) for name in chain.HASHED_FIELDS if name != "at"},
+            "at": at.astimezone(dt.timezone.utc).isoformat() if at else None}
+
+
+def verify_chain() -> chain.Verdict:
+    """Check the whole audit log; the first broken link and why (``yingji audit verify``)."""
+    fields = ("id", "entry_hash", *chain.HASHED_FIELDS)
+    rows = (dict(row, **chain_content(row)) for row in
+            AuditEntry.objects.order_by(models.F("seq").asc(nulls_first=True), "id").values(*fields).iterator(2000))
+    return chain.verify(settings.YINGJI_AUDIT_KEY, rows)
 
 
 def history_of(obj: models.Model):

@@ -45,7 +45,7 @@ def _cap_alert_descendants(root: etree._Element) -> list[etree._Element]:
 def _reject_root(root: etree._Element) -> CapParseError:
     namespace, local = split_tag(root)
     if namespace == CAP10_NS:
-        return CapParseError("不支持 CAP 1.0 消息（仅接收 CAP 1.1 和 1.2）")
+        return CapParseError("不支持的 CAP 版本：CAP 1.0 消息（仅接收 CAP 1.1 和 1.2）")
     if local == "alert":
         shown = namespace or "（无命名空间）"
         return CapParseError(

@@ -67,6 +67,7 @@ class CapInfo:
     web: str | None = None
     contact: str | None = None
     areas: list[CapArea] = field(default_factory=list)
+    resources: list[dict] = field(default_factory=list)  # resourceDesc, mimeType, size, uri, digest
 
     @property
     def category(self) -> str:
@@ -91,6 +92,7 @@ class CapAlert:
     codes: list[str] = field(default_factory=list)
     note: str | None = None
     incidents: str | None = None
+    references_empty: bool = False  # a <references> element with no entries (some real feeds send one)
 
     def info_for(self, language_prefix: str = "zh") -> CapInfo | None:
         """The first info block whose language starts with ``language_prefix``, else the first."""

@@ -27,6 +27,17 @@ def parse_cap(xml_bytes: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CapA
     return [alert_from_element(element) for element in locate_alerts(root).alerts]
 
 
+def alert_documents(xml_bytes: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[bytes]:
+    """Each CAP ``<alert>`` of a document as a document of its own, in document order. A plain
+    CAP document is returned byte for byte; an alert inside an EDXL-DE envelope or an
+    ``<alerts>`` wrapper is serialised on its own (with the namespaces it uses)."""
+    root = safe_parse(xml_bytes, max_bytes=max_bytes).getroot()
+    located = locate_alerts(root).alerts
+    if len(located) == 1 and located[0] is root:
+        return [xml_bytes]
+    return [etree.tostring(element, xml_declaration=True, encoding="UTF-8") for element in located]
+
+
 # --- element helpers ---------------------------------------------------------------------------
 
 
@@ -184,6 +195,8 @@ def info_from_element(element: etree._Element) -> CapInfo:
         web=_optional(element, "web"),
         contact=_optional(element, "contact"),
         areas=[area_from_element(area) for area in _children(element, "area")],
+        resources=[{name: value for name in ("resourceDesc", "mimeType", "size", "uri", "digest")
+                    if (value := _optional(resource, name))} for resource in _children(element, "resource")],
     )
 
 
@@ -208,6 +221,7 @@ def alert_from_element(element: etree._Element) -> CapAlert:
         msg_type=_required(element, "msgType"),
         scope=_required(element, "scope"),
         references=_references_of(element),
+        references_empty=bool(_children(element, "references")) and not (_optional(element, "references") or "").strip(),
         infos=[info_from_element(info) for info in _children(element, "info")],
         source=_optional(element, "source"),
         restriction=_optional(element, "restriction"),

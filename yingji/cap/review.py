@@ -89,6 +89,8 @@ def review_incoming(xml_bytes: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Inc
     except CapXMLError as exc:
         return _rejected([str(exc)] + validation.errors, validation)
     problems = [problem for alert in alerts for problem in _enumeration_problems(alert)]
+    problems += [f"警报 {alert.identifier} 的 msgType 为 {alert.msg_type}，但 <references> 为空：无法确定它更新或取消的是哪条消息"
+                 for alert in alerts if alert.references_empty and alert.msg_type in ("Update", "Cancel")]
     if problems:
         return _rejected(problems + validation.errors, validation)
 

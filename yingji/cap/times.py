@@ -35,10 +35,12 @@ def parse_cap_time(text: str) -> datetime:
 
 
 def format_cap_time(value: datetime) -> str:
-    """Format an aware datetime as CAP text, keeping its own offset, seconds precision."""
+    """Format an aware datetime as CAP text, keeping its own offset, seconds precision.
+    UTC is written ``-00:00`` as CAP 1.2 §3.3.2 requires (never ``+00:00`` or ``Z``)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("时间缺少时区：CAP 时间必须带 UTC 偏移")
-    return value.replace(microsecond=0).isoformat()
+    text = value.replace(microsecond=0).isoformat()
+    return text[:-6] + "-00:00" if value.utcoffset() == timedelta(0) else text
 
 
 def format_beijing_time(value: datetime) -> str:

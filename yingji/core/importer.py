@@ -27,6 +27,7 @@ from django import forms
 from django.db import models, transaction
 from openpyxl.utils import get_column_letter
 
+from .cells import is_formula_like
 from .errors import ServiceError, ValidationFailed
 from .registry import REGISTRIES, Registry
 
@@ -268,7 +269,10 @@ def _text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and is_formula_like(text[1:]):
+        return text[1:]  # our own CSV export's guard against formula injection (core.cells)
+    return text
 
 
 class RowConverter:

@@ -9,6 +9,7 @@ import tempfile
 
 from django.utils import timezone
 
+from .cells import csv_value, xlsx_row
 from .registry import Registry, display_value
 
 EXPORT_FORMATS = {
@@ -65,7 +66,7 @@ def export_xlsx(registry: Registry, queryset) -> bytes:
         header.append(cell)
     ws.append(header)
     for obj in queryset.iterator(chunk_size=2000):
-        ws.append(_row(obj, columns))
+        ws.append(xlsx_row(ws, _row(obj, columns)))
     info = wb.create_sheet("说明")
     info.append([f"{registry.label}导出"])
     info.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）"])
@@ -83,7 +84,7 @@ def export_csv(registry: Registry, queryset) -> bytes:
     writer = csv.writer(buf)
     writer.writerow([label for _, label in columns])
     for obj in queryset.iterator(chunk_size=2000):
-        writer.writerow(_row(obj, columns))
+        writer.writerow([csv_value(v) for v in _row(obj, columns)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8
 
 
@@ -93,7 +94,7 @@ def export_geojson(registry: Registry, queryset) -> bytes:
         lon, lat = getattr(obj, "lon", None), getattr(obj, "lat", None)
         props = {"id": obj.pk, "registry": registry.key}
         for name in registry.fields:
-            props[name] = display_value(obj, name)
+            props[name] = display_value(obj, name)  # JSON: no formulas to neutralise
         props["division_code"] = obj.division_code
         props["is_synthetic"] = obj.is_synthetic
         features.append({

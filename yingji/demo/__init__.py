@@ -46,4 +46,10 @@ def load_demo(verbose: bool = False) -> dict[str, int]:
         summary[label] = count
         if verbose:
             print(f"{label}: {count}（{time.perf_counter() - started:.1f}s）")
+    from yingji.audit.services import verify_chain  # the demo proves its own audit trail
+
+    verdict = verify_chain()
+    if not verdict.ok:
+        raise RuntimeError(f"审计日志校验失败：{verdict.reason}")
+    summary["审计日志校验（哈希链）"] = verdict.checked
     return summary

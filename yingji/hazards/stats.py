@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.cells import append_protected
 from yingji.regions.models import Enterprise
 from yingji.regions.services import name_of
 from yingji.rules import hidden_hazard as rules
@@ -126,7 +127,7 @@ def workbook(sheets, title: str) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            append_protected(ws, row)
     info = wb.create_sheet("说明")
     info.append([title])
     info.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）"])

@@ -8,7 +8,7 @@ import json
 from asgiref.sync import sync_to_async
 from django.http import HttpResponse, StreamingHttpResponse
 
-from .hub import HUB
+from .hub import CLOSED, HUB
 from .services import visible_to
 
 KEEPALIVE_SECONDS = 15
@@ -43,6 +43,8 @@ async def stream(request):
                 except asyncio.TimeoutError:
                     yield ": keepalive\n\n"
                     continue
+                if event is CLOSED:
+                    return
                 if channels and event.channel not in channels:
                     continue
                 if visible_to(event, prefix):

@@ -44,13 +44,23 @@ def describe(alarm: Alarm) -> str:
     level = rules.LEVEL_NAMES[alarm.level]
     if alarm.rule == rules.RULE_STALE:
         return f"{alarm.monitored_object.name} · {sensor.name} 数据中断（超过 {sensor.stale_after} 个上报周期无数据）{level}"
-    value = "" if alarm.last_value is None else f" {alarm.last_value:g}{sensor.unit}"
+    if alarm.rule == rules.RULE_GAP:
+        return f"{alarm.monitored_object.name} · {sensor.name} 数据缺失：{alarm.detail}（{level}）"
+    # The reading that brought the alarm to its level, against the threshold in force then — not
+    # the latest reading (which may be back to normal) nor today's threshold.
+    reading = alarm.trigger_value if alarm.trigger_value is not None else alarm.last_value
+    value = "" if reading is None else f" {_num(reading)}{sensor.unit}"
     if alarm.rule == rules.RULE_RATE:
         return f"{alarm.monitored_object.name} · {sensor.name} 变化过快{value}（{level}）"
     side = "低于" if alarm.side == rules.LOWER else "超过"
-    limit = threshold_of(sensor, alarm)
-    limit_text = "" if limit is None else f"{side}{level}阈值 {limit:g}{sensor.unit}"
+    limit = alarm.trigger_threshold if alarm.trigger_threshold is not None else threshold_of(sensor, alarm)
+    limit_text = "" if limit is None else f"{side}{level}阈值 {_num(limit)}{sensor.unit}"
     return f"{alarm.monitored_object.name} · {sensor.name}{value}，{limit_text}"
+
+
+def _num(value: float) -> str:
+    """A reading as staff write it: at most 3 decimals, no trailing zeros."""
+    return f"{round(value, 3):g}"
 
 
 def event_data(alarm: Alarm, sound: bool = False, **extra) -> dict:
@@ -100,18 +110,32 @@ def record_changes(changes: Iterable[rules.AlarmChange]) -> list[Alarm]:
             open_alarms[key] = alarm
         else:
             _repeat(alarm, change, decision)
+        if change.rule_id == rules.RULE_GAP:
+            _gap_noted(alarm, change)
         touched.append(alarm)
     return touched
 
 
+def _gap_noted(alarm: Alarm, change: rules.AlarmChange) -> None:
+    """A gap is a moment, not a lasting condition: the alarm says which readings are missing
+    (the latest range; earlier ones stay in its audit history) and waits to be acknowledged."""
+    alarm.detail = change.detail[:300]
+    alarm.condition_active = False
+    alarm.cleared_at = _utc(change.time)
+    alarm.save(update_fields=["detail", "condition_active", "cleared_at", "updated_at"])
+
+
 def _create(sensor: Sensor, change: rules.AlarmChange) -> Alarm:
     when = _utc(change.time)
-    alarm = Alarm.objects.create(
+    alarm = Alarm(
         sensor=sensor, monitored_object=sensor.monitored_object, enterprise_id=sensor.enterprise_id,
         division_code=sensor.division_code, is_synthetic=sensor.is_synthetic, rule=change.rule_id,
         level=change.level, side=change.side or "", first_value=change.value, last_value=change.value,
-        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when,
+        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when, detail=change.detail[:300],
+        trigger_value=change.value,
     )
+    alarm.trigger_threshold = threshold_of(sensor, alarm)
+    alarm.save(force_insert=True)
     audit.record(None, "create", alarm, after=audit.snapshot(alarm), note="监测报警（系统自动产生）", address="")
     _publish(alarm, "raised", sound=True)
     return alarm
@@ -139,6 +163,8 @@ def _repeat(alarm: Alarm, change: rules.AlarmChange, decision: lifecycle.Trigger
         alarm.escalation_tier = 0
         if change.side:
             alarm.side = change.side
+        alarm.trigger_value = change.value
+        alarm.trigger_threshold = threshold_of(alarm.sensor, alarm)
         if decision.new_state:
             alarm.state = decision.new_state
         alarm.version += 1

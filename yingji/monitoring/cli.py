@@ -22,7 +22,8 @@ def add_commands(sub) -> None:
     sensors.add_argument("--http", help="经 HTTP 发送到平台地址，如 http://127.0.0.1:8000（需 --token）")
     sensors.add_argument("--token", help="设备上报令牌（HTTP 方式）")
     sensors.add_argument("--duration", type=float, help="运行秒数（默认一直运行）")
-    sensors.add_argument("--excursion-every", type=float, default=90.0, help="每隔多少秒制造一次超阈值（0 为不制造）")
+    sensors.add_argument("--excursion-every", type=float, default=900.0,
+                         help="平均每隔多少秒制造一次超阈值（随机间隔，多为四级；0 为不制造）")
     sensors.add_argument("--speed", type=float, default=1.0, help="上报频率倍数（>1 更快）")
     sensors.add_argument("--all", action="store_true", help="包括非示例（真实）传感器——仅用于测试环境")
     sensors.set_defaults(func=cmd_simulate)
@@ -64,7 +65,7 @@ def cmd_simulate(args) -> int:
     _setup_django()
     from .mqtt import broker_url
     from .simulator import (HttpTransport, LocalTransport, MqttTransport, Simulator, build_models, demo_sensors,
-                            latest_values)
+                            latest_seqs, latest_values)
 
     sensors = demo_sensors(synthetic_only=not args.all)
     if not sensors:
@@ -83,7 +84,7 @@ def cmd_simulate(args) -> int:
     stop = threading.Event()
     _stop_on_signals(stop)
     print(f"模拟 {len(sensors)} 个传感器，经 {how}", flush=True)
-    simulator = Simulator(build_models(sensors, latest=latest_values(sensors)), transport, excursion_every=args.excursion_every, speed=args.speed)
+    simulator = Simulator(build_models(sensors, latest=latest_values(sensors), seqs=latest_seqs(sensors)), transport, excursion_every=args.excursion_every, speed=args.speed)
     simulator.run(stop, duration=args.duration)
     print(f"已发送 {simulator.sent} 条读数，超阈值 {simulator.excursions} 次")
     return 0

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from yingji.rules import monitoring as rules
+from yingji.rules.sequence import SeqTracker
 
 from . import alarms
 from .models import LatestValue, QuarantinedMessage, Reading, Sensor
@@ -67,6 +68,7 @@ class IngestPipeline:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.evaluator = rules.Evaluator()
+        self.sequences = SeqTracker()
         self.sensors: dict[str, SensorInfo] = {}
         self._signature = None
         self._checked_at = 0.0
@@ -108,7 +110,8 @@ class IngestPipeline:
     def _seed_from_latest(self) -> None:
         """Bring the evaluator to the stored state: levels from the latest values, and
         readings not newer than what is stored are ignored (replays after a restart)."""
-        for sensor_id, t, value in LatestValue.objects.values_list("sensor_id", "t", "value"):
+        for sensor_id, t, value, seq in LatestValue.objects.values_list("sensor_id", "t", "value", "seq"):
+            self.sequences.seed(sensor_id, t, seq)
             try:
                 self.evaluator.feed(sensor_id, value, t / 1000.0)
             except KeyError:
@@ -116,6 +119,7 @@ class IngestPipeline:
 
     def _forget_state(self) -> None:
         self.evaluator = rules.Evaluator()
+        self.sequences = SeqTracker()
         self._loaded = False
         self._signature = None
 
@@ -190,7 +194,10 @@ class IngestPipeline:
 
     def _evaluate(self, rows: list[tuple]) -> list[rules.AlarmChange]:
         feed = self.evaluator.feed
-        changes: list[rules.AlarmChange] = []
+        changes: list[rules.AlarmChange] = [
+            rules.AlarmChange(gap.sensor_id, rules.RULE_GAP, None, rules.GAP_LEVEL, float(gap.count),
+                              gap.detected_at_ms / 1000.0, detail=gap.text())
+            for gap in self.sequences.observe(rows)]
         for sensor_id, t, value, _ in rows:
             found = feed(sensor_id, value, t / 1000.0)
             if found:

@@ -215,7 +215,8 @@ class Alarm(ScopedRecord):
 
     write_roles = alarm_lifecycle.RESPONDER_ROLES
     scope_enterprise_field = "enterprise"
-    RULES = [(rules.RULE_THRESHOLD, "阈值报警"), (rules.RULE_RATE, "变化速率报警"), (rules.RULE_STALE, "离线（数据中断）")]
+    RULES = [(rules.RULE_THRESHOLD, "阈值报警"), (rules.RULE_RATE, "变化速率报警"), (rules.RULE_STALE, "离线（数据中断）"),
+             (rules.RULE_GAP, "数据缺失（序号不连续）")]
     LEVELS = [(k, v) for k, v in rules.LEVEL_NAMES.items()]
     STATES = list(alarm_lifecycle.STATES.items())
     SIDES = [("", "—"), (rules.UPPER, "超上限"), (rules.LOWER, "低于下限")]
@@ -255,6 +256,9 @@ class Alarm(ScopedRecord):
     escalation_tier = models.PositiveSmallIntegerField("已升级层级", default=0)
     escalated_at = models.DateTimeField("最近升级时间", null=True, blank=True)
     incident_url = models.CharField("转为事件", max_length=200, blank=True)
+    detail = models.CharField("报警说明", max_length=300, blank=True, help_text="如数据缺失报警的缺失序号范围")
+    trigger_value = models.FloatField("触发读数", null=True, blank=True, help_text="使报警达到当前级别的那一条读数")
+    trigger_threshold = models.FloatField("触发阈值", null=True, blank=True, help_text="触发时该级别的阈值（此后修改阈值不影响）")
 
     class Meta:
         ordering = ["-raised_at"]

@@ -1,10 +1,14 @@
 """``yingji simulate sensors``: realistic readings for the (synthetic) demo sensors.
 
 Each sensor follows its own baseline (inside its normal band, from its thresholds) with a
-daily cycle, a slow random walk and noise, reported at its interval. Every
-``excursion_every`` seconds one sensor is driven past the threshold of the next level in
-turn (四级 → 三级 → 二级 → 一级 → …) for a few readings and then recovers, so alarms of
-each level appear and clear.
+daily cycle, a slow random walk and noise, reported at its interval. Excursions come at a
+realistic rate — on average one every ``excursion_every`` seconds (default 15 minutes, so a
+few an hour), at random (exponential) intervals — and mostly at the lowest level: 四级 60 %,
+三级 25 %, 二级 12 %, 一级 3 % of them. A sensor is driven just past the threshold of that
+level for a few readings and then recovers. Some kinds are capped where a higher level would be
+a real catastrophe in a demo: ground-motion (PGA) sensors only ever reach 四级 (≈10 gal, a
+lightly felt tremor), never the 180 gal of an intensity-VIII earthquake.
+``Simulator.start_excursion()`` without a level still cycles 四级 → 一级 for tests and drills.
 
 Transports: MQTT gateway batches per county (``yingji/<division6>/gateway/sim-<division6>/batch``,
 QoS 1); HTTP batches to ``/api/v1/ingest/`` with a device token; or, inside the platform's
@@ -27,6 +31,11 @@ log = logging.getLogger(__name__)
 EXCURSION_READINGS = 4
 
 
+# Share of excursions per level, and the highest level a kind may be driven to in the demo.
+LEVEL_WEIGHTS = {4: 0.60, 3: 0.25, 2: 0.12, 1: 0.03}
+KIND_MAX_SEVERITY = {"intensity": 4}
+
+
 @dataclass
 class SimSensor:
     code: str
@@ -40,6 +49,8 @@ class SimSensor:
     phase: float
     walk: float = 0.0
     next_due: float = 0.0
+    seq: int = 0  # the last sequence number sent; every reading carries the next one
+    kind: str = ""
     excursion: list = field(default_factory=list)
 
     def value(self, now: float, rng: random.Random) -> float:
@@ -72,9 +83,10 @@ def _normal_band(upper: dict, lower: dict) -> tuple[float, float]:
     return lo, lo + max(abs(lo), 1.0)
 
 
-def build_models(sensors, seed: int = 2109, latest: dict | None = None) -> list[SimSensor]:
+def build_models(sensors, seed: int = 2109, latest: dict | None = None, seqs: dict | None = None) -> list[SimSensor]:
     """One model per sensor. ``latest`` ({sensor_id: value}) makes each series continue from
-    the stored value and drift back to its baseline (no artificial jump at start-up)."""
+    the stored value and drift back to its baseline (no artificial jump at start-up); ``seqs``
+    ({sensor_id: seq}) continues the sequence numbers, so a restarted simulator is no gap."""
     rng = random.Random(seed)
     latest = latest or {}
     models = []
@@ -87,11 +99,12 @@ def build_models(sensors, seed: int = 2109, latest: dict | None = None) -> list[
         models.append(SimSensor(
             code=s.code, division6=s.division_code[:6], interval_s=float(max(1, s.interval_s)),
             base=lo + span * rng.uniform(0.35, 0.55), amplitude=span * 0.08, noise=span * 0.015,
-            upper=upper, lower=lower, phase=rng.uniform(0, 2 * math.pi),
+            upper=upper, lower=lower, phase=rng.uniform(0, 2 * math.pi), kind=s.kind,
             next_due=time.time() + rng.uniform(0, min(5.0, s.interval_s)),
         ))
         if s.pk in latest:
             models[-1].walk = latest[s.pk] - models[-1].base
+        models[-1].seq = (seqs or {}).get(s.pk) or 0
     return models
 
 
@@ -99,6 +112,12 @@ def latest_values(sensors) -> dict:
     from .models import LatestValue
 
     return dict(LatestValue.objects.filter(sensor__in=sensors).values_list("sensor_id", "value"))
+
+
+def latest_seqs(sensors) -> dict:
+    from .models import LatestValue
+
+    return dict(LatestValue.objects.filter(sensor__in=sensors, seq__isnull=False).values_list("sensor_id", "seq"))
 
 
 class Transport:
@@ -160,7 +179,7 @@ class LocalTransport(Transport):
 
 
 class Simulator:
-    def __init__(self, models: list[SimSensor], transport: Transport, *, excursion_every: float = 120.0,
+    def __init__(self, models: list[SimSensor], transport: Transport, *, excursion_every: float = 900.0,
                  seed: int = 2109, speed: float = 1.0):
         self.models = models
         self.transport = transport
@@ -170,16 +189,41 @@ class Simulator:
         self.next_level = 4
         self.sent = 0
         self.excursions = 0
+        self.next_excursion_at: float | None = None
+        self.by_level: dict[int, int] = {}
 
-    def start_excursion(self) -> SimSensor | None:
-        candidates = [m for m in self.models if self.next_level in m.upper or self.next_level in m.lower]
+    def start_excursion(self, level: int | None = None) -> SimSensor | None:
+        """Drive one sensor past the threshold of ``level`` (default: the next of the cycle)."""
+        cycling = level is None
+        level = self.next_level if cycling else level
+        candidates = [m for m in self.models if (level in m.upper or level in m.lower)
+                      and (cycling or level >= KIND_MAX_SEVERITY.get(m.kind, 1))]
+        if cycling:
+            self.next_level = self.next_level - 1 if self.next_level > 1 else 4
         if not candidates:
             return None
         model = self.rng.choice(candidates)
-        model.excursion_to(self.next_level, self.rng)
-        self.next_level = self.next_level - 1 if self.next_level > 1 else 4
+        model.excursion_to(level, self.rng)
         self.excursions += 1
+        self.by_level[level] = self.by_level.get(level, 0) + 1
         return model
+
+    def random_level(self) -> int:
+        return self.rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
+
+    def next_gap(self) -> float:
+        """Seconds to the next excursion: exponential with mean ``excursion_every``."""
+        return self.rng.expovariate(1.0 / self.excursion_every) / self.speed
+
+    def step(self, now: float) -> int:
+        """One beat of the simulation at ``now``: maybe start an excursion, then send what is due."""
+        if self.excursion_every:
+            if self.next_excursion_at is None:
+                self.next_excursion_at = now + self.next_gap()
+            elif now >= self.next_excursion_at:
+                self.start_excursion(self.random_level())
+                self.next_excursion_at = now + self.next_gap()
+        return self.tick(now)
 
     def tick(self, now: float) -> int:
         batches: dict[str, list[dict]] = {}
@@ -187,8 +231,9 @@ class Simulator:
             if model.next_due > now:
                 continue
             model.next_due = max(model.next_due + model.interval_s / self.speed, now)
+            model.seq += 1
             batches.setdefault(model.division6, []).append(
-                {"s": model.code, "t": int(now * 1000), "v": model.value(now, self.rng)})
+                {"s": model.code, "t": int(now * 1000), "v": model.value(now, self.rng), "seq": model.seq})
         for division6, readings in batches.items():
             self.transport.send(division6, readings)
         count = sum(len(r) for r in batches.values())
@@ -196,16 +241,13 @@ class Simulator:
         return count
 
     def run(self, stop: threading.Event, duration: float | None = None) -> None:
-        started = last_excursion = time.time()
+        started = time.time()
         while not stop.is_set():
             now = time.time()
             if duration is not None and now - started >= duration:
                 break
-            if self.excursion_every and now - last_excursion >= self.excursion_every:
-                last_excursion = now
-                self.start_excursion()
             try:
-                self.tick(now)
+                self.step(now)
             except Exception:  # noqa: BLE001 - a simulator keeps simulating
                 log.exception("simulator tick failed")
             stop.wait(0.5)
@@ -232,7 +274,7 @@ def run_embedded(stop: threading.Event, broker: str | None) -> None:
     if not sensors:
         return
     transport = MqttTransport(broker) if broker else LocalTransport()
-    every = float(os.environ.get("YINGJI_SIMULATE_EXCURSION_S", "90"))
-    models = build_models(sensors, latest=latest_values(sensors))
+    every = float(os.environ.get("YINGJI_SIMULATE_EXCURSION_S", "900"))
+    models = build_models(sensors, latest=latest_values(sensors), seqs=latest_seqs(sensors))
     Simulator(models, transport, excursion_every=every, seed=int(time.time())).run(stop)
 

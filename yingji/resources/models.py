@@ -247,7 +247,7 @@ SHELTER_FACILITIES = ("休息区", "物资分发点", "出入口及通道", "消
 
 
 class Shelter(LocatedRecord):
-    # GB 51143-2015 types; GB/T 44013-2024 levels (rules-cn.md §6.2, §6.4).
+    # GB 51143-2015 types; GB/T 44013-2024 levels (docs/rules.md §10).
     TYPES = [("emergency", "紧急避难场所"), ("fixed_short", "固定避难场所（短期）"), ("fixed_medium", "固定避难场所（中期）"),
              ("fixed_long", "固定避难场所（长期）"), ("central", "中心避难场所")]
     HAZARDS = [("comprehensive", "综合"), ("earthquake", "地震"), ("extreme_weather", "极端天气"), ("specific", "特定")]

@@ -1,6 +1,6 @@
 """Grades of 生产安全事故 under 《生产安全事故报告和调查处理条例》(国务院令第493号) 第三条.
 
-Source: rules-cn.md §2.1 [C: statute text, LawRefBook/Laws].
+Source: the statute text; confirmed (docs/rules.md §3).
 
 =========== ========== ===================== ======================
 等级         死亡        重伤（含急性工业中毒）   直接经济损失

@@ -1,6 +1,6 @@
 """Reporting deadlines from a per-jurisdiction rule table.
 
-Sources (rules-cn.md §2.2, §3.3, §4.3, §11 notes 5–6):
+Sources (table with confidence: docs/rules.md §4):
 
 * 国务院令第493号 第九条 — the unit head reports to the 县级以上 departments within 1 hour of
   receiving the report; 第十一条 — each level upward within 2 hours; 第十三条 — casualty changes

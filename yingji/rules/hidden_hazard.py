@@ -1,7 +1,7 @@
 """The hidden-hazard (事故隐患) closed loop as an explicit state machine.
 
 The "four lists" loop of the 双重预防机制: 检查任务 → 隐患和问题 → 整改 → 复查验收 → 销号
-(rules-cn.md §5.4, §11 note 8). A hidden hazard is created in ``reported`` (待确认) — by an
+(docs/rules.md §7). A hidden hazard is created in ``reported`` (待确认) — by an
 enterprise self-check or by a supervisor's inspection task — and then moves only through the
 rows of :data:`TRANSITIONS`.
 
@@ -84,7 +84,7 @@ RECTIFICATION_FIELDS: tuple[tuple[str, str], ...] = (
     ("deadline", "整改期限"),
 )
 
-# 重大隐患治理方案 content (rules-cn.md §5.4, marked [R] there: verify against the local rule).
+# 重大隐患治理方案 content (docs/rules.md §7: recalled, not confirmed — verify against the local rule).
 PLAN_FIELDS: tuple[tuple[str, str], ...] = (
     ("goals", "治理的目标和任务"),
     ("measures", "采取的方法和措施"),

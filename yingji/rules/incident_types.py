@@ -1,9 +1,9 @@
 """Classification of 突发事件 and table-driven grading for event types other than accidents.
 
 Categories: 突发事件应对法 (2024) 第二条 — 自然灾害、事故灾难、公共卫生事件、社会安全事件
-(rules-cn.md §3.1 [C]); sub-types follow the 2005/2025 national 总体应急预案 wording
-(rules-cn.md §3.2 [C]) plus the categories of Fuxin's 22 专项应急指挥部
-(阜政办发〔2022〕9号 第三部分, source line 174 [C]).
+(confirmed); sub-types follow the 2005/2025 national 总体应急预案 wording (confirmed) plus the
+categories of Fuxin's 22 专项应急指挥部 (阜政办发〔2022〕9号 第三部分, confirmed). Sources and
+confidence: docs/rules.md §5.
 
 Code scheme (our own, stable; GB/T 35561-2017 codes were not available to us, so
 ``gbt35561`` is left empty until the standard text is checked):
@@ -205,7 +205,7 @@ class GradingTable:
     code: str
     name: str
     source: str
-    confidence: str  # "C" confirmed / "P" partly confirmed / "R" recalled — see rules-cn.md §0
+    confidence: str  # "C" confirmed / "P" partly confirmed / "R" recalled (docs/rules.md, top)
     level_names: Mapping[int, str]
     criteria: tuple[GradingCriterion, ...]
     note: str = ""
@@ -322,7 +322,7 @@ def _figure(raw: Decimal | int | str, name: str) -> Decimal:
 
 
 # Default for 自然灾害: national relief-response levels of 《国家自然灾害救助应急预案》, one
-# province, one disaster process (rules-cn.md §4.2). 一级 confirmed in the 2024 plan
+# province, one disaster process (docs/rules.md §5). 一级 confirmed in the 2024 plan
 # (国办函〔2024〕11号); 二–四级 confirmed in the 2016 plan and kept in 2024 by structure only.
 # These are NATIONAL per-province thresholds: a city or county bureau must load its own
 # provincial/local table (辽政办〔2024〕54号 and the local plans) — this is a configurable default.

@@ -50,6 +50,8 @@ LOWER = "lower"
 RULE_THRESHOLD = "threshold"
 RULE_RATE = "rate"
 RULE_STALE = "stale"
+RULE_GAP = "gap"      # readings missing by sequence number (yingji.rules.sequence); a data-quality alarm
+GAP_LEVEL = 4
 
 _NO_LEVEL = 5  # sentinel "less severe than any level" for comparisons
 
@@ -235,6 +237,7 @@ class AlarmChange:
     value: float | None
     time: float
     side: str | None = None
+    detail: str = ""
 
     @property
     def key(self) -> tuple[Hashable, str]:

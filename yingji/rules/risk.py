@@ -12,8 +12,8 @@ level name      colour
 ====  ========  ====
 
 LEC (作业条件危险性分析法): ``D = L × E × C`` where L, E and C may only take the values of
-the standard tables below (reference: rules-cn.md §5.2). Default banding, as the reference
-gives it (local-standard convention, DB37/T 2882-2016 style):
+the standard tables below (docs/rules.md §6). Default banding, as the sources
+give it (local-standard convention, DB37/T 2882-2016 style):
 
 * ``D > 320`` 重大 · 红
 * ``160 < D ≤ 320`` 较大 · 橙
@@ -64,7 +64,7 @@ RISK_LEVELS: dict[int, RiskLevel] = {
     4: RiskLevel(4, "低风险", "蓝色", "blue", "#1E90FF"),
 }
 
-# --- LEC value tables (rules-cn.md §5.2); value -> Chinese meaning -------------------------
+# --- LEC value tables (docs/rules.md §6); value -> Chinese meaning ----------------------------
 
 LEC_L: dict[Decimal, str] = {
     Decimal("10"): "完全可以预料",
@@ -129,7 +129,7 @@ class RiskBandSettings:
     ``*_cuts`` are the three cut points between 重大/较大, 较大/一般 and 一般/低, strictly
     decreasing. ``*_cut_owner`` makes the inclusivity explicit (see :data:`CutOwner`).
 
-    Defaults (rules-cn.md §5.2, §5.3):
+    Defaults (docs/rules.md §6):
 
     * LEC: cuts 320 / 160 / 70, owned by the lower band → ``D>320`` 红, ``160<D≤320`` 橙,
       ``70<D≤160`` 黄, ``D≤70`` 蓝.
@@ -205,7 +205,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def _describe(band: Band, symbol: str) -> str:
-    """``D>320``, ``160<D≤320``, ``D≤70`` — the band in the reference's own notation."""
+    """``D>320``, ``160<D≤320``, ``D≤70`` — the band in the sources' own notation."""
     if band.hi is None:
         return f"{symbol}{'≥' if band.lo_inclusive else '>'}{_fmt(band.lo)}"
     return band.describe().replace("x", symbol)

@@ -1,9 +1,9 @@
 """Emergency shelter (应急避难场所) capacity from effective area.
 
 Source: GB 21734-2008《地震应急避难场所 场址及配套设施》§5.4 面积要求 — "场址有效面积宜大于
-2000 m²；人均居住面积应大于 1.5 m²" (rules-cn.md §6.3, confirmed). GB/T 44013-2024 classifies
+2000 m²；人均居住面积应大于 1.5 m²" (docs/rules.md §10, confirmed). GB/T 44013-2024 classifies
 shelters by, among others, 人均有效避难面积, but its numeric table was not retrieved
-(rules-cn.md §6.2), so 1.5 m² per person is the only confirmed per-capita figure and is the
+(docs/rules.md §10), so 1.5 m² per person is the only confirmed per-capita figure and is the
 default here. A bureau that applies a larger figure (e.g. for long-stay shelters) passes it in.
 
 "应大于" is strict: every person must have MORE than the per-capita area, so the capacity is the

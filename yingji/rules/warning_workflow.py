@@ -3,8 +3,9 @@ sign-off (签发) → publish (发布).
 
 Role separation (四眼原则, made a guard, not a convention):
 
-* the reviewer may not be the drafter (no one approves their own draft);
-* the signer may be neither the drafter nor the reviewer (three different people);
+* the reviewer may not be the drafter, nor anyone who changed the content (no one approves
+  what they wrote, also after editing someone else's draft or a returned warning);
+* the signer may be neither the drafter, an editor, nor the reviewer (three different people);
 * returning a warning (退回) needs a comment saying what to change.
 
 Once published, a warning is changed only by issuing a new warning that references it
@@ -13,7 +14,7 @@ moves the original to ``superseded`` or ``lifted``. These two moves are taken by
 (role ``system``) when the new warning is published, never directly by a person.
 
 Context keys the guards read: ``actor`` (user id), ``drafter``, ``reviewer`` (ids or None),
-``comment`` (text).
+``editors`` (ids of everyone who changed the content), ``comment`` (text).
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ EDITABLE_STATES = frozenset({DRAFT, RETURNED})
 
 
 def not_own_draft(context: Mapping[str, Any]) -> str | None:
-    if context.get("actor") is not None and context.get("actor") == context.get("drafter"):
+    actor = context.get("actor")
+    if actor is not None and actor == context.get("drafter"):
         return "不能审核或签发自己起草的预警（审批须由起草人以外的人员完成）"
+    if actor is not None and actor in (context.get("editors") or ()):
+        return "不能审核或签发自己修改过内容的预警（审批须由起草人和修改人以外的人员完成）"
     return None
 
 

@@ -11,6 +11,8 @@ from yingji.geo import divcodes
 from yingji.rules.sms import sms_segment_count
 from yingji.rules.warning_levels import level_info
 
+from .targeting import area_divisions
+
 # CAP category by 突发事件 sub-type (first match by prefix wins).
 _CAP_CATEGORY = (
     ("natural.earthquake", "Geo"), ("natural.geological", "Geo"), ("natural.meteorological", "Met"),
@@ -21,6 +23,10 @@ _CAP_CATEGORY = (
     ("accident.grid_blackout", "Infra"), ("accident.utilities", "Infra"), ("accident.communications", "Infra"),
     ("accident.", "Safety"), ("public_health.", "Health"), ("social_safety.", "Security"),
 )
+
+# eventCode valueName for the profile's event-type codes (rules/incident_types.py: our own stable
+# scheme, since GB/T 35561 codes were not available to us; receivers can map it).
+EVENT_CODE_NAME = "Yingji-EventType"
 
 # GB/T 4657 organisation code of the issuing unit (the DDD part of the 发布单位代码).
 ORG_CODE_ENV = "YINGJI_CAP_ORG_CODE"
@@ -50,7 +56,9 @@ def _areas(warning) -> list[WarningArea]:
     circles = []
     if warning.circle_radius_km:
         circles.append((warning.circle_lon, warning.circle_lat, warning.circle_radius_km))
-    return [WarningArea(desc=warning.area_desc, division_codes=list(warning.area_codes or []),
+    # Geocodes for every area: the chosen divisions plus the counties a drawn polygon or circle
+    # intersects, so that receivers that route by area code (12379, CPEAS) also get drawn areas.
+    return [WarningArea(desc=warning.area_desc, division_codes=area_divisions(warning),
                         polygons=polygons, circles=circles)]
 
 
@@ -84,6 +92,7 @@ def to_message(warning, sent=None) -> WarningMessage:
         description=warning.description, instruction=warning.instruction, msg_type=_msg_type(warning),
         references=references_of(warning), headline=warning.headline or _default_headline(warning), seq=warning.seq,
         status=warning.cap_status, urgency=warning.urgency, certainty=warning.certainty,
+        event_codes=[(EVENT_CODE_NAME, warning.event_type)] if warning.event_type else [],
     )
 
 

@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from yingji.audit import services as audit
+from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
+from yingji.cap.parse import alert_documents, parse_cap
+from yingji.cap.review import IncomingReview
+from yingji.cap.signature import INVALID, UNSIGNED, VALID, SignatureCheck, split_pem_bundle, verify_signature
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
 
@@ -31,10 +37,11 @@ log = logging.getLogger(__name__)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_MAX_BYTES = 2 * 1024 * 1024
 FEED_MAX_ENTRIES = 50
+KEPT_PREFIX_BYTES = 1024  # of a refused oversized document
 
 
 def _geometry(info) -> dict | None:
-    from shapely.geometry import Polygon, mapping
+    from shapely.geometry import Point, Polygon, mapping
     from shapely.ops import unary_union
 
     parts = []
@@ -46,6 +53,8 @@ def _geometry(info) -> dict | None:
         for circle in area.circles:
             if circle.radius_km > 0:
                 parts.append(circle_polygon(circle.lon, circle.lat, circle.radius_km))
+            else:  # a zero radius is a point (CAP 1.2 §3.2.4), not nothing
+                parts.append(Point(circle.lon, circle.lat))
     if not parts:
         return None
     return mapping(unary_union(parts))
@@ -71,11 +80,33 @@ def _division_of(info) -> str:
     return ""
 
 
-def _alert_row(alert, cap_import: CapImport, synthetic: bool) -> ImportedAlert:
+def _time_text(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def info_record(info) -> dict:
+    """Everything of one ``<info>`` block, JSON-ready (kept for every language)."""
+    return {
+        "language": info.language, "categories": info.categories, "event": info.event,
+        "response_types": info.response_types, "urgency": info.urgency, "severity": info.severity,
+        "certainty": info.certainty, "event_codes": [list(p) for p in info.event_codes],
+        "effective": _time_text(info.effective), "onset": _time_text(info.onset), "expires": _time_text(info.expires),
+        "sender_name": info.sender_name, "headline": info.headline, "description": info.description,
+        "instruction": info.instruction, "web": info.web, "contact": info.contact,
+        "parameters": [list(p) for p in info.parameters], "resources": info.resources,
+        "areas": [{"area_desc": a.area_desc, "geocodes": [list(g) for g in a.geocodes],
+                   "polygons": [[list(p) for p in polygon] for polygon in a.polygons],
+                   "circles": [list(c) for c in a.circles], "altitude": a.altitude, "ceiling": a.ceiling}
+                  for a in info.areas],
+    }
+
+
+def _alert_row(alert, cap_import: CapImport, synthetic: bool, cap_xml: str = "") -> ImportedAlert:
     info = alert.info_for("zh")
     row = ImportedAlert(
         cap_import=cap_import, sender=alert.sender[:200], identifier=alert.identifier[:200], sent=alert.sent,
         version=alert.version, status=alert.status, msg_type=alert.msg_type, is_synthetic=synthetic,
+        scope=(alert.scope or "")[:12], infos=[info_record(i) for i in alert.infos], cap_xml=cap_xml,
         references=[[r.sender, r.identifier, r.sent.isoformat()] for r in alert.references],
         state="cancelled" if alert.msg_type == "Cancel" else "active",
     )
@@ -125,20 +156,37 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
                synthetic: bool = False) -> CapImport:
     """Review, store and link one received document. Never raises for bad input: a rejected
     document is recorded with its reasons (and nothing else is written)."""
-    review = review_incoming(raw)
+    limit = settings.YINGJI_CAP_MAX_BYTES
+    digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) > limit:
+        # Not parsed at all; only the hash and the first kilobyte are kept, with the reason.
+        review = IncomingReview(REJECT, reasons=[f"CAP 报文过大（{len(raw):,} 字节，上限 {limit // 1024} KB），已拒收"],
+                                notes=[f"仅保存报文前 {KEPT_PREFIX_BYTES} 字节与 SHA-256"])
+        raw = raw[:KEPT_PREFIX_BYTES]
+    else:
+        review = review_incoming(raw, max_bytes=limit)
+    signed = _signature_of(raw) if review.decision != REJECT else None
+    if signed is not None and signed.status == INVALID and not settings.YINGJI_CAP_ACCEPT_INVALID_SIGNATURE:
+        review = IncomingReview(REJECT, reasons=[f"数字签名无效：{signed.detail}"], notes=review.notes)
     with transaction.atomic():
         record = CapImport.objects.create(
             source=source, source_name=source_name[:300], feed=feed, decision=review.decision,
-            notes=review.notes, reasons=review.reasons, raw=raw, sha256=hashlib.sha256(raw).hexdigest(),
+            signature=signed.status if signed else UNSIGNED, signature_detail=(signed.detail if signed else "")[:300],
+            notes=review.notes, reasons=review.reasons, raw=raw, sha256=digest,
             imported_by=user if getattr(user, "pk", None) else None,
         )
         if review.decision != REJECT:
+            originals = _alert_texts(raw)
             for alert in review.alerts:
                 sender, identifier, sent = dedup_key(alert)
-                if ImportedAlert.objects.filter(sender=sender[:200], identifier=identifier[:200], sent=sent).exists():
+                existing = ImportedAlert.objects.filter(sender=sender[:200], identifier=identifier[:200], sent=sent).first()
+                if existing is not None:
                     record.duplicate_alerts += 1
+                    if record.signature == VALID and existing.signature != VALID:
+                        _replace_with_signed(existing, alert, record, originals.get(dedup_key(alert), ""))
                     continue
-                row = _alert_row(alert, record, synthetic)
+                row = _alert_row(alert, record, synthetic, originals.get(dedup_key(alert), ""))
+                row.signature = record.signature
                 row.save()
                 _link(row)
                 record.new_alerts += 1
@@ -150,26 +198,77 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
     return record
 
 
+def _signature_of(raw: bytes) -> SignatureCheck:
+    pems = []
+    if settings.YINGJI_CAP_TRUSTED_CERTS:
+        with open(settings.YINGJI_CAP_TRUSTED_CERTS, encoding="ascii") as bundle:
+            pems = split_pem_bundle(bundle.read())
+    return verify_signature(raw, pems, max_bytes=settings.YINGJI_CAP_MAX_BYTES)
+
+
+def _replace_with_signed(existing: ImportedAlert, alert, record: CapImport, cap_xml: str) -> None:
+    """Two copies of one message: the validly signed one wins (its content, its original)."""
+    fresh = _alert_row(alert, record, existing.is_synthetic, cap_xml)
+    keep = {"id", "updates", "state"}
+    for field in ImportedAlert._meta.concrete_fields:
+        if field.name not in keep:
+            setattr(existing, field.attname, getattr(fresh, field.attname))
+    existing.signature = VALID
+    existing.save()
+    record.notes = [*record.notes, f"警报 {existing.identifier} 已有未经有效签名的副本，已以本条有效签名的报文为准"]
+    record.save(update_fields=["notes"])
+
+
+def _alert_texts(raw: bytes) -> dict:
+    """CAP identity → the alert's own document as received (for re-export unchanged)."""
+    texts = {}
+    for document in alert_documents(raw):
+        for alert in parse_cap(document):
+            texts[dedup_key(alert)] = document_text(document)
+    return texts
+
+
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+
+
+def document_encoding(document: bytes) -> str:
+    found = _DECLARED.match(document)
+    return found.group(1).decode("ascii") if found else "utf-8"
+
+
+def document_text(document: bytes) -> str:
+    """An XML document as text, decoded with the encoding its declaration names."""
+    return document.decode(document_encoding(document))
+
+
+def document_bytes(text: str) -> bytes:
+    """The inverse of :func:`document_text`: the same bytes as were received."""
+    return text.encode(document_encoding(text[:200].encode("ascii", "replace")))
+
+
 # --- feeds -------------------------------------------------------------------------------------
 
 
-def _fetch(url: str, timeout: float = 15) -> bytes:
-    session = requests.Session()
-    session.trust_env = False
-    with session.get(url, timeout=timeout, stream=True) as response:
-        response.raise_for_status()
-        data = response.raw.read(FEED_MAX_BYTES + 1, decode_content=True)
-    if len(data) > FEED_MAX_BYTES:
-        raise CapXMLError(f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
-    return data
+def _fetch(url: str) -> bytes:
+    """A feed or a CAP document it links: SSRF-guarded, size- and time-limited (core.outbound)."""
+    return outbound.fetch(url, max_bytes=FEED_MAX_BYTES, allowed_hosts=settings.YINGJI_FEED_ALLOWED_HOSTS,
+                          too_large=f"订阅源内容超过 {FEED_MAX_BYTES // 1024} KB，已拒绝")
 
 
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
-    """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link)."""
+    """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link) or
+    an RSS 2.0 feed (``enclosure`` with a CAP type, else the item's ``link``)."""
     from urllib.parse import urljoin
 
     root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     links = []
+    if root.tag == "rss":
+        for item in root.findall("channel/item")[:FEED_MAX_ENTRIES]:
+            enclosures = [e.get("url") for e in item.findall("enclosure") if "cap" in (e.get("type") or "")]
+            href = enclosures[0] if enclosures else (item.findtext("link") or "").strip()
+            if href:
+                links.append(urljoin(base_url, href))
+        return links
     for entry in root.findall(f"{{{ATOM_NS}}}entry")[:FEED_MAX_ENTRIES]:
         candidates = entry.findall(f"{{{ATOM_NS}}}link")
         chosen = [l for l in candidates if "cap" in (l.get("type") or "")] or \
@@ -179,12 +278,13 @@ def atom_cap_links(document: bytes, base_url: str) -> list[str]:
     return links
 
 
-def _is_atom(document: bytes) -> bool:
+def _feed_kind(document: bytes) -> str | None:
+    """"Atom" or "RSS" when the document is a feed (whose items link CAP documents), else None."""
     try:
         root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     except CapXMLError:
-        return False
-    return root.tag == f"{{{ATOM_NS}}}feed"
+        return None
+    return {f"{{{ATOM_NS}}}feed": "Atom", "rss": "RSS"}.get(root.tag)
 
 
 def poll_feed(feed: CapFeed) -> str:
@@ -192,7 +292,8 @@ def poll_feed(feed: CapFeed) -> str:
     by content hash) or a plain CAP document. Returns a one-line summary (kept on the feed)."""
     try:
         document = _fetch(feed.url)
-        if _is_atom(document):
+        kind = _feed_kind(document)
+        if kind:
             new = dup = rejected = 0
             for link in atom_cap_links(document, feed.url):
                 raw = _fetch(link)
@@ -203,7 +304,7 @@ def poll_feed(feed: CapFeed) -> str:
                 new += record.new_alerts
                 dup += record.duplicate_alerts
                 rejected += record.decision == REJECT
-            summary = f"Atom：新增 {new}，重复 {dup}，拒收 {rejected}"
+            summary = f"{kind}：新增 {new}，重复 {dup}，拒收 {rejected}"
         else:
             if CapImport.objects.filter(sha256=hashlib.sha256(document).hexdigest(), feed=feed).exists():
                 summary = "内容未变化"
@@ -212,7 +313,7 @@ def poll_feed(feed: CapFeed) -> str:
                 summary = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
                 if record.reasons:
                     summary += "；" + record.reasons[0]
-    except (requests.RequestException, CapXMLError, OSError) as exc:
+    except (requests.RequestException, CapXMLError, OSError, outbound.OutboundRefused) as exc:
         summary = f"获取失败：{exc}"[:300]
     feed.last_polled_at = timezone.now()
     feed.last_result = summary[:300]

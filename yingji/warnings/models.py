@@ -285,6 +285,9 @@ class CapFeed(ScopedRecord):
             raise ValidationError({"url": "地址应以 http:// 或 https:// 开头"})
 
 
+SIGNATURE_STATES = [("valid", "有效"), ("invalid", "无效"), ("unsigned", "未签名"), ("unverified", "未核验")]
+
+
 class CapImport(models.Model):
     """One received CAP document (kept byte for byte) and what was decided about it."""
 
@@ -304,6 +307,8 @@ class CapImport(models.Model):
     duplicate_alerts = models.PositiveIntegerField("重复警报", default=0)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    signature = models.CharField("数字签名", max_length=10, choices=SIGNATURE_STATES, default="unsigned")
+    signature_detail = models.CharField("签名校验说明", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -347,6 +352,11 @@ class ImportedAlert(models.Model):
     geometry = models.JSONField("范围（GeoJSON）", null=True, blank=True)
     division_code = models.CharField("对应区划", max_length=12, blank=True, db_index=True)
     is_synthetic = models.BooleanField("合成示例数据", default=False)
+    scope = models.CharField("发布范围 scope", max_length=12, blank=True)
+    infos = models.JSONField("全部信息块", default=list, blank=True,
+                             help_text="每个 info（各语言）：类别、事件代码、响应类型、参数、资源、网址、联系方式、区域……")
+    cap_xml = models.TextField("原始警报", blank=True, help_text="收到的该条 CAP 警报原文，可原样导出")
+    signature = models.CharField("数字签名", max_length=10, choices=SIGNATURE_STATES, default="unsigned")
 
     class Meta:
         ordering = ["-sent", "-id"]
@@ -355,6 +365,11 @@ class ImportedAlert(models.Model):
 
     def __str__(self):
         return self.headline or self.event or self.identifier
+
+    def get_msg_type_label(self) -> str:
+        from yingji.cap.labels import MSG_TYPE, label
+
+        return label(MSG_TYPE, self.msg_type)
 
     @property
     def is_active(self) -> bool:

@@ -131,13 +131,32 @@ def derive_warning(user, original: Warning, kind: str, changes: dict | None = No
 
 
 def available_actions(user, warning: Warning) -> list:
+    """The actions the server would accept from this user now (the console offers only these);
+    a return still needs its comment, which the form asks for."""
     if user.role not in (wf.DRAFTER_ROLES | wf.REVIEWER_ROLES | wf.SIGNER_ROLES | wf.PUBLISHER_ROLES):
         return []
-    return [t for t in wf.WORKFLOW.allowed_actions(warning.state, [user.role]) if t.action in wf.HUMAN_ACTIONS]
+    context = _context(user, warning, "（待填写）")
+    allowed = []
+    for move in wf.WORKFLOW.allowed_actions(warning.state, [user.role]):
+        if move.action not in wf.HUMAN_ACTIONS:
+            continue
+        try:
+            wf.WORKFLOW.check(move.action, warning.state, [user.role], context)
+        except TransitionError:
+            continue
+        allowed.append(move)
+    return allowed
+
+
+def content_editors(warning: Warning) -> set[int]:
+    """Everyone who wrote or changed the warning's content (from its audit trail)."""
+    return set(audit.history_of(warning).filter(action__in=("create", "update"), actor__isnull=False)
+               .values_list("actor_id", flat=True))
 
 
 def _context(user, warning: Warning, comment: str) -> dict:
-    return {"actor": user.pk, "drafter": warning.created_by_id, "reviewer": warning.reviewer_id, "comment": comment}
+    return {"actor": user.pk, "drafter": warning.created_by_id, "reviewer": warning.reviewer_id,
+            "editors": content_editors(warning), "comment": comment}
 
 
 def transition(user, warning: Warning, action: str, comment: str = "") -> Warning:

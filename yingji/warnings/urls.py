@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/coverage/", views.warning_coverage, name="coverage"),
     path("imports/", views.imports_page, name="imports"),
     path("imported/<int:pk>/", views.imported_detail, name="imported"),
+    path("imported/<int:pk>/cap.xml", views.imported_cap, name="imported-cap"),
     path("notices/", views.notices, name="notices"),
     path("map.geojson", views.map_geojson, name="map-geojson"),
     # Public, no login:

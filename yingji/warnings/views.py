@@ -15,7 +15,8 @@ from yingji.rules import warning_workflow as wf
 from yingji.rules.sms import sms_segment_count
 from yingji.web.views import render_error, service_view
 
-from . import capdoc, imports, selectors, services
+from . import capdoc, imported_display, imports, selectors, services
+from .imports import document_bytes
 from .forms import WarningForm, initial_for
 from .models import CapImport, ChannelConfig, Delivery, ImportedAlert
 
@@ -177,7 +178,19 @@ def imported_detail(request, pk):
     alert = ImportedAlert.objects.select_related("cap_import", "updates").filter(pk=pk).first()
     if alert is None:
         raise NotFound("外部预警不存在")
-    return render(request, "warnings/imported.html", {"a": alert, "followups": alert.followups.all()})
+    return render(request, "warnings/imported.html", {"a": alert, "followups": alert.followups.all(),
+                                                      "view": imported_display.alert_view(alert)})
+
+
+@service_view
+def imported_cap(request, pk):
+    """The imported alert exactly as it was received (CAP XML)."""
+    alert = ImportedAlert.objects.filter(pk=pk).exclude(cap_xml="").first()
+    if alert is None:
+        raise NotFound("外部预警不存在或没有保存原文")
+    response = HttpResponse(document_bytes(alert.cap_xml), content_type="application/cap+xml")
+    response["Content-Disposition"] = f'attachment; filename="imported-{alert.pk}.xml"'
+    return response
 
 
 @service_view

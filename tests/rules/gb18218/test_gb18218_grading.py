@@ -158,7 +158,7 @@ def test_alpha_applies_to_r(people, alpha):
 
 
 def test_worked_example_tank_farm():
-    # Built from the tables (no published example exists, reference §1.6):
+    # Built from the tables (no published worked example was found; docs/rules.md §2):
     # 液氨 20 t (Q 10, β 2) + 甲醇 1000 t (Q 500, β 1) + LPG 100 t (Q 50, β 1.5),
     # 60 people → α 1.5. S = 2 + 2 + 2 = 6; R = 1.5·(4 + 2 + 3) = 13.5 → 三级.
     result = grade_one([named("液氨", 20), named("甲醇", 1000), named("液化石油气", 100)], 60)

@@ -1,4 +1,4 @@
-"""Table 1: the data file checked against the reference, and every lookup path."""
+"""Table 1: the data file checked against a second, hand-typed copy, and every lookup path."""
 
 import csv
 import unicodedata
@@ -20,7 +20,8 @@ from yingji.rules.gb18218.normalize import cas_check_digit_ok
 
 DATA = Path(__file__).resolve().parents[3] / "yingji" / "rules" / "gb18218" / "data" / "table1.csv"
 
-# Typed by hand from rules-cn.md §1.3 (序号, name without specification, Q in t).
+# Typed by hand from the standard's Table 1 (序号, name without specification, Q in t);
+# source and confidence: docs/rules.md §2.1.
 REFERENCE_Q = [
     (1, "氨", "10"), (2, "二氟化氧", "1"), (3, "二氧化氮", "1"), (4, "二氧化硫", "20"),
     (5, "氟", "1"), (6, "碳酰氯", "0.3"), (7, "环氧乙烷", "10"), (8, "甲醛", "5"),

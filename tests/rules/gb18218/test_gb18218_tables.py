@@ -1,4 +1,4 @@
-"""Tables 2–6 checked against the reference, and the α / grade band boundaries."""
+"""Tables 2–6 checked against a hand-typed copy (docs/rules.md §2), and the α / grade band boundaries."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -8,7 +8,7 @@ import pytest
 from yingji.rules.gb18218 import UnknownCategoryError, alpha_for, categories, grade_for, lookup_category, table1
 from yingji.rules.gb18218.tables import toxic_gas_betas
 
-# Typed from rules-cn.md §1.4 (Q) and §1.5 Table 4 (β): symbol → (Q, β).
+# Typed from the standard's Table 2 (Q) and Table 4 (β), docs/rules.md §2: symbol → (Q, β).
 REFERENCE_T2_T4 = {
     "J1": ("5", "4"), "J2": ("50", "1"), "J3": ("50", "2"), "J4": ("50", "2"), "J5": ("500", "1"),
     "W1.1": ("1", "2"), "W1.2": ("10", "2"), "W1.3": ("50", "2"), "W2": ("10", "1.5"),

@@ -1,8 +1,8 @@
 """GB 18218-2018《危险化学品重大危险源辨识》: identification (S) and grading (R).
 
 Pure Python, no Django. Tables 1–6 live in ``data/*.csv`` (provenance in
-``data/sources.json``), transcribed row by row from the project reference
-(rules-cn.md §1).
+``data/sources.json``), transcribed row by row from the standard's tables;
+values, sources and confidence in docs/rules.md §2.
 
 Python API
 ----------
@@ -57,7 +57,7 @@ JSON input (``grade_from_json``)
   read through their shortest text (0.1 → Decimal("0.1")).
 * ``category`` / ``categories``: Table 2 symbols (``"J4"``, ``"W5.3"``; full-width
   accepted) or a single-symbol hazard class name (``"易燃气体"``). Several
-  categories: Q is the lowest of them (reference §1.2 rule 3); β per
+  categories: Q is the lowest of them (docs/rules.md §2.1, Q lookup order); β per
   ``settings.beta_choice``. For a Table 1 chemical the categories replace the
   project's default categories for β only; Table 3 gases always take their Table 3 β.
 * A name/CAS not in Table 1 *with* categories is a Table 2 chemical (a warning lists

@@ -4,7 +4,7 @@
 * Grading, per unit: R = α · Σ βᵢ·qᵢ/Qᵢ, banded by Table 6; only a unit that is a
   major hazard source receives a grade (R is reported for every unit).
 * Q: Table 1 row if the chemical is named there (even when it also falls in a Table 2
-  category); otherwise the lowest Q of its Table 2 categories (reference §1.2).
+  category); otherwise the lowest Q of its Table 2 categories (docs/rules.md §2.1).
 * β: Table 3 for the 14 named toxic gases; otherwise Table 4 by category. When a
   chemical has several categories the choice is :attr:`GradingSettings.beta_choice`.
 
@@ -37,7 +37,7 @@ MAJOR_HAZARD_THRESHOLD = Fraction(1)
 class BetaChoice(str, enum.Enum):
     """Which β applies when a chemical (not in Table 3) has several Table 4 categories.
 
-    The standard does not say (reference §1.5, open point).
+    The standard does not say (docs/rules.md §2.2, open choices).
     MAXIMUM: the largest β of its categories — never understates the grade (default).
     PRIMARY: the β of its primary category — for a Table 2 chemical the category that
     gave Q (the first listed among equal Q), for a Table 1 chemical the first listed one.

@@ -1,0 +1,68 @@
+"""Security headers on every page and Secure cookies with HSTS whenever the request is HTTPS,
+directly or through a proxy that says so (issue 13, finding 10)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, **extra):
+    return client.post("/login/", {"username": "hdr", "password": PASSWORD}, **extra)
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("hdr", "duty_officer")
+
+
+def test_headers_on_every_response(user):
+    response = Client().get("/login/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_https_request_gets_secure_cookies_and_hsts(user):
+    client = Client()
+    response = _login(client, secure=True)
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["secure"] is True
+    assert "max-age=31536000" in response["Strict-Transport-Security"]
+    assert client.get("/", secure=True)["Strict-Transport-Security"]
+
+
+def test_plain_http_in_development_has_no_hsts_and_plain_cookies(user):
+    response = _login(Client())
+    assert response.status_code == 302
+    assert not response.cookies["sessionid"]["secure"]
+    assert "Strict-Transport-Security" not in response
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_counts(user, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    response = _login(Client(), HTTP_X_FORWARDED_PROTO="https")
+    assert response.cookies["sessionid"]["secure"] is True and "Strict-Transport-Security" in response
+
+
+def test_oversized_request_body_is_refused_before_it_is_read(user, settings, api_client):
+    settings.YINGJI_MAX_REQUEST_BYTES = 1000
+    body = b"x" * 2000
+    api = api_client(user).post("/api/v1/cap-imports/", body, content_type="application/cap+xml")
+    assert api.status_code == 413 and api["Content-Type"] == "application/json"
+    assert api.json()["error"]["code"] == "payload_too_large" and "上限" in api.json()["error"]["message"]
+    page = Client().post("/login/", body, content_type="application/octet-stream")
+    assert page.status_code == 413 and "上传内容过大" in page.content.decode()
+
+
+def test_favicon_is_served_locally(user):
+    client = Client()
+    assert 'rel="icon"' in client.get("/login/").content.decode()
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301
+    icon = client.get(redirect["Location"])
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)

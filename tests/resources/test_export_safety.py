@@ -1,0 +1,79 @@
+"""Exports cannot carry a formula into a spreadsheet (OWASP CSV injection), and a control
+character typed into one record does not break the export of every record (issue 13, 1 and 7)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import ZHANGWU, ZHANGWU_POINT
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example/\",\"点此\")", "+1+1", "-2+3", "@SUM(1,2)", "\tcmd", "\rcmd"]
+
+
+@pytest.fixture
+def hostile_teams(db):
+    from yingji.resources.models import RescueTeam
+
+    teams = []
+    for i, name in enumerate(HOSTILE):
+        teams.append(RescueTeam.objects.create(
+            name=name, category="professional", specialties="危化", level="county", headcount=10 + i,
+            leader="张三\x07\x1b", leader_phone="13900001111", duty_phone="0418-2800000",
+            division_code=ZHANGWU, lon=ZHANGWU_POINT[0], lat=ZHANGWU_POINT[1]))
+    return teams
+
+
+def _export(fmt):
+    from yingji.core.registry import REGISTRIES
+    from yingji.core.tabular import export
+    from yingji.resources.models import RescueTeam
+
+    content, _, _ = export(REGISTRIES["teams"], RescueTeam.objects.order_by("pk"), fmt)
+    return content
+
+
+def test_xlsx_writes_formula_like_text_as_text(hostile_teams):
+    ws = load_workbook(io.BytesIO(_export("xlsx"))).worksheets[0]
+    headers = [c.value for c in ws[1]]
+    name_col, leader_col = headers.index("队伍名称") + 1, headers.index("负责人") + 1
+    names = [ws.cell(row=r, column=name_col) for r in range(2, 2 + len(HOSTILE))]
+    assert [c.value for c in names] == HOSTILE  # what staff typed, shown unchanged...
+    assert all(c.data_type == "s" and c.quotePrefix for c in names)  # ...but never evaluated
+    # The control characters are dropped instead of making the whole workbook unwritable.
+    assert ws.cell(row=2, column=leader_col).value == "张三"
+
+
+def test_csv_prefixes_formula_like_text_with_an_apostrophe(hostile_teams):
+    rows = list(csv.reader(io.StringIO(_export("csv").decode("utf-8-sig"), newline="")))
+    name_col = rows[0].index("队伍名称")
+    assert [r[name_col] for r in rows[1:]] == ["'" + name for name in HOSTILE]
+
+
+def test_csv_export_reimports_to_the_same_names(hostile_teams, make_user):
+    from yingji.core.importer import run_import
+    from yingji.core.registry import REGISTRIES
+    from yingji.resources.models import RescueTeam
+
+    admin = make_user("zw_admin", "county_admin", ZHANGWU)
+    result = run_import(admin, REGISTRIES["teams"], _export("csv"), "teams.csv")
+    assert result.ok, [e.text() for e in result.errors]
+    # (the importer trims leading/trailing blanks, as for every imported cell)
+    assert sorted(RescueTeam.objects.values_list("name", flat=True)) == sorted(n.strip() for n in HOSTILE)
+    assert (result.created, result.updated) == (0, len(HOSTILE))
+
+
+def test_hazard_statistics_workbook_protects_cells():
+    from openpyxl import Workbook
+
+    from yingji.core.cells import append_protected
+
+    ws = Workbook().active
+    append_protected(ws, ["=1+1", "普通\x01文本", 5])
+    assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix and ws["A1"].value == "=1+1"
+    assert ws["B1"].value == "普通文本" and ws["C1"].value == 5
