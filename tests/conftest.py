@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +20,19 @@ PASSWORD = "Test-password-2026"
 # Points well inside each county (checked against the real boundaries by the location tests).
 ZHANGWU_POINT = (122.431, 42.488)
 HAIZHOU_POINT = (121.624, 41.961)
+
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Tests only: MD5 instead of PBKDF2 (hundreds of thousands of rounds per user) for every
+    password the tests set or check. Production settings keep Django's PBKDF2 default."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture
@@ -45,6 +59,14 @@ def enterprises(db):
     b = Enterprise.objects.create(name="海州测试燃气有限公司", uscc=make_uscc("9", "1", "210902", "MA0000002"),
                                   industry="hazchem", division_code=HAIZHOU, lon=HAIZHOU_POINT[0], lat=HAIZHOU_POINT[1])
     return a, b
+
+
+def post_json(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def patch_json(client, url, data):
+    return client.patch(url, json.dumps(data), content_type="application/json")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ api = build_api()
 
 
 def app_urls() -> list:
-    """Each domain app may provide ``urls.py``; it is mounted under ``/<app label>/``."""
+    """Each app's ``urls`` hook module (core.apps.HOOK_MODULES), mounted under ``/<app label>/``."""
     return [path(f"{config.label}/", include(module)) for config, module in app_modules("urls", exclude=("web",))]
 
 

@@ -88,7 +88,7 @@ def platform(tmp_path_factory):
     yield Platform(base, env, process)
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=3)
     except subprocess.TimeoutExpired:  # an open SSE stream can hold the server past its grace period
         process.kill()
         process.wait(timeout=10)

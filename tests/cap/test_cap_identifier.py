@@ -26,12 +26,14 @@ def test_unit_and_extension_codes():
 
 
 @pytest.mark.parametrize(
-    "args",
-    [("21090", "416", 0), ("210900", "41", 0), ("21090a", "416", 0), ("210900", "416", 10), ("210900", "416", -1)],
+    "args, message",
+    [(("21090", "416", 0), "行政区划代码应为6位数字"), (("210900", "41", 0), "机构编码应为3位数字"),
+     (("21090a", "416", 0), "行政区划代码应为6位数字"), (("210900", "416", 10), "同一秒内的顺序号应为 0–9"),
+     (("210900", "416", -1), "同一秒内的顺序号应为 0–9")],
 )
-def test_bad_parts_are_refused(args):
+def test_bad_parts_are_refused(args, message):
     division, org, seq = args
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         make_identifier(division, org, datetime(2025, 1, 1), seq)
 
 

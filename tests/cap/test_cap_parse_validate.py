@@ -141,9 +141,9 @@ def test_references_text():
 def test_geometry_text_is_lat_lon_in_cap():
     assert parse_polygon(" 42,121\n42.5,122\t43,121 42,121 ") == [(121.0, 42.0), (122.0, 42.5), (121.0, 43.0), (121.0, 42.0)]
     assert parse_circle("42.02,121.66 5.5") == (121.66, 42.02, 5.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"坐标超出范围：'121,95'"):
         parse_polygon("121,95 1,2")  # latitude 121 is out of range
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"圆形区域格式错误：'42,121'"):
         parse_circle("42,121")
 
 

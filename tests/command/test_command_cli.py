@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from tests.command.conftest import INCIDENT_POINT, expected_route_seconds
 from tests.conftest import CITY
-
-
-def _parse(*argv):
-    from yingji.command.cli import add_parsers
-
-    parser = argparse.ArgumentParser()
-    add_parsers(parser.add_subparsers(dest="command"))
-    return parser.parse_args(list(argv))
+from yingji.cli import main
 
 
 def test_dispatch_nearest_prints_ranked_json(road_network, make_user, make_team, capsys):
     from yingji.command import network
-    from yingji.command.cli import cmd_dispatch
 
     make_user("root", "sysadmin", CITY)
     teams = [make_team("甲危化队（示例）", (121.70, 42.05)), make_team("乙危化队（示例）", (121.95, 42.20)),
              make_team("丙防汛队（示例）", (121.81, 42.11), specialties="防汛抗旱"),
              make_team("丁危化队休整（示例）", (121.80, 42.10), readiness="resting")]
-    args = _parse("dispatch", "nearest", "--lon", str(INCIDENT_POINT[0]), "--lat", str(INCIDENT_POINT[1]),
-                  "--kind", "teams", "--specialty", "危化", "--k", "5")
-    assert cmd_dispatch(args) == 0
+    args = ["dispatch", "nearest", "--lon", str(INCIDENT_POINT[0]), "--lat", str(INCIDENT_POINT[1]),
+            "--kind", "teams", "--specialty", "危化", "--k", "5"]
+    assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     graph = network.graph_for()
     expected = {t.pk: expected_route_seconds(graph, (t.lon, t.lat), INCIDENT_POINT) for t in teams[:2]}
@@ -35,7 +26,7 @@ def test_dispatch_nearest_prints_ranked_json(road_network, make_user, make_team,
     for r in out["results"]:
         assert set(r) >= {"id", "name", "seconds", "metres"}
         assert abs(r["seconds"] - expected[r["id"]]) < 0.5 and r["metres"] > 0
-    assert cmd_dispatch(_parse("dispatch", "nearest", "--lon", "42.1", "--lat", "121.8", "--kind", "teams")) == 2
+    assert main(["dispatch", "nearest", "--lon", "42.1", "--lat", "121.8", "--kind", "teams"]) == 2
     assert "经纬度是否填反" in capsys.readouterr().err
 
 

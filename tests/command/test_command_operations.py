@@ -185,3 +185,21 @@ def test_incident_board_shows_the_response_level_and_open_tasks(commander, respo
     assert open_tasks > 0
     assert f"{response.get_level_display()}响应中" in page
     assert f"未完成任务 {open_tasks} 项" in page
+
+
+# ---------------------------------------------------------------- foreign keys in scope (issue 13, finding 2)
+def test_a_county_cannot_issue_a_task_to_another_countys_organisation(response, make_user):
+    from yingji.command import responses
+    from yingji.command.models import Task
+    from yingji.core.errors import Forbidden
+    from yingji.regions.models import Organisation
+
+    fumeng_admin = make_user("fm_admin", "county_admin", response.division_code)
+    other = Organisation.objects.filter(kind="bureau").exclude(division_code__in=[CITY, response.division_code]).first()
+    own = Organisation.objects.get(kind="bureau", division_code=response.division_code)
+    count = Task.objects.count()
+    with pytest.raises(Forbidden, match="不在您的管辖范围内"):
+        responses.new_task(fumeng_admin, response, other.name, "协助疏散", organisation_id=other.pk)
+    assert Task.objects.count() == count
+    task = responses.new_task(fumeng_admin, response, own.name, "协助疏散", organisation_id=own.pk)
+    assert task.organisation == own

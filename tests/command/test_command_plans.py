@@ -123,3 +123,21 @@ def test_demo_plans_cover_every_level_and_the_special_hqs(db):
     # Ⅰ级 carries more actions than Ⅳ级
     counts = {lv.level: lv.actions.count() for lv in hazchem.levels.all()}
     assert counts[1] > counts[3] > counts[4]
+
+
+def test_a_county_plan_cannot_name_another_countys_organisation(make_user, api_client):
+    """Issue 13, finding 2: foreign keys in a plan's member and action rows are scope-checked."""
+    from yingji.command.models import Plan
+    from yingji.regions.models import Organisation
+
+    other = Organisation.objects.create(name="海州区应急管理局", kind="bureau", division_code="210902000000")
+    own = Organisation.objects.create(name="彰武县应急管理局", kind="bureau", division_code=ZHANGWU)
+    client = api_client(make_user("zw_plan_admin", "county_admin", ZHANGWU))
+    plan = {**PLAN, "division_code": ZHANGWU, "name": "彰武县测试预案",
+            "members": [{"unit_name": "海州区应急管理局", "organisation_id": other.pk, "duties": "协助"}]}
+    refused = client.post("/api/v1/plans/structured", plan, content_type="application/json")
+    assert refused.status_code == 403, refused.content
+    assert "不在您的管辖范围内" in refused.json()["error"]["message"]
+    assert Plan.objects.count() == 0
+    plan["members"] = [{"unit_name": "彰武县应急管理局", "organisation_id": own.pk, "duties": "牵头"}]
+    assert client.post("/api/v1/plans/structured", plan, content_type="application/json").status_code == 201

@@ -175,21 +175,18 @@ MONACO = FIXTURES / "osm" / "monaco.osm.pbf"
 
 
 def test_road_import_cli_stores_and_activates_osm_network(db, data_dir, make_user, capsys):
-    from yingji.command.cli import cmd_road, add_parsers
+    from yingji.cli import main
     from yingji.command.models import RoadNetwork
-    import argparse
 
     make_user("root", "sysadmin", CITY)
     synthetic = None
-    parser = argparse.ArgumentParser()
-    add_parsers(parser.add_subparsers(dest="command"))
-    assert cmd_road(parser.parse_args(["road", "import", str(MONACO)])) == 0
+    assert main(["road", "import", str(MONACO)]) == 0
     out = json.loads(capsys.readouterr().out)
     net = RoadNetwork.objects.get(pk=out["id"])
     assert net.is_active and not net.is_synthetic and net.source == "monaco.osm.pbf"
     assert "ODbL" in net.licence and net.n_nodes > 1000
     assert (data_dir / "roads" / net.file_name).exists()
     assert synthetic is None
-    bad = cmd_road(parser.parse_args(["road", "import", str(data_dir / "nope.osm.pbf")]))
+    bad = main(["road", "import", str(data_dir / "nope.osm.pbf")])
     assert bad == 2
     assert RoadNetwork.objects.count() == 1

@@ -1,6 +1,25 @@
+"""Fixtures of the duty tests: the duty rooms, and a fixed clock.
+
+Rosters are built for "this month" and shifts start at 08:30, so what is on duty depends on the
+date and hour. Every duty test runs at ``DUTY_NOW`` (mid-month, mid-morning, Beijing time)
+through time-machine; the clock ticks from there so records still get increasing timestamps."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from tests.conftest import CITY, HAIZHOU, ZHANGWU
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+DUTY_NOW = dt.datetime(2026, 3, 16, 10, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(DUTY_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import CITY, ZHANGWU
+from tests.duty.conftest import DUTY_NOW
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty import services
 from yingji.duty.models import DutyRoster, DutyShift
@@ -41,9 +42,21 @@ def test_month_is_filled_with_three_tiers_and_shown_as_a_calendar(roster):
 def test_on_duty_now_lists_three_tiers(roster, duty_units):
     now = timezone.now()
     names = [s["tier_label"] for s in services.on_duty_summary(duty_units["zhangwu"], now)]
-    if timezone.localtime(now).date() == roster.month and timezone.localtime(now).time() < dt.time(8, 30):
-        pytest.skip("before the first shift of the month starts")
     assert names == ["带班领导", "值班长（值班科长）", "值班员"]
+
+
+def test_nobody_is_on_duty_before_the_first_shift_of_the_month(duty_units, make_user, fixed_clock):
+    fixed_clock.move_to(DUTY_NOW.replace(day=1, hour=8, minute=0))
+    admin = make_user("zw_admin", "county_admin", ZHANGWU)
+    from yingji.core.records import create_record
+
+    month = DUTY_NOW.date().replace(day=1)
+    roster = create_record(admin, DutyRoster, {"organisation": duty_units["zhangwu"], "month": month})
+    services.fill_month(admin, roster, {"leader": [("张局长", "139")], "chief": [("李科长", "138")],
+                                        "officer": [("赵值班", "136")]})
+    assert services.on_duty_summary(duty_units["zhangwu"], timezone.now()) == []
+    fixed_clock.move_to(DUTY_NOW.replace(day=1, hour=8, minute=31))
+    assert len(services.on_duty_summary(duty_units["zhangwu"], timezone.now())) == 3
 
 
 def test_overlapping_shift_in_the_same_tier_is_refused(roster, make_user):
@@ -51,7 +64,7 @@ def test_overlapping_shift_in_the_same_tier_is_refused(roster, make_user):
 
     officer = make_user("zw_duty", "duty_officer", ZHANGWU)
     existing = roster.shifts.filter(tier="officer").first()
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"输入有误：与已有班次重叠") as exc:
         create_record(officer, DutyShift, {"roster": roster, "tier": "officer", "person_name": "重复",
                                            "starts_at": existing.starts_at + dt.timedelta(hours=2),
                                            "ends_at": existing.ends_at + dt.timedelta(hours=2)})
@@ -65,12 +78,12 @@ def test_swap_needs_approval_by_someone_else(roster, make_user):
     swap = services.request_swap(officer, shift, "周替班", "家中有事", "133")
     shift.refresh_from_db()
     assert shift.person_name != "周替班"  # nothing changes until approved
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"调班须由带班领导或管理员审批"):
         services.decide_swap(officer, swap, True)
     services.decide_swap(leader, swap, True, "同意")
     shift.refresh_from_db()
     assert shift.person_name == "周替班" and shift.phone == "133"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"该调班申请已.*不能重复审批"):
         services.decide_swap(leader, swap, False)
 
 
@@ -79,30 +92,29 @@ def test_handover_must_be_acknowledged_by_the_incoming_shift(duty_units, make_us
     incoming = make_user("zw_b", "duty_officer", ZHANGWU)
     handover = services.create_handover(outgoing, duty_units["zhangwu"], {
         "outgoing_name": "赵值班", "incoming_name": "钱值班", "summary": "夜间接报1起，已续报", "pending_items": "等待终报"})
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"交接班记录须由接班人员确认，交班人不能自行确认"):
         services.acknowledge_handover(outgoing, handover)
     done = services.acknowledge_handover(incoming, handover, "已接班")
     assert done.acknowledged_by == incoming and done.acknowledged_at is not None
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"该交接班记录已于 .+ 确认"):
         services.acknowledge_handover(incoming, handover)
 
 
 def test_zero_report_rules(duty_units, make_user):
     officer = make_user("zw_duty", "duty_officer", ZHANGWU)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed, match=r"零报告的突发事件数应为0"):
         services.submit_daily_report(officer, duty_units["zhangwu"], timezone.localdate(), is_zero=True,
                                      incident_count=2)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed, match=r"不能报送未来日期的值班日报"):
         services.submit_daily_report(officer, duty_units["zhangwu"], timezone.localdate() + dt.timedelta(days=1),
                                      is_zero=True)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"“海州区应急管理局”不在您的管辖范围内"):
         services.submit_daily_report(officer, duty_units["haizhou"], timezone.localdate(), is_zero=True)
 
 
 def test_every_page_shows_who_is_on_duty(roster, make_user):
     now = timezone.now()
-    if not roster.shifts.filter(starts_at__lte=now, ends_at__gt=now).exists():
-        pytest.skip("before the first shift of the month starts")
+    assert roster.shifts.filter(starts_at__lte=now, ends_at__gt=now).exists()
     client = Client()
     client.force_login(make_user("zw_view", "readonly", ZHANGWU))
     body = client.get("/").content.decode()

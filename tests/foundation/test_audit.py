@@ -63,13 +63,13 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_orm(make_user, v
     ENTERPRISES.create(user, valid_new)
     entry = AuditEntry.objects.first()
     entry.note = "tampered"
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match=r"审计日志只能追加，不能修改"):
         entry.save()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match=r"审计日志只能追加，不能删除"):
         entry.delete()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match=r"审计日志只能追加，不能修改"):
         AuditEntry.objects.all().update(note="x")
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match=r"审计日志只能追加，不能删除"):
         AuditEntry.objects.all().delete()
 
 

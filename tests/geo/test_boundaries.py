@@ -148,9 +148,10 @@ def test_city_feature_names_come_from_rules_cn_table():
     assert boundaries.city_feature("210500")["properties"]["name"] == "本溪市"
 
 
-@pytest.mark.parametrize("bad", ["220100", "2109001", "abc", "210902"])
-def test_city_feature_rejects_non_liaoning_or_malformed_codes(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bad, message", [("220100", "不是辽宁省的地级市代码"), ("2109001", "地级市代码格式不正确"),
+                                          ("abc", "地级市代码格式不正确"), ("210902", "地级市代码格式不正确")])
+def test_city_feature_rejects_non_liaoning_or_malformed_codes(bad, message):
+    with pytest.raises(ValueError, match=message):
         boundaries.city_feature(bad)
 
 
@@ -163,7 +164,7 @@ def test_bbox_of_fuxin():
 
 
 def test_bbox_unknown_prefix():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"没有找到以 2199 开头的辽宁省区县"):
         boundaries.bbox("2199")
 
 

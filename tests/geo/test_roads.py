@@ -206,7 +206,7 @@ def test_closures_are_cumulative_and_share_base():
     assert closed.csr.nnz == 2
     assert closed.base is graph and closed.without_closures() is graph
     assert np.array_equal(closed.component_labels, graph.component_labels)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"封闭的路段编号不存在"):
         graph.with_closures(edge_ids=[99])
 
 
@@ -224,7 +224,7 @@ def test_save_load_roundtrip(tmp_path):
 
 
 def test_invalid_edges_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"边引用了不存在的节点"):
         RoadGraph([0.0], [0.0], [0], [1], [1.0], [10.0], [0], [1], ["primary"])
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.conftest import CITY, HAIZHOU, ZHANGWU
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings, tmp_path):
-    """Fixture users need no slow password hashing; uploads go to a temporary MEDIA_ROOT."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def media_root(settings, tmp_path):
+    """Uploads go to a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -54,11 +51,3 @@ def build_source(registries):
         return source
 
     return build
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def patch_json(client, url, data):
-    return client.patch(url, json.dumps(data), content_type="application/json")

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import CITY
-from tests.hazards.conftest import patch_json, post_json
+from tests.conftest import CITY, patch_json, post_json
 from yingji.core.errors import Forbidden, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +108,7 @@ def test_shared_cas_needs_a_specification_unless_the_recorded_setting_says_lowes
     user = people["supervisor"]
     source = build_source(user, enterprises[0], [("仓库", [{"name": "硝酸钾", "design_max_t": "500"}])])
     unit = source.units.get()
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed, match=r"危险化学品名称：GB 18218-2018 表1 中未能确定以下危险化学品：“9004-70-0”对应表1多项") as refused:
         registries["unit-chemicals"].create(user, {"unit": unit.pk, "cas": "9004-70-0", "design_max_t": "1"})
     assert "多项" in refused.value.message
     admin = make_user("city_admin", "city_admin", CITY)
@@ -135,7 +134,7 @@ def test_enterprise_users_file_their_own_sources_only(people, enterprises, regis
     assert created.json()["division_code"] == own.division_code
     refused = post_json(client, "/api/v1/hazard-sources/", {"enterprise_id": other.pk, "name": "他人罐区"})
     assert refused.status_code == 403
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"您的角色（值班员）无权修改重大危险源"):
         registries["hazard-sources"].create(people["duty"], {"enterprise": own.pk, "name": "x"})
     listing = api_client(people["other_enterprise"]).get("/api/v1/hazard-sources/").json()
     assert listing["count"] == 0

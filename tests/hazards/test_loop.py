@@ -4,11 +4,12 @@ each audited; scope; the detail page's buttons."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
-from tests.hazards.conftest import patch_json, post_json
+from tests.conftest import patch_json, post_json
 from yingji.audit.models import AuditEntry
 from yingji.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from yingji.hazards import loop
@@ -84,7 +85,7 @@ def test_every_transition_is_refused_to_the_other_roles(action, source, grade, r
     outsiders = [r for r in rules.ALL_ROLES if r not in row.roles]
     for role in outsiders:
         user = people["enterprise"] if role == "enterprise" else make_user(f"u_{role}_{action}", role, "210922000000")
-        with pytest.raises(Forbidden) as refused:
+        with pytest.raises(Forbidden, match=re.escape(row.label)) as refused:
             loop.transition(user, hazard.pk, action, data)
         assert row.label in refused.value.message
     hazard.refresh_from_db()
@@ -98,7 +99,7 @@ ILLEGAL = [(state, row) for state in rules.STATES for row in rules.TRANSITIONS i
 def test_every_move_from_a_wrong_state_is_refused_with_409(state, row, make_hazard, people):
     grade = sorted(row.grades)[0]
     hazard = make_hazard(state, grade, is_supervised=True, plan_approved=True)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict, match=re.escape(rules.STATES[state])) as refused:
         loop.transition(actor_for(row, people), hazard.pk, row.action, GOOD_INPUT[row.action])
     assert refused.value.status == 409 and rules.STATES[state] in refused.value.message
     hazard.refresh_from_db()
@@ -121,7 +122,7 @@ def test_every_move_from_a_wrong_state_is_refused_with_409(state, row, make_haza
 def test_guards_refuse_with_the_reason_and_write_nothing(action, source, grade, data, reason, make_hazard, people):
     hazard = make_hazard(source, grade, is_supervised=grade == "major", plan_approved=grade == "major")
     row = rules.HAZARD_MACHINE.transitions[action]
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed, match=re.escape(reason)) as refused:
         loop.transition(people["enterprise"] if row.roles & rules.ENTERPRISE_ROLES else people["supervisor"],
                         hazard.pk, action, data)
     assert reason in refused.value.message
@@ -131,16 +132,16 @@ def test_guards_refuse_with_the_reason_and_write_nothing(action, source, grade, 
 
 def test_major_hazard_needs_supervision_and_plan_before_resumption(make_hazard, people):
     hazard = make_hazard("rectifying", "major", is_supervised=True, plan_approved=False)
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed, match=r"重大隐患须先完成治理方案审批，方可申请复查验收") as refused:
         loop.transition(people["enterprise"], hazard.pk, "apply_resumption", GOOD_INPUT["apply_resumption"])
     assert "治理方案审批" in refused.value.message
 
 
 def test_scope_other_county_and_other_enterprise_cannot_act(make_hazard, people, enterprises):
     hazard = make_hazard("confirmed", "general")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"“液氯库报警器未检定”不在您的管辖范围内"):
         loop.transition(people["haizhou"], hazard.pk, "supervise", GOOD_INPUT["supervise"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"“液氯库报警器未检定”不在您的管辖范围内"):
         loop.transition(people["other_enterprise"], hazard.pk, "start_rectification", GOOD_INPUT["start_rectification"])
     # The city supervisor may act in every county.
     other = make_hazard("reported", "", enterprise=enterprises[0])
@@ -149,12 +150,12 @@ def test_scope_other_county_and_other_enterprise_cannot_act(make_hazard, people,
 
 def test_stale_version_and_unknown_fields_are_refused(make_hazard, people):
     hazard = make_hazard("reported")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"操作被拒绝：该隐患已被他人处理（当前版本 1）"):
         loop.transition(people["supervisor"], hazard.pk, "confirm", {"grade": "general"}, expected_version=hazard.version - 1)
-    with pytest.raises(ValidationFailed) as unknown:
+    with pytest.raises(ValidationFailed, match=r"操作“confirm”不接受字段：state") as unknown:
         loop.transition(people["supervisor"], hazard.pk, "confirm", {"grade": "general", "state": "closed"})
     assert "state" in unknown.value.message
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed, match=r"未知操作“teleport”"):
         loop.transition(people["supervisor"], hazard.pk, "teleport", {})
 
 
@@ -232,6 +233,6 @@ def test_detail_page_buttons_walk_a_step(make_hazard, people, client):
 
 def test_service_errors_carry_http_status(make_hazard, people):
     hazard = make_hazard("closed", "general")
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(ServiceError, match=r"当前状态为“已销号”，不能执行“销号”") as refused:
         loop.transition(people["supervisor"], hazard.pk, "close", {})
     assert refused.value.status == 409

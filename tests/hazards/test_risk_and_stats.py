@@ -9,8 +9,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from tests.conftest import CITY, ZHANGWU
-from tests.hazards.conftest import post_json
+from tests.conftest import CITY, ZHANGWU, post_json
 from yingji.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +53,7 @@ def test_band_boundaries_are_a_recorded_setting(people, enterprises, registries,
 
 
 def test_invalid_factors_are_refused_in_chinese(people, enterprises, registries, api_client):
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed, match=r"L（可能性）：LEC 评价须填写 E、C") as refused:
         registries["risk-points"].create(people["supervisor"], {"enterprise": enterprises[0].pk, "name": "x",
                                                                 "method": "LEC", "lec_l": "10"})
     assert "E" in refused.value.message and "C" in refused.value.message

@@ -53,22 +53,22 @@ def test_city_acknowledges_and_the_county_sees_who_and_when(officers, units, inc
                                                             django_capture_on_commit_callbacks):
     report = first_report(officers["zhangwu"], incident, upward=True)
     receipt = report.receipts.get()
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"首报 → 阜新市应急管理局”不在您的管辖范围内（210922）"):
         acknowledge_receipt(officers["zhangwu"], receipt)  # only the receiving duty room signs
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"首报 → 阜新市应急管理局”不在您的管辖范围内（210902）"):
         acknowledge_receipt(officers["haizhou"], receipt)
     with django_capture_on_commit_callbacks(execute=True):
         done = acknowledge_receipt(officers["city"], receipt)
     assert done.acknowledged_by == officers["city"] and done.acknowledged_at >= done.received_at
     assert LiveEvent.objects.get(kind="acknowledged").division_code == "210922000000"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"该报告已由duty_city签收"):
         acknowledge_receipt(officers["city"], receipt)
     assert TimelineEntry.objects.filter(incident=incident, kind="receipt").count() == 1
 
 
 def test_the_same_report_cannot_be_sent_up_twice(officers, incident):
     report = first_report(officers["zhangwu"], incident, upward=True)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"该报告已报送阜新市应急管理局，不能重复报送"):
         escalate(officers["zhangwu"], report)
     assert ReportReceipt.objects.count() == 1
 
@@ -80,7 +80,7 @@ def test_city_has_no_parent_in_the_platform(officers, intake_data):
     report = first_report(officers["city"], incident)
     # The city's filed 首报 is its written report; escalation beyond the platform is refused clearly.
     assert incident.deadlines.get(kind="written_report").status == "done"
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"阜新市应急管理局在本平台没有上级值班室") as exc:
         escalate(officers["city"], report)
     assert "没有上级值班室" in exc.value.message
 
@@ -89,7 +89,7 @@ def test_forward_to_a_department(officers, units, incident):
     report = first_report(officers["zhangwu"], incident)
     receipt = forward(officers["zhangwu"], report, units["police"])
     assert receipt.route == "forward" and receipt.receiving_unit == units["police"]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed, match=r"只能转送至部门或指挥部"):
         forward(officers["zhangwu"], report, units["haizhou"])
 
 

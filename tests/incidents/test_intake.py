@@ -41,14 +41,14 @@ def test_same_client_token_twice_creates_one_incident(officers, intake_data):
 
 
 def test_intake_without_token_is_refused(officers, intake_data):
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"缺少或无效的提交令牌 client_token") as exc:
         take_call(officers["zhangwu"], intake_data(client_token=""))
     assert "client_token" in exc.value.fields
 
 
 @pytest.mark.parametrize("field", ["deaths", "missing", "serious_injuries", "injuries", "trapped", "direct_loss_yuan"])
 def test_negative_counts_are_refused_and_nothing_written(officers, intake_data, field):
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match="不能为负数") as exc:
         take_call(officers["zhangwu"], intake_data(**{field: -1}))
     assert "不能为负数" in exc.value.message
     assert field in exc.value.fields
@@ -57,10 +57,10 @@ def test_negative_counts_are_refused_and_nothing_written(officers, intake_data, 
 
 def test_receipt_before_occurrence_and_future_times_are_refused(officers, intake_data):
     now = timezone.now()
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"时间有误：接报时间不能早于事发时间") as exc:
         take_call(officers["zhangwu"], intake_data(occurred_at=now, received_at=now - dt.timedelta(hours=1)))
     assert "接报时间不能早于事发时间" in exc.value.message
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"时间有误：接报时间晚于当前时间，请检查是否填错") as exc:
         take_call(officers["zhangwu"], intake_data(received_at=now + dt.timedelta(days=1)))
     assert "晚于当前时间" in exc.value.message
     assert Incident.objects.count() == 0
@@ -69,7 +69,7 @@ def test_receipt_before_occurrence_and_future_times_are_refused(officers, intake
 def test_point_outside_the_division_is_refused(officers, intake_data):
     from tests.conftest import HAIZHOU_POINT
 
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed, match=r"位于海州区，不在所属区划彰武县范围内") as exc:
         take_call(officers["zhangwu"], intake_data(lon=HAIZHOU_POINT[0], lat=HAIZHOU_POINT[1]))
     assert "不在所属区划" in exc.value.message
     assert Incident.objects.count() == 0
@@ -78,13 +78,13 @@ def test_point_outside_the_division_is_refused(officers, intake_data):
 def test_county_cannot_take_a_call_for_another_county(officers, intake_data):
     from tests.conftest import HAIZHOU
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"区划 210902 不在您的管辖范围内"):
         take_call(officers["zhangwu"], intake_data(division_code=HAIZHOU, lon=None, lat=None))
 
 
 def test_readonly_user_cannot_take_calls(units, make_user, intake_data):
     viewer = make_user("viewer", "readonly")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"您的角色（只读）无权修改突发事件"):
         take_call(viewer, intake_data())
 
 
@@ -96,5 +96,5 @@ def test_division_is_derived_from_the_map_point(officers, intake_data):
 def test_token_reused_by_a_user_of_another_region_is_refused(officers, intake_data):
     data = intake_data()
     take_call(officers["zhangwu"], data)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"“彰武县某化工企业储罐泄漏起火”不在您的管辖范围"):
         take_call(officers["haizhou"], dict(data))

@@ -83,7 +83,7 @@ STAFF = {
 
 @pytest.fixture
 def staff(make_user, enterprises):
-    """Users by role, created on first use (password hashing is slow)."""
+    """Users by role, created on first use."""
     own, _ = enterprises
 
     class Staff(dict):

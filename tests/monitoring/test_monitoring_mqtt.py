@@ -53,7 +53,9 @@ def forget_session(client_id: str, port: int = BROKER[1]) -> None:
     try:
         client.connect("127.0.0.1", port, clean_start=True)
         client.loop_start()
-        time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while not client.is_connected() and time.monotonic() < deadline:  # the clean start reached the broker
+            time.sleep(0.05)
         client.disconnect()
         client.loop_stop()
     except OSError:
@@ -140,9 +142,20 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
         return dict(zip(("readings", "alarms", "raised_events", "probe"), row))
 
     def start_worker(self, port: int, client_id: str) -> subprocess.Popen:
-        log = open(self.tmp / f"worker-{time.time_ns()}.log", "w")
-        return subprocess.Popen([sys.executable, "-m", "yingji.cli", "ingest", "--mqtt", f"mqtt://127.0.0.1:{port}",
-                                 "--client-id", client_id], env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        path = self.tmp / f"worker-{time.time_ns()}.log"
+        log = open(path, "w")
+        process = subprocess.Popen([sys.executable, "-m", "yingji.cli", "ingest", "--mqtt", f"mqtt://127.0.0.1:{port}",
+                                    "--client-id", client_id], env=self.env, cwd=REPO, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        process.log_path = path
+        return process
+
+    def drain(self, client) -> None:
+        """Publish a probe reading after everything sent so far and wait until the worker has
+        stored it: every earlier message (and any redelivery) has been handled by then."""
+        before = self.counts()["probe"]
+        publish(client, f"yingji/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
+        wait_for(lambda: self.counts()["probe"] > before, 30, "the worker to reach the probe")
 
     def wait_ready(self, client, port: int) -> None:
         """Probe until the worker's subscription is live (readings published before its first
@@ -219,7 +232,7 @@ def test_topics_payloads_and_quarantine_never_stop_the_worker(isolated):
         publish(client, f"yingji/{DIVISION6}/gateway/gw-1/batch",
                 dumps({"readings": [{"s": "S01", "t": now - 1000, "v": 21.0}, {"s": "S02", "t": now, "v": 21.2}]}))
         wait_for(lambda: isolated.counts()["readings"] == 5, 20, "5 readings stored")
-        time.sleep(0.5)
+        isolated.drain(client)
         result = isolated.python("""
 from yingji.live.models import LiveEvent
 from yingji.monitoring.models import Alarm, QuarantinedMessage
@@ -242,12 +255,21 @@ print(json.dumps({"reasons": sorted(QuarantinedMessage.objects.values_list("reas
     assert result["event"] == [True, True]
 
 
-def stream(client, start_ms: int, messages: range, sensors: int, excursion=range(0)):
+def stream(client, start_ms: int, messages: range, sensors: int, excursion=range(0)) -> list:
+    """A gateway sending one batch per ~10 ms (a pace, not a wait); returns the publish handles."""
+    sent = []
     for i in messages:
         readings = [{"s": f"S{k:02d}", "t": start_ms + i * 1000, "v": 60.0 if (k == 0 and i in excursion) else 10.0 + k,
                      "seq": i} for k in range(sensors)]
-        client.publish(f"yingji/{DIVISION6}/gateway/test/batch", dumps({"readings": readings}), qos=1)
+        sent.append(client.publish(f"yingji/{DIVISION6}/gateway/test/batch", dumps({"readings": readings}), qos=1))
         time.sleep(0.01)
+    return sent
+
+
+def acknowledged(sent: list) -> None:
+    """Wait until the broker has acknowledged (and so holds) every message of a stream."""
+    for info in sent:
+        info.wait_for_publish(timeout=30)
 
 
 def test_worker_killed_mid_stream_loses_nothing_and_stores_nothing_twice(isolated):
@@ -266,11 +288,10 @@ def test_worker_killed_mid_stream_loses_nothing_and_stores_nothing_twice(isolate
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         stored_at_kill = isolated.counts()["readings"]
-        stream(client, start, range(150, messages), sensors, excursion=range(100, 300))
-        time.sleep(1)
+        acknowledged(stream(client, start, range(150, messages), sensors, excursion=range(100, 300)))
         worker = isolated.start_worker(BROKER[1], client_id)
         wait_for(lambda: isolated.counts()["readings"] >= messages * sensors, 60, "all readings stored")
-        time.sleep(1.5)  # anything redelivered late would show up now
+        isolated.drain(client)  # anything redelivered late has been handled by now
         counts = isolated.counts()
     finally:
         worker.terminate()
@@ -323,12 +344,12 @@ def test_broker_restart_worker_reconnects_and_catches_up(isolated, tmp_path):
         broker.send_signal(signal.SIGTERM)
         broker.wait(10)
         worker.send_signal(signal.SIGCONT)
-        time.sleep(1.0)
+        wait_for(lambda: "MQTT disconnected" in worker.log_path.read_text(), 30, "the worker to see the broker go")
         broker = start_broker()
         client = publisher(port)
         stream(client, start, range(200, 300), sensors)
         wait_for(lambda: isolated.counts()["readings"] >= 3000, 60, "catch-up after the broker restart")
-        time.sleep(1.0)
+        isolated.drain(client)
         assert isolated.counts()["readings"] == 3000
     finally:
         worker.send_signal(signal.SIGCONT)

@@ -3,7 +3,6 @@ materials in 彰武县 and 海州区."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -47,11 +46,3 @@ def materials(db):
     water = Material.objects.create(code="SH-006", name="饮用水", category="living", unit="箱", min_stock=Decimal("10"),
                                     shelf_life_days=540, division_code=CITY)
     return tent, water
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def patch_json(client, url, data):
-    return client.patch(url, json.dumps(data), content_type="application/json")

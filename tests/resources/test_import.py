@@ -105,7 +105,7 @@ def test_rows_outside_the_users_scope_are_refused(haizhou_admin):
 def test_readonly_user_cannot_import(make_user):
     from yingji.core.errors import Forbidden
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"您的角色（只读）无权修改救援队伍"):
         run(make_user("v", "readonly"), "teams", xlsx(TEAM_HEADERS, [team_row("x")]))
 
 
@@ -185,7 +185,7 @@ def test_web_upload_small_file_and_see_errors(zhangwu_admin):
 
 def test_large_file_is_imported_in_the_background_with_progress(zhangwu_admin, settings, tmp_path):
     from yingji.jobs.services import run_pending
-    from yingji.resources import imports
+    from yingji.core import batches as imports
 
     settings.DATA_DIR = tmp_path
     rows = [team_row(f"队{i:04d}") for i in range(450)]

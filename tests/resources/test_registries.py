@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import HAIZHOU_POINT, ZHANGWU, ZHANGWU_POINT
-from tests.resources.conftest import patch_json, post_json
+from tests.conftest import HAIZHOU_POINT, ZHANGWU, ZHANGWU_POINT, patch_json, post_json
 
 LOC = {"division_code": "210922", "lon": ZHANGWU_POINT[0], "lat": ZHANGWU_POINT[1], "coord_source": "WGS84"}
 VALID = {

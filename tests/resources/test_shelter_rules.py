@@ -30,9 +30,12 @@ def test_override_wins_over_the_derived_figure():
     assert effective_capacity(3000, override=0) == 0
 
 
-@pytest.mark.parametrize("area,per_person", [(-1, 1.5), ("abc", 1.5), (100, 0), (100, -2), (float("nan"), 1.5)])
-def test_bad_input_is_refused_in_chinese(area, per_person):
-    with pytest.raises(ShelterRuleError) as exc:
+@pytest.mark.parametrize("area,per_person,message", [
+    (-1, 1.5, "有效避难面积不能为负数"), ("abc", 1.5, "有效避难面积必须是数字"), (100, 0, "人均有效避难面积必须大于 0"),
+    (100, -2, "人均有效避难面积必须大于 0"), (float("nan"), 1.5, "有效避难面积必须是有限数值"),
+])
+def test_bad_input_is_refused_in_chinese(area, per_person, message):
+    with pytest.raises(ShelterRuleError, match=message) as exc:
         capacity_from_area(area, per_person)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc.value))
 

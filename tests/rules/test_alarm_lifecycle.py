@@ -20,8 +20,8 @@ def context(**overrides):
     return ctx
 
 
-def error(state, action, roles, ctx):
-    with pytest.raises(TransitionError) as info:
+def error(state, action, roles, ctx, match):
+    with pytest.raises(TransitionError, match=match) as info:
         apply(state, action, roles, ctx)
     return info.value
 
@@ -41,7 +41,7 @@ WRONG_STATE = [pytest.param(t, state, id=f"{t.action}-from-{state}")
 
 @pytest.mark.parametrize("t, state", WRONG_STATE)
 def test_every_action_refused_from_other_states(t, state):
-    e = error(state, t.action, set(t.roles), context())
+    e = error(state, t.action, set(t.roles), context(), "不能执行")
     assert e.code == "illegal_transition"
 
 
@@ -51,7 +51,7 @@ WRONG_ROLE = [pytest.param(t, role, id=f"{t.action}-by-{role}")
 
 @pytest.mark.parametrize("t, role", WRONG_ROLE)
 def test_every_action_refused_to_other_roles(t, role):
-    e = error(sorted(t.sources)[0], t.action, {role}, context())
+    e = error(sorted(t.sources)[0], t.action, {role}, context(), "无权执行")
     assert e.code == "forbidden_role"
 
 
@@ -70,19 +70,19 @@ def test_role_table():
 
 @pytest.mark.parametrize("action, state", [("acknowledge", "raised"), ("handle", "acknowledged")])
 def test_enterprise_only_on_its_own_alarms(action, state):
-    e = error(state, action, {"enterprise"}, context(is_own=False))
+    e = error(state, action, {"enterprise"}, context(is_own=False), "只能处理本企业")
     assert e.message == "企业用户只能处理本企业的报警"
     # a bureau role is not limited by ownership
     assert apply(state, action, {"duty_officer"}, context(is_own=False)) != state
 
 
 def test_handle_needs_a_note_and_dismiss_needs_a_reason():
-    assert error("acknowledged", "handle", {"duty_officer"}, context(handling_note=" ")).message == "请填写处置情况"
-    assert error("raised", "dismiss", {"commander"}, context(reason="")).message == "请填写关闭原因"
+    assert error("acknowledged", "handle", {"duty_officer"}, context(handling_note=" "), "处置情况").message == "请填写处置情况"
+    assert error("raised", "dismiss", {"commander"}, context(reason=""), "关闭原因").message == "请填写关闭原因"
 
 
 def test_close_refused_while_condition_persists():
-    e = error("handled", "close", {"duty_officer"}, context(still_active=True))
+    e = error("handled", "close", {"duty_officer"}, context(still_active=True), "报警条件仍然存在")
     assert e.message == "报警条件仍然存在（监测值未恢复正常），暂不能关闭"
 
 
@@ -163,8 +163,9 @@ def test_custom_minutes_and_validation():
     assert escalation_due(T0, 1, None, T0 + timedelta(minutes=4), custom) == 2
     with pytest.raises(ValueError, match="未配置 3 级报警的升级时限"):
         escalation_due(T0, 3, None, T0, custom)
-    for bad in ({1: (10, 5)}, {1: (0, 5)}, {1: (5, 5)}, {1: (1, 2, 3, 4)}):
-        with pytest.raises(ValueError):
+    for bad, message in (({1: (10, 5)}, "升级时限必须为递增的正数分钟"), ({1: (0, 5)}, "升级时限必须为递增的正数分钟"),
+                         ({1: (5, 5)}, "升级时限必须为递增的正数分钟"), ({1: (1, 2, 3, 4)}, "升级层级超过 3 级")):
+        with pytest.raises(ValueError, match=message):
             escalation_due(T0, 1, None, T0, bad)
 
 

@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -283,7 +284,7 @@ def test_valid_report_times(occurred, received, report):
     (datetime(2024, 7, 11, 9, 0), RECEIVED, None, {"occurred_at": "事发时间必须带时区"}),
 ])
 def test_invalid_report_times(occurred, received, report, errors):
-    with pytest.raises(ReportTimeError) as info:
+    with pytest.raises(ReportTimeError, match=f"^{re.escape('；'.join(errors.values()))}$") as info:
         validate_report_times(occurred, received, report, NOW)
     assert info.value.errors == errors
     assert isinstance(info.value, ValueError)

@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -33,8 +34,8 @@ def context(grade=GRADE_GENERAL, **overrides):
     return ctx
 
 
-def error(state, action, roles, ctx):
-    with pytest.raises(TransitionError) as info:
+def error(state, action, roles, ctx, match):
+    with pytest.raises(TransitionError, match=match) as info:
         apply(state, action, roles, ctx)
     return info.value
 
@@ -61,7 +62,7 @@ WRONG_STATE = [
 def test_every_action_is_refused_from_every_other_state(row, state):
     (grade, *_) = sorted(row.grades)
     role = sorted(row.roles)[0]
-    e = error(state, row.action, {role}, context(grade))
+    e = error(state, row.action, {role}, context(grade), re.escape(f"当前状态为“{STATES[state]}”"))
     assert e.code == "illegal_transition"
     assert f"当前状态为“{STATES[state]}”" in e.message
 
@@ -75,7 +76,7 @@ WRONG_ROLE = [
 @pytest.mark.parametrize("row, role", WRONG_ROLE)
 def test_every_action_is_refused_to_every_other_role(row, role):
     (grade, *_) = sorted(row.grades)
-    e = error(row.sources[0], row.action, {role}, context(grade))
+    e = error(row.sources[0], row.action, {role}, context(grade), "无权执行")
     assert e.code == "forbidden_role"
     assert "无权执行" in e.message
 
@@ -109,13 +110,13 @@ GRADE_LIMITED = [
 def test_grade_limited_actions_refuse_the_other_grade(row):
     (grade,) = row.grades
     other = GRADE_MAJOR if grade == GRADE_GENERAL else GRADE_GENERAL
-    e = error(row.sources[0], row.action, set(row.roles), context(other))
+    e = error(row.sources[0], row.action, set(row.roles), context(other), "仅适用于")
     assert e.code == "guard_failed"
     assert e.message == f"“{row.label}”仅适用于{GRADES[grade]}，该隐患为{GRADES[other]}"
 
 
 def test_grade_limited_actions_refuse_an_ungraded_hazard():
-    e = error("confirmed", "supervise", {"supervisor"}, context(grade=None))
+    e = error("confirmed", "supervise", {"supervisor"}, context(grade=None), "未定级隐患")
     assert "未定级隐患" in e.message
 
 
@@ -126,30 +127,30 @@ ENTERPRISE_ACTIONS = [pytest.param(row, id=row.action) for row in TRANSITIONS if
 def test_enterprise_only_on_its_own_hazards(row):
     (grade, *_) = sorted(row.grades)
     for is_own in (False, None):
-        e = error(row.sources[0], row.action, {"enterprise"}, context(grade, is_own=is_own))
+        e = error(row.sources[0], row.action, {"enterprise"}, context(grade, is_own=is_own), "只能处理本企业")
         assert e.code == "guard_failed"
         assert e.message == "企业用户只能处理本企业的隐患"
 
 
 def test_major_hazard_must_be_supervised_and_plan_approved_before_review():
     ctx = context(GRADE_MAJOR, is_supervised=False, plan_approved=False)
-    e = error("rectifying", "apply_resumption", {"enterprise"}, ctx)
+    e = error("rectifying", "apply_resumption", {"enterprise"}, ctx, "挂牌督办和治理方案审批")
     assert e.message == "重大隐患须先完成挂牌督办和治理方案审批，方可申请复查验收"
-    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, plan_approved=False))
+    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, plan_approved=False), "须先完成治理方案审批")
     assert e.message == "重大隐患须先完成治理方案审批，方可申请复查验收"
-    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, is_supervised=None))
+    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, is_supervised=None), "须先完成挂牌督办，")
     assert e.message == "重大隐患须先完成挂牌督办，方可申请复查验收"
 
 
 def test_major_hazard_cannot_take_the_general_review_path():
-    e = error("rectifying", "request_review", {"enterprise"}, context(GRADE_MAJOR))
+    e = error("rectifying", "request_review", {"enterprise"}, context(GRADE_MAJOR), "仅适用于一般隐患")
     assert e.code == "guard_failed"
-    e = error("confirmed", "start_rectification", {"enterprise"}, context(GRADE_MAJOR))
+    e = error("confirmed", "start_rectification", {"enterprise"}, context(GRADE_MAJOR), "仅适用于一般隐患")
     assert "仅适用于一般隐患" in e.message
 
 
 def test_resumption_needs_an_evaluation_report():
-    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, evaluation_report=" "))
+    e = error("rectifying", "apply_resumption", {"enterprise"}, context(GRADE_MAJOR, evaluation_report=" "), "评估报告")
     assert "评估报告" in e.message
 
 
@@ -158,7 +159,7 @@ def test_resumption_needs_an_evaluation_report():
 @pytest.mark.parametrize("key, label", RECTIFICATION_FIELDS)
 def test_rectification_needs_measures_person_and_deadline(action, source, key, label):
     for missing in (None, "", "   "):
-        e = error(source, action, {"enterprise"}, context(**{key: missing}))
+        e = error(source, action, {"enterprise"}, context(**{key: missing}), f"整改信息不完整，缺少：{label}")
         assert e.code == "guard_failed"
         assert e.message == f"整改信息不完整，缺少：{label}"
 
@@ -167,26 +168,26 @@ def test_rectification_lists_every_missing_field():
     ctx = context()
     for key, _ in RECTIFICATION_FIELDS:
         del ctx[key]
-    e = error("confirmed", "start_rectification", {"enterprise"}, ctx)
+    e = error("confirmed", "start_rectification", {"enterprise"}, ctx, "整改信息不完整")
     assert e.message == "整改信息不完整，缺少：整改措施、整改责任人、整改期限"
 
 
 def test_rectification_deadline_may_not_be_in_the_past():
     e = error("confirmed", "start_rectification", {"enterprise"},
-              context(deadline=NOW - timedelta(minutes=1)))
+              context(deadline=NOW - timedelta(minutes=1)), "整改期限不能早于当前时间")
     assert e.message == "整改期限不能早于当前时间"
     assert apply("confirmed", "start_rectification", {"enterprise"},
                  context(deadline=NOW)) == "rectifying"
     assert apply("confirmed", "start_rectification", {"enterprise"},
                  context(deadline=NOW.date())) == "rectifying"  # a date covers the whole day
     e = error("confirmed", "start_rectification", {"enterprise"},
-              context(deadline=NOW.date() - timedelta(days=1)))
+              context(deadline=NOW.date() - timedelta(days=1)), "整改期限不能早于当前时间")
     assert e.message == "整改期限不能早于当前时间"
 
 
 @pytest.mark.parametrize("key, label", PLAN_FIELDS)
 def test_major_plan_needs_every_element(key, label):
-    e = error("supervised", "submit_plan", {"enterprise"}, context(GRADE_MAJOR, **{key: ""}))
+    e = error("supervised", "submit_plan", {"enterprise"}, context(GRADE_MAJOR, **{key: ""}), f"治理方案不完整，缺少：{label}")
     assert e.message == f"治理方案不完整，缺少：{label}"
 
 
@@ -197,24 +198,24 @@ def test_major_plan_needs_every_element(key, label):
     ("refuse_resumption", "resumption_requested", GRADE_MAJOR, "审查意见"),
 ])
 def test_negative_decisions_need_a_reason(action, source, grade, label):
-    e = error(source, action, {"supervisor"}, context(grade, reason=""))
+    e = error(source, action, {"supervisor"}, context(grade, reason=""), f"请填写{label}")
     assert e.message == f"请填写{label}"
 
 
 def test_confirm_needs_a_grade():
     for grade in (None, "", "较大隐患"):
-        e = error("reported", "confirm", {"supervisor"}, context(grade=grade))
+        e = error("reported", "confirm", {"supervisor"}, context(grade=grade), "必须定级")
         assert e.message == "确认隐患时必须定级：一般隐患或重大隐患"
 
 
 def test_closing_needs_a_passed_review():
     for state in set(STATES) - {"review_passed"}:
-        e = error(state, "close", {"supervisor"}, context())
+        e = error(state, "close", {"supervisor"}, context(), "不能执行“销号”")
         assert e.code == "illegal_transition"
 
 
 def test_unknown_action():
-    e = error("reported", "delete", {"supervisor"}, context())
+    e = error("reported", "delete", {"supervisor"}, context(), "未知操作：delete")
     assert e.code == "unknown_action"
 
 

@@ -152,14 +152,15 @@ def test_rate_with_datetimes():
     assert rate_per_s(1.0, t0, 4.0, t0) is None
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"limit_per_s": -1, "window_s": 10}, {"limit_per_s": 1, "window_s": 0},
-    {"limit_per_s": 1, "window_s": 10, "direction": "up"},
-    {"limit_per_s": 1, "window_s": 10, "level": 0},
-    {"limit_per_s": 1, "window_s": 10, "min_span_s": 11},
+@pytest.mark.parametrize("kwargs, message", [
+    ({"limit_per_s": -1, "window_s": 10}, "变化率限值不能为负数"),
+    ({"limit_per_s": 1, "window_s": 0}, "变化率时间窗必须大于 0 秒"),
+    ({"limit_per_s": 1, "window_s": 10, "direction": "up"}, "变化方向只能为 both"),
+    ({"limit_per_s": 1, "window_s": 10, "level": 0}, "报警级别必须为 1～4"),
+    ({"limit_per_s": 1, "window_s": 10, "min_span_s": 11}, "最短时间跨度必须在 0 与时间窗之间"),
 ])
-def test_rate_rule_validation(kwargs):
-    with pytest.raises(ValueError):
+def test_rate_rule_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         RateRule(**kwargs)
 
 
@@ -263,11 +264,11 @@ def test_evaluator_unknown_sensor_and_reconfigure():
 
 
 def test_sensor_config_validation():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"采集周期必须大于 0 秒"):
         SensorConfig(interval_s=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"离线判定周期数必须至少为 1"):
         SensorConfig(stale_after=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"报警级别必须为 1～4（一级～四级），收到：7"):
         SensorConfig(stale_level=7)
 
 

@@ -61,7 +61,7 @@ EXPECTED = {
 def test_transition_table_is_exactly_as_specified(kind, state):
     expected = EXPECTED.get((kind, state))
     if expected is None:
-        with pytest.raises(TransitionError) as info:
+        with pytest.raises(TransitionError, match="不能执行") as info:
             check_report(kind, state, DUTY)
         assert info.value.code == "illegal_transition"
     else:
@@ -73,18 +73,18 @@ def test_close_only_after_final(state, allowed):
     if allowed:
         assert REPORT_CHAIN.check("close", state, DUTY).target == "closed"
     else:
-        with pytest.raises(TransitionError):
+        with pytest.raises(TransitionError, match="不能执行“办结”"):
             REPORT_CHAIN.check("close", state, DUTY)
 
 
 def test_first_report_only_once_message():
-    with pytest.raises(TransitionError) as info:
+    with pytest.raises(TransitionError, match=r"当前状态为“续报中”，不能执行“首报”") as info:
         check_report("first", "follow_up", DUTY)
     assert "首报" in info.value.message and "续报中" in info.value.message
 
 
 def test_no_follow_up_on_closed_incident():
-    with pytest.raises(TransitionError) as info:
+    with pytest.raises(TransitionError, match=r"当前状态为“已办结”，不能执行“续报”") as info:
         check_report("follow_up", "closed", DUTY)
     assert "已办结" in info.value.message
 
@@ -105,13 +105,13 @@ def test_report_roles_are_exactly_the_five():
 @pytest.mark.parametrize("kind", ["first", "follow_up", "final"])
 def test_other_roles_are_refused(roles, kind):
     state = {"first": "received", "follow_up": "first_reported", "final": "follow_up"}[kind]
-    with pytest.raises(TransitionError) as info:
+    with pytest.raises(TransitionError, match="您的角色无权执行") as info:
         check_report(kind, state, roles)
     assert info.value.code == "forbidden_role"
 
 
 def test_unknown_kind():
-    with pytest.raises(TransitionError) as info:
+    with pytest.raises(TransitionError, match=r"未知的报告类型：initial") as info:
         check_report("initial", "received", DUTY)
     assert info.value.code == "unknown_report_kind"
 
@@ -139,7 +139,7 @@ def test_other_matters_may_stay_blank():
                                          ("final", "follow_up")])
 def test_guard_enforces_article_12_when_required(kind, state):
     context = {"require_art12_items": True, "items": dict(COMPLETE, casualties_and_loss="")}
-    with pytest.raises(TransitionError) as info:
+    with pytest.raises(TransitionError, match=r"报告缺少《生产安全事故报告和调查处理条例》第十二条规定的内容：已经造成或者可能造成的伤亡人数") as info:
         check_report(kind, state, DUTY, context)
     assert info.value.code == "guard_failed"
     assert "第十二条" in info.value.message and "初步估计的直接经济损失" in info.value.message

@@ -169,15 +169,15 @@ def test_matrix_accepts_integral_strings():
     assert assess_matrix("4", "5").score == D(20)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"lec_cuts": (D(160), D(320), D(70))},
-    {"lec_cuts": (D(320), D(160), D(0))},
-    {"lec_cuts": (D(320), D(160))},
-    {"matrix_cuts": (D(15), D(15), D(9))},
-    {"lec_cut_owner": "both"},
+@pytest.mark.parametrize("kwargs, message", [
+    ({"lec_cuts": (D(160), D(320), D(70))}, "风险分级界限必须为三个递减的正数"),
+    ({"lec_cuts": (D(320), D(160), D(0))}, "风险分级界限必须为三个递减的正数"),
+    ({"lec_cuts": (D(320), D(160))}, "风险分级界限必须为三个递减的正数"),
+    ({"matrix_cuts": (D(15), D(15), D(9))}, "风险分级界限必须为三个递减的正数"),
+    ({"lec_cut_owner": "both"}, "分级界限归属只能为 lower"),
 ])
-def test_settings_validation(kwargs):
-    with pytest.raises(ValueError):
+def test_settings_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         RiskBandSettings(**kwargs)
 
 

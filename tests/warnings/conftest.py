@@ -16,6 +16,9 @@ import pytest
 from tests.conftest import CITY, FIXTURES, ZHANGWU
 
 CAP_DATA = FIXTURES / "cap"
+# serve_forever checks for shutdown this often; the default 0.5 s made every test using a
+# local server wait up to half a second in teardown
+POLL_S = 0.02
 FUXIN_BBOX_POLYGON = [[121.55, 41.90], [121.75, 41.90], [121.75, 42.05], [121.55, 42.05]]
 
 
@@ -73,7 +76,7 @@ class Gateway:
         self.pages: dict[str, bytes] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL_S,), daemon=True).start()
 
     def sms_payloads(self) -> list[dict]:
         return [json.loads(body) for path, body in self.requests if path.startswith("/sms")]
@@ -133,7 +136,7 @@ class SmtpServer:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL_S,), daemon=True).start()
 
     def close(self):
         self.server.shutdown()

@@ -79,19 +79,19 @@ def test_same_second_gets_next_sequence(roles):
 
 
 def test_cli_export_and_validate(draft, roles, tmp_path, capsys):
-    from yingji.warnings import cli
+    from yingji.cli import main
 
     warning = publish(draft, roles)
-    assert cli.export(str(warning.pk)) == 0
+    assert main(["cap", "export", str(warning.pk)]) == 0
     exported = capsys.readouterr().out
     assert exported == warning.cap_xml
     path = tmp_path / "w.xml"
     path.write_text(exported, encoding="utf-8")
-    assert cli.validate(str(path)) == 0
+    assert main(["cap", "validate", str(path)]) == 0
     assert "有效：CAP 1.2" in capsys.readouterr().out
-    assert cli.export("999999") == 1
+    assert main(["cap", "export", "999999"]) == 1
     unpublished = services.create_warning(roles["drafter"], warning_data())
-    assert cli.export(str(unpublished.pk)) == 1
+    assert main(["cap", "export", str(unpublished.pk)]) == 1
     assert "尚未发布" in capsys.readouterr().err
 
 
@@ -104,7 +104,7 @@ def test_cli_validate_invalid_exits_1_with_reasons(capsys):
 
 
 def test_cli_validate_missing_file(capsys, tmp_path):
-    from yingji.warnings import cli
+    from yingji.cli import main
 
-    assert cli.validate(str(tmp_path / "missing.xml")) == 1
+    assert main(["cap", "validate", str(tmp_path / "missing.xml")]) == 1
     assert "无法读取" in capsys.readouterr().err

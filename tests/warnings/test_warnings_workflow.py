@@ -136,7 +136,7 @@ def test_upgrade_references_original_and_supersedes_it(draft, roles):
     assert f"{original.sender_code},{original.identifier}," in upgraded.cap_xml
     assert "将暴雨预警升级为橙色预警[Ⅱ级/严重]</headline>" in upgraded.cap_xml
     # The superseded warning can no longer be changed: only the newest one can.
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"只能对已发布且有效的预警进行更新（当前：已被更新）"):
         services.derive_warning(roles["drafter"], original, "update")
 
 

@@ -8,18 +8,10 @@ from typing import Optional
 
 from ninja import Router, Schema, Status
 
+from yingji.core.api_schemas import errors
+
 from . import services
 from .models import User
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class TokenOut(Schema):
@@ -51,7 +43,7 @@ class TokenIssued(Schema):
     note: str
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = errors(400, 401, 403, 404)
 
 
 def _owner(request, user_id: Optional[int]) -> User:

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class AccountsConfig(AppConfig):
+class AccountsConfig(YingjiAppConfig):
     name = "yingji.accounts"
     label = "accounts"
     verbose_name = "用户与权限"
+    cli_commands = {"createuser": "createuser", "token": "token"}

@@ -16,6 +16,8 @@ from yingji.rules.roles import ROLES
 class User(AbstractUser):
     """A platform user with one role and one regional scope (a division code)."""
 
+    audit_exclude = frozenset({"password"})  # never copied into the audit log
+
     ROLE_CHOICES = list(ROLES.items())
 
     role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES, default="readonly")

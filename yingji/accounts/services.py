@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -12,9 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from yingji.audit import services as audit
+from yingji.core import records
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from yingji.geo import divcodes
+from yingji.regions.services import check_division_exists
 from yingji.rules.roles import ROLES, may_grant, role_code
 
 from .models import ApiToken, LoginFailure, User
@@ -47,8 +49,8 @@ def login(username: str, password: str, address: str, request=None) -> User:
         # Filed under the account's region (or the installation's city) so its administrators see it.
         region = (User.objects.filter(username=username).values_list("region_code", flat=True).first()
                   or divcodes.normalise(settings.YINGJI_PROFILE_CITY))
-        audit.record(None, "login_failed", None, model_label="accounts.User", note=f"用户名：{username}"[:300],
-                     address=address, division_code=region)
+        records.log_event(None, "login_failed", None, model_label="accounts.User", note=f"用户名：{username}"[:300],
+                          address=address, division_code=region)
         left = limit - by_user - 1
         if left <= 0:
             locked = User.objects.filter(username=username).first()
@@ -57,14 +59,14 @@ def login(username: str, password: str, address: str, request=None) -> User:
             raise LoginLocked(f"登录失败次数过多，账号已临时锁定 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟")
         raise NotAuthenticated(f"用户名或密码错误（还可尝试 {left} 次）")
     LoginFailure.objects.filter(username=username).delete()
-    audit.record(user, "login", user, address=address)
+    records.log_event(user, "login", user, address=address)
     return user
 
 
 def unlock(admin: User, user: User) -> None:
     check_can_manage(admin, user.role, user.region_code)
     LoginFailure.objects.filter(username=user.username).delete()
-    audit.record(admin, "update", user, note="解除登录锁定")
+    records.log_event(admin, "update", user, note="解除登录锁定")
 
 
 def check_can_manage(admin: User, role: str, region_code: str) -> None:
@@ -91,8 +93,6 @@ def _clean_user_fields(role: str, region: str, enterprise_id) -> tuple[str, str]
         region = divcodes.normalise(region)
     except ValueError as exc:
         raise ValidationFailed(str(exc), fields={"region_code": [str(exc)]}) from exc
-    from yingji.regions.services import check_division_exists
-
     check_division_exists(region)
     if role == "enterprise" and not enterprise_id:
         raise ValidationFailed("企业用户必须指定所属企业", fields={"enterprise": ["必填"]})
@@ -117,16 +117,11 @@ def create_user(admin: User | None, username: str, password: str, role: str, reg
     except ValidationError as exc:
         raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
     user.set_password(password)
-    with transaction.atomic():
-        user.save()
-        audit.record(admin, "create", user, after=_user_snapshot(user), division_code=region)
-    return user
-
-
-def _user_snapshot(user: User) -> dict:
-    snap = audit.snapshot(user)
-    snap.pop("password", None)
-    return snap
+    chosen = {"enterprise_id": enterprise_id or None, "organisation_id": organisation_id or None}
+    fields = {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields
+              if not f.primary_key and f.attname not in chosen}
+    return records.create_record(admin or records.SYSTEM, User, chosen, server=fields, validate=False,
+                                 audit_division=region)
 
 
 def update_user(admin: User, user: User, *, role: str | None = None, region_code: str | None = None,
@@ -138,28 +133,32 @@ def update_user(admin: User, user: User, *, role: str | None = None, region_code
     check_can_manage(admin, new_role, new_region)
     if user.pk == admin.pk and (new_role != user.role or is_active is False):
         raise Forbidden("不能修改自己的角色或停用自己的账号")
-    before = _user_snapshot(user)
-    user.role, user.region_code = new_role, new_region
+    changes = {"role": new_role, "region_code": new_region}
     if full_name is not None:
-        user.full_name = full_name
+        changes["full_name"] = full_name
     if phone is not None:
-        user.phone = phone
+        changes["phone"] = phone
     if is_active is not None:
-        user.is_active = is_active
+        changes["is_active"] = is_active
     if enterprise_id is not None:
-        user.enterprise_id = enterprise_id or None
+        changes["enterprise_id"] = enterprise_id or None
+    probe = copy.copy(user)
+    for key, value in changes.items():
+        setattr(probe, key, value)
+    records.check_foreign_keys(admin, probe, changes)
     if password:
         try:
-            validate_password(password, user)
+            validate_password(password, probe)
         except ValidationError as exc:
             raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
-        user.set_password(password)
+        probe.set_password(password)
+        changes["password"] = probe.password
     with transaction.atomic():
-        user.save()
-        audit.record(admin, "update", user, before=before, after=_user_snapshot(user), division_code=user.region_code)
+        was_active = user.is_active
+        user = records.change(admin, user, lock=False, audit_division=new_region, **changes)
         if password:
             revoke_tokens(user, "密码已重置", by=admin)
-        if before.get("is_active") and not user.is_active:
+        if was_active and not user.is_active:
             revoke_tokens(user, "账号已停用", by=admin)
     return user
 
@@ -175,7 +174,8 @@ def issue_token(user: User, name: str = "cli", by: User | None = None, days: int
         raise ValidationFailed("有效期应为 1–366 天", fields={"days": ["应为 1–366 天"]})
     with transaction.atomic():
         token = ApiToken.issue(user, name, days)
-        audit.record(by or user, "token", user, note=f"签发API令牌：{name}（{token[:8]}…）", division_code=user.region_code)
+        records.log_event(by or user, "token", user, note=f"签发API令牌：{name}（{token[:8]}…）",
+                          division_code=user.region_code)
     return token
 
 
@@ -196,7 +196,7 @@ def revoke_tokens(user: User, reason: str, by: User | None = None) -> int:
     live = ApiToken.objects.filter(user=user, revoked=False)
     count = live.update(revoked=True, revoked_at=timezone.now(), revoked_reason=reason[:60])
     if count:
-        audit.record(by, "update", user, note=f"吊销全部API令牌 {count} 个：{reason}", division_code=user.region_code)
+        records.log_event(by, "update", user, note=f"吊销全部API令牌 {count} 个：{reason}", division_code=user.region_code)
     return count
 
 
@@ -221,8 +221,8 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
         with transaction.atomic():
             ApiToken.objects.filter(pk=token.pk).update(revoked=True, revoked_at=timezone.now(),
                                                         revoked_reason="本人吊销" if token.user_id == actor.pk else "管理员吊销")
-            audit.record(actor, "update", token.user, note=f"吊销API令牌：{token.name}（{token.prefix}…）",
-                         division_code=token.user.region_code)
+            records.log_event(actor, "update", token.user, note=f"吊销API令牌：{token.name}（{token.prefix}…）",
+                              division_code=token.user.region_code)
         token.refresh_from_db()
     return token
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import ServiceError
-from yingji.web.views import render_error, service_view
+from yingji.core.views import render_error, service_view
 
 from . import services
 from .models import User

@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1/): authentication, the single error shape, pagination."""
+"""The JSON API (/api/v1/): authentication and the single error shape (pagination: core.pagination)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from yingji.core.errors import ServiceError, ValidationFailed
+from yingji.accounts.services import user_for_token
+from yingji.api.contract import document_framework_errors
+from yingji.core.apps import app_modules
+from yingji.core.errors import ServiceError
 
-MAX_PAGE_SIZE = 1000
+from . import registries, system
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        from yingji.accounts.services import user_for_token
-
         user = user_for_token(token)
         if user is not None:
             request.user = user
@@ -74,43 +75,14 @@ def build_api() -> NinjaAPI:
         code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
-    from . import registries, system
-
     system.mount(api)
     registries.mount_all(api)
     mount_app_routers(api)
+    document_framework_errors(api)
     return api
 
 
 def mount_app_routers(api: NinjaAPI) -> None:
     """Each domain app may provide ``api.py`` with ``mount(api)`` for routes beyond its registries."""
-    from yingji.core.apps import app_modules
-
     for _, module in app_modules("api"):
         module.mount(api)
-
-
-def page_params(request) -> tuple[int, int]:
-    def as_int(name: str, default: int) -> int:
-        raw = request.GET.get(name)
-        if raw in (None, ""):
-            return default
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise ValidationFailed(f"{name} 必须是整数", fields={name: ["必须是整数"]}) from exc
-
-    page, size = as_int("page", 1), as_int("page_size", 50)
-    if page < 1:
-        raise ValidationFailed("page 必须 ≥ 1", fields={"page": ["必须 ≥ 1"]})
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationFailed(f"page_size 必须在 1–{MAX_PAGE_SIZE} 之间", fields={"page_size": [f"1–{MAX_PAGE_SIZE}"]})
-    return page, size
-
-
-def paginate(request, queryset) -> dict:
-    """One page of a queryset (or a list) as ``{"items", "count"}``."""
-    page, size = page_params(request)
-    count = len(queryset) if isinstance(queryset, list) else queryset.count()
-    start = (page - 1) * size
-    return {"items": list(queryset[start:start + size]), "count": count}

@@ -1,16 +1,21 @@
 """CRUD routes generated from every declared registry (see yingji.core.registry)."""
 
 
-from typing import Optional
+from typing import Any, Optional
 
+from django.db import models
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.orm import create_schema
+from pydantic import ConfigDict, Field
 
 from yingji.audit.services import history_of
+from yingji.core.errors import NotFound
+from yingji.core.pagination import paginate
 from yingji.core.registry import REGISTRIES, Registry
+from yingji.core.tabular import export_for
 
-from .base import paginate
+from yingji.core.api_schemas import XLSX, FeatureCollection, errors, file_download
 
 META_FIELDS = ["id", "version", "division_code", "is_synthetic", "created_at", "updated_at"]
 
@@ -25,11 +30,40 @@ class HistoryOut(Schema):
     after: Optional[dict]
 
 
+def _string_defaults(schema: dict) -> None:
+    """A decimal is answered as a string, so its documented default is one too (a numeric default
+    on a string field makes the OpenAPI document invalid)."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("type") == "string" and prop.get("default") is not None and not isinstance(prop["default"], str):
+            prop["default"] = str(prop["default"])
+
+
+class RecordOut(Schema):
+    model_config = ConfigDict(json_schema_extra=_string_defaults)
+
+
+def _json_fields(model, names: list[str], optional: bool) -> list[tuple]:
+    """django-ninja documents every JSONField as an object; say what it holds (a list when its
+    default is ``list``, an object when ``dict``, any JSON value otherwise)."""
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.JSONField):
+            continue
+        kind = {list: list[Any], dict: dict[str, Any]}.get(field.default, Any)
+        info = {"title": str(field.verbose_name), "description": str(field.help_text) or None}
+        out.append((name, Optional[kind], Field(None, **info)) if optional else (name, kind, Field(**info)))
+    return out
+
+
 def _schemas(registry: Registry):
     name = registry.model.__name__
+    model = registry.model
     out_fields = list(dict.fromkeys(META_FIELDS + registry.fields))
-    out = create_schema(registry.model, name=f"{name}Out", fields=out_fields)
-    payload = create_schema(registry.model, name=f"{name}In", fields=registry.fields, optional_fields="__all__")
+    out = create_schema(model, name=f"{name}Out", fields=out_fields, base_class=RecordOut,
+                        custom_fields=_json_fields(model, out_fields, optional=False))
+    payload = create_schema(model, name=f"{name}In", fields=registry.fields, optional_fields="__all__",
+                            custom_fields=_json_fields(model, registry.fields, optional=True))
     payload = type(f"{name}Write", (payload,), {"__annotations__": {"version": Optional[int]}, "version": None})
     listing = type(f"{name}List", (Schema,), {"__annotations__": {"items": list[out], "count": int}})
     return out, payload, listing
@@ -59,20 +93,19 @@ def build_router(registry: Registry) -> Router:
         """Filters: q (search), division (code prefix), ordering, and any declared filter field."""
         return paginate(request, registry.filtered(request.auth, request.GET))
 
-    @router.get("/export", operation_id=f"{key}_export", summary=f"导出{registry.label}", response={200: None})
+    @router.get("/export", operation_id=f"{key}_export", summary=f"导出{registry.label}", response={200: None},
+                openapi_extra=file_download(XLSX, "text/csv", "application/geo+json"))
     def export_records(request, format: str = "xlsx"):
-        from yingji.core.tabular import export_for
-
         content, content_type, filename = export_for(request.auth, registry, request.GET, format)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    @router.post("/", response={201: out}, operation_id=f"{key}_create", summary=f"新增{registry.label}")
+    @router.post("/", response={201: out, **errors(403, 409)}, operation_id=f"{key}_create", summary=f"新增{registry.label}")
     def create_record(request, payload: payload_schema):
         return Status(201, registry.create(request.auth, _input(registry, payload)))
 
-    @router.get("/{int:pk}", response=out, operation_id=f"{key}_detail", summary=f"{registry.label}详情")
+    @router.get("/{int:pk}", response={200: out, **errors(403)}, operation_id=f"{key}_detail", summary=f"{registry.label}详情")
     def detail(request, pk: int):
         return registry.get(request.auth, pk)
 
@@ -80,22 +113,22 @@ def build_router(registry: Registry) -> Router:
         obj = registry.get(request.auth, pk)
         return registry.update(request.auth, obj, _input(registry, payload), expected_version=_version(payload, request))
 
-    @router.patch("/{int:pk}", response=out, operation_id=f"{key}_update", summary=f"修改{registry.label}")
+    @router.patch("/{int:pk}", response={200: out, **errors(403, 409)}, operation_id=f"{key}_update", summary=f"修改{registry.label}")
     def update(request, pk: int, payload: payload_schema):
         """Send ``version`` (or an If-Match header) to have a stale edit refused with 409."""
         return _update(request, pk, payload)
 
-    @router.put("/{int:pk}", response=out, operation_id=f"{key}_replace", summary=f"修改{registry.label}")
+    @router.put("/{int:pk}", response={200: out, **errors(403, 409)}, operation_id=f"{key}_replace", summary=f"修改{registry.label}")
     def replace(request, pk: int, payload: payload_schema):
         return _update(request, pk, payload)
 
-    @router.delete("/{int:pk}", response={204: None}, operation_id=f"{key}_delete", summary=f"删除{registry.label}")
+    @router.delete("/{int:pk}", response={204: None, **errors(403, 409)}, operation_id=f"{key}_delete", summary=f"删除{registry.label}")
     def delete(request, pk: int, version: int | None = None):
         obj = registry.get(request.auth, pk)
         registry.delete(request.auth, obj, expected_version=version)
         return Status(204, None)
 
-    @router.get("/{int:pk}/history", response=list[HistoryOut], operation_id=f"{key}_history", summary=f"{registry.label}变更历史")
+    @router.get("/{int:pk}/history", response={200: list[HistoryOut], **errors(403)}, operation_id=f"{key}_history", summary=f"{registry.label}变更历史")
     def history(request, pk: int):
         obj = registry.get(request.auth, pk)
         return [
@@ -117,10 +150,8 @@ def build_map_router() -> Router:
     """Light point features for the one-map layers, filtered like the lists."""
     router = Router(tags=["一张图"])
 
-    @router.get("/{key}/", operation_id="map_layer", summary="图层点位（GeoJSON）", response={200: dict})
+    @router.get("/{key}/", operation_id="map_layer", summary="图层点位（GeoJSON）", response={200: FeatureCollection})
     def layer(request, key: str):
-        from yingji.core.errors import NotFound
-
         registry = REGISTRIES.get(key)
         if registry is None or not registry.map_layer:
             raise NotFound(f"图层“{key}”不存在")

@@ -9,12 +9,13 @@ from ninja import Router, Schema, Status
 
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
 from yingji.regions.services import visible_divisions
 
-from .base import paginate
+from yingji.core.api_schemas import FeatureCollection, errors
 
 
 class MeOut(Schema):
@@ -114,7 +115,7 @@ def mount(api) -> None:
             qs = qs.filter(parent_id=divcodes.normalise(parent))
         return paginate(request, qs.order_by("code"))
 
-    @router.get("/divisions/geojson", summary="行政区划边界 GeoJSON（WGS-84）", response={200: dict})
+    @router.get("/divisions/geojson", summary="行政区划边界 GeoJSON（WGS-84）", response={200: FeatureCollection})
     def division_geojson(request, level: str = "county"):
         user = request.auth
         if level not in divcodes.LEVELS:
@@ -132,24 +133,22 @@ def mount(api) -> None:
             ],
         }
 
-    @router.get("/users/", response=UserList, summary="用户列表（管理员）")
+    @router.get("/users/", response={200: UserList, **errors(403)}, summary="用户列表（管理员）")
     def users(request, q: str = ""):
         return paginate(request, accounts.search_users(request.auth, q))
 
-    @router.post("/users/", response={201: UserOut}, summary="新增用户（管理员）")
+    @router.post("/users/", response={201: UserOut, **errors(403, 409)}, summary="新增用户（管理员）")
     def create_user(request, payload: UserIn):
         return Status(201, accounts.create_user(request.auth, **payload.dict()))
 
-    @router.patch("/users/{int:pk}", response=UserOut, summary="修改用户（管理员）")
+    @router.patch("/users/{int:pk}", response={200: UserOut, **errors(403, 409)}, summary="修改用户（管理员）")
     def update_user(request, pk: int, payload: UserPatch):
         user = accounts.managed_users(request.auth).filter(pk=pk).first()
         if user is None:
-            from yingji.core.errors import NotFound
-
             raise NotFound(f"用户（编号 {pk}）不存在或不在您的管辖范围内")
         return accounts.update_user(request.auth, user, **payload.dict(exclude_unset=True))
 
-    @router.get("/audit/", response=AuditList, summary="审计日志（管理员，只读）")
+    @router.get("/audit/", response={200: AuditList, **errors(403)}, summary="审计日志（管理员，只读）")
     def audit_log(request, actor: str = "", action: str = "", model: str = "", object_id: str = "",
                   since: Optional[dt.datetime] = None, until: Optional[dt.datetime] = None):
         return paginate(request, audit_queryset(request.auth, actor=actor, action=action, model=model,

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class AuditConfig(AppConfig):
+class AuditConfig(YingjiAppConfig):
     name = "yingji.audit"
     label = "audit"
     verbose_name = "审计日志"
+    cli_commands = {"audit": "audit"}

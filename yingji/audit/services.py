@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from yingji.core.middleware import client_address
+from yingji.audit.context import client_address
 
 from . import chain
 from .models import AuditEntry
@@ -39,9 +39,13 @@ def _json_value(value):
 
 
 def snapshot(obj: models.Model) -> dict:
-    """A JSON-safe dict of the record's concrete field values."""
+    """A JSON-safe dict of the record's concrete field values, without the fields a model keeps
+    out of the log (``audit_exclude``: secrets' digests, password hashes)."""
     data = {}
+    excluded = getattr(obj, "audit_exclude", ())
     for field in obj._meta.concrete_fields:
+        if field.name in excluded or field.attname in excluded:
+            continue
         data[field.attname] = _json_value(getattr(obj, field.attname))
     return data
 

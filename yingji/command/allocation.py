@@ -23,15 +23,21 @@ import math
 from decimal import Decimal
 
 import numpy as np
+import shapely
+from shapely.geometry import shape
 
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
 from yingji.geo import allocation as geo_allocation
 from yingji.geo import routing as geo_routing
 from yingji.geo.roads import haversine_m
+from yingji.regions.services import name_of, visible_divisions
+from yingji.resources.models import Material, Shelter, Warehouse
+from yingji.resources.stock import current_stock
 
 from . import network
 from .routing import check_point
+from .targets import targets
 
 WEIGHT_T_PER_UNIT = {"living": 0.02, "shelter": 0.05, "lifesaving": 0.01, "rescue": 0.05, "flood": 0.05,
                      "fire": 0.02, "protection": 0.005, "power_comm": 0.1, "medical": 0.01, "hazchem": 0.05}
@@ -47,8 +53,6 @@ DEMO_NEIGHBOUR_STOCK = {"锦州": 300, "朝阳": 200, "葫芦岛": 150, "盘锦"
 
 
 def _warehouses(user, warehouse_ids=None):
-    from yingji.resources.models import Warehouse
-
     qs = scope.visible(Warehouse.objects.filter(lon__isnull=False), user)
     if warehouse_ids:
         qs = qs.filter(pk__in=warehouse_ids)
@@ -56,8 +60,6 @@ def _warehouses(user, warehouse_ids=None):
 
 
 def _materials(codes):
-    from yingji.resources.models import Material
-
     found = {m.code: m for m in Material.objects.filter(code__in=codes)}
     missing = sorted(set(codes) - set(found))
     if missing:
@@ -104,8 +106,6 @@ def allocate(user, demands, *, time_limit_h: float = TIME_LIMIT_H, load_hours: f
 
     ``demands``: ``[{"id", "name", "lon", "lat", "needs": {material code: quantity}}]``.
     """
-    from yingji.resources.stock import current_stock
-
     demands = _check_demands(demands)
     if not 0 < float(time_limit_h) <= 72 or not 0 <= float(load_hours) < float(time_limit_h):
         raise ValidationFailed("时限须在 0–72 小时之间，装车时间须小于时限", fields={"time_limit_h": ["超出范围"]})
@@ -164,8 +164,6 @@ def _neighbours(demands, codes, load_hours, neighbour_stock):
 def evacuate(user, points, *, limit_minutes: float = 60.0) -> dict:
     """Assign affected people (``[{"id","name","lon","lat","people"}]``) to open or closed shelters
     with free capacity, minimising person-travel-time within ``limit_minutes``."""
-    from .targets import targets
-
     if not points:
         raise ValidationFailed("请至少给出一个受影响地点", fields={"points": ["必填"]})
     clean = []
@@ -201,11 +199,6 @@ def evacuate(user, points, *, limit_minutes: float = 60.0) -> dict:
 # ----------------------------------------------------------------------------- coverage
 def _sample_points(user, spacing_km: float):
     """Regular grid samples inside the user's townships, weight = cell area (km²)."""
-    import shapely
-    from shapely.geometry import shape
-
-    from yingji.regions.services import visible_divisions
-
     towns = [d for d in visible_divisions(user, "township") if d.geometry]
     samples, owners = [], []
     for d in towns:
@@ -227,8 +220,6 @@ def _sample_points(user, spacing_km: float):
 def coverage(user, *, limit_minutes: float = 120.0, specialty: str = "", spacing_km: float = 2.0) -> dict:
     """Share of territory reachable within the limit by standby-or-busy teams (of a specialty),
     per township and in total, with the townships left uncovered."""
-    from .targets import targets
-
     if not 0 < limit_minutes <= 24 * 60:
         raise ValidationFailed("时限须在 1–1440 分钟之间", fields={"limit_minutes": ["超出范围"]})
     teams = targets(user, "teams", specialty=specialty, available_only=False)
@@ -256,9 +247,6 @@ def coverage(user, *, limit_minutes: float = 120.0, specialty: str = "", spacing
 def shelter_coverage(user, *, limit_minutes: float = 30.0, spacing_km: float = 2.0) -> dict:
     """Per county: shelter capacity, effective area, capacity per resident-area sample and the
     share of territory within ``limit_minutes`` of a shelter (driving)."""
-    from yingji.regions.services import name_of
-    from yingji.resources.models import Shelter
-
     shelters = list(scope.visible(Shelter.objects.filter(lon__isnull=False), user))
     towns, samples, owners = _sample_points(user, spacing_km)
     graph = network.graph_for()

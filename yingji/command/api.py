@@ -6,14 +6,40 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ninja import Body, Router, Schema, Status
+from ninja import Router, Schema, Status
 
-from yingji.api.base import paginate
+from yingji.core.api_schemas import FeatureCollection, errors
+from yingji.core import scope
 from yingji.core.errors import NotFound
+from yingji.core.pagination import paginate
 
-from . import network, plans, routing
-from .models import RoadClosure, RoadNetwork
-from .serializers import closure_json, closures_geojson, network_json
+from . import allocation, network, plans, responses, routing
+from . import dispatch as dispatching
+from .models import Response, RoadClosure, RoadNetwork, Task
+from .schemas import (
+    AllocationOut,
+    ClosureList,
+    ClosureOut,
+    DispatchOut,
+    EvacuationOut,
+    MatchOut,
+    NearestOut,
+    NearestPointsOut,
+    NetworkList,
+    PlanDocumentIn,
+    PlanDocumentOut,
+    RescueCoverageOut,
+    ResponseDetailOut,
+    ResponseList,
+    RouteOut,
+    ShelterCoverageOut,
+    TaskDetailOut,
+    TaskList,
+    TaskOut,
+)
+from .serializers import (
+    closure_json, closures_geojson, dispatch_json, network_json, operations_geojson, response_json, task_json,
+)
 
 
 class ClosureIn(Schema):
@@ -46,30 +72,29 @@ class NearestPointsIn(Schema):
 def roads_router() -> Router:
     router = Router(tags=["路网与道路封闭"])
 
-    @router.get("/networks/", summary="路网列表", response={200: dict})
+    @router.get("/networks/", summary="路网列表", response={200: NetworkList})
     def networks(request):
-        from yingji.core import scope
-
         qs = scope.visible(RoadNetwork.objects.all(), request.auth)
         return {"items": [network_json(n) for n in qs], "count": qs.count()}
 
-    @router.get("/closures/", summary="道路封闭记录（active=1 只看未恢复的）", response={200: dict})
+    @router.get("/closures/", summary="道路封闭记录（active=1 只看未恢复的）", response={200: ClosureList, **errors(404)})
     def closures(request, active: bool = False):
         rows = _closures(request.auth, active)
         page = paginate(request, rows)
         return {"items": [closure_json(c) for c in page["items"]], "count": page["count"]}
 
-    @router.get("/closures/geojson", summary="道路封闭路段（GeoJSON，未恢复）", response={200: dict})
+    @router.get("/closures/geojson", summary="道路封闭路段（GeoJSON，未恢复）", response={200: FeatureCollection, **errors(404)})
     def closures_geo(request):
         return closures_geojson(_closures(request.auth, True))
 
-    @router.post("/closures/", summary="封闭道路（地图点选路段或给出编号），下一次查询即生效", response={201: dict})
+    @router.post("/closures/", summary="封闭道路（地图点选路段或给出编号），下一次查询即生效",
+                 response={201: ClosureOut, **errors(403, 404, 409)})
     def close(request, payload: ClosureIn):
         closure = network.close_road(request.auth, reason=payload.reason, lon=payload.lon, lat=payload.lat,
                                      edge_ids=payload.edge_ids, way_ids=payload.way_ids, scope_kind=payload.scope)
         return Status(201, closure_json(closure))
 
-    @router.post("/closures/{int:pk}/reopen", summary="恢复通行", response={200: dict})
+    @router.post("/closures/{int:pk}/reopen", summary="恢复通行", response={200: ClosureOut, **errors(403, 409)})
     def reopen(request, pk: int, payload: ReopenIn):
         closure = _closure(request.auth, pk)
         return closure_json(network.reopen_road(request.auth, closure, payload.note))
@@ -78,8 +103,6 @@ def roads_router() -> Router:
 
 
 def _closures(user, active: bool):
-    from yingji.core import scope
-
     net = network.active_network()
     qs = scope.visible(RoadClosure.objects.filter(network=net), user)
     if active:
@@ -88,8 +111,6 @@ def _closures(user, active: bool):
 
 
 def _closure(user, pk: int) -> RoadClosure:
-    from yingji.core import scope
-
     closure = RoadClosure.objects.filter(pk=pk).first()
     if closure is None:
         raise NotFound(f"道路封闭记录（编号 {pk}）不存在")
@@ -100,33 +121,33 @@ def _closure(user, pk: int) -> RoadClosure:
 def routing_router() -> Router:
     router = Router(tags=["路径与就近调度"])
 
-    @router.get("/route", summary="两点间最快路线（已计入道路封闭）", response={200: dict})
+    @router.get("/route", summary="两点间最快路线（已计入道路封闭）", response={200: RouteOut, **errors(404)})
     def route(request, from_lon: float, from_lat: float, to_lon: float, to_lat: float):
         return routing.route_between((from_lon, from_lat), (to_lon, to_lat))
 
-    @router.get("/nearest", summary="就近资源：按行车时间排序的前 k 个队伍/储备库/专家/避难场所", response={200: dict})
+    @router.get("/nearest", summary="就近资源：按行车时间排序的前 k 个队伍/储备库/专家/避难场所",
+                response={200: NearestOut, **errors(404)}, exclude_unset=True)
     def nearest(request, lon: float, lat: float, kind: str = "teams", k: int = 5, specialty: str = "",
                 available_only: bool = True, routes: bool = True):
         return routing.nearest(request.auth, lon, lat, kind, k=k, specialty=specialty,
                                available_only=available_only, with_routes=routes)
 
-    @router.post("/nearest-points", summary="任意点位的就近排序（行车时间）", response={200: dict})
+    @router.post("/nearest-points", summary="任意点位的就近排序（行车时间）", response={200: NearestPointsOut, **errors(404)},
+                 exclude_unset=True)
     def nearest_points(request, payload: NearestPointsIn):
         results = routing.nearest_points((payload.lon, payload.lat), [(p.id, p.lon, p.lat) for p in payload.points],
                                          payload.k, payload.towards_origin)
         return {"results": results}
 
-    @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇", response={200: dict})
+    @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇",
+                response={200: RescueCoverageOut, **errors(404)})
     def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
-        from . import allocation
-
         return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty,
                                    spacing_km=max(0.5, spacing_km))
 
-    @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）", response={200: dict})
+    @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）",
+                response={200: ShelterCoverageOut, **errors(404)})
     def shelter_coverage(request, limit_minutes: float = 30, spacing_km: float = 2.0):
-        from . import allocation
-
         return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=max(0.5, spacing_km))
 
     return router
@@ -163,19 +184,18 @@ class EvacuationIn(Schema):
 
 
 def allocations_router() -> Router:
-    from . import allocation
-
     router = Router(tags=["物资调配与疏散"])
 
     @router.post("/relief", summary="救灾物资调配：按现有库存，4小时装车、8小时到位，最小化吨·小时；说明缺口及周边储备补足",
-                 response={200: dict})
+                 response={200: AllocationOut, **errors(403, 404)})
     def relief(request, payload: AllocationIn):
         demands = [{**d.dict(), "id": d.id or str(i + 1)} for i, d in enumerate(payload.demands)]
         return allocation.allocate(request.auth, demands, time_limit_h=payload.time_limit_h,
                                    load_hours=payload.load_hours, warehouse_ids=payload.warehouse_ids or None,
                                    weights=payload.weights, neighbour_stock=payload.neighbour_stock)
 
-    @router.post("/evacuation", summary="疏散安置：按避难场所剩余容量和行车时间分配受影响人员", response={200: dict})
+    @router.post("/evacuation", summary="疏散安置：按避难场所剩余容量和行车时间分配受影响人员",
+                 response={200: EvacuationOut, **errors(404)})
     def evacuation(request, payload: EvacuationIn):
         points = [{**p.dict(), "id": p.id or str(i + 1)} for i, p in enumerate(payload.points)]
         return allocation.evacuate(request.auth, points, limit_minutes=payload.limit_minutes)
@@ -186,17 +206,20 @@ def allocations_router() -> Router:
 def plans_router() -> Router:
     router = Router(tags=["数字化预案"])
 
-    @router.get("/match", summary="按事件类型和等级匹配预案与响应级别", response={200: dict})
+    @router.get("/match", summary="按事件类型和等级匹配预案与响应级别", response={200: MatchOut})
     def match(request, type_code: str, division_code: str, grade: Optional[int] = None):
         return {"proposals": plans.propose(request.auth, type_code, grade, division_code)}
 
-    @router.get("/{int:pk}/document", summary="预案结构化内容（级别、启动条件、成员单位、行动措施）", response={200: dict})
+    @router.get("/{int:pk}/document", summary="预案结构化内容（级别、启动条件、成员单位、行动措施）",
+                response={200: PlanDocumentOut, **errors(403)})
     def document(request, pk: int):
         return plans.plan_document(plans.get_plan(request.auth, pk))
 
-    @router.post("/structured", summary="以结构化文档新建预案（含级别、成员单位和行动措施）", response={201: dict})
-    def create(request, payload: dict = Body(...)):
-        return Status(201, plans.plan_document(plans.create_plan(request.auth, payload)))
+    @router.post("/structured", summary="以结构化文档新建预案（含级别、成员单位和行动措施）",
+                 response={201: PlanDocumentOut, **errors(403, 409)})
+    def create(request, payload: PlanDocumentIn):
+        document = payload.dict(exclude_unset=True)
+        return Status(201, plans.plan_document(plans.create_plan(request.auth, document)))
 
     return router
 
@@ -258,18 +281,10 @@ class DispatchStateIn(Schema):
 
 
 def operations_router() -> Router:
-    from . import dispatch as dispatching
-    from . import responses
-    from .serializers import dispatch_json, operations_geojson, response_json, task_json
-
     router = Router(tags=["应急响应、任务与调度"])
 
-    @router.get("/responses/", summary="应急响应列表（state=active 只看进行中）", response={200: dict})
+    @router.get("/responses/", summary="应急响应列表（state=active 只看进行中）", response={200: ResponseList})
     def list_responses(request, state: str = "", incident: Optional[int] = None):
-        from yingji.core import scope
-
-        from .models import Response
-
         qs = scope.visible(Response.objects.select_related("plan"), request.auth)
         if state:
             qs = qs.filter(state=state)
@@ -278,42 +293,39 @@ def operations_router() -> Router:
         page = paginate(request, qs.order_by("-activated_at", "-id"))
         return {"items": [response_json(r) for r in page["items"]], "count": page["count"]}
 
-    @router.get("/responses/geojson", summary="进行中的响应和在途调度路线（GeoJSON）", response={200: dict})
+    @router.get("/responses/geojson", summary="进行中的响应和在途调度路线（GeoJSON）", response={200: FeatureCollection})
     def responses_geo(request):
-        from yingji.core import scope
-
-        from .models import Response
-
         qs = scope.visible(Response.objects.filter(state="active").select_related("plan", "incident"), request.auth)
         return operations_geojson(qs)
 
-    @router.post("/responses/", summary="启动应急响应（事件、预案、级别），预案措施转为任务", response={201: dict})
+    @router.post("/responses/", summary="启动应急响应（事件、预案、级别），预案措施转为任务",
+                 response={201: ResponseDetailOut, **errors(403, 404, 409)})
     def activate(request, payload: ActivateIn):
         incident = responses.get_incident(request.auth, payload.incident_id)
         r = responses.activate(request.auth, incident, payload.plan_id, payload.level, payload.reason)
         return Status(201, response_json(r, detail=True))
 
-    @router.get("/responses/{int:pk}", summary="应急响应详情（记录、任务、调度）", response={200: dict})
+    @router.get("/responses/{int:pk}", summary="应急响应详情（记录、任务、调度）", response={200: ResponseDetailOut, **errors(403)})
     def detail(request, pk: int):
         return response_json(responses.get_response(request.auth, pk), detail=True)
 
-    @router.post("/responses/{int:pk}/level", summary="调整响应级别", response={200: dict})
+    @router.post("/responses/{int:pk}/level", summary="调整响应级别", response={200: ResponseDetailOut, **errors(403, 409)})
     def change_level(request, pk: int, payload: LevelIn):
         r = responses.change_level(request.auth, responses.get_response(request.auth, pk), payload.level, payload.reason)
         return response_json(r, detail=True)
 
-    @router.post("/responses/{int:pk}/stand-down", summary="终止响应", response={200: dict})
+    @router.post("/responses/{int:pk}/stand-down", summary="终止响应", response={200: ResponseDetailOut, **errors(403, 409)})
     def stand_down(request, pk: int, payload: ReasonIn):
         r = responses.stand_down(request.auth, responses.get_response(request.auth, pk), payload.reason)
         return response_json(r, detail=True)
 
-    @router.post("/responses/{int:pk}/tasks", summary="下达任务", response={201: dict})
+    @router.post("/responses/{int:pk}/tasks", summary="下达任务", response={201: TaskOut, **errors(403, 409)})
     def add_task(request, pk: int, payload: NewTaskIn):
         t = responses.new_task(request.auth, responses.get_response(request.auth, pk), payload.unit_name,
                                payload.title, payload.organisation_id, payload.due_minutes)
         return Status(201, task_json(t))
 
-    @router.post("/responses/{int:pk}/dispatch/team", summary="调派队伍（指定或就近）", response={201: dict})
+    @router.post("/responses/{int:pk}/dispatch/team", summary="调派队伍（指定或就近）", response={201: DispatchOut, **errors(403, 409)})
     def dispatch_team(request, pk: int, payload: TeamDispatchIn):
         r = responses.get_response(request.auth, pk)
         if payload.nearest or payload.team_id is None:
@@ -322,29 +334,27 @@ def operations_router() -> Router:
             d = dispatching.dispatch_team(request.auth, r, payload.team_id, payload.note)
         return Status(201, dispatch_json(d))
 
-    @router.post("/responses/{int:pk}/dispatch/expert", summary="邀请专家", response={201: dict})
+    @router.post("/responses/{int:pk}/dispatch/expert", summary="邀请专家", response={201: DispatchOut, **errors(403, 409)})
     def dispatch_expert(request, pk: int, payload: ExpertDispatchIn):
         d = dispatching.dispatch_expert(request.auth, responses.get_response(request.auth, pk), payload.expert_id,
                                         payload.note)
         return Status(201, dispatch_json(d))
 
-    @router.post("/responses/{int:pk}/dispatch/material", summary="调运物资（出库/调拨记入物资台账）", response={201: dict})
+    @router.post("/responses/{int:pk}/dispatch/material", summary="调运物资（出库/调拨记入物资台账）",
+                 response={201: DispatchOut, **errors(403, 409)})
     def dispatch_material(request, pk: int, payload: MaterialDispatchIn):
         d = dispatching.dispatch_material(request.auth, responses.get_response(request.auth, pk),
                                           **payload.dict())
         return Status(201, dispatch_json(d))
 
-    @router.post("/dispatches/{int:pk}/state", summary="调度状态：在途 → 到达现场 → 归队（物资：送达）", response={200: dict})
+    @router.post("/dispatches/{int:pk}/state", summary="调度状态：在途 → 到达现场 → 归队（物资：送达）",
+                 response={200: DispatchOut, **errors(403, 409)})
     def dispatch_state(request, pk: int, payload: DispatchStateIn):
         d = dispatching.set_state(request.auth, dispatching.get_dispatch(request.auth, pk), payload.state, payload.note)
         return dispatch_json(d)
 
-    @router.get("/tasks/", summary="任务列表", response={200: dict})
+    @router.get("/tasks/", summary="任务列表", response={200: TaskList})
     def list_tasks(request, state: str = "", incident: Optional[int] = None, unit: str = ""):
-        from yingji.core import scope
-
-        from .models import Task
-
         qs = scope.visible(Task.objects.all(), request.auth)
         if state:
             qs = qs.filter(state=state)
@@ -355,12 +365,12 @@ def operations_router() -> Router:
         page = paginate(request, qs.order_by("-id"))
         return {"items": [task_json(t) for t in page["items"]], "count": page["count"]}
 
-    @router.get("/tasks/{int:pk}", summary="任务详情（含记录）", response={200: dict})
+    @router.get("/tasks/{int:pk}", summary="任务详情（含记录）", response={200: TaskDetailOut, **errors(403)})
     def task_detail(request, pk: int):
         return task_json(responses.get_task(request.auth, pk), notes=True)
 
     @router.post("/tasks/{int:pk}/transition", summary="任务状态：accept 签收 / start 开始 / complete 办结 / cancel 撤销",
-                 response={200: dict})
+                 response={200: TaskDetailOut, **errors(403, 409)})
     def task_transition(request, pk: int, payload: TaskActionIn):
         t = responses.transition_task(request.auth, responses.get_task(request.auth, pk), payload.action, payload.note,
                                       expected_version=payload.version)

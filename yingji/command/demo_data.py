@@ -3,16 +3,24 @@ Fuxin's plans as structured data. Everything here is synthetic and labelled so."
 
 from __future__ import annotations
 
-from yingji.demo import demo_step
+from django.db import transaction
+
+from yingji.accounts.models import User
+from yingji.core import records
+from yingji.demo.steps import demo_step
+from yingji.incidents.models import Incident
+from yingji.regions.models import Organisation
+
+from . import dispatch, network, plans, responses
+from . import plans as plan_services
+from .demo_plans import county_plan, plan_documents
+from .models import Plan, Response, RoadNetwork
 
 CITY = "210900000000"
 
 
 @demo_step(70, "合成路网（阜新，示例）")
 def load_road_network() -> int:
-    from . import network
-    from .models import RoadNetwork
-
     existing = RoadNetwork.objects.filter(is_synthetic=True, source_kind="synthetic").first()
     if existing is not None and (network.roads_dir() / existing.file_name).exists():
         return 0
@@ -22,15 +30,6 @@ def load_road_network() -> int:
 
 @demo_step(71, "数字化预案（示例）")
 def load_plans() -> int:
-    from django.db import transaction
-
-    from yingji.audit import services as audit
-    from yingji.regions.models import Organisation
-
-    from . import plans as plan_services
-    from .demo_plans import county_plan, plan_documents
-    from .models import Plan
-
     if Plan.objects.filter(is_synthetic=True).exists():
         return 0
     org_by_name = dict(Organisation.objects.values_list("name", "pk"))
@@ -42,8 +41,9 @@ def load_plans() -> int:
             doc = dict(doc)
             levels, members = doc.pop("levels"), doc.pop("members")
             plan = Plan.objects.create(**doc)
-            plan_services._write_children(plan, levels, members)
-            audit.record(None, "create", plan, after=plan_services.plan_document(plan), note="演示数据：数字化预案")
+            with records.writing_children(records.SYSTEM, plan, audit_action="create", note="演示数据：数字化预案",
+                                          document=plan_services.plan_document):
+                plan_services._write_children(plan, levels, members)
     return len(docs)
 
 
@@ -51,12 +51,6 @@ def load_plans() -> int:
 def load_demo_response() -> int:
     """Activate the matching plan for the most severe open demo incident and dispatch the
     nearest standby team, through the same services a commander uses."""
-    from yingji.accounts.models import User
-    from yingji.incidents.models import Incident
-
-    from . import dispatch, plans, responses
-    from .models import Response
-
     if Response.objects.filter(is_synthetic=True).exists():
         return 0
     commander = User.objects.filter(username="commander").first()

@@ -14,24 +14,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from yingji.core.records import update_record
 from yingji.live.services import publish
+from yingji.resources.models import Expert, Material, RescueTeam, Warehouse
+from yingji.resources.stock import record_movement
 
 from . import routing
+from .targets import busy_team_ids
 from .models import Dispatch, Response
 from .responses import _actor_name, _locked, _timeline
 
-OPEN_STATES = ("en_route", "on_scene")
 TEAM_FLOW = {"en_route": {"on_scene"}, "on_scene": {"returned"}}
 MATERIAL_FLOW = {"en_route": {"delivered"}}
 STATE_TIME = {"on_scene": "arrived_at", "delivered": "arrived_at", "returned": "returned_at"}
-
-
-def busy_team_ids() -> set[int]:
-    return set(Dispatch.objects.filter(kind="team", state__in=OPEN_STATES).values_list("team_id", flat=True))
 
 
 def _route_to_scene(origin, incident) -> dict:
@@ -50,8 +47,6 @@ def _set_readiness(user, team, value: str, note: str) -> bool:
 
 
 def dispatch_team(user, response: Response, team_id, note: str = "") -> Dispatch:
-    from yingji.resources.models import RescueTeam
-
     team = RescueTeam.objects.filter(pk=team_id).first()
     if team is None:
         raise NotFound(f"救援队伍（编号 {team_id}）不存在")
@@ -63,14 +58,13 @@ def dispatch_team(user, response: Response, team_id, note: str = "") -> Dispatch
     with transaction.atomic():
         current = _locked(user, response)
         route = _route_to_scene((team.lon, team.lat), current.incident)
-        dispatch = Dispatch.objects.create(
-            response=current, incident=current.incident, kind="team", team=team, state="en_route",
+        dispatch = records.create_record(user, Dispatch, {"team": team}, server=dict(
+            response=current, incident=current.incident, kind="team", state="en_route",
             route_seconds=route["seconds"], route_metres=route["metres"], route=route["route"],
             dest_lon=current.incident.lon, dest_lat=current.incident.lat, destination=current.incident.address or current.incident.title,
             note=note[:200], signer=_actor_name(user), division_code=current.division_code,
-            is_synthetic=current.is_synthetic, created_by=user, updated_by=user)
+            is_synthetic=current.is_synthetic), parent=current, validate=False, note=f"调派{team.name}")
         _set_readiness(user, team, "on_mission", f"调度：赶赴{current.incident.title}")
-        audit.record(user, "create", dispatch, after=audit.snapshot(dispatch), note=f"调派{team.name}")
         eta = f"，预计 {route['seconds'] / 60:.0f} 分钟到达" if route["seconds"] else ""
         _timeline(current.incident, f"调派{team.name}赶赴现场{eta}", user, {"dispatch": dispatch.pk})
         publish("tasks", "dispatch", {"incident": current.incident_id, "dispatch": dispatch.pk,
@@ -91,19 +85,17 @@ def dispatch_nearest_team(user, response: Response, specialty: str = "", note: s
 
 
 def dispatch_expert(user, response: Response, expert_id, note: str = "") -> Dispatch:
-    from yingji.resources.models import Expert
-
     expert = Expert.objects.filter(pk=expert_id).first()
     if expert is None:
         raise NotFound(f"专家（编号 {expert_id}）不存在")
     scope.check_can_see(expert, user)
     with transaction.atomic():
         current = _locked(user, response)
-        dispatch = Dispatch.objects.create(
-            response=current, incident=current.incident, kind="expert", expert=expert, state="en_route",
+        dispatch = records.create_record(user, Dispatch, {"expert": expert}, server=dict(
+            response=current, incident=current.incident, kind="expert", state="en_route",
             dest_lon=current.incident.lon, dest_lat=current.incident.lat, note=note[:200], signer=_actor_name(user),
-            division_code=current.division_code, is_synthetic=current.is_synthetic, created_by=user, updated_by=user)
-        audit.record(user, "create", dispatch, after=audit.snapshot(dispatch), note=f"邀请专家{expert.name}")
+            division_code=current.division_code, is_synthetic=current.is_synthetic),
+            parent=current, validate=False, note=f"邀请专家{expert.name}")
         _timeline(current.incident, f"邀请专家{expert.name}（{expert.get_category_display()}）赶赴现场会商", user,
                   {"dispatch": dispatch.pk})
     return dispatch
@@ -113,8 +105,6 @@ def dispatch_material(user, response: Response, *, warehouse_id, material_id, qu
                       to_warehouse_id=None, destination: str = "", note: str = "") -> Dispatch:
     """Send materials: an 出库 (to the scene / a demand point) or a 调拨 (to another warehouse)
     recorded in the resources ledger; the stock check and FEFO batches are theirs."""
-    from yingji.resources.models import Material, Warehouse
-    from yingji.resources.stock import record_movement
 
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
     material = Material.objects.filter(pk=material_id).first()
@@ -135,15 +125,13 @@ def dispatch_material(user, response: Response, *, warehouse_id, material_id, qu
             dest, destination = (target.lon, target.lat), destination or target.name
         route = routing.route_between((warehouse.lon, warehouse.lat), dest) if warehouse.lon is not None and dest[0] is not None \
             else {"seconds": None, "metres": None, "route": []}
-        dispatch = Dispatch.objects.create(
+        dispatch = records.create_record(user, Dispatch, {}, server=dict(
             response=current, incident=incident, kind="material", warehouse=warehouse, material=material,
             quantity=Decimal(str(quantity)), movement_ids=[line.pk for line in lines], state="en_route",
             destination=(destination or incident.address or incident.title)[:200], dest_lon=dest[0], dest_lat=dest[1],
             route_seconds=route["seconds"], route_metres=route["metres"], route=route["route"], signer=signer[:40],
-            note=note[:200], division_code=current.division_code, is_synthetic=current.is_synthetic,
-            created_by=user, updated_by=user)
-        audit.record(user, "create", dispatch, after=audit.snapshot(dispatch),
-                     note=f"调运{material.name} {quantity}{material.unit}（{warehouse.name}）")
+            note=note[:200], division_code=current.division_code, is_synthetic=current.is_synthetic),
+            parent=current, validate=False, note=f"调运{material.name} {quantity}{material.unit}（{warehouse.name}）")
         _timeline(incident, f"从{warehouse.name}调运{material.name} {quantity}{material.unit}至{dispatch.destination}", user,
                   {"dispatch": dispatch.pk})
     return dispatch
@@ -161,16 +149,11 @@ def set_state(user, dispatch: Dispatch, state: str, note: str = "") -> Dispatch:
             allowed = "、".join(labels[s] for s in flow.get(current.state, set())) or "无"
             raise ValidationFailed(f"当前状态为“{labels[current.state]}”，不能改为“{labels.get(state, state)}”（可选：{allowed}）",
                                    code="illegal_transition", fields={"state": ["不允许的状态变化"]})
-        before = audit.snapshot(current)
-        current.state = state
-        setattr(current, STATE_TIME[state], timezone.now())
-        current.version += 1
-        current.updated_by = user
-        current.save()
+        current = records.change(user, current, lock=False, audit_action="transition",
+                                 note=f"{labels[state]}" + (f"：{note}" if note else ""),
+                                 state=state, **{STATE_TIME[state]: timezone.now()})
         if state == "returned" and current.team is not None:
             _set_readiness(user, current.team, "standby", "调度：归队待命")
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"{labels[state]}" + (f"：{note}" if note else ""))
         who = current.team or current.expert or current.material
         _timeline(current.incident, f"{who}{labels[state]}" + (f"：{note}" if note else ""), user, {"dispatch": current.pk})
         publish("tasks", "dispatch", {"incident": current.incident_id, "dispatch": current.pk, "state": state,

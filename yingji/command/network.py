@@ -13,17 +13,22 @@ from functools import lru_cache
 import uuid
 from pathlib import Path
 
+import numpy as np
+import shapely.geometry
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.records import create_record, update_record
+from yingji.geo.boundaries import county_features
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
+from yingji.geo.townships import township_at
+from yingji.regions.services import county_at
 
 from .models import RoadClosure, RoadNetwork
+from .roadnames import class_label
 
 OSM_LICENCE = "© OpenStreetMap 贡献者，ODbL 1.0"
 SYNTHETIC_LICENCE = "合成数据（示例），仅供演示，不代表真实道路"
@@ -49,18 +54,9 @@ def _store(user, graph: RoadGraph, *, name: str, source_kind: str, source: str, 
             "n_nodes": graph.n_nodes, "n_edges": graph.n_edges, "metadata": graph.metadata,
             "division_code": division_code, "is_synthetic": synthetic}
     with transaction.atomic():
-        if user is None:
-            network = RoadNetwork.objects.create(file_name=file_name, **data)
-            audit.record(None, "import", network, after=audit.snapshot(network), note="路网导入")
-        else:
-            network = RoadNetwork(file_name=file_name)
-            for key, value in data.items():
-                setattr(network, key, value)
-            scope.check_can_write(RoadNetwork, user, division_code)
-            network.full_clean()
-            network.created_by = network.updated_by = user
-            network.save()
-            audit.record(user, "import", network, after=audit.snapshot(network), note="路网导入")
+        network = records.create_record(records.SYSTEM if user is None else user, RoadNetwork, {},
+                                         server={"file_name": file_name, **data}, validate=user is not None,
+                                         audit_action="import", note="路网导入")
         if activate:
             activate_network(user, network)
     return network
@@ -84,10 +80,6 @@ def import_osm(user, path: str | Path, *, name: str = "", division_code: str = C
 
 @lru_cache(maxsize=4)
 def fuxin_polygons(city4: str = "2109") -> dict:
-    import shapely.geometry
-
-    from yingji.geo.boundaries import county_features
-
     return {f["properties"]["code"]: shapely.geometry.shape(f["geometry"]) for f in county_features(city4)}
 
 
@@ -109,11 +101,9 @@ def activate_network(user, network: RoadNetwork) -> RoadNetwork:
 
 def _set_active(user, network: RoadNetwork, value: bool) -> None:
     if user is None:
-        before = audit.snapshot(network)
-        RoadNetwork.objects.filter(pk=network.pk).update(is_active=value, version=network.version + 1)
-        network.refresh_from_db()
-        audit.record(None, "update", network, before=before, after=audit.snapshot(network),
-                     note="启用路网" if value else "停用路网")
+        fresh = records.change(records.SYSTEM, network, note="启用路网" if value else "停用路网",
+                               only_changed=True, is_active=value)
+        network.is_active, network.version = fresh.is_active, fresh.version
     else:
         update_record(user, network, {"is_active": value}, note="启用路网" if value else "停用路网")
         network.is_active = value
@@ -172,8 +162,6 @@ def clear_cache() -> None:
 # ====================================================================== closures
 def nearest_segment(graph: RoadGraph, lon: float, lat: float) -> tuple[list[int], float]:
     """Edge ids (both directions) of the road segment closest to a clicked point, and its distance."""
-    import numpy as np
-
     tree, candidates = graph._snap_index
     _, position = tree.query(graph.project(lon, lat), k=min(16, len(candidates)))
     near = candidates[np.atleast_1d(position)]
@@ -233,8 +221,6 @@ def reopen_road(user, closure: RoadClosure, note: str = "") -> RoadClosure:
 
 
 def _check_ids(graph: RoadGraph, edge_ids, way_ids) -> None:
-    import numpy as np
-
     if not edge_ids and not way_ids:
         raise ValidationFailed("请在地图上点选要封闭的路段，或给出路段/道路编号", fields={"edge_ids": ["必填"]})
     bad = [e for e in edge_ids if not (0 <= int(e) < graph.n_edges)]
@@ -246,8 +232,6 @@ def _check_ids(graph: RoadGraph, edge_ids, way_ids) -> None:
 
 
 def closure_edges(graph: RoadGraph, closure: RoadClosure):
-    import numpy as np
-
     edges = set(int(e) for e in closure.edge_ids or [])
     if closure.way_ids:
         edges |= set(np.flatnonzero(np.isin(graph.way_id, closure.way_ids)).tolist())
@@ -255,8 +239,6 @@ def closure_edges(graph: RoadGraph, closure: RoadClosure):
 
 
 def _midpoint(graph, edge_ids, way_ids):
-    import numpy as np
-
     edges = list(edge_ids) or np.flatnonzero(np.isin(graph.way_id, way_ids)).tolist()
     e = edges[len(edges) // 2]
     return (round(float(graph.lon[graph.edge_from[e]] + graph.lon[graph.edge_to[e]]) / 2, 6),
@@ -264,18 +246,11 @@ def _midpoint(graph, edge_ids, way_ids):
 
 
 def _road_label(graph, edge_ids, way_ids) -> str:
-    import numpy as np
-
-    from .roadnames import class_label
-
     e = int(edge_ids[0]) if edge_ids else int(np.flatnonzero(np.isin(graph.way_id, way_ids))[0])
     return f"{class_label(graph.class_names[graph.road_class[e]])} #{int(graph.way_id[e])}"
 
 
 def _division_at(lon, lat) -> str | None:
-    from yingji.geo.townships import township_at
-    from yingji.regions.services import county_at
-
     if lon is None:
         return None
     code = township_at(lon, lat)

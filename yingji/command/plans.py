@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from yingji.audit import services as audit
 from yingji.core import scope
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.core.records import create_record
+from yingji.core.records import check_foreign_keys, create_record, writing_children
 from yingji.rules.incident_types import incident_type
 
 from .matching import PlanInfo, match_plans
@@ -56,11 +55,20 @@ def create_plan(user, data: dict) -> Plan:
     members = data.pop("members", [])
     _check_levels(levels)
     _check_event_types(data.get("event_types", []))
+    _check_organisations(user, members, levels)
     with transaction.atomic():
         plan = create_record(user, Plan, data, note="新建数字化预案")
-        _write_children(plan, levels, members)
-        audit.record(user, "update", plan, after=plan_document(plan), note="预案结构（级别、成员单位、行动措施）")
+        with writing_children(user, plan, note="预案结构（级别、成员单位、行动措施）", document=plan_document):
+            _write_children(plan, levels, members)
     return plan
+
+
+def _check_organisations(user, members, levels) -> None:
+    """Member units and action units must be organisations the writer may refer to."""
+    rows = [*members, *(a for item in levels for a in item.get("actions", []))]
+    for row in rows:
+        if row.get("organisation_id"):
+            check_foreign_keys(user, PlanMember(organisation_id=row["organisation_id"]), ["organisation"])
 
 
 def _write_children(plan: Plan, levels, members) -> None:

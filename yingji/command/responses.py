@@ -11,21 +11,19 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
-from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core import records, scope
+from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.incidents.deadline_service import add_entry
+from yingji.incidents.services import get_incident as incidents_get
 from yingji.live.services import publish
-from yingji.rules.statemachine import TransitionError
 from yingji.rules.task_lifecycle import OPEN_STATES, TASK_LIFECYCLE
 
 from .models import PlanLevel, Response, ResponseEvent, Task, TaskNote
 from .models.plans import level_label
-from .plans import get_plan
+from .plans import get_plan, propose
 
 
 def _timeline(incident, text: str, user, data: dict | None = None) -> None:
-    from yingji.incidents.deadline_service import add_entry
-
     add_entry(incident, "action", text, actor=user, unit_name="指挥部", data={"source": "command", **(data or {})})
 
 
@@ -44,8 +42,6 @@ def _check_level(level) -> int:
 
 
 def get_incident(user, pk):
-    from yingji.incidents.services import get_incident as incidents_get
-
     return incidents_get(user, pk)
 
 
@@ -64,22 +60,19 @@ def activate(user, incident, plan_id, level, reason: str = "") -> Response:
         raise ValidationFailed(f"预案“{plan.name}”没有{level_label(level)}", fields={"level": ["预案无此级别"]})
     if incident.state == "closed":
         raise Conflict("事件已办结，不能启动响应")
-    from .plans import propose
-
     proposals = propose(user, incident.type_code, incident.grade_level, incident.division_code)
     proposed = next((p["level"] for p in proposals if p["plan_id"] == plan.pk), None)
     with transaction.atomic():
         if incident.responses.select_for_update().filter(state="active").exists():
             raise Conflict("该事件已有进行中的应急响应，请调整级别或先终止响应")
-        response = Response.objects.create(
+        response = records.create_record(user, Response, {}, server=dict(
             incident=incident, plan=plan, level=level, proposed_level=proposed, commander_name=plan_level.commander,
-            reason=reason.strip(), division_code=incident.division_code, is_synthetic=incident.is_synthetic,
-            created_by=user, updated_by=user)
+            reason=reason.strip(), division_code=incident.division_code, is_synthetic=incident.is_synthetic),
+            validate=False, audit_action="transition",
+            note=f"启动{plan.name}{level_label(level)}" + (f"（建议{level_label(proposed)}）" if proposed and proposed != level else ""))
         ResponseEvent.objects.create(response=response, kind="activate", to_level=level, note=reason.strip(),
                                      actor=user, actor_name=_actor_name(user))
         _issue_tasks(user, response, plan_level)
-        audit.record(user, "transition", response, after=audit.snapshot(response),
-                     note=f"启动{plan.name}{level_label(level)}" + (f"（建议{level_label(proposed)}）" if proposed and proposed != level else ""))
         _timeline(incident, f"启动{plan.name}{level_label(level)}" + (f"：{reason.strip()}" if reason.strip() else ""),
                   user, {"response": response.pk})
         publish("tasks", "response", {"incident": incident.pk, "response": response.pk, "sound": True,
@@ -91,16 +84,17 @@ def _issue_tasks(user, response: Response, plan_level: PlanLevel, only_new: bool
     incident = response.incident
     existing = set(response.tasks.values_list("plan_action_id", flat=True)) if only_new else set()
     now = timezone.now()
+    rows = [dict(
+        plan_action=action, organisation=action.organisation, unit_name=action.unit_name, title=action.action,
+        due_at=now + dt.timedelta(minutes=action.due_minutes) if action.due_minutes else None)
+        for action in plan_level.actions.all()
+        if not (action.pk in existing or (only_new and _same_action_open(response, action)))]
     tasks = []
-    for action in plan_level.actions.all():
-        if action.pk in existing or (only_new and _same_action_open(response, action)):
-            continue
-        tasks.append(Task.objects.create(
-            response=response, incident=incident, plan_action=action, organisation=action.organisation,
-            unit_name=action.unit_name, title=action.action, level=plan_level.level, issued_at=now,
-            due_at=now + dt.timedelta(minutes=action.due_minutes) if action.due_minutes else None,
+    for row in rows:
+        tasks.append(records.create_record(user, Task, {}, server=dict(
+            row, response=response, incident=incident, level=plan_level.level, issued_at=now,
             lon=incident.lon, lat=incident.lat, division_code=incident.division_code,
-            is_synthetic=incident.is_synthetic, created_by=user, updated_by=user))
+            is_synthetic=incident.is_synthetic), parent=response, validate=False, note="预案行动下达任务"))
     return tasks
 
 
@@ -120,17 +114,13 @@ def change_level(user, response: Response, level, reason: str) -> Response:
         plan_level = PlanLevel.objects.filter(plan=current.plan, level=level).first()
         if plan_level is None:
             raise ValidationFailed(f"预案“{current.plan.name}”没有{level_label(level)}", fields={"level": ["预案无此级别"]})
-        before = audit.snapshot(current)
         old = current.level
-        current.level, current.commander_name = level, plan_level.commander
-        current.version += 1
-        current.updated_by = user
-        current.save()
+        current = records.change(user, current, lock=False, audit_action="transition",
+                                 note=f"{level_label(old)}调整为{level_label(level)}：{reason.strip()}",
+                                 level=level, commander_name=plan_level.commander)
         ResponseEvent.objects.create(response=current, kind="change_level", from_level=old, to_level=level,
                                      note=reason.strip(), actor=user, actor_name=_actor_name(user))
         new_tasks = _issue_tasks(user, current, plan_level, only_new=True) if level < old else []
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"{level_label(old)}调整为{level_label(level)}：{reason.strip()}")
         _timeline(current.incident, f"响应级别由{level_label(old)}调整为{level_label(level)}：{reason.strip()}"
                   + (f"，新增任务 {len(new_tasks)} 项" if new_tasks else ""), user, {"response": current.pk})
         publish("tasks", "response", {"incident": current.incident_id, "response": current.pk,
@@ -144,11 +134,8 @@ def stand_down(user, response: Response, reason: str, cancel_open_tasks: bool = 
         raise ValidationFailed("请填写终止响应的理由", fields={"reason": ["必填"]})
     with transaction.atomic():
         current = _locked(user, response)
-        before = audit.snapshot(current)
-        current.state, current.ended_at = "ended", timezone.now()
-        current.version += 1
-        current.updated_by = user
-        current.save()
+        current = records.change(user, current, lock=False, audit_action="transition",
+                                 note=f"终止响应：{reason.strip()}", state="ended", ended_at=timezone.now())
         ResponseEvent.objects.create(response=current, kind="stand_down", from_level=current.level,
                                      note=reason.strip(), actor=user, actor_name=_actor_name(user))
         cancelled = 0
@@ -156,8 +143,6 @@ def stand_down(user, response: Response, reason: str, cancel_open_tasks: bool = 
             for task in current.tasks.filter(state__in=OPEN_STATES):
                 transition_task(user, task, "cancel", f"终止响应：{reason.strip()}", _timeline_entry=False)
                 cancelled += 1
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"终止响应：{reason.strip()}")
         _timeline(current.incident, f"终止{current}：{reason.strip()}" + (f"（撤销未完成任务 {cancelled} 项）" if cancelled else ""),
                   user, {"response": current.pk})
         publish("tasks", "response", {"incident": current.incident_id, "response": current.pk,
@@ -183,27 +168,18 @@ def transition_task(user, task: Task, action: str, note: str = "", attachment=No
     """Apply one lifecycle action (accept / start / complete / cancel) with its note."""
     scope.check_can_see(task, user)
     scope.check_can_write(Task, user, task.division_code)
+    def stamp(row: Task, move, source: str) -> None:
+        setattr(row, TIME_FIELDS[move.target], timezone.now())
+        if move.target == "done":
+            row.result = note.strip()
+
     with transaction.atomic():
-        current = Task.objects.select_for_update().get(pk=task.pk)
-        if expected_version is not None and current.version != int(expected_version):
-            raise Conflict("任务已被他人更新，请刷新后重试", code="version_conflict")
-        try:
-            t = TASK_LIFECYCLE.check(action, current.state, [user.role], {"note": note})
-        except TransitionError as exc:
-            if exc.code == "forbidden_role":
-                raise Forbidden(exc.message, code=exc.code) from exc
-            raise ValidationFailed(exc.message, code=exc.code) from exc
-        before = audit.snapshot(current)
-        current.state = t.target
-        setattr(current, TIME_FIELDS[t.target], timezone.now())
-        if t.target == "done":
-            current.result = note.strip()
-        current.version += 1
-        current.updated_by = user
-        current.save()
+        current = records.transition(
+            user, task, TASK_LIFECYCLE, action, context={"note": note}, apply=stamp,
+            expected_version=expected_version, conflict_message="任务已被他人更新，请刷新后重试",
+            note=lambda row, move, source: f"任务{move.label}" + (f"：{note.strip()[:100]}" if note.strip() else ""))
+        t = TASK_LIFECYCLE.transitions[action]
         _note(user, current, t.label, note, attachment)
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"任务{t.label}" + (f"：{note.strip()[:100]}" if note.strip() else ""))
         if _timeline_entry:
             _timeline(current.incident, f"任务{t.label}（{current.unit_name}）：{current.title[:60]}"
                       + (f"——{note.strip()[:80]}" if note.strip() else ""), user, {"task": current.pk})
@@ -219,7 +195,7 @@ def add_task_note(user, task: Task, text: str, attachment=None) -> TaskNote:
         raise ValidationFailed("请填写内容或上传附件", fields={"text": ["必填"]})
     with transaction.atomic():
         note = _note(user, task, "记录", text, attachment)
-        audit.record(user, "transition", task, note=f"任务记录：{(text or '').strip()[:100]}")
+        records.note_event(user, task, f"任务记录：{(text or '').strip()[:100]}")
     return note
 
 
@@ -244,13 +220,12 @@ def new_task(user, response: Response, unit_name: str, title: str, organisation_
     with transaction.atomic():
         current = _locked(user, response)
         now = timezone.now()
-        task = Task.objects.create(
+        task = records.create_record(user, Task, {"organisation_id": organisation_id or None}, server=dict(
             response=current, incident=current.incident, unit_name=unit_name.strip(), title=title.strip(),
-            organisation_id=organisation_id, level=current.level, issued_at=now,
+            level=current.level, issued_at=now,
             due_at=now + dt.timedelta(minutes=int(due_minutes)) if due_minutes else None,
             lon=current.incident.lon, lat=current.incident.lat, division_code=current.division_code,
-            is_synthetic=current.is_synthetic, created_by=user, updated_by=user)
-        audit.record(user, "create", task, after=audit.snapshot(task), note="下达任务")
+            is_synthetic=current.is_synthetic), parent=current, validate=False, note="下达任务")
         _timeline(current.incident, f"下达任务（{task.unit_name}）：{task.title[:60]}", user, {"task": task.pk})
     return task
 

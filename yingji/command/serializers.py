@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
+
+from yingji.rules.task_lifecycle import TASK_LIFECYCLE
+
+from . import network
+from .models.plans import level_label
 
 
 def _local(value) -> str | None:
@@ -26,8 +32,6 @@ def closure_json(c) -> dict:
 
 
 def closures_geojson(closures) -> dict:
-    from . import network
-
     graph = network._base_graph(network.active_network())
     features = []
     for c in closures:
@@ -36,13 +40,11 @@ def closures_geojson(closures) -> dict:
                  for e in network.closure_edges(graph, c)[:2000]]
         features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
                          "properties": {"id": c.pk, "name": f"封闭：{c.road_label}", "color": "#b71c1c",
-                                        "popup": f"{c.reason}（{_local(c.closed_at)} 起）", "url": "/command/roads/"}})
+                                        "popup": f"{c.reason}（{_local(c.closed_at)} 起）", "url": reverse("command-roads")}})
     return {"type": "FeatureCollection", "features": features}
 
 
 def response_json(r, detail: bool = False) -> dict:
-    from .models.plans import level_label
-
     data = {"id": r.pk, "incident_id": r.incident_id, "plan_id": r.plan_id, "plan": r.plan.name, "level": r.level,
             "level_label": level_label(r.level), "proposed_level": r.proposed_level, "state": r.state,
             "state_label": r.get_state_display(), "commander": r.commander_name, "reason": r.reason,
@@ -58,8 +60,6 @@ def response_json(r, detail: bool = False) -> dict:
 
 
 def task_json(t, notes: bool = False) -> dict:
-    from yingji.rules.task_lifecycle import TASK_LIFECYCLE
-
     data = {"id": t.pk, "response_id": t.response_id, "incident_id": t.incident_id, "unit_name": t.unit_name,
             "organisation_id": t.organisation_id, "title": t.title, "level": t.level, "state": t.state,
             "state_label": TASK_LIFECYCLE.label(t.state), "issued_at": t.issued_at.isoformat(),
@@ -96,11 +96,11 @@ def operations_geojson(responses) -> dict:
             features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [inc.lon, inc.lat]},
                              "properties": {"name": f"{inc.title}（{r.level_label}）", "color": "#6a1b9a",
                                             "popup": f"{r.plan.name}，未完成任务 {open_tasks} 项",
-                                            "url": f"/command/incident/{inc.pk}/"}})
+                                            "url": reverse("command-incident", args=[inc.pk])}})
         for d in r.dispatches.filter(state="en_route").select_related("team", "material", "warehouse"):
             if len(d.route) >= 2:
                 features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": d.route},
                                  "properties": {"name": f"{d.team or d.material} 在途", "color": "#1565c0",
                                                 "popup": f"预计 {round((d.route_seconds or 0) / 60)} 分钟",
-                                                "url": f"/command/incident/{inc.pk}/"}})
+                                                "url": reverse("command-incident", args=[inc.pk])}})
     return {"type": "FeatureCollection", "features": features}

@@ -26,6 +26,7 @@ def _table(doc, headers, rows):
 
 
 def after_action_docx(user, incident) -> bytes:
+    # Imported on use: python-docx is heavy and only the after-action download needs it.
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Pt

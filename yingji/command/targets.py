@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
+from yingji.regions.models import Division
+from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
+
+from .models import Dispatch
+from yingji.core.links import record_url
 
 KINDS = {"teams": "救援队伍", "warehouses": "储备库", "experts": "专家", "shelters": "避难场所"}
 # Dispatch direction: resources travel to the incident; people travel from it to shelters.
 TOWARDS_ORIGIN = {"teams": True, "warehouses": True, "experts": True, "shelters": False}
+# A team with a dispatch in one of these states is busy and cannot be sent again.
+OPEN_STATES = ("en_route", "on_scene")
 
 
 @dataclass
@@ -29,7 +36,7 @@ class Target:
 
     @property
     def url(self) -> str:
-        return f"/r/{REGISTRY_KEYS[self.kind]}/{self.id}/"
+        return record_url(REGISTRY_KEYS[self.kind], self.id)
 
 
 REGISTRY_KEYS = {"teams": "teams", "warehouses": "warehouses", "experts": "experts", "shelters": "shelters"}
@@ -42,6 +49,10 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+def busy_team_ids() -> set[int]:
+    return set(Dispatch.objects.filter(kind="team", state__in=OPEN_STATES).values_list("team_id", flat=True))
+
+
 def targets(user, kind: str, *, specialty: str = "", available_only: bool = True) -> list[Target]:
     check_kind(kind)
     return {"teams": _teams, "warehouses": _warehouses, "experts": _experts, "shelters": _shelters}[kind](
@@ -49,14 +60,10 @@ def targets(user, kind: str, *, specialty: str = "", available_only: bool = True
 
 
 def _teams(user, specialty: str, available_only: bool) -> list[Target]:
-    from yingji.resources.models import RescueTeam
-
     qs = scope.visible(RescueTeam.objects.filter(lon__isnull=False), user)
     if specialty:
         qs = qs.filter(specialties__icontains=specialty)
     if available_only:
-        from .dispatch import busy_team_ids
-
         qs = qs.filter(readiness="standby").exclude(pk__in=busy_team_ids())
     return [Target(t.pk, t.name, t.lon, t.lat, "teams", t.get_readiness_display(),
                    {"specialties": t.specialties, "headcount": t.headcount, "duty_phone": t.duty_phone})
@@ -64,8 +71,6 @@ def _teams(user, specialty: str, available_only: bool) -> list[Target]:
 
 
 def _warehouses(user, specialty: str, available_only: bool) -> list[Target]:
-    from yingji.resources.models import Warehouse
-
     qs = scope.visible(Warehouse.objects.filter(lon__isnull=False), user)
     if specialty:
         qs = qs.filter(kind=specialty)
@@ -74,9 +79,6 @@ def _warehouses(user, specialty: str, available_only: bool) -> list[Target]:
 
 
 def _experts(user, specialty: str, available_only: bool) -> list[Target]:
-    from yingji.regions.models import Division
-    from yingji.resources.models import Expert
-
     qs = scope.visible(Expert.objects.all(), user)
     if specialty:
         qs = qs.filter(category=specialty) if specialty.isascii() else qs.filter(specialties__icontains=specialty)
@@ -97,8 +99,6 @@ def _experts(user, specialty: str, available_only: bool) -> list[Target]:
 
 
 def _shelters(user, specialty: str, available_only: bool) -> list[Target]:
-    from yingji.resources.models import Shelter
-
     qs = scope.visible(Shelter.objects.filter(lon__isnull=False), user)
     if specialty:
         qs = qs.filter(hazard=specialty)

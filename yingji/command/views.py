@@ -6,21 +6,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yingji.core import scope
-from yingji.core.errors import ServiceError
+from yingji.core.errors import ServiceError, ValidationFailed
+from yingji.core.views import service_view
+from yingji.incidents.selectors import visible_incidents
+from yingji.resources.models import TEAM_SPECIALTIES
 from yingji.rules.task_lifecycle import TASK_LIFECYCLE
-from yingji.web.views import service_view
 
 from . import dispatch as dispatching
 from . import network, plans, responses, routing
 from .models import Dispatch, Response, RoadClosure
 from .models.plans import LEVEL_CHOICES
 from .serializers import closure_json, dispatch_json
+from .summary import after_action_docx
 
 
 def _back(request, url: str, action):
+    """Run ``action``, show its message (or the error), and redirect to ``url`` (a path or a URL name)."""
     try:
         message = action()
     except ServiceError as exc:
@@ -32,8 +37,6 @@ def _back(request, url: str, action):
 
 @service_view
 def console(request):
-    from yingji.incidents.selectors import visible_incidents
-
     user = request.user
     incidents = list(visible_incidents(user).exclude(state="closed").order_by("grade_level", "-received_at")[:100])
     active = {r.incident_id: r for r in scope.visible(Response.objects.filter(state="active").select_related("plan"), user)}
@@ -74,8 +77,6 @@ def incident_page(request, pk):
     nearest, nearest_error = _nearest_teams(user, incident, specialty)
     dispatches = list(Dispatch.objects.filter(incident=incident).select_related("team", "expert", "warehouse", "material"))
     tasks = list(response.tasks.all()) if response else []
-    from yingji.resources.models import TEAM_SPECIALTIES
-
     map_data = {
         "incident": {"lon": incident.lon, "lat": incident.lat, "name": incident.title},
         "dispatches": [dispatch_json(d) for d in dispatches if d.state in ("en_route", "on_scene")],
@@ -96,7 +97,7 @@ def incident_page(request, pk):
 def activate(request, pk):
     incident = responses.get_incident(request.user, pk)
     data = request.POST
-    return _back(request, f"/command/incident/{pk}/", lambda: f"已启动：{responses.activate(request.user, incident, data.get('plan'), data.get('level'), data.get('reason', ''))}")
+    return _back(request, reverse("command-incident", args=[pk]), lambda: f"已启动：{responses.activate(request.user, incident, data.get('plan'), data.get('level'), data.get('reason', ''))}")
 
 
 @service_view
@@ -104,7 +105,7 @@ def activate(request, pk):
 def response_action(request, pk):
     response = responses.get_response(request.user, pk)
     data = request.POST
-    url = f"/command/incident/{response.incident_id}/"
+    url = reverse("command-incident", args=[response.incident_id])
     action = data.get("action")
     if action == "level":
         return _back(request, url, lambda: f"已调整为{responses.change_level(request.user, response, data.get('level'), data.get('reason', '')).level_label}")
@@ -130,9 +131,9 @@ def task_action(request, pk):
     data = request.POST
     upload = request.FILES.get("attachment")
     if data.get("action") == "note":
-        return _back(request, f"/command/incident/{task.incident_id}/#tasks",
+        return _back(request, reverse("command-incident", args=[task.incident_id]) + "#tasks",
                      lambda: f"已记录：{responses.add_task_note(request.user, task, data.get('note', ''), upload).text[:20]}")
-    return _back(request, f"/command/incident/{task.incident_id}/#tasks",
+    return _back(request, reverse("command-incident", args=[task.incident_id]) + "#tasks",
                  lambda: f"{responses.transition_task(request.user, task, data.get('action', ''), data.get('note', ''), upload, expected_version=data.get('version') or None).unit_name}：{TASK_LIFECYCLE.label(task.state)} → 已更新")
 
 
@@ -140,7 +141,7 @@ def task_action(request, pk):
 @require_POST
 def dispatch_state(request, pk):
     d = dispatching.get_dispatch(request.user, pk)
-    return _back(request, f"/command/incident/{d.incident_id}/",
+    return _back(request, reverse("command-incident", args=[d.incident_id]),
                  lambda: f"{dispatching.set_state(request.user, d, request.POST.get('state', '')).get_state_display()}")
 
 
@@ -164,13 +165,11 @@ def close_road(request):
         try:
             lon, lat = float(data.get("lon")), float(data.get("lat"))
         except (TypeError, ValueError):
-            from yingji.core.errors import ValidationFailed
-
             raise ValidationFailed("请先在地图上点选要封闭的路段")
         closure = network.close_road(request.user, reason=data.get("reason", ""), lon=lon, lat=lat,
                                      scope_kind=data.get("scope", "segment"))
         return f"已封闭：{closure.road_label}（下一次路径查询起生效）"
-    return _back(request, "/command/roads/", go)
+    return _back(request, "command-roads", go)
 
 
 @service_view
@@ -179,15 +178,13 @@ def reopen_road(request, pk):
     closure = RoadClosure.objects.filter(pk=pk).first()
     if closure is None:
         messages.error(request, "封闭记录不存在")
-        return redirect("/command/roads/")
+        return redirect("command-roads")
     scope.check_can_see(closure, request.user)
-    return _back(request, "/command/roads/", lambda: f"已恢复通行：{network.reopen_road(request.user, closure, request.POST.get('note', '')).road_label}")
+    return _back(request, "command-roads", lambda: f"已恢复通行：{network.reopen_road(request.user, closure, request.POST.get('note', '')).road_label}")
 
 
 @service_view
 def summary_docx(request, pk):
-    from .summary import after_action_docx
-
     incident = responses.get_incident(request.user, pk)
     content = after_action_docx(request.user, incident)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -1,12 +1,98 @@
+"""The one shape of a Yingji app's hooks: :class:`YingjiAppConfig`.
+
+Every app under ``yingji/`` has an ``apps.py`` whose config derives from
+:class:`YingjiAppConfig`. Everything an app offers to the rest of the platform is declared
+there — as a class attribute, a method, or a module named in :data:`HOOK_MODULES` — and
+nowhere else. Duplicate keys are refused at start-up (:func:`check_declarations`,
+``Registry``, ``jobs.services.handler``, ``demo.demo_step``) with both origins named.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import import_module
 from types import ModuleType
 
 from django.apps import AppConfig, apps
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
-# Modules an app may provide; each is imported once at start-up when it exists:
-#   registries  declares Registry objects (list/detail/form/export pages and API routes)
-#   signals     connects signal handlers
-APP_MODULES = ("registries", "signals")
+from .links import api_url
+
+# Optional modules of an app that the platform looks up on demand with ``app_modules(name)``
+# (each is imported only when it exists; a broken import still raises):
+HOOK_MODULES: dict[str, str] = {
+    "urls": "``urlpatterns`` mounted at ``/<app label>/``; every pattern has a ``name``",
+    "api": "``mount(api)``: django-ninja routes beyond the registries' ones",
+    "dashboard": "``panel(request)`` -> ``{title, count, url, rows}`` or None: a panel on the home page",
+    "incident_board": "``summaries(user, incident_ids)`` -> ``{id: [text]}``: lines on the incident board",
+    "demo_data": "demo steps registered with ``@yingji.demo.demo_step(order, label)`` (imported by load_demo)",
+}
+
+
+class YingjiAppConfig(AppConfig):
+    """Base AppConfig of every Yingji app; the hooks below are all optional.
+
+    Declarations (class attributes):
+
+    ``startup_modules``
+        Modules of the app imported once in ``ready()`` (each must exist); they register things
+        by being imported: ``registries`` (``core.registry.Registry`` declarations: pages, API
+        routes, exports, map layers, search), signal handlers, and modules holding
+        ``@jobs.services.handler(kind)`` job handlers.
+    ``nav_links``
+        ``[(group, label, url_name)]``: links in the side navigation (registries add their own).
+    ``map_overlays``
+        ``[(key, label, url_name)]``: one-map overlays (``api:<path>`` names a route of the
+        JSON API, below the URL named ``api-v1:api-root``); the URL answers a GeoJSON
+        FeatureCollection already scoped to the user (feature properties ``name``, ``popup``,
+        ``url`` and ``color`` are used when present).
+    ``cli_commands``
+        ``{subcommand: management command}``: the app's Django management commands
+        (``<app>/management/commands/<command>.py``) offered as ``yingji <subcommand>``.
+
+    Methods (override):
+
+    ``header_widget(request) -> str``
+        HTML shown in the top bar of every page ("" for none).
+    ``start_background(stop_event)``
+        Start the app's background services (threads that stop when ``stop_event`` is set);
+        called by ``yingji serve``/``yingji demo`` in embedded mode and by ``yingji worker``.
+        Periodic checks use ``jobs.services.run_periodically``.
+
+    Modules looked up on demand: see :data:`HOOK_MODULES` (urls, api, dashboard,
+    incident_board, demo_data).
+    """
+
+    # Django picks the one default AppConfig subclass in an app's apps.py; this base class, imported
+    # there, must not count: only its subclasses are defaults.
+    default = False
+    startup_modules: Sequence[str] = ()
+    nav_links: Sequence[tuple[str, str, str]] = ()
+    map_overlays: Sequence[tuple[str, str, str]] = ()
+    cli_commands: Mapping[str, str] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.default = cls.__dict__.get("default", True)
+
+    def ready(self) -> None:
+        for module in self.startup_modules:
+            import_module(f"{self.name}.{module}")
+
+    def header_widget(self, request) -> str:
+        return ""
+
+    def start_background(self, stop_event: threading.Event) -> None:
+        return None
+
+
+def hook_url(url_name: str) -> str:
+    """The URL of a nav link or map overlay: a URL name, or ``api:<path>`` below the JSON API root."""
+    if url_name.startswith("api:"):
+        return api_url(url_name.removeprefix("api:"))
+    return reverse(url_name)
 
 
 def optional_module(app_name: str, module: str) -> ModuleType | None:
@@ -19,23 +105,63 @@ def optional_module(app_name: str, module: str) -> ModuleType | None:
         return None
 
 
+def yingji_apps() -> list[YingjiAppConfig]:
+    return [config for config in apps.get_app_configs() if isinstance(config, YingjiAppConfig)]
+
+
 def app_modules(module: str, exclude: tuple[str, ...] = ()) -> list[tuple[AppConfig, ModuleType]]:
-    """Every Yingji app's optional ``module`` (the app hooks: urls, api, dashboard, ...)."""
+    """Every Yingji app's optional ``module``, one of :data:`HOOK_MODULES`."""
+    if module not in HOOK_MODULES:
+        raise ImproperlyConfigured(f"'{module}' is not an app hook module; declare it in core.apps.HOOK_MODULES")
     found = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("yingji.") and config.label not in exclude:
+    for config in yingji_apps():
+        if config.label not in exclude:
             loaded = optional_module(config.name, module)
             if loaded is not None:
                 found.append((config, loaded))
     return found
 
 
-def import_app_modules(app_name: str) -> None:
-    for module in APP_MODULES:
-        optional_module(app_name, module)
+def claim(table: dict, kind: str, key, origin: str) -> None:
+    """Record that ``origin`` declares ``key``; a second, different origin is a start-up error."""
+    previous = table.setdefault(key, origin)
+    if previous != origin:
+        raise ImproperlyConfigured(f"Duplicate {kind} {key!r}: declared by {previous} and by {origin}")
 
 
-class CoreConfig(AppConfig):
+def check_declarations(configs: Iterable[YingjiAppConfig]) -> dict[str, tuple[str, str]]:
+    """Refuse duplicate nav links (same group and label, or same URL name), map overlay keys and
+    ``yingji`` subcommands across apps. Returns ``{subcommand: (app name, management command)}``."""
+    links: dict = {}
+    link_urls: dict = {}
+    overlays: dict = {}
+    commands: dict = {}
+    table: dict[str, tuple[str, str]] = {}
+    for config in configs:
+        for i, (group, label, url_name) in enumerate(config.nav_links):
+            claim(links, "nav link", (group, label), f"{config.name} nav_links[{i}]")
+            claim(link_urls, "nav link URL", url_name, f"{config.name} nav_links[{i}]")
+        for i, (key, _label, _url_name) in enumerate(config.map_overlays):
+            claim(overlays, "map overlay key", key, f"{config.name} map_overlays[{i}]")
+        for subcommand, command in config.cli_commands.items():
+            claim(commands, "yingji command", subcommand, config.name)
+            table[subcommand] = (config.name, command)
+    return table
+
+
+def cli_commands() -> dict[str, tuple[str, str]]:
+    """``{subcommand: (app name, management command)}`` for the ``yingji`` entry point."""
+    return check_declarations(yingji_apps())
+
+
+class CoreConfig(YingjiAppConfig):
     name = "yingji.core"
     label = "core"
     verbose_name = "平台基础"
+    # worker: the job queue and every app's background services (core.background), so it lives here
+    cli_commands = {"migrate": "migrate_quietly", "check": "selfcheck", "rules": "rules", "worker": "worker"}
+    startup_modules = ("batches",)  # the spreadsheet-import job handler every registry uses
+
+    def ready(self) -> None:
+        super().ready()
+        check_declarations(yingji_apps())  # duplicates between apps fail at start-up

@@ -6,6 +6,14 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from django.urls import reverse
+
+from yingji.core.navigation import nav_groups
 
 EXTERNAL_ATTR = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)([^/"']+)""", re.I)
 EXTERNAL_CSS = re.compile(r"""url\(\s*["']?(?:https?:)?//([^/"')]+)""", re.I)
@@ -20,8 +28,6 @@ REQUIRED_ASSETS = [
 
 
 def check_database() -> list[str]:
-    from django.db import connection
-
     try:
         connection.ensure_connection()
     except Exception as exc:  # noqa: BLE001 - any failure is reported to the operator
@@ -30,17 +36,12 @@ def check_database() -> list[str]:
 
 
 def check_migrations() -> list[str]:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"未应用的迁移：{m.app_label}.{m.name}" for m, _ in plan]
 
 
 def check_static_assets() -> list[str]:
-    from django.contrib.staticfiles import finders
-
     return [f"缺少静态资源：{name}（请运行 ./run setup 安装前端依赖）" for name in REQUIRED_ASSETS if not finders.find(name)]
 
 
@@ -70,19 +71,13 @@ def check_static_offline() -> list[str]:
 
 def check_pages_offline() -> list[str]:
     """Render the pages a user sees and look for any reference to another host."""
-    from django.test import Client
-
-    from yingji.accounts.models import User
-
     problems = []
     client = Client()
-    pages = ["/login/"]
-    user = User.objects.filter(is_active=True, role="sysadmin").first()
+    pages = [reverse("login")]
+    user = get_user_model().objects.filter(is_active=True, role="sysadmin").first()
     if user is not None:
         client.force_login(user)
-        from yingji.web.context import nav_groups
-
-        pages += ["/", "/map/", "/users/", "/audit/", "/divisions/"]
+        pages += [reverse(name) for name in ("dashboard", "map", "user-list", "audit-list", "division-list")]
         pages += [url for _, links in nav_groups() for _, url in links if url not in pages]
     for page in pages:
         response = client.get(page)

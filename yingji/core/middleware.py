@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextvars
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 
-_client_address = contextvars.ContextVar("client_address", default="")
-
-
-def client_address() -> str:
-    return _client_address.get()
+from yingji.audit.context import CLIENT_ADDRESS
 
 
 def address_of(request) -> str:
@@ -20,11 +18,11 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _client_address.set(address_of(request))
+        token = CLIENT_ADDRESS.set(address_of(request))
         try:
             return self.get_response(request)
         finally:
-            _client_address.reset(token)
+            CLIENT_ADDRESS.reset(token)
 
 
 class SecureCookiesMiddleware:
@@ -50,8 +48,6 @@ class BodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         limit = settings.YINGJI_MAX_REQUEST_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -60,10 +56,6 @@ class BodyLimitMiddleware:
         if length > limit:
             message = f"上传内容过大（{length / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB"
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse({"error": {"code": "payload_too_large", "message": message, "fields": {}}}, status=413)
-            from django.shortcuts import render
-
             return render(request, "web/error.html", {"status": 413, "message": message}, status=413)
         return self.get_response(request)

@@ -1,4 +1,5 @@
-"""Abstract bases for business records: regional scope, optimistic locking, location."""
+"""Abstract bases for business records (regional scope, optimistic locking, location) and the
+spreadsheet import batch every registry uses."""
 
 from __future__ import annotations
 
@@ -63,3 +64,30 @@ class LocatedRecord(ScopedRecord):
             raise ValidationError({"lon": "经度和纬度须同时填写"})
         if self.lon is not None and not (73 <= self.lon <= 136 and 3 <= self.lat <= 54):
             raise ValidationError({"lon": "坐标不在中国范围内，请检查经纬度是否填反"})
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet and its outcome (see ``yingji.core.importer`` and ``yingji.core.batches``).
+
+    The table keeps its original name: the model moved here from the resources app."""
+
+    STATUSES = [("queued", "排队中"), ("running", "处理中"), ("done", "已完成"), ("failed", "失败")]
+
+    registry = models.CharField("登记类别", max_length=40)
+    filename = models.CharField("文件名", max_length=200)
+    user = models.ForeignKey("accounts.User", verbose_name="上传人", on_delete=models.CASCADE, related_name="+")
+    content = models.BinaryField("文件内容", blank=True, default=b"")
+    dry_run = models.BooleanField("仅校验", default=False)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default="queued")
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    result = models.JSONField("结果", null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导入批次"
+        db_table = "resources_importbatch"
+
+    def __str__(self):
+        return f"{self.filename}（{self.get_status_display()}）"

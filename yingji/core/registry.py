@@ -7,6 +7,8 @@ An app declares ``Registry(key="enterprises", model=Enterprise, ...)`` in its
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,11 +16,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yingji.geo import divcodes
+from yingji.regions.services import name_of
 
 from . import scope
+from .apps import claim
 from .errors import Forbidden, ValidationFailed, from_django_validation
+from .records import create_record, delete_record, update_record
 
 REGISTRIES: dict[str, "Registry"] = {}
+_ORIGINS: dict[str, str] = {}
 
 
 @dataclass
@@ -37,12 +46,20 @@ class Registry:
     icon: str = "●"
     # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
     form_clean: Callable | None = None
+    # Derived fields the service layer computes before every save (grades, scores):
+    # (obj) -> None, raising ValidationError. Runs after model validation, in forms and in the write path.
+    derive: Callable | None = None
     # One line shown in map popups: (obj) -> str.
     map_summary: Callable | None = None
     # Derived fields (grades, states, scores) shown in details and exports but never in forms.
     read_only_fields: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        # The declaration (the caller of the dataclass __init__: module and line) is the registry's
+        # origin; the same key from another origin is a start-up error, not a silent replacement.
+        caller = sys._getframe(2)
+        origin = f"{caller.f_globals.get('__name__', '?')}:{caller.f_lineno}"
+        claim(_ORIGINS, "registry key", self.key, origin)
         REGISTRIES[self.key] = self
 
     # ----- reads -----------------------------------------------------------------
@@ -63,8 +80,6 @@ class Registry:
             qs = qs.filter(cond)
         division = (params.get("division") or "").strip()
         if division:
-            from yingji.geo import divcodes
-
             try:
                 qs = qs.filter(division_code__startswith=divcodes.scope_prefix(division))
             except divcodes.DivisionCodeError as exc:
@@ -116,6 +131,14 @@ class Registry:
                     registry.form_clean(self)
                 return data
 
+            def _post_clean(self):
+                super()._post_clean()
+                if registry.derive:
+                    try:
+                        registry.derive(self.instance)
+                    except ValidationError as exc:
+                        self._update_errors(exc)
+
         return Form
 
     def clean_data(self, data: dict, instance: models.Model | None = None) -> dict:
@@ -156,21 +179,16 @@ class Registry:
         return True
 
     def create(self, user, data: dict):
-        from .records import create_record
-
         scope.check_can_create(self.model, user)
-        return create_record(user, self.model, self.clean_data(data))
+        return create_record(user, self.model, self.clean_data(data), derive=self.derive)
 
     def update(self, user, obj, data: dict, expected_version=None):
-        from .records import update_record
-
         scope.check_can_see(obj, user)
         scope.check_can_write(self.model, user, obj.division_code)
-        return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version)
+        return update_record(user, obj, self.clean_data(data, obj), expected_version=expected_version,
+                             derive=self.derive)
 
     def delete(self, user, obj, expected_version=None):
-        from .records import delete_record
-
         delete_record(user, obj, expected_version=expected_version)
 
     # ----- presentation ----------------------------------------------------------
@@ -186,8 +204,6 @@ def _form_value(instance, name):
     if isinstance(field, models.ManyToManyField):
         return [o.pk for o in getattr(instance, name).all()]
     if isinstance(field, models.JSONField):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
@@ -201,18 +217,12 @@ def display_value(obj, name: str) -> str:
     if value is None:
         return ""
     if name == "division_code":
-        from yingji.regions.services import name_of
-
         return name_of(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, dict)):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 

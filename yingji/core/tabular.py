@@ -8,8 +8,13 @@ import json
 import tempfile
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from .cells import csv_value, xlsx_row
+from .errors import ValidationFailed
+from .records import log_event
 from .registry import Registry, display_value
 
 EXPORT_FORMATS = {
@@ -52,10 +57,6 @@ def _row(obj, columns) -> list:
 
 
 def export_xlsx(registry: Registry, queryset) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     columns = _export_columns(registry)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(registry.label[:30])
@@ -109,8 +110,6 @@ EXPORTERS = {"xlsx": export_xlsx, "csv": export_csv, "geojson": export_geojson}
 
 
 def export(registry: Registry, queryset, fmt: str) -> tuple[bytes, str, str]:
-    from .errors import ValidationFailed
-
     if fmt not in EXPORTERS:
         raise ValidationFailed(f"不支持的导出格式“{fmt}”，可选 xlsx、csv、geojson", fields={"format": ["不支持"]})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -120,10 +119,8 @@ def export(registry: Registry, queryset, fmt: str) -> tuple[bytes, str, str]:
 
 def export_for(user, registry: Registry, params, fmt: str) -> tuple[bytes, str, str]:
     """Export the user's filtered view of a registry, and audit that it was exported."""
-    from yingji.audit import services as audit
-
     queryset = registry.filtered(user, params)
     content, content_type, filename = export(registry, queryset, fmt)
-    audit.record(user, "export", None, model_label=registry.model._meta.label,
-                 note=f"导出{registry.label} {queryset.count()} 条（{fmt}）", division_code=user.region_code)
+    log_event(user, "export", None, model_label=registry.model._meta.label,
+              note=f"导出{registry.label} {queryset.count()} 条（{fmt}）", division_code=user.region_code)
     return content, content_type, filename

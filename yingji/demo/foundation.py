@@ -11,8 +11,8 @@ from yingji.regions.models import Enterprise, Organisation
 from yingji.rules.incident_types import special_hqs
 from yingji.rules.uscc import make_uscc
 
-from . import DEMO_PASSWORD, SEED, demo_step
 from .places import point_in_county, township_of
+from .steps import DEMO_PASSWORD, SEED, demo_step
 
 CITY = "210900000000"
 FUXIN_COUNTIES = {

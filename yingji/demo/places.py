@@ -5,16 +5,15 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-from shapely.geometry import Point
+from shapely.geometry import Point, shape
 from shapely.prepared import prep
+
+from yingji.geo.boundaries import county_features
+from yingji.geo.townships import township_at
 
 
 @lru_cache(maxsize=None)
 def _county(code6: str):
-    from shapely.geometry import shape
-
-    from yingji.geo.boundaries import county_features
-
     feature = next(f for f in county_features(code6[:4]) if f["properties"]["code"] == code6)
     geom = shape(feature["geometry"])
     return geom, prep(geom.buffer(-0.01))
@@ -36,8 +35,6 @@ def point_in_county(rng: random.Random, code6: str, near: tuple[float, float] | 
 
 def township_of(lon: float, lat: float, county6: str) -> str:
     """The 12-digit township code containing the point, or the county's code."""
-    from yingji.geo.townships import township_at
-
     code = township_at(lon, lat)
     if code and code.startswith(county6):
         return code

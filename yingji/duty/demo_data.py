@@ -9,7 +9,7 @@ import random
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
+from yingji.demo.steps import SEED, demo_step
 from yingji.regions.models import Organisation
 
 from .models import DailyReport, DutyRoster, DutyShift, PhoneEntry

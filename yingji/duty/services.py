@@ -8,7 +8,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.geo import divcodes
@@ -141,24 +140,14 @@ def decide_swap(user, swap: ShiftSwap, approve: bool, note: str = "") -> ShiftSw
         current = ShiftSwap.objects.select_for_update().get(pk=swap.pk)
         if current.status != "pending":
             raise Conflict(f"该调班申请已{current.get_status_display()}，不能重复审批")
-        before = audit.snapshot(current)
-        current.status = "approved" if approve else "rejected"
-        current.decided_by, current.decided_at, current.decision_note = user, timezone.now(), note.strip()[:200]
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"调班{current.get_status_display()}")
+        status = "approved" if approve else "rejected"
+        current = records.change(user, current, lock=False, audit_action="transition",
+                                 note=f"调班{dict(ShiftSwap.STATUSES)[status]}", status=status,
+                                 decided_by=user, decided_at=timezone.now(), decision_note=note.strip()[:200])
         if approve:
-            shift = DutyShift.objects.select_for_update().get(pk=current.shift_id)
-            shift_before = audit.snapshot(shift)
-            shift.person_name = current.replacement_name
-            shift.phone = current.replacement_phone or shift.phone
-            shift.version += 1
-            shift.updated_by = user
-            shift.save()
-            audit.record(user, "update", shift, before=shift_before, after=audit.snapshot(shift),
-                         note=f"调班批准：{current.original_name} → {current.replacement_name}")
+            shift = DutyShift.objects.get(pk=current.shift_id)
+            records.change(user, shift, note=f"调班批准：{current.original_name} → {current.replacement_name}",
+                           person_name=current.replacement_name, phone=current.replacement_phone or shift.phone)
         publish("duty", "swap_decided", {"swap": current.pk, "status": current.status,
                                          "text": f"{current}：{current.get_status_display()}"}, current.division_code)
     return current
@@ -189,13 +178,9 @@ def acknowledge_handover(user, handover: Handover, note: str = "") -> Handover:
         current = Handover.objects.select_for_update().get(pk=handover.pk)
         if current.acknowledged_at is not None:
             raise Conflict(f"该交接班记录已于 {timezone.localtime(current.acknowledged_at):%Y-%m-%d %H:%M} 确认")
-        before = audit.snapshot(current)
-        current.acknowledged_by, current.acknowledged_at = user, timezone.now()
-        current.acknowledge_note = note.strip()[:200]
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="接班确认")
+        current = records.change(user, current, lock=False, audit_action="transition", note="接班确认",
+                                 acknowledged_by=user, acknowledged_at=timezone.now(),
+                                 acknowledge_note=note.strip()[:200])
     return current
 
 

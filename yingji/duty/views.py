@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import scope
 from yingji.core.errors import ServiceError, ValidationFailed
+from yingji.core.views import service_view
 from yingji.regions.models import Organisation
-from yingji.web.views import service_view
 
 from . import services
 from .models import DailyReport, DutyRoster, DutyShift, Handover, ShiftSwap
@@ -64,7 +64,7 @@ def calendar_view(request):
 @require_POST
 def request_swap(request, shift_pk):
     shift = services.get_or_404(DutyShift, request.user, shift_pk)
-    return _done(request, request.POST.get("next") or "/duty/", lambda: "已提交调班申请，待审批：" + str(
+    return _done(request, request.POST.get("next") or "duty-calendar", lambda: "已提交调班申请，待审批：" + str(
         services.request_swap(request.user, shift, request.POST.get("replacement_name", ""),
                               request.POST.get("reason", ""), request.POST.get("replacement_phone", ""))))
 
@@ -74,7 +74,7 @@ def request_swap(request, shift_pk):
 def decide_swap(request, pk):
     swap = services.get_or_404(ShiftSwap, request.user, pk)
     approve = request.POST.get("approve") == "1"
-    return _done(request, "/duty/", lambda: f"{services.decide_swap(request.user, swap, approve, request.POST.get('note', ''))}："
+    return _done(request, "duty-calendar", lambda: f"{services.decide_swap(request.user, swap, approve, request.POST.get('note', ''))}："
                                             f"{'已批准' if approve else '已驳回'}")
 
 
@@ -103,7 +103,7 @@ def handovers(request):
 @require_POST
 def acknowledge_handover(request, pk):
     handover = services.get_or_404(Handover, request.user, pk)
-    return _done(request, "/duty/handovers/", lambda: "已确认接班：" + str(
+    return _done(request, "duty-handovers", lambda: "已确认接班：" + str(
         services.acknowledge_handover(request.user, handover, request.POST.get("note", ""))))
 
 

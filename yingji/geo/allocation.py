@@ -279,7 +279,7 @@ def _clean(quantity: float) -> float:
 
 
 def _solve_transport_lp(supply, demand, src, dst, pair_cost, penalty) -> np.ndarray:
-    import highspy
+    import highspy  # imported on use: the LP solver is only needed when an allocation is solved
 
     n_pairs, n_demand, n_supply = len(src), len(demand), len(supply)
     lp = highspy.HighsLp()

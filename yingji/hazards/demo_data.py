@@ -13,11 +13,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
+from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 from yingji.regions.models import Enterprise
 
+from .grading import regrade
+from .loop import escalate_overdue
 from .models import (EVALUATION_PERIOD_YEARS, Checklist, HazardRuleSetting, HazardSource, HazardUnit, HiddenHazard, InspectionTask, RiskPoint,
                      UnitChemical, add_years)
+from .risk import assess_point
 
 CITY = "210900000000"
 # (people within 500 m, [(unit name, kind, [(name, cas, categories, tonnes)])]) per product line.
@@ -149,8 +153,6 @@ def _source(rng, index: int, enterprise: Enterprise, key: str, people: int, toda
 
 @demo_step(40, "重大危险源及分级")
 def load_hazard_sources() -> int:
-    from .grading import regrade
-
     if HazardSource.objects.filter(is_synthetic=True).exists():
         return 0
     HazardRuleSetting.objects.get_or_create(division_code=CITY, defaults={
@@ -196,8 +198,6 @@ def _risk_point(rng, enterprise, name, colour, index) -> RiskPoint:
         point.lec_l, point.lec_e, point.lec_c = factors
     else:
         point.matrix_l, point.matrix_s = factors
-    from .risk import assess_point
-
     assess_point(point)
     return point
 
@@ -218,16 +218,12 @@ def load_risk_points() -> int:
     for enterprise in Enterprise.objects.filter(is_synthetic=True).exclude(industry="hazchem").order_by("pk"):
         for name in rng.sample(["配电室", "空压站", "机修车间", "仓库"], 2):
             rows.append(_risk_point(rng, enterprise, name, rng.choice(["yellow", "blue", "orange"]), len(rows) + 1))
-    from yingji.demo.places import point_in_county, township_of
-
     for i, (name, county) in enumerate([("示例商业综合体", "210902"), ("示例客运站", "210911"), ("示例体育场馆", "210904")]):
         lon, lat = point_in_county(rng, county)
         point = RiskPoint(kind="public", name=name, location_text="人员密集场所", hazard_factors="人员密集、火灾",
                           accident_types="火灾、拥挤踩踏", method="LS", matrix_l=3, matrix_s=4 + (i == 0),
                           control_level="company", is_synthetic=True, lon=lon, lat=lat,
                           division_code=township_of(lon, lat, county))
-        from .risk import assess_point
-
         assess_point(point)
         rows.append(point)
     RiskPoint.objects.bulk_create(rows)
@@ -271,8 +267,6 @@ def _hazard(rng, enterprise, task, index, spec, today) -> HiddenHazard:
 
 @demo_step(42, "检查表、检查任务与隐患")
 def load_inspections_and_hazards() -> int:
-    from .loop import escalate_overdue
-
     if HiddenHazard.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 42)

@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
+from yingji.core import records
 from yingji.core.errors import ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules.gb18218 import GradingSettings, InputError, UnknownChemicalError, grade_from_json
 
-from .models import HazardGrading, HazardRuleSetting, HazardSource
+from .models import GRADE_NAMES, HazardGrading, HazardRuleSetting, HazardSource
 
 DEFAULT_GRADING = GradingSettings()
 
@@ -44,7 +44,8 @@ def grading_settings_for(division_code: str) -> tuple[GradingSettings, HazardRul
 
 
 def check_chemical(chemical) -> None:
-    """Model validation of one unit chemical: it must resolve exactly as the grading will."""
+    """Validation of one unit chemical before it is saved (the ``derive`` step of its registry):
+    it must resolve exactly as the grading will."""
     settings, _ = grading_settings_for(chemical.division_code) if chemical.division_code else (DEFAULT_GRADING, None)
     data = {"exposed_people": 0, "units": [{"name": "校验", "chemicals": [chemical.as_input()]}]}
     try:
@@ -91,20 +92,20 @@ def regrade(source: HazardSource, actor=None, trigger: str = "", *, force: bool 
     if latest and not force and latest.input == data and latest.settings_used == result["settings"]:
         return latest
     with transaction.atomic():
-        grading = HazardGrading.objects.create(
-            hazard_source=source, enterprise_id=source.enterprise_id, division_code=source.division_code,
-            is_synthetic=source.is_synthetic, graded_at=timezone.now(), trigger=trigger[:200],
-            exposed_people=result["exposed_people"], alpha=result["alpha"], s=result["S"], r=result["R"],
-            grade=result["grade"], is_major_hazard=result["is_major_hazard"],
-            governing_unit=result["governing_unit"] or "", rule_setting=setting, settings_used=result["settings"],
-            input=data, result=result, created_by=actor if getattr(actor, "pk", None) else None,
-        )
+        grading = records.create_record(
+            actor if getattr(actor, "pk", None) else records.SYSTEM, HazardGrading, {}, parent=source, validate=False,
+            note=f"重新分级（{trigger or '手动'}）：{GRADE_NAMES.get(result['grade'], '未构成重大危险源')}，R={result['R']}",
+            server=dict(
+                hazard_source=source, enterprise_id=source.enterprise_id, division_code=source.division_code,
+                is_synthetic=source.is_synthetic, graded_at=timezone.now(), trigger=trigger[:200],
+                exposed_people=result["exposed_people"], alpha=result["alpha"], s=result["S"], r=result["R"],
+                grade=result["grade"], is_major_hazard=result["is_major_hazard"],
+                governing_unit=result["governing_unit"] or "", rule_setting=setting, settings_used=result["settings"],
+                input=data, result=result))
         HazardSource.objects.filter(pk=source.pk).update(
             is_major_hazard=grading.is_major_hazard, current_grade=grading.grade, current_s=grading.s,
             current_r=grading.r, graded_at=grading.graded_at,
         )
-        audit.record(actor, "create", grading, after=audit.snapshot(grading),
-                     note=f"重新分级（{trigger or '手动'}）：{grading.grade_name}，R={result['R']}")
     return grading
 
 

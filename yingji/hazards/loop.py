@@ -11,13 +11,16 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.records import create_record
+from yingji.live.services import publish
+from yingji.regions.services import name_of
 from yingji.rules import hidden_hazard as rules
-from yingji.rules.statemachine import TransitionError
 
 from .models import HazardPhoto, HiddenHazard
 
@@ -154,38 +157,32 @@ def transition(user, hazard_id: int, action: str, fields: dict | None = None, *,
                expected_version: int | None = None) -> HiddenHazard:
     """Apply one step of the loop for ``user``; raise a ServiceError with the Chinese reason."""
     data = clean_fields(action, dict(fields or {}))
-    with transaction.atomic():
-        hazard = HiddenHazard.objects.select_for_update().filter(pk=hazard_id).first()
-        if hazard is None:
-            raise NotFound(f"隐患（编号 {hazard_id}）不存在")
-        scope.check_can_see(hazard, user)
-        if expected_version not in (None, "") and int(expected_version) != hazard.version:
-            raise Conflict(f"操作被拒绝：该隐患已被他人处理（当前版本 {hazard.version}），请刷新后重试", code="version_conflict")
-        before = audit.snapshot(hazard)
-        try:
-            target = rules.apply(hazard.state, action, {user.role}, _context(hazard, user, action, data))
-        except TransitionError as exc:
-            raise ERROR_CLASSES.get(exc.code, ValidationFailed)(exc.message, code=exc.code) from exc
+    hazard = HiddenHazard.objects.filter(pk=hazard_id).first()
+    if hazard is None:
+        raise NotFound(f"隐患（编号 {hazard_id}）不存在")
+    scope.check_can_see(hazard, user)
+    detail = data.get("reason") or data.get("opinion") or data.get("note") or ""
+
+    def context(current: HiddenHazard) -> dict:
+        return {**_context(current, user, action, data), "actor_roles": frozenset({user.role})}
+
+    def apply(current: HiddenHazard, move, source: str) -> None:
         _check_extra(action, data)
-        label = rules.HAZARD_MACHINE.transitions[action].label
-        source_label = rules.STATES[hazard.state]
-        _record_step(hazard, action, data)
-        hazard.state = target
-        hazard.state_changed_at = timezone.now()
-        hazard.version += 1
-        hazard.updated_by = user
-        hazard.save()
-        detail = data.get("reason") or data.get("opinion") or data.get("note") or ""
-        note = f"{label}：{source_label} → {rules.STATES[target]}" + (f"；{detail}" if detail else "")
-        audit.record(user, "transition", hazard, before=before, after=audit.snapshot(hazard), note=note)
-    return hazard
+        _record_step(current, action, data)
+
+    def note(current: HiddenHazard, move, source: str) -> str:
+        return f"{move.label}：{rules.STATES[source]} → {rules.STATES[move.target]}" + (f"；{detail}" if detail else "")
+
+    return records.transition(
+        user, hazard, rules.HAZARD_MACHINE, action, context=context, apply=apply, note=note,
+        errors=lambda exc: ERROR_CLASSES.get(exc.code, ValidationFailed)(exc.message, code=exc.code),
+        expected_version=expected_version, state_changed_at=timezone.now(),
+        conflict_message=lambda current: f"操作被拒绝：该隐患已被他人处理（当前版本 {current.version}），请刷新后重试")
 
 
 # --- photos -------------------------------------------------------------------------------
 
 def _check_image(upload) -> tuple[str, str]:
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(f"照片“{upload.name}”超过 5 MB（{upload.size / 1048576:.1f} MB），请压缩后上传",
                                fields={"image": ["文件过大"]})
@@ -204,8 +201,6 @@ def _check_image(upload) -> tuple[str, str]:
 
 
 def add_photo(user, hazard: HiddenHazard, upload, stage: str = "discovery", caption: str = "") -> HazardPhoto:
-    from yingji.core.records import create_record
-
     scope.check_can_see(hazard, user)
     if hazard.state in rules.TERMINAL_STATES:
         raise Conflict(f"隐患已{rules.STATES[hazard.state]}，不能再上传照片")
@@ -229,9 +224,6 @@ def escalation_target(hazard: HiddenHazard, today: dt.date) -> tuple[int, str]:
 
 def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
     """Raise overdue major hazards under 挂牌督办 to the next supervising level (idempotent)."""
-    from yingji.live.services import publish
-    from yingji.regions.services import name_of
-
     today = today or timezone.localdate()
     escalated = []
     candidates = HiddenHazard.objects.filter(grade=rules.GRADE_MAJOR, is_supervised=True, deadline__lt=today)
@@ -242,14 +234,12 @@ def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
         if level <= hazard.escalation_level:
             continue
         with transaction.atomic():
-            before = audit.snapshot(hazard)
-            hazard.escalation_level, hazard.escalated_to, hazard.escalated_at = level, receiving, timezone.now()
-            hazard.save(update_fields=["escalation_level", "escalated_to", "escalated_at"])
             days = (today - hazard.deadline).days
             note = f"重大隐患逾期 {days} 天未完成整改，升级至{name_of(receiving)}督办"
-            audit.record(None, "update", hazard, before=before, after=audit.snapshot(hazard), note=note)
+            hazard = records.change(records.SYSTEM, hazard, note=note, bump=False, only_changed=True,
+                                    escalation_level=level, escalated_to=receiving, escalated_at=timezone.now())
             publish("deadlines", "hidden_hazard_escalated",
                     {"id": hazard.pk, "title": hazard.title, "enterprise": hazard.enterprise.name, "message": note,
-                     "url": f"/hazards/hidden/{hazard.pk}/", "sound": True}, division_code=receiving)
+                     "url": reverse("hazards:hidden-detail", args=[hazard.pk]), "sound": True}, division_code=receiving)
         escalated.append(hazard)
     return escalated

@@ -9,7 +9,7 @@ from django.db import transaction
 from yingji.core.errors import Conflict, Forbidden
 from yingji.core.registry import Registry
 
-from . import grading
+from . import grading, risk
 from .models import (Checklist, HazardGrading, HazardRuleSetting, HazardSource, HazardUnit,
                      HiddenHazard, InspectionTask, RiskPoint, UnitChemical)
 
@@ -124,7 +124,7 @@ HAZARD_UNITS = GradedContentRegistry(
     ordering=["hazard_source", "id"], select_related=["hazard_source"],
 )
 UNIT_CHEMICALS = GradedContentRegistry(
-    key="unit-chemicals", model=UnitChemical, label="单元危险化学品", nav_group=GROUP,
+    key="unit-chemicals", model=UnitChemical, label="单元危险化学品", nav_group=GROUP, derive=grading.check_chemical,
     fields=["unit", "name", "cas", "categories", "design_max_t", "storage_form"],
     list_fields=["name", "cas", "categories", "design_max_t", "unit", "division_code"],
     search_fields=["name", "cas", "unit__name", "hazard_source__name"], filter_fields=["unit", "hazard_source"],
@@ -147,7 +147,7 @@ RULE_SETTINGS = RuleSettingRegistry(
     search_fields=["name", "notes"], ordering=["division_code"],
 )
 RISK_POINTS = HazardsRegistry(
-    key="risk-points", model=RiskPoint, label="风险点（风险清单）", nav_group=GROUP, icon="险",
+    key="risk-points", model=RiskPoint, label="风险点（风险清单）", nav_group=GROUP, icon="险", derive=risk.assess_point,
     fields=["enterprise", "kind", "name", "location_text", "hazard_factors", "accident_types", "method", "lec_l",
             "lec_e", "lec_c", "matrix_l", "matrix_s", "control_measures", "control_level", "responsible_person",
             "assessed_on", "lon", "lat", "coord_source", "score", "level", "assessment"],

@@ -7,16 +7,17 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 
 from yingji.core import scope
+from yingji.regions.services import name_of
+from yingji.core.links import record_url
 from yingji.rules import risk as rules
 
+from .grading import rule_setting_for
 from .models import RiskPoint
 
 COLOURS = {level.level: level for level in rules.RISK_LEVELS.values()}
 
 
 def band_settings_for(division_code: str) -> rules.RiskBandSettings:
-    from .grading import rule_setting_for
-
     setting = rule_setting_for(division_code) if division_code else None
     return setting.band_settings() if setting else rules.DEFAULT_SETTINGS
 
@@ -27,7 +28,8 @@ def _settings_json(settings: rules.RiskBandSettings) -> dict:
 
 
 def assess_point(point: RiskPoint) -> None:
-    """Compute score, level and colour of a risk point (model validation). Raises ValidationError."""
+    """Compute score, level and colour of a risk point before it is saved (the ``derive`` step of
+    its registry). Raises ValidationError."""
     settings = band_settings_for(point.division_code)
     try:
         if point.method == rules.METHOD_LEC:
@@ -61,8 +63,6 @@ def _summary(points) -> dict:
 
 def risk_map(user) -> dict:
     """The four-colour map: per enterprise and per county, coloured by the most severe point."""
-    from yingji.regions.services import name_of
-
     points = list(scope.visible(RiskPoint.objects.filter(level__isnull=False), user).select_related("enterprise"))
     by_enterprise, by_county = defaultdict(list), defaultdict(list)
     for p in points:
@@ -89,5 +89,5 @@ def risk_point_features(user) -> dict:
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
                          "properties": {"id": p.pk, "name": p.name, "level": p.level, "color": info.colour_hex,
                                         "popup": f"{owner}｜{info.name}（{info.colour}）｜{p.assessment}",
-                                        "url": f"/r/risk-points/{p.pk}/"}})
+                                        "url": record_url("risk-points", p.pk)}})
     return {"type": "FeatureCollection", "features": features}

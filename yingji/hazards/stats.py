@@ -6,8 +6,10 @@ import tempfile
 from collections import Counter, defaultdict
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.cells import append_protected
 from yingji.regions.models import Enterprise
 from yingji.regions.services import name_of
@@ -116,9 +118,6 @@ def statistics_sheets(user) -> list[tuple[str, list[str], list[list]]]:
 
 
 def workbook(sheets, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     wb.remove(wb.active)
     for name, headers, rows in sheets:
@@ -139,9 +138,7 @@ def workbook(sheets, title: str) -> bytes:
 
 
 def export_statistics(user) -> tuple[bytes, str]:
-    from yingji.audit import services as audit
-
     content = workbook(statistics_sheets(user), "隐患排查治理与重大危险源统计")
-    audit.record(user, "export", None, model_label="hazards.Statistics", note="导出隐患与重大危险源统计及逾期清单（xlsx）",
-                 division_code=user.region_code)
+    records.log_event(user, "export", None, model_label="hazards.Statistics", note="导出隐患与重大危险源统计及逾期清单（xlsx）",
+                      division_code=user.region_code)
     return content, f"hazards-statistics-{timezone.localtime():%Y%m%d-%H%M}.xlsx"

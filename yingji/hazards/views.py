@@ -14,14 +14,14 @@ from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.registry import REGISTRIES
+from yingji.core.views import service_view
 from yingji.regions.services import full_name
 from yingji.rules import hidden_hazard as rules
 from yingji.rules import risk as risk_rules
-from yingji.web.views import service_view
 
-from . import loop, risk, stats
+from . import grading, loop, risk, stats
 from .api import actions_json
-from .models import HazardPhoto, HiddenHazard
+from .models import HazardPhoto, HazardSource, HiddenHazard
 
 ACTION_INPUTS = {
     "grade": ("select", list(rules.GRADES.items())),
@@ -74,9 +74,6 @@ def source_detail(request, pk):
 @service_view
 @require_POST
 def source_regrade(request, pk):
-    from . import grading
-    from .models import HazardSource
-
     source = REGISTRIES["hazard-sources"].get(request.user, pk)
     scope.check_can_write(HazardSource, request.user, source.division_code, source)
     grading.regrade(source, request.user, "手动重新分级", force=True)

@@ -1,23 +1,17 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class IncidentsConfig(AppConfig):
+class IncidentsConfig(YingjiAppConfig):
     name = "yingji.incidents"
     label = "incidents"
     verbose_name = "突发事件信息报告"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
-        ("值班值守", "值班台（接报）", "/incidents/"),
-        ("值班值守", "事件看板", "/incidents/board/"),
-        ("值班值守", "超时统计", "/incidents/stats/"),
+    startup_modules = ("registries", "deadline_service")  # deadline_service: the deadline-check job handler
+    nav_links = [
+        ("值班值守", "值班台（接报）", "incident-console"),
+        ("值班值守", "事件看板", "incident-board"),
+        ("值班值守", "超时统计", "incident-stats"),
     ]
-    map_overlays = [("incidents", "突发事件（未办结）", "/api/v1/incidents/geojson")]
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)
-        from . import deadline_service  # noqa: F401  (registers the deadline-check job handler)
+    map_overlays = [("incidents", "突发事件（未办结）", "api:incidents/geojson")]
 
     def start_background(self, stop_event):
         """Embedded mode: watch deadlines and push overdue alerts once per deadline (the job per

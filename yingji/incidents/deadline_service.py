@@ -20,6 +20,8 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from yingji.core import records, scope
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.geo import divcodes
 from yingji.jobs import services as jobs
 from yingji.live.services import publish
@@ -108,19 +110,19 @@ def complete(incident: Incident, unit, kinds: set[str], at: dt.datetime, note: s
     for row in incident.deadlines.filter(unit=unit, kind__in=kinds, status="pending"):
         row.status, row.done_at, row.done_note = "done", at, note[:200]
         row.save(update_fields=["status", "done_at", "done_note", "updated_at"])
-        late = "（已超时，属迟报）" if at > row.due_at else ""
-        add_entry(incident, "deadline", f"{unit.name}“{row.label}”已完成：{note}{late}", actor=actor, at=at)
+        _log_done(incident, unit, row, at, note, actor)
         done.append(row)
     return done
+
+
+def _log_done(incident: Incident, unit, row: IncidentDeadline, at: dt.datetime, note: str, actor) -> None:
+    late = "（已超时，属迟报）" if at > row.due_at else ""
+    add_entry(incident, "deadline", f"{unit.name}“{row.label}”已完成：{note}{late}", actor=actor, at=at)
 
 
 def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDeadline:
     """A duty officer records that a deadline was met outside the platform (e.g. phoned the
     province). Scope: the deadline's unit must be inside the user's region."""
-    from yingji.audit import services as audit
-    from yingji.core import scope
-    from yingji.core.errors import Conflict, ValidationFailed
-
     scope.check_can_see(deadline, user)
     scope.check_can_write(IncidentDeadline, user, deadline.division_code)
     note = (note or "").strip()
@@ -132,10 +134,10 @@ def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDe
         current = IncidentDeadline.objects.select_for_update().get(pk=deadline.pk)
         if current.status != "pending":
             raise Conflict(f"该时限已是“{current.get_status_display()}”状态")
-        before = audit.snapshot(current)
-        complete(current.incident, current.unit, {current.kind}, timezone.now(), note, actor=user)
-        current.refresh_from_db()
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="登记时限完成")
+        at = timezone.now()
+        current = records.change(user, current, lock=False, audit_action="transition", note="登记时限完成",
+                                 status="done", done_at=at, done_note=note[:200])
+        _log_done(current.incident, current.unit, current, at, note, user)
         publish("deadlines", "done", {"deadline": current.pk, "incident": current.incident_id}, current.division_code)
     return current
 

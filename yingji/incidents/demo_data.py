@@ -11,8 +11,8 @@ import uuid
 from django.utils import timezone
 
 from yingji.accounts.models import User
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
 
 from .models import Incident
 from .services import acknowledge_receipt, close_incident, file_report, log_entry, take_call

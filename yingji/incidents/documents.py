@@ -8,6 +8,7 @@ and the grade with its reasons, and a 合成示例 note when the data is synthet
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
@@ -67,6 +68,7 @@ def _footer(report: IncidentReport) -> str:
 
 
 def build_docx(report: IncidentReport) -> bytes:
+    # Document libraries are imported on use: they are heavy and only report downloads need them.
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -116,6 +118,7 @@ def build_docx(report: IncidentReport) -> bytes:
 
 
 def build_pdf(report: IncidentReport) -> bytes:
+    # Imported on use, as in build_docx.
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -124,8 +127,6 @@ def build_pdf(report: IncidentReport) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
-
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))

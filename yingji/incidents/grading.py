@@ -11,6 +11,8 @@ from yingji.rules.accident import SOURCE as DECREE_493_SOURCE
 from yingji.rules.accident import grade_accident
 from yingji.rules.incident_types import GradingTable, default_grading_table, grade_by_table, incident_type
 
+from .models import GradingTableConfig
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -29,8 +31,6 @@ def table_figures(figures: dict) -> dict[str, Decimal]:
 
 
 def configured_table(type_code: str, division_code: str) -> GradingTable | None:
-    from .models import GradingTableConfig
-
     itype = incident_type(type_code)
     best, best_rank = None, None
     for row in GradingTableConfig.objects.filter(active=True, event_scope__in=[itype.code, itype.category]):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
-from yingji.rules.incident_types import INCIDENT_TYPES
+from yingji.regions.services import full_name
+from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES, GradingTable, incident_type
 from yingji.rules.report_chain import REPORT_KINDS, REPORT_ROLES, STATES
 
 SOURCES = [
@@ -97,8 +100,6 @@ class Incident(LocatedRecord, Figures):
     @property
     def place(self) -> str:
         """The address as reported, else the division's full name (e.g. 阜新市彰武县)."""
-        from yingji.regions.services import full_name
-
         return self.address or full_name(self.division_code)
 
 
@@ -219,8 +220,6 @@ class IncidentDeadline(ScopedRecord):
     def late(self) -> bool:
         if self.window or self.status == "cancelled":
             return False
-        from django.utils import timezone
-
         return (self.done_at or timezone.now()) > self.due_at
 
 
@@ -271,10 +270,6 @@ class GradingTableConfig(ScopedRecord):
         return f"{self.table.get('name', self.event_scope) if isinstance(self.table, dict) else self.event_scope}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from yingji.rules.incident_types import CATEGORIES, GradingTable, incident_type
-
         super().clean()
         if self.event_scope not in CATEGORIES:
             try:

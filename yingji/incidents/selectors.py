@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.apps import app_modules
 from yingji.core.errors import ValidationFailed
+from yingji.core.links import api_url
 from yingji.duty.services import duty_unit_of
 from yingji.geo import divcodes
 from yingji.regions.services import full_name, name_of
 from yingji.rules.incident_types import CATEGORIES
+from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
 
 from .models import FIGURE_FIELDS, Incident, IncidentDeadline, IncidentReport, ReportReceipt, TimelineEntry
 
@@ -108,8 +112,6 @@ def incident_json(incident: Incident, detail: bool = False) -> dict:
 
 
 def report_json(report: IncidentReport) -> dict:
-    from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
-
     return {
         "id": report.pk, "incident": report.incident_id, "kind": report.kind, "kind_label": report.get_kind_display(),
         "sequence": report.sequence, "kind_sequence": report.kind_sequence, "title": report.title,
@@ -118,8 +120,8 @@ def report_json(report: IncidentReport) -> dict:
         "grade_level": report.grade_level, "grade_name": report.grade_name, "grade_reasons": report.grade_reasons,
         **{name: (str(getattr(report, name)) if name == "direct_loss_yuan" else getattr(report, name))
            for name in FIGURE_FIELDS},
-        "docx_url": f"/api/v1/incident-reports/{report.pk}/document?format=docx",
-        "pdf_url": f"/api/v1/incident-reports/{report.pk}/document?format=pdf",
+        "docx_url": api_url(f"incident-reports/{report.pk}/document?format=docx"),
+        "pdf_url": api_url(f"incident-reports/{report.pk}/document?format=pdf"),
     }
 
 
@@ -157,8 +159,6 @@ def entry_json(entry: TimelineEntry) -> dict:
 def board_extras(user, incident_ids) -> dict[int, list[str]]:
     """Lines other apps add per incident on the board (e.g. command: response level, open tasks):
     an ``incident_board.py`` module with ``summaries(user, incident_ids) -> {id: [text]}``."""
-    from yingji.core.apps import app_modules
-
     lines: dict[int, list[str]] = {}
     for _, module in app_modules("incident_board", exclude=("incidents",)):
         for incident_id, texts in module.summaries(user, incident_ids).items():
@@ -184,7 +184,7 @@ def board_geojson(user) -> dict:
     for incident in visible_incidents(user).exclude(state="closed").filter(lon__isnull=False):
         features.append({
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
-            "properties": {"id": incident.pk, "name": incident.title, "url": f"/incidents/{incident.pk}/",
+            "properties": {"id": incident.pk, "name": incident.title, "url": reverse("incident-detail", args=[incident.pk]),
                            "color": GRADE_COLORS.get(incident.grade_level, GRADE_COLORS[None]),
                            "popup": f"{incident.grade_name or '未分级'} · {incident.get_type_code_display()} · "
                                     f"{incident.get_state_display()}" + ("（合成示例）" if incident.is_synthetic else ""),

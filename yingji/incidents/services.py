@@ -12,16 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yingji.audit import services as audit
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
+from yingji.geo import divcodes
+from yingji.geo.townships import township_at
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
+from yingji.regions.services import county_at
 from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
-from yingji.rules.report_chain import (DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, check_report,
-                                       state_from_kinds)
+from yingji.rules.report_chain import (ACTION_FOR_KIND, DECREE_493_ART12_ITEMS, REPORT_CHAIN, REPORT_KINDS,
+                                       REPORT_ROLES, check_report, state_from_kinds)
 from yingji.rules.statemachine import TransitionError
 
 from . import deadline_service
@@ -106,9 +108,6 @@ def _my_unit(user) -> Organisation:
 
 
 def _division_for(data: dict, user) -> str:
-    from yingji.geo import divcodes
-    from yingji.regions.services import county_at
-
     code = (data.get("division_code") or "").strip()
     if code:
         try:
@@ -122,8 +121,6 @@ def _division_for(data: dict, user) -> str:
         except (TypeError, ValueError):
             county = None
         if county:
-            from yingji.geo.townships import township_at
-
             town = township_at(float(lon), float(lat))
             return town if town and town.startswith(county[:6]) else county
     return user.region_code
@@ -202,11 +199,9 @@ def _intake_text(incident: Incident) -> str:
 def _attach(user, incident: Incident, upload) -> IncidentAttachment:
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(f"附件“{upload.name}”超过20MB", fields={"attachments": ["单个附件不超过20MB"]})
-    row = IncidentAttachment(incident=incident, file=upload, name=upload.name[:200], size=upload.size,
-                             division_code=incident.division_code, created_by=user, updated_by=user)
-    row.save()
-    audit.record(user, "create", row, after=audit.snapshot(row), note="事件附件")
-    return row
+    return records.create_record(user, IncidentAttachment, {}, server=dict(
+        incident=incident, file=upload, name=upload.name[:200], size=upload.size,
+        division_code=incident.division_code), parent=incident, validate=False, note="事件附件")
 
 
 # ----- reports -------------------------------------------------------------------------
@@ -227,8 +222,7 @@ def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upwar
         state = state_from_kinds(kinds, current.state == "closed")
         items = {code: (data.get(code) or "").strip() for code in ART12_CODES}
         try:
-            target = check_report(kind, state, [user.role], {"require_art12_items": kind != "supplement",
-                                                              "items": items})
+            check_report(kind, state, [user.role], {"require_art12_items": kind != "supplement", "items": items})
         except TransitionError as exc:
             if exc.code == "forbidden_role":
                 raise Forbidden(exc.message) from exc
@@ -249,25 +243,20 @@ def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upwar
             "division_code": current.division_code, "is_synthetic": current.is_synthetic,
             "grade_level": grade.level, "grade_name": grade.name, "grade_reasons": grade.reasons,
             "grade_basis": grade.basis}, note=label)
-        _apply_report(user, current, report, target, grade, label, unit)
+        report.incident = _apply_report(user, current, report, grade, label, unit, items)
         if submit_upward:
             escalate(user, report)
     incident.refresh_from_db()
     return report
 
 
-def _apply_report(user, incident: Incident, report: IncidentReport, target: str, grade, label: str, unit) -> None:
-    before = audit.snapshot(incident)
+def _apply_report(user, incident: Incident, report: IncidentReport, grade, label: str, unit, items: dict) -> Incident:
     old_grade = incident.grade_name
-    for name in FIGURE_FIELDS:
-        setattr(incident, name, getattr(report, name))
-    incident.grade_level, incident.grade_name = grade.level, grade.name
-    incident.grade_reasons, incident.grade_basis = grade.reasons, grade.basis
-    incident.state = target
-    incident.version += 1
-    incident.updated_by = user
-    incident.save()
-    audit.record(user, "transition", incident, before=before, after=audit.snapshot(incident), note=label)
+    incident = records.transition(
+        user, incident, REPORT_CHAIN, ACTION_FOR_KIND[report.kind], note=label,
+        context={"require_art12_items": report.kind != "supplement", "items": items},
+        **{name: getattr(report, name) for name in FIGURE_FIELDS},
+        grade_level=grade.level, grade_name=grade.name, grade_reasons=grade.reasons, grade_basis=grade.basis)
     figures = "，".join(f"{FIGURE_LABELS[n]}{getattr(report, n)}" for n in FIGURE_FIELDS if getattr(report, n))
     add_entry(incident, "report", f"{unit.name}报送{label}（签发人：{report.issuer}）{('：' + figures) if figures else ''}",
               actor=user, at=report.report_at, unit_name=unit.name, data={"report": report.pk})
@@ -282,6 +271,7 @@ def _apply_report(user, incident: Incident, report: IncidentReport, target: str,
     deadline_service.sync_deadlines(incident, user)
     publish("incidents", "report", {"incident": incident.pk, "report": report.pk, "grade": grade.name,
                                     "text": f"{incident.title}：{unit.name}报送{label}"}, incident.division_code)
+    return incident
 
 
 # ----- escalation, forwarding, receipts -------------------------------------------------
@@ -316,12 +306,11 @@ def _deliver(user, report: IncidentReport, sender, receiver, route: str) -> Repo
     with transaction.atomic():
         if ReportReceipt.objects.filter(report=report, receiving_unit=receiver).exists():
             raise Conflict(f"该报告已报送{receiver.name}，不能重复报送")
-        receipt = ReportReceipt.objects.create(
+        receipt = records.create_record(user, ReportReceipt, {}, server=dict(
             report=report, incident=report.incident, route=route, sending_unit=sender, receiving_unit=receiver,
-            sent_by=user, received_at=now, division_code=receiver.division_code,
-            is_synthetic=report.is_synthetic, created_by=user, updated_by=user)
-        audit.record(user, "transition", receipt, after=audit.snapshot(receipt),
-                     note=f"{'上报' if route == 'upward' else '转送'}{receiver.name}")
+            sent_by=user, received_at=now, division_code=receiver.division_code, is_synthetic=report.is_synthetic),
+            parent=report, validate=False, audit_action="transition",
+            note=f"{'上报' if route == 'upward' else '转送'}{receiver.name}")
         incident = report.incident
         verb = "上报" if route == "upward" else "转送"
         add_entry(incident, route, f"{sender.name}将{report}{verb}{receiver.name}", actor=user, at=now,
@@ -346,12 +335,8 @@ def acknowledge_receipt(user, receipt: ReportReceipt) -> ReportReceipt:
         current = ReportReceipt.objects.select_for_update().get(pk=receipt.pk)
         if current.acknowledged_at is not None:
             raise Conflict(f"该报告已由{current.acknowledged_by.display_name() if current.acknowledged_by else '他人'}签收")
-        before = audit.snapshot(current)
-        current.acknowledged_by, current.acknowledged_at = user, timezone.now()
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="签收")
+        current = records.change(user, current, lock=False, audit_action="transition", note="签收",
+                                 acknowledged_by=user, acknowledged_at=timezone.now())
         waited = int((current.acknowledged_at - current.received_at).total_seconds() // 60)
         add_entry(current.incident, "receipt", f"{current.receiving_unit.name}签收{current.report}（送达后{waited}分钟）",
                   actor=user, unit_name=current.receiving_unit.name, data={"receipt": current.pk})
@@ -379,7 +364,7 @@ def log_entry(user, incident: Incident, kind: str, text: str, at=None, complete_
     unit = _my_unit(user)
     with transaction.atomic():
         entry = add_entry(incident, kind, text, actor=user, at=at, unit_name=unit.name)
-        audit.record(user, "transition", incident, note=f"时间线：{entry.get_kind_display()} {text[:100]}")
+        records.note_event(user, incident, f"时间线：{entry.get_kind_display()} {text[:100]}")
         if complete_phone_report and kind == "call":
             deadline_service.complete(incident, unit, {"phone_report"}, at, f"电话报告：{text[:100]}", actor=user)
         publish("incidents", "timeline", {"incident": incident.pk, "text": f"{incident.title}：{text[:60]}"},
@@ -391,19 +376,8 @@ def close_incident(user, incident: Incident, note: str = "") -> Incident:
     scope.check_can_see(incident, user)
     scope.check_can_write(Incident, user, incident.division_code)
     with transaction.atomic():
-        current = Incident.objects.select_for_update().get(pk=incident.pk)
-        from yingji.rules.report_chain import REPORT_CHAIN
-
-        try:
-            REPORT_CHAIN.check("close", current.state, [user.role])
-        except TransitionError as exc:
-            raise ValidationFailed(exc.message, code=exc.code) from exc
-        before = audit.snapshot(current)
-        current.state, current.closed_at = "closed", timezone.now()
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="办结")
+        current = records.transition(user, incident, REPORT_CHAIN, "close", note="办结",
+                                     errors={"forbidden_role": ValidationFailed}, closed_at=timezone.now())
         current.deadlines.filter(status="pending").update(status="cancelled")
         add_entry(current, "close", f"事件办结{('：' + note.strip()) if note.strip() else ''}", actor=user)
         publish("incidents", "closed", {"incident": current.pk, "text": f"{current.title}已办结"}, current.division_code)

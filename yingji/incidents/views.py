@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import ServiceError
+from yingji.core.views import service_view
 from yingji.duty.services import duty_unit_of, parent_duty_unit
+from yingji.monitoring.alarms import link_incident
 from yingji.regions.models import Organisation
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
 from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, next_report_kind_allowed
-from yingji.web.views import service_view
 
 from . import documents, selectors, services
 from .api import document_response
@@ -84,8 +85,6 @@ def _link_alarm(user, alarm_id, incident) -> None:
     """An incident filed from an alarm is remembered on the alarm (and audited there)."""
     if not (alarm_id and str(alarm_id).isdigit()):
         return
-    from yingji.monitoring.alarms import link_incident
-
     try:
         link_incident(user, int(alarm_id), reverse("incident-detail", args=[incident.pk]))
     except ServiceError:

@@ -21,18 +21,25 @@ import time
 import traceback
 from typing import Callable
 
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from .models import Job
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
+_ORIGINS: dict[str, str] = {}
 LEASE = dt.timedelta(minutes=5)
 
 
 def handler(kind: str):
+    """Register the job handler for ``kind``; a second handler for the same kind is an error."""
     def register(func):
+        origin = f"{func.__module__}.{func.__qualname__}"
+        previous = _ORIGINS.setdefault(kind, origin)  # (core.apps.claim's rule; jobs sits below core)
+        if previous != origin:
+            raise ImproperlyConfigured(f"Duplicate job handler kind {kind!r}: declared by {previous} and by {origin}")
         HANDLERS[kind] = func
         return func
 
@@ -100,8 +107,6 @@ def cancel(kind: str, **payload_match) -> int:
 
 
 def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
-    from django.db import close_old_connections
-
     while not stop.is_set():
         close_old_connections()
         try:
@@ -118,8 +123,6 @@ def run_periodically(name: str, every_s: float, func: Callable[[], object], stop
     A failure is logged and the next round tries again (background checkers, pollers)."""
 
     def loop():
-        from django.db import close_old_connections
-
         while not stop.is_set():
             close_old_connections()
             try:

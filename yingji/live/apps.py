@@ -1,14 +1,7 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class LiveConfig(AppConfig):
+class LiveConfig(YingjiAppConfig):
     name = "yingji.live"
     label = "live"
     verbose_name = "实时推送"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = []
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)

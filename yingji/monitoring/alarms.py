@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.live.services import publish
 from yingji.rules import alarm_lifecycle as lifecycle
@@ -73,7 +73,7 @@ def event_data(alarm: Alarm, sound: bool = False, **extra) -> dict:
         "object": obj.name, "object_id": obj.pk, "enterprise_id": alarm.enterprise_id,
         "value": alarm.last_value, "unit": alarm.sensor.unit, "text": describe(alarm),
         "raised_at": alarm.raised_at.isoformat(), "lon": obj.lon, "lat": obj.lat,
-        "division_code": alarm.division_code, "url": f"/monitoring/alarms/{alarm.pk}/", **extra,
+        "division_code": alarm.division_code, "url": reverse("monitoring-alarm", args=[alarm.pk]), **extra,
     }
 
 
@@ -119,24 +119,20 @@ def record_changes(changes: Iterable[rules.AlarmChange]) -> list[Alarm]:
 def _gap_noted(alarm: Alarm, change: rules.AlarmChange) -> None:
     """A gap is a moment, not a lasting condition: the alarm says which readings are missing
     (the latest range; earlier ones stay in its audit history) and waits to be acknowledged."""
-    alarm.detail = change.detail[:300]
-    alarm.condition_active = False
-    alarm.cleared_at = _utc(change.time)
-    alarm.save(update_fields=["detail", "condition_active", "cleared_at", "updated_at"])
+    records.change(records.SYSTEM, alarm, lock=False, only_changed=True, bump=False, note="数据缺失：" + change.detail[:200],
+                   detail=change.detail[:300], condition_active=False, cleared_at=_utc(change.time))
 
 
 def _create(sensor: Sensor, change: rules.AlarmChange) -> Alarm:
     when = _utc(change.time)
-    alarm = Alarm(
+    probe = Alarm(rule=change.rule_id, side=change.side or "", level=change.level)
+    alarm = records.create_record(records.SYSTEM, Alarm, {}, validate=False, note="监测报警（系统自动产生）", server=dict(
         sensor=sensor, monitored_object=sensor.monitored_object, enterprise_id=sensor.enterprise_id,
         division_code=sensor.division_code, is_synthetic=sensor.is_synthetic, rule=change.rule_id,
         level=change.level, side=change.side or "", first_value=change.value, last_value=change.value,
-        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when, detail=change.detail[:300],
-        trigger_value=change.value,
-    )
-    alarm.trigger_threshold = threshold_of(sensor, alarm)
-    alarm.save(force_insert=True)
-    audit.record(None, "create", alarm, after=audit.snapshot(alarm), note="监测报警（系统自动产生）", address="")
+        peak_value=change.value, raised_at=when, level_changed_at=when, last_triggered_at=when,
+        detail=change.detail[:300], trigger_value=change.value, trigger_threshold=threshold_of(sensor, probe),
+    ))
     _publish(alarm, "raised", sound=True)
     return alarm
 
@@ -157,20 +153,16 @@ def _repeat(alarm: Alarm, change: rules.AlarmChange, decision: lifecycle.Trigger
     if _further(alarm, change.value):
         alarm.peak_value = change.value
     if decision.escalated:
-        before = audit.snapshot(alarm)
-        alarm.level = decision.level
-        alarm.level_changed_at = when
-        alarm.escalation_tier = 0
+        changes = {"level": decision.level, "level_changed_at": when, "escalation_tier": 0}
         if change.side:
-            alarm.side = change.side
-        alarm.trigger_value = change.value
-        alarm.trigger_threshold = threshold_of(alarm.sensor, alarm)
+            changes["side"] = change.side
+        probe = Alarm(rule=alarm.rule, side=changes.get("side", alarm.side), level=decision.level)
+        changes["trigger_value"] = change.value
+        changes["trigger_threshold"] = threshold_of(alarm.sensor, probe)
         if decision.new_state:
-            alarm.state = decision.new_state
-        alarm.version += 1
-        alarm.save()
-        audit.record(None, "transition", alarm, before=before, after=audit.snapshot(alarm),
-                     note=f"报警级别升至{rules.LEVEL_NAMES[alarm.level]}", address="")
+            changes["state"] = decision.new_state
+        records.change(records.SYSTEM, alarm, lock=False, audit_action="transition",
+                       note=f"报警级别升至{rules.LEVEL_NAMES[decision.level]}", **changes)
         _publish(alarm, "level_raised", sound=True)
         return
     alarm.save(update_fields=["occurrences", "last_value", "last_triggered_at", "condition_active",
@@ -217,38 +209,32 @@ def transition(user, alarm_id, action: str, note: str = "", *, expected_version:
     if action not in ACTION_FIELDS:
         raise ValidationFailed(f"未知操作：{action}", fields={"action": ["可选：acknowledge、handle、close、dismiss"]})
     note = (note or "").strip()
+    at_field, by_field, note_field = ACTION_FIELDS[action]
+    label = lifecycle.ALARM_MACHINE.transitions[action].label
+
+    def context(alarm: Alarm) -> dict:
+        return {"is_own": is_own(user, alarm), "handling_note": note, "reason": note,
+                "still_active": alarm.condition_active, "actor_roles": frozenset({user.role})}
+
+    def apply(alarm: Alarm, move, source: str) -> None:
+        alarm.is_open = move.target in lifecycle.OPEN_STATES
+
     with transaction.atomic():
         alarm = get_alarm(user, alarm_id)
-        alarm = Alarm.objects.select_for_update().select_related("sensor", "monitored_object").get(pk=alarm.pk)
-        if expected_version is not None and alarm.version != int(expected_version):
-            from yingji.core.errors import Conflict
-
-            raise Conflict("该报警已被他人处理，请刷新后重试", code="version_conflict")
-        context = {"is_own": is_own(user, alarm), "handling_note": note, "reason": note,
-                   "still_active": alarm.condition_active}
-        try:
-            new_state = lifecycle.apply(alarm.state, action, {user.role}, context)
-        except lifecycle.TransitionError as exc:
-            if exc.code == "forbidden_role" or "企业用户" in exc.message:
-                raise Forbidden(exc.message, code=exc.code) from exc
-            raise ValidationFailed(exc.message, code=exc.code, fields={"note": [exc.message]}) from exc
-        before = audit.snapshot(alarm)
-        at_field, by_field, note_field = ACTION_FIELDS[action]
-        now = timezone.now()
-        setattr(alarm, at_field, now)
-        setattr(alarm, by_field, user)
-        setattr(alarm, note_field, note[:300] if note_field != "handling_note" else note)
-        alarm.state = new_state
-        alarm.is_open = new_state in lifecycle.OPEN_STATES
-        alarm.dismissed = action == "dismiss"
-        alarm.version += 1
-        alarm.updated_by = user
-        alarm.save()
-        label = lifecycle.ALARM_MACHINE.transitions[action].label
-        audit.record(user, "transition", alarm, before=before, after=audit.snapshot(alarm),
-                     note=f"{label}：{note}" if note else label)
+        alarm = records.transition(
+            user, alarm, lifecycle.ALARM_MACHINE, action, context=context, apply=apply, errors=_lifecycle_error,
+            expected_version=expected_version, conflict_message="该报警已被他人处理，请刷新后重试",
+            note=f"{label}：{note}" if note else label,
+            **{at_field: timezone.now(), by_field: user, note_field: note[:300] if note_field != "handling_note" else note},
+            dismissed=action == "dismiss")
         _publish(alarm, action, by=user.display_name())
     return alarm
+
+
+def _lifecycle_error(exc: lifecycle.TransitionError):
+    if exc.code == "forbidden_role" or "企业用户" in exc.message:
+        return Forbidden(exc.message, code=exc.code)
+    return ValidationFailed(exc.message, code=exc.code, fields={"note": [exc.message]})
 
 
 def link_incident(user, alarm_id, url: str) -> Alarm:
@@ -256,11 +242,7 @@ def link_incident(user, alarm_id, url: str) -> Alarm:
     with transaction.atomic():
         alarm = get_alarm(user, alarm_id)
         scope.check_can_write(Alarm, user, alarm.division_code, alarm)
-        before = audit.snapshot(alarm)
-        alarm.incident_url = url[:200]
-        alarm.version += 1
-        alarm.save(update_fields=["incident_url", "version", "updated_at"])
-        audit.record(user, "update", alarm, before=before, after=audit.snapshot(alarm), note="报警转为事件")
+        alarm = records.change(user, alarm, note="报警转为事件", only_changed=True, incident_url=url[:200])
     return alarm
 
 
@@ -274,16 +256,11 @@ def escalate_due(now: dt.datetime | None = None) -> int:
         tier = lifecycle.escalation_due(alarm.level_changed_at, alarm.level, None, now)
         if tier is None or tier <= alarm.escalation_tier:
             continue
+        target = lifecycle.ESCALATION_TIERS[tier]
         with transaction.atomic():
-            updated = Alarm.objects.filter(pk=alarm.pk, escalation_tier=alarm.escalation_tier, state="raised").update(
-                escalation_tier=tier, escalated_at=now)
-            if not updated:
+            if not records.claim(records.SYSTEM, alarm, {"escalation_tier": alarm.escalation_tier, "state": "raised"},
+                                 note=f"超时未确认，升级通知{target}", escalation_tier=tier, escalated_at=now):
                 continue  # another process escalated it, or it was acknowledged meanwhile
-            before = {"escalation_tier": alarm.escalation_tier}
-            alarm.escalation_tier, alarm.escalated_at = tier, now
-            target = lifecycle.ESCALATION_TIERS[tier]
-            audit.record(None, "transition", alarm, before=before, after={"escalation_tier": tier},
-                         note=f"超时未确认，升级通知{target}", address="")
             extra = {"tier": tier, "tier_name": target}
             # Published under the alarm's division: visible to that bureau and every level above.
             _publish(alarm, "escalated", sound=True, **extra)

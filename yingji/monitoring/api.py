@@ -19,10 +19,22 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, HttpBearer
 
-from yingji.api.base import paginate
+from yingji.core.api_schemas import errors
+from yingji.core.pagination import paginate
 
 from . import alarms as alarm_services
 from . import selectors
+from .schemas import (
+    AlarmDetailOut,
+    AlarmList,
+    DeviceTokenOut,
+    IngestOut,
+    IngestRejected,
+    LatestOut,
+    QuarantineList,
+    SeriesOut,
+    ingest_body,
+)
 
 
 class DeviceBearer(HttpBearer):
@@ -37,12 +49,12 @@ class DeviceHeader(APIKeyHeader):
         return selectors.device_for_token(key)
 
 
-class ActionIn(Schema):
+class AlarmActionIn(Schema):
     note: str = ""
     version: Optional[int] = None
 
 
-class TokenIn(Schema):
+class DeviceTokenIn(Schema):
     name: str
     division_code: str
     enterprise_id: Optional[int] = None
@@ -56,7 +68,7 @@ def mount(api) -> None:
     readings = Router(tags=["监测预警"])
 
     @readings.get("/", operation_id="readings_series", summary="监测数据（按传感器和时间段，自动降采样）",
-                  response={200: dict})
+                  response={200: SeriesOut, **errors(403, 404)})
     def reading_series(request, sensor: int, start: str = "", end: str = "", bucket: Optional[int] = None):
         """``start``/``end``: ISO 8601 or epoch milliseconds (default: the last 24 hours).
         ``bucket``: seconds per point (0 = raw); omitted = chosen from the range. Raw points are
@@ -67,7 +79,7 @@ def mount(api) -> None:
 
     monitoring = Router(tags=["监测预警"])
 
-    @monitoring.get("/latest", operation_id="monitoring_latest", summary="各测点最新值", response={200: dict})
+    @monitoring.get("/latest", operation_id="monitoring_latest", summary="各测点最新值", response={200: LatestOut})
     def latest(request, division: str = "", object: Optional[int] = None, enterprise: Optional[int] = None,
                alarming: bool = False):
         items = selectors.latest_values(request.auth, division=division, object_id=object,
@@ -75,7 +87,7 @@ def mount(api) -> None:
         return {"items": items, "count": len(items), "at": timezone.now().isoformat()}
 
     @monitoring.get("/quarantine", operation_id="monitoring_quarantine", summary="隔离数据（格式错误、未知设备、异常值）",
-                    response={200: dict})
+                    response={200: QuarantineList, **errors(403)})
     def quarantined(request, reason: str = ""):
         qs = selectors.quarantine_for(request.auth)
         counts = dict(qs.values_list("reason").annotate(n=Count("id")).order_by())
@@ -86,8 +98,8 @@ def mount(api) -> None:
         return {**page, "counts": counts}
 
     @monitoring.post("/device-tokens", operation_id="monitoring_device_token", summary="签发设备上报令牌",
-                     response={201: dict})
-    def device_token(request, payload: TokenIn):
+                     response={201: DeviceTokenOut, **errors(403)})
+    def device_token(request, payload: DeviceTokenIn):
         token, record = selectors.issue_device_token(request.auth, payload.name, payload.division_code,
                                                      payload.enterprise_id)
         return Status(201, {"token": token, "id": record.pk, "prefix": record.prefix, "division_code": record.division_code})
@@ -96,20 +108,20 @@ def mount(api) -> None:
 
     alarm_router = Router(tags=["监测预警"])
 
-    @alarm_router.get("/", operation_id="alarms_list", summary="监测报警列表", response={200: dict})
+    @alarm_router.get("/", operation_id="alarms_list", summary="监测报警列表", response={200: AlarmList})
     def alarm_list(request, open: Optional[bool] = None, state: str = "", level: Optional[int] = None,
                    page: int = 1, page_size: int = 50):
         page_data = paginate(request, _alarm_list(request))
         return {"items": [selectors.alarm_json(a) for a in page_data["items"]], "count": page_data["count"]}
 
-    @alarm_router.get("/{int:pk}", operation_id="alarms_detail", summary="监测报警详情", response={200: dict})
+    @alarm_router.get("/{int:pk}", operation_id="alarms_detail", summary="监测报警详情", response={200: AlarmDetailOut, **errors(403)})
     def alarm_detail(request, pk: int):
         alarm = alarm_services.get_alarm(request.auth, pk)
         return selectors.alarm_json(alarm, user=request.auth)
 
     @alarm_router.post("/{int:pk}/{action}", operation_id="alarms_action", summary="报警处置：确认/登记处置/关闭/误报关闭",
-                       response={200: dict})
-    def alarm_action(request, pk: int, action: str, payload: ActionIn):
+                       response={200: AlarmDetailOut, **errors(403, 409)})
+    def alarm_action(request, pk: int, action: str, payload: AlarmActionIn):
         alarm = alarm_services.transition(request.auth, pk, action, payload.note, expected_version=payload.version)
         return selectors.alarm_json(alarm, user=request.auth)
 
@@ -118,7 +130,8 @@ def mount(api) -> None:
     ingest = Router(tags=["监测预警"])
 
     @ingest.post("/", auth=[DeviceBearer(), DeviceHeader()], operation_id="monitoring_ingest",
-                 summary="设备批量上报（设备令牌）", response={200: dict, 400: dict})
+                 summary="设备批量上报（设备令牌）", response={200: IngestOut, 400: IngestRejected},
+                 openapi_extra=ingest_body())
     def ingest_batch(request):
         """Body ``{"readings": [{"s": "<设备编码>", "t": "<ISO 8601 或毫秒>", "v": 1.23, "seq": 1}, ...]}``.
         Readings that fail a check are quarantined with the reason and listed in ``problems``;

@@ -1,26 +1,22 @@
 import os
 import threading
 
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class MonitoringConfig(AppConfig):
+class MonitoringConfig(YingjiAppConfig):
     name = "yingji.monitoring"
     label = "monitoring"
     verbose_name = "监测预警"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
-        ("监测预警", "值班监测台", "/monitoring/"),
-        ("监测预警", "监测报警", "/monitoring/alarms/"),
-        ("监测预警", "企业监测", "/monitoring/enterprises/"),
-        ("监测预警", "隔离数据", "/monitoring/quarantine/"),
+    startup_modules = ("registries",)
+    cli_commands = {"ingest": "ingest", "simulate": "simulate"}
+    nav_links = [
+        ("监测预警", "值班监测台", "monitoring-console"),
+        ("监测预警", "监测报警", "monitoring-alarms"),
+        ("监测预警", "企业监测", "monitoring-enterprises"),
+        ("监测预警", "隔离数据", "monitoring-quarantine"),
     ]
-    map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "/monitoring/map/alarms.geojson")]
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)
+    map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "monitoring-alarms-geojson")]
 
     def start_background(self, stop_event: threading.Event) -> None:
         """Embedded mode: the MQTT ingest worker when a broker is configured (YINGJI_MQTT_URL),

@@ -9,12 +9,19 @@ import datetime as dt
 import random
 import time
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
+from yingji.core.registry import REGISTRIES
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
+from yingji.geo.townships import synthetic_partition
+from yingji.regions.models import Enterprise
 
+from . import series
+from .ingest import insert_readings, upsert_latest
 from .models import Alarm, LatestValue, MonitoredObject, Sensor
+from .simulator import build_models
 
 COUNTIES = ["210902", "210903", "210904", "210905", "210911", "210921", "210922"]
 COUNTY_WEIGHTS = [1, 1, 1, 1, 1, 5, 4]  # roughly by area
@@ -47,8 +54,6 @@ FLOOD_SENSOR = ("water_level", "水位（超警戒）", 60, {4: 0.0, 3: 0.5, 2: 
 
 def _point(rng, county, township=None):
     if township:
-        from yingji.geo.townships import synthetic_partition
-
         for town, geometry in synthetic_partition(county):
             if town.code == township:
                 p = geometry.representative_point()
@@ -77,8 +82,6 @@ def _sensor(obj: MonitoredObject, code: str, spec, name: str | None = None) -> S
 
 def _hazard_source_of(enterprise):
     """The enterprise's major hazard source in the hazards registry, when that app has one."""
-    from yingji.core.registry import REGISTRIES
-
     registry = REGISTRIES.get("hazard-sources")
     if registry is None or not hasattr(registry.model, "enterprise"):
         return None
@@ -86,8 +89,6 @@ def _hazard_source_of(enterprise):
 
 
 def _objects_and_sensors(rng: random.Random):
-    from yingji.regions.models import Enterprise
-
     objects, sensors = [], []
     for i, (name, county, town) in enumerate(SEISMIC_STATIONS, start=1):
         lon, lat = _point(rng, county, town)
@@ -162,8 +163,6 @@ DEMO_ALARMS = [
 
 
 def _history(sensors, now: float, rng: random.Random) -> list[tuple]:
-    from .simulator import build_models
-
     rows = []
     for model, sensor in zip(build_models(sensors, seed=SEED + 51), sensors):
         step = max(600, sensor.interval_s)
@@ -175,11 +174,6 @@ def _history(sensors, now: float, rng: random.Random) -> list[tuple]:
 
 @demo_step(51, "监测历史数据与报警")
 def load_monitoring_history() -> int:
-    from django.contrib.auth import get_user_model
-
-    from . import series
-    from .ingest import insert_readings, upsert_latest
-
     if Alarm.objects.filter(is_synthetic=True).exists() or LatestValue.objects.exists():
         return 0
     sensors = list(Sensor.objects.filter(is_synthetic=True).order_by("pk"))

@@ -305,6 +305,8 @@ class DeviceToken(models.Model):
     """A token for HTTP ingest: a device (or gateway) may report only sensors inside its
     division (and of its enterprise, when set). Only the SHA-256 digest is stored."""
 
+    audit_exclude = frozenset({"digest", "last_used_at"})
+
     name = models.CharField("名称", max_length=60)
     division_code = models.CharField("允许上报的区划", max_length=12)
     enterprise = models.ForeignKey("regions.Enterprise", null=True, blank=True, on_delete=models.CASCADE, related_name="+")

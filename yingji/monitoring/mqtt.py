@@ -17,6 +17,7 @@ Delivery guarantees:
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -24,8 +25,15 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+from django.conf import settings
+from django.db import close_old_connections, connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+
+from . import alarms, series
+from .ingest import pipeline as default_pipeline
+from .ingest import quarantine
+from .payloads import Problem, parse_mqtt
 
 log = logging.getLogger(__name__)
 TOPICS = ["yingji/+/+/reading", "yingji/+/+/batch", "yingji/+/gateway/+/batch"]
@@ -50,10 +58,6 @@ def parse_url(url: str) -> BrokerAddress:
 
 
 def broker_url() -> str | None:
-    import os
-
-    from django.conf import settings
-
     return os.environ.get("YINGJI_MQTT_URL") or getattr(settings, "YINGJI_MQTT_URL", None) or None
 
 
@@ -71,8 +75,6 @@ class IngestWorker:
 
     def __init__(self, url: str, *, client_id: str = "yingji-ingest", batch_readings: int = 5000,
                  flush_seconds: float = 0.05, sweep_seconds: float = 5.0, pipeline=None):
-        from .ingest import pipeline as default_pipeline
-
         self.address = parse_url(url)
         self.client_id = client_id
         self.batch_readings = batch_readings
@@ -149,8 +151,6 @@ class IngestWorker:
 
     def process(self, batch: list[Delivery]) -> None:
         """Parse, store and evaluate a batch; acknowledge only after the commit."""
-        from .payloads import parse_mqtt
-
         now = int(time.time() * 1000)
         readings, problems = [], []
         for delivery in batch:
@@ -165,10 +165,6 @@ class IngestWorker:
                 self.client.ack(delivery.mid, delivery.qos)
 
     def _store(self, readings, problems, attempts: int = 0) -> None:
-        from django.db import close_old_connections
-
-        from .ingest import quarantine
-
         topic = problems[0][1] if problems else ""
         plain = [p for p, _ in problems]
         while True:
@@ -185,8 +181,6 @@ class IngestWorker:
                         try:
                             self.pipeline.ingest([reading], [], source="mqtt")
                         except Exception as exc:  # noqa: BLE001
-                            from .payloads import Problem
-
                             close_old_connections()
                             quarantine([Problem("storage_error", str(exc)[:300], reading.code, reading.division6)], "mqtt")
                     if plain:
@@ -195,8 +189,6 @@ class IngestWorker:
                 time.sleep(min(5.0, 0.2 * 2 ** attempts))
 
     def run(self, stop: threading.Event) -> None:
-        from django.db import close_old_connections
-
         self.start()
         last_sweep = time.monotonic()
         try:
@@ -213,8 +205,6 @@ class IngestWorker:
                         log.exception("periodic monitoring work failed")
         finally:
             self.stop()
-            from django.db import connections
-
             connections.close_all()  # this thread's connections
 
 
@@ -228,8 +218,6 @@ _last_rollup = [0.0]
 
 def periodic(pipeline, now: float | None = None) -> None:
     """Stale sweep every call; escalation every call; roll-up and retention every 10 minutes."""
-    from . import alarms, series
-
     pipeline.sweep(now)
     alarms.escalate_due()
     if time.monotonic() - _last_rollup[0] > 600:

@@ -7,19 +7,21 @@ import datetime as dt
 import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
-from yingji.core.errors import Forbidden, ValidationFailed
+from yingji.core import records, scope
+from yingji.core.errors import Forbidden, NotAuthenticated, ValidationFailed
+from yingji.core.links import api_url
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
 
 from . import alarms as alarm_services
 from . import series
+from .ingest import Scope, now_ms, pipeline
 from .models import Alarm, DeviceToken, LatestValue, QuarantinedMessage, Sensor
+from .payloads import parse_http
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 ALARM_FILTERS = {"state": "state", "level": "level", "rule": "rule", "sensor": "sensor_id",
@@ -145,8 +147,6 @@ def quarantine_for(user):
     """Quarantine is for bureau staff: rows of their division, plus unattributable rows for
     city-level (or wider) users."""
     if user is None or not user.is_authenticated:
-        from yingji.core.errors import NotAuthenticated
-
         raise NotAuthenticated("请先登录")
     if user.role not in ("sysadmin", "city_admin", "county_admin", "duty_officer", "supervisor"):
         raise Forbidden("您的角色无权查看隔离数据")
@@ -182,19 +182,13 @@ def issue_device_token(user, name: str, division_code: str, enterprise_id: int |
     scope.check_can_write(DeviceToken, user, division)
     token = DeviceToken.new_token()
     with transaction.atomic():
-        record = DeviceToken.objects.create(name=name[:60], division_code=division, enterprise_id=enterprise_id,
-                                            digest=DeviceToken.digest_of(token), prefix=token[:10],
-                                            created_by=user if getattr(user, "pk", None) else None)
-        audit.record(user, "create", record, after={"name": record.name, "division_code": division,
-                                                     "enterprise_id": enterprise_id, "prefix": record.prefix},
-                     note="签发设备上报令牌", division_code=division)
+        record = records.create_record(user, DeviceToken, {"name": name[:60], "enterprise_id": enterprise_id or None},
+                                       server={"division_code": division, "digest": DeviceToken.digest_of(token),
+                                               "prefix": token[:10]}, validate=False, note="签发设备上报令牌")
     return token, record
 
 
 def ingest_http(device: DeviceToken, body: bytes):
-    from .ingest import Scope, now_ms, pipeline
-    from .payloads import parse_http
-
     readings, problems = parse_http(body, now_ms())
     device_scope = Scope(divcodes.scope_prefix(device.division_code), device.enterprise_id)
-    return pipeline().ingest(readings, problems, source="http", topic="/api/v1/ingest/", scope=device_scope)
+    return pipeline().ingest(readings, problems, source="http", topic=api_url("ingest/"), scope=device_scope)

@@ -8,10 +8,12 @@ mean) are kept indefinitely, so long ranges stay drawable after the raw rows are
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from yingji.core.errors import ValidationFailed
 
@@ -62,10 +64,6 @@ def rollup(now_ms: int | None = None) -> int:
 def prune(now_ms: int | None = None) -> dict[str, int]:
     """Apply the retention policy: raw readings older than the retention period (and rolled
     up), quarantined messages older than 90 days."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     now_ms = now_ms or int(time.time() * 1000)
     cutoff = min(now_ms - raw_retention_days() * 86400 * 1000, _watermark())
     raw, _ = Reading.objects.filter(t__lt=cutoff).delete() if cutoff > 0 else (0, None)

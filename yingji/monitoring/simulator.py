@@ -20,11 +20,21 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import random
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
+
+from django.db import close_old_connections
+
+from yingji.core.links import api_url
+
+from .ingest import now_ms, pipeline
+from .models import LatestValue, Sensor
+from .mqtt import parse_url
+from .payloads import gateway_topic, parse_items
 
 
 log = logging.getLogger(__name__)
@@ -109,14 +119,10 @@ def build_models(sensors, seed: int = 2109, latest: dict | None = None, seqs: di
 
 
 def latest_values(sensors) -> dict:
-    from .models import LatestValue
-
     return dict(LatestValue.objects.filter(sensor__in=sensors).values_list("sensor_id", "value"))
 
 
 def latest_seqs(sensors) -> dict:
-    from .models import LatestValue
-
     return dict(LatestValue.objects.filter(sensor__in=sensors, seq__isnull=False).values_list("sensor_id", "seq"))
 
 
@@ -130,9 +136,8 @@ class Transport:
 
 class MqttTransport(Transport):
     def __init__(self, url: str, client_id: str = ""):
+        # Imported on use: only the MQTT transport needs the client library.
         import paho.mqtt.client as mqtt
-
-        from .mqtt import parse_url
 
         address = parse_url(url)
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"yingji-sim-{random.randrange(1 << 30)}",
@@ -144,8 +149,6 @@ class MqttTransport(Transport):
         self.client.loop_start()
 
     def send(self, division6, readings):
-        from .payloads import gateway_topic
-
         self.client.publish(gateway_topic(division6, f"sim-{division6}"), json.dumps({"readings": readings}), qos=1)
 
     def close(self):
@@ -155,7 +158,7 @@ class MqttTransport(Transport):
 
 class HttpTransport(Transport):
     def __init__(self, base_url: str, token: str):
-        self.url = base_url.rstrip("/") + "/api/v1/ingest/"
+        self.url = base_url.rstrip("/") + api_url("ingest/")
         self.token = token
 
     def send(self, division6, readings):
@@ -171,9 +174,6 @@ class LocalTransport(Transport):
     """Inside the platform process: the same pipeline as HTTP ingest, without the socket."""
 
     def send(self, division6, readings):
-        from .ingest import now_ms, pipeline
-        from .payloads import parse_items
-
         good, bad = parse_items(readings, None, division6, now_ms())
         pipeline().ingest(good, bad, source="local", topic="simulator")
 
@@ -255,18 +255,12 @@ class Simulator:
 
 
 def demo_sensors(synthetic_only: bool = True):
-    from .models import Sensor
-
     qs = Sensor.objects.filter(enabled=True)
     return list(qs.filter(is_synthetic=True) if synthetic_only else qs)
 
 
 def run_embedded(stop: threading.Event, broker: str | None) -> None:
     """Started by ``AppConfig.start_background``: simulate the synthetic demo sensors."""
-    import os
-
-    from django.db import close_old_connections
-
     if stop.wait(2.0):
         return
     close_old_connections()

@@ -11,23 +11,23 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError
+from yingji.core.views import render_error, service_view
 from yingji.regions.models import Enterprise
 from yingji.regions.services import full_name
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
-from yingji.web.views import render_error, service_view
 
 from . import alarms as alarm_services
 from . import selectors
 from .models import Alarm, MonitoredObject, QuarantinedMessage
 
-# The incidents app's intake page, pre-filled from query parameters (see docs/monitoring.md).
-INCIDENT_INTAKE_URL = "/incidents/new/"
 KIND_TO_INCIDENT_TYPE = {
     "hazard_source": "accident.hazchem", "tank": "accident.hazchem", "warehouse": "accident.hazchem",
     "tailings_pond": "accident.non_coal_mine", "mine": "accident.non_coal_mine", "abandoned_pit": "natural.geological",
@@ -74,14 +74,13 @@ def incident_link(alarm: Alarm) -> str:
         "division_code": alarm.division_code, "lon": obj.lon or "", "lat": obj.lat or "",
         "enterprise_id": obj.enterprise_id or "",
     }
-    return f"{INCIDENT_INTAKE_URL}?{urlencode(params)}"
+    # The incidents app's intake page, pre-filled from query parameters (see docs/monitoring.md).
+    return f"{reverse('incident-intake')}?{urlencode(params)}"
 
 
 @service_view
 def alarm_detail(request, pk):
     alarm = alarm_services.get_alarm(request.user, pk)
-    from yingji.audit.services import history_of
-
     return render(request, "monitoring/alarm_detail.html", {
         "alarm": alarm, "data": selectors.alarm_json(alarm, user=request.user), "history": history_of(alarm)[:30],
         "incident_link": incident_link(alarm), "division_name": full_name(alarm.division_code),
@@ -170,7 +169,7 @@ def alarms_geojson(request):
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [obj.lon, obj.lat]},
             "properties": {"name": f"{obj.name}（{rules.LEVEL_NAMES[alarm.level]}报警）",
                            "popup": f"{alarm_services.describe(alarm)} · {lifecycle.STATES[alarm.state]}",
-                           "url": f"/monitoring/alarms/{alarm.pk}/", "color": alarm_services.COLORS[alarm.level],
+                           "url": reverse("monitoring-alarm", args=[alarm.pk]), "color": alarm_services.COLORS[alarm.level],
                            "level": alarm.level, "state": alarm.state},
         })
     return JsonResponse({"type": "FeatureCollection", "features": features})

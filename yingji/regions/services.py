@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connections, transaction
+from shapely.geometry import shape
 
 from yingji.core.errors import ValidationFailed
-from yingji.geo import divcodes
+from yingji.geo import boundaries, divcodes, townships
 
 from .models import Division
 
@@ -25,8 +26,6 @@ TOWNSHIP_CITIES = ("2109", "2105", "2112")
 
 
 def _centroid(feature: dict) -> tuple[float | None, float | None]:
-    from shapely.geometry import shape
-
     point = shape(feature["geometry"]).representative_point()
     return round(point.x, 6), round(point.y, 6)
 
@@ -50,8 +49,6 @@ def _division_from_feature(feature: dict, level: str, parent: str | None, synthe
 
 def build_divisions() -> list[Division]:
     """Province, its cities and counties (real boundaries), profile townships (synthetic shapes)."""
-    from yingji.geo import boundaries, townships
-
     rows = [Division(code=divcodes.normalise(PROVINCE[0]), name=PROVINCE[1], level="province", source="GB/T 2260")]
     province = rows[0].code
     for city6, name in LIAONING_CITIES.items():
@@ -80,8 +77,6 @@ def ensure_divisions(force: bool = False) -> int:
 
 
 def load_divisions_after_migrate(sender, using="default", **kwargs):
-    from django.db import connections
-
     if "regions_division" in connections[using].introspection.table_names():
         ensure_divisions()
 
@@ -107,8 +102,6 @@ def full_name(code: str) -> str:
 
 
 def county_at(lon: float, lat: float) -> str | None:
-    from yingji.geo import boundaries
-
     code = boundaries.division_at(lon, lat)
     return divcodes.normalise(code) if code else None
 

@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
+from yingji.geo.townships import townships_of
+from yingji.regions.models import Division
 from yingji.rules.shelters import effective_capacity
 
 from .models import (EXPERT_CATEGORIES, OFFICER_ROLES, SHELTER_FACILITIES, Equipment, Expert, ExpertConsultation,
@@ -79,8 +81,6 @@ def load_teams() -> int:
         code = list(COUNTIES)[i % len(COUNTIES)]
         rows.append(_team(rng, f"{_name(code)}示例{word}队", "professional", "county", code, specialties, rng.randint(20, 60),
                           division=code.ljust(12, "0")))
-    from yingji.geo.townships import townships_of
-
     towns = [t for code in COUNTIES for t in townships_of(code)]
     for i in range(101):
         town = towns[i % len(towns)]
@@ -355,8 +355,6 @@ def load_shelters() -> int:
 def load_officers() -> int:
     if InformationOfficer.objects.filter(is_synthetic=True).exists():
         return 0
-    from yingji.regions.models import Division
-
     rng = _rng(25)
     rows = []
     towns = Division.objects.filter(level="township", code__startswith="2109").order_by("code")

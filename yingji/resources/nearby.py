@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from yingji.core.errors import ValidationFailed
+from yingji.core.links import record_url
 from yingji.core.registry import REGISTRIES
 from yingji.geo.distance import haversine_many, within_radius
 
@@ -51,6 +52,6 @@ def nearby(user, lon: float, lat: float, radius_m: float, kinds=None, limit: int
             found.append({"kind": key, "layer": registry.label, "id": obj.pk, "name": str(obj),
                           "distance_m": round(float(distances[i]), 1), "lon": obj.lon, "lat": obj.lat,
                           "summary": registry.map_summary(obj) if registry.map_summary else "",
-                          "synthetic": obj.is_synthetic, "url": f"/r/{key}/{obj.pk}/"})
+                          "synthetic": obj.is_synthetic, "url": record_url(key, obj.pk)})
     found.sort(key=lambda item: (item["distance_m"], item["kind"], item["id"]))
     return found[:limit]

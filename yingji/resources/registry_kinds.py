@@ -17,6 +17,8 @@ from yingji.core import scope
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.registry import Registry
 
+from .stock import record_movement
+
 
 @dataclass
 class ResourceRegistry(Registry):
@@ -41,8 +43,6 @@ class CatalogueRegistry(ResourceRegistry):
 @dataclass
 class LedgerRegistry(ResourceRegistry):
     def create(self, user, data: dict):
-        from .stock import record_movement
-
         scope.check_can_create(self.model, user)
         cleaned = self.clean_data(data)
         lines = record_movement(user, **cleaned)

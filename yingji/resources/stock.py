@@ -19,14 +19,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
-from yingji.audit import services as audit
-from yingji.core import scope
-from yingji.core.errors import NotFound, ValidationFailed, from_django_validation
+from yingji.core import records, scope
+from yingji.core.errors import NotFound, ValidationFailed
 
 from .models import Material, StockMovement, Warehouse
 
@@ -205,15 +203,10 @@ def _check_enough(kind: str, source: Warehouse, material: Material, quantity: De
                                    code="insufficient_stock", fields={"batch": [f"该批次仅有 {in_batch} {unit}"]})
 
 
-def _save_line(user, line: StockMovement, note: str) -> StockMovement:
-    try:
-        line.full_clean(exclude=["division_code"])
-    except ValidationError as exc:
-        raise from_django_validation(exc) from exc
-    line.created_by = line.updated_by = user
-    line.save()
-    audit.record(user, "create", line, after=audit.snapshot(line), note=note)
-    return line
+def _save_line(user, audit_note: str, /, *, material: Material, **fields) -> StockMovement:
+    """One ledger line through the write path: the material is the user's choice (scope-checked
+    like every foreign key), the rest is set here from the checked warehouses and quantities."""
+    return records.create_record(user, StockMovement, {"material": material}, server=fields, note=audit_note)
 
 
 def record_movement(user, *, warehouse, material, kind: str, quantity, signer: str, batch: str = "",
@@ -264,15 +257,15 @@ def record_movement(user, *, warehouse, material, kind: str, quantity, signer: s
         written = []
         for part_batch, part_expiry, part_qty in parts:
             sign = 1 if kind in INFLOWS else (0 if kind == "disinfect" else -1)
-            line = StockMovement(warehouse=source, other_warehouse=target, quantity=part_qty, delta=sign * part_qty,
-                                 batch=part_batch, expiry_date=expiry_date or part_expiry,
-                                 division_code=source.division_code, **common)
-            written.append(_save_line(user, line, f"{label} {material.name} {part_qty}{material.unit}"))
+            line = _save_line(user, f"{label} {material.name} {part_qty}{material.unit}", warehouse=source,
+                              other_warehouse=target, quantity=part_qty, delta=sign * part_qty, batch=part_batch,
+                              expiry_date=expiry_date or part_expiry, division_code=source.division_code, **common)
+            written.append(line)
             if target is not None:
-                mirror = StockMovement(warehouse=target, other_warehouse=source, quantity=part_qty, delta=part_qty,
-                                       batch=part_batch, expiry_date=expiry_date or part_expiry, paired=line,
-                                       division_code=target.division_code, **common)
-                _save_line(user, mirror, f"调拨入库（自{source.name}）{material.name} {part_qty}{material.unit}")
+                mirror = _save_line(user, f"调拨入库（自{source.name}）{material.name} {part_qty}{material.unit}",
+                                    warehouse=target, other_warehouse=source, quantity=part_qty, delta=part_qty,
+                                    batch=part_batch, expiry_date=expiry_date or part_expiry, paired=line,
+                                    division_code=target.division_code, **common)
                 StockMovement.objects.filter(pk=line.pk).update(paired=mirror)
                 line.paired = mirror
                 written.append(mirror)

@@ -7,11 +7,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import importer
+from yingji.core import batches as imports
+from yingji.core import importer, scope
 from yingji.core.errors import ServiceError
-from yingji.web.views import render_error, service_view
+from yingji.core.views import render_error, service_view
 
-from . import imports, stock
+from . import stock
 from .models import Material, Warehouse
 
 
@@ -71,8 +72,6 @@ def stock_overview(request):
     user = request.user
     warehouse_id, material_id = _int(request.GET.get("warehouse")), _int(request.GET.get("material"))
     days = _int(request.GET.get("days")) or stock.NEAR_EXPIRY_DAYS
-    from yingji.core import scope
-
     warehouses = scope.visible(Warehouse.objects.all(), user).order_by("division_code", "code")
     lines = stock.current_stock(warehouse_id, material_id, user=user)
     return render(request, "resources/stock.html", {

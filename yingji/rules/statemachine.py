@@ -3,8 +3,8 @@ approval, alarm lifecycle, task lifecycle).
 
 A machine is a table of :class:`Transition` rows: from which states, to which state,
 which roles may take it, and an optional guard. :meth:`StateMachine.check` answers
-"may this actor move this record?" with a reason a person can act on; the Django
-service that applies the move writes the audit entry.
+"may this actor move this record?" with a reason a person can act on; the Django write
+path (``yingji.core.records.transition``) applies the move and writes the audit entry.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ import datetime as dt
 from typing import Any, Optional
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from yingji.api.base import paginate
+from yingji.core.api_schemas import errors, file_download
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.pagination import paginate
 
 from . import imports, selectors, services
 from .models import CapImport, ChannelConfig, Delivery, ImportedAlert
@@ -85,7 +87,7 @@ class WarningIn(Schema):
     version: Optional[int] = None
 
 
-class ActionIn(Schema):
+class WarningActionIn(Schema):
     comment: str = ""
 
 
@@ -169,6 +171,23 @@ class ReceiptsIn(Schema):
     receipts: list[Receipt]
 
 
+class ReceiptsOut(Schema):
+    updated: int
+
+
+class WarningCoverageOut(Schema):
+    """Counts by delivery status (plus ``targeted`` and ``reached``) per channel and per county."""
+
+    population: int
+    public_targeted: int
+    public_reached: int
+    public_delivered: int
+    reach_ratio: Optional[float]
+    targeted_ratio: Optional[float]
+    by_channel: dict[str, dict[str, int]]
+    by_county: dict[str, dict[str, int]]
+
+
 def _fields(payload: WarningIn) -> dict:
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
@@ -187,41 +206,42 @@ def warnings_router() -> Router:
             qs = qs.filter(kind=kind)
         return paginate(request, qs)
 
-    @router.post("/", response={201: WarningOut}, summary="起草预警")
+    @router.post("/", response={201: WarningOut, **errors(403, 409)}, summary="起草预警")
     def create(request, payload: WarningIn):
         return Status(201, services.create_warning(request.auth, _fields(payload)))
 
-    @router.get("/{int:pk}", response=WarningOut, summary="预警详情")
+    @router.get("/{int:pk}", response={200: WarningOut, **errors(403)}, summary="预警详情")
     def detail(request, pk: int):
         return services.get_warning(request.auth, pk)
 
-    @router.patch("/{int:pk}", response=WarningOut, summary="修改预警（草稿或已退回）")
+    @router.patch("/{int:pk}", response={200: WarningOut, **errors(403, 409)}, summary="修改预警（草稿或已退回）")
     def update(request, pk: int, payload: WarningIn):
         warning = services.get_warning(request.auth, pk)
         return services.update_warning(request.auth, warning, _fields(payload), expected_version=payload.version)
 
-    @router.post("/{int:pk}/actions/{action}", response=WarningOut,
+    @router.post("/{int:pk}/actions/{action}", response={200: WarningOut, **errors(403, 409)},
                  summary="审批操作：submit / approve / return_review / sign / return_sign / publish / discard / stop")
-    def act(request, pk: int, action: str, payload: ActionIn):
+    def act(request, pk: int, action: str, payload: WarningActionIn):
         warning = services.get_warning(request.auth, pk)
         if action == "stop":
             services.stop_deliveries(request.auth, warning, payload.comment)
             return services.get_warning(request.auth, pk)
         return services.transition(request.auth, warning, action, payload.comment)
 
-    @router.post("/{int:pk}/derive", response={201: WarningOut}, summary="更新 / 升级 / 降级 / 解除（生成引用原预警的新草稿）")
+    @router.post("/{int:pk}/derive", response={201: WarningOut, **errors(403, 409)}, summary="更新 / 升级 / 降级 / 解除（生成引用原预警的新草稿）")
     def derive(request, pk: int, payload: DeriveIn):
         warning = services.get_warning(request.auth, pk)
         return Status(201, services.derive_warning(request.auth, warning, payload.kind, payload.changes))
 
-    @router.get("/{int:pk}/cap", summary="CAP 1.2 报文（已发布的预警）", response={200: None})
+    @router.get("/{int:pk}/cap", summary="CAP 1.2 报文（已发布的预警）", response={200: None, **errors(403)},
+                openapi_extra=file_download("application/cap+xml", description="CAP 1.2 XML"))
     def cap(request, pk: int):
         warning = services.get_warning(request.auth, pk)
         if not warning.cap_xml:
             raise NotFound("该预警尚未发布，没有 CAP 报文")
         return HttpResponse(warning.cap_xml, content_type="application/cap+xml; charset=utf-8")
 
-    @router.get("/{int:pk}/coverage", summary="覆盖率报告", response={200: dict})
+    @router.get("/{int:pk}/coverage", summary="覆盖率报告", response={200: WarningCoverageOut, **errors(403)})
     def coverage(request, pk: int):
         return selectors.coverage(services.get_warning(request.auth, pk))
 
@@ -238,7 +258,9 @@ def imports_router() -> Router:
             qs = qs.filter(decision=decision)
         return paginate(request, qs)
 
-    @router.post("/", response={201: ImportOut, 422: ImportOut}, summary="接收 CAP：请求体为 XML，或 multipart 字段 file")
+    @router.post("/", response={201: ImportOut, 422: ImportOut, **errors(400, 403)}, summary="接收 CAP：请求体为 XML，或 multipart 字段 file",
+                 openapi_extra={"requestBody": {"content": {ctype: {"schema": {"type": "string", "description": "CAP 1.2 XML"}}
+                                                            for ctype in ("application/cap+xml", "application/xml")}}})
     def receive(request, file: UploadedFile = File(None)):
         _check_importer(request.auth)
         raw = file.read() if file is not None else request.body
@@ -276,7 +298,7 @@ def imported_router() -> Router:
 def deliveries_router() -> Router:
     router = Router(tags=["预警信息发布"])
 
-    @router.get("/", response=DeliveryList, summary="投递记录（按预警、渠道、状态筛选）")
+    @router.get("/", response={200: DeliveryList, **errors(403, 404)}, summary="投递记录（按预警、渠道、状态筛选）")
     def list_deliveries(request, warning: int, channel: str = "", status: str = "", page: int = 1, page_size: int = 50):
         services.get_warning(request.auth, warning)
         qs = Delivery.objects.filter(warning_id=warning).order_by("id")
@@ -286,14 +308,12 @@ def deliveries_router() -> Router:
             qs = qs.filter(status=status)
         return paginate(request, qs)
 
-    @router.post("/receipts", auth=None, summary="短信网关送达回执（请求头 X-Receipt-Token）", response={200: dict})
+    @router.post("/receipts", auth=None, summary="短信网关送达回执（请求头 X-Receipt-Token）", response={200: ReceiptsOut, **errors(403)})
     def receipts(request, payload: ReceiptsIn):
         config = ChannelConfig.objects.filter(channel="sms").first()
         token = request.headers.get("X-Receipt-Token", "")
         if config is None or not config.receipt_token or token != config.receipt_token:
             raise Forbidden("回执令牌无效")
-        from django.utils import timezone
-
         updated = 0
         for receipt in payload.receipts:
             if receipt.status == "delivered":

@@ -1,24 +1,20 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class WarningsConfig(AppConfig):
+class WarningsConfig(YingjiAppConfig):
     name = "yingji.warnings"
     label = "warnings"
     verbose_name = "预警信息发布"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
-        ("预警发布", "预警信息", "/warnings/"),
-        ("预警发布", "起草预警", "/warnings/new/"),
-        ("预警发布", "外部预警（CAP 接收）", "/warnings/imports/"),
-        ("预警发布", "我的预警通知", "/warnings/notices/"),
-        ("预警发布", "公众预警页面", "/warnings/public/"),
+    startup_modules = ("registries",)
+    cli_commands = {"cap": "cap"}
+    nav_links = [
+        ("预警发布", "预警信息", "warnings:list"),
+        ("预警发布", "起草预警", "warnings:create"),
+        ("预警发布", "外部预警（CAP 接收）", "warnings:imports"),
+        ("预警发布", "我的预警通知", "warnings:notices"),
+        ("预警发布", "公众预警页面", "warnings:public"),
     ]
-    map_overlays = [("warnings", "生效预警", "/warnings/map.geojson")]
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)
+    map_overlays = [("warnings", "生效预警", "warnings:map-geojson")]
 
     def start_background(self, stop_event):
         """Embedded mode: one sender thread per channel and the CAP feed poller."""

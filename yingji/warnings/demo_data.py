@@ -10,8 +10,14 @@ import random
 
 from django.utils import timezone
 
-from yingji.demo import SEED, demo_step
+from yingji.accounts.models import User
+from yingji.cap import WarningArea, WarningMessage, build_cap
 from yingji.demo.places import point_in_county, township_of
+from yingji.demo.steps import SEED, demo_step
+
+from . import services
+from .imports import import_cap
+from .models import AreaPopulation, ChannelConfig, Delivery, Subscriber, Warning
 
 FUXIN_COUNTIES = {
     "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),
@@ -22,8 +28,6 @@ POPULATION_SOURCE = "示例（合成）：演示用数值，部署时请替换�
 
 
 def _subscribers(rng: random.Random) -> list:
-    from .models import Subscriber
-
     rows = []
     weights = [p for _, p in FUXIN_COUNTIES.values()]
     counties = rng.choices(list(FUXIN_COUNTIES), weights=weights, k=SUBSCRIBERS)
@@ -39,8 +43,6 @@ def _subscribers(rng: random.Random) -> list:
 
 @demo_step(60, "预警订阅用户与区域人口")
 def load_subscribers() -> int:
-    from .models import AreaPopulation, ChannelConfig, Subscriber
-
     if Subscriber.objects.filter(is_synthetic=True).exists():
         return 0
     rows = _subscribers(random.Random(SEED + 60))
@@ -61,14 +63,10 @@ def load_subscribers() -> int:
 
 
 def _users():
-    from yingji.accounts.models import User
-
     return {u.username: u for u in User.objects.filter(username__in=["duty", "city", "commander"])}
 
 
 def _publish(warning, users):
-    from . import services
-
     warning = services.transition(users["duty"], warning, "submit")
     warning = services.transition(users["city"], warning, "approve", "同意（示例）")
     warning = services.transition(users["commander"], warning, "sign", "同意发布（示例）")
@@ -77,8 +75,6 @@ def _publish(warning, users):
 
 def _simulate_outcomes(warning, rng: random.Random) -> None:
     """Simulated SMS results for the demo (no gateway): most delivered, a few failed."""
-    from .models import Delivery
-
     now = timezone.now()
     rows = list(Delivery.objects.filter(warning=warning, channel="sms", status="queued").values_list("id", flat=True))
     delivered, failed, sent = [], [], []
@@ -100,10 +96,6 @@ def _base(now, **fields) -> dict:
 
 @demo_step(61, "预警信息（示例）")
 def load_warnings() -> int:
-    from yingji.warnings.models import ChannelConfig, Warning
-
-    from . import services
-
     if Warning.objects.filter(is_synthetic=True).exists():
         return 0
     users = _users()
@@ -153,10 +145,6 @@ def load_warnings() -> int:
 
 def _import_demo_cap(now) -> None:
     """An incoming CAP alert from the (synthetic) city meteorological observatory."""
-    from yingji.cap import WarningArea, WarningMessage, build_cap
-
-    from .imports import import_cap
-
     message = WarningMessage(
         sender_code="21090041600000", sender_name="阜新市气象台（示例）", category="Met", event="高温", level=3,
         sent=now - dt.timedelta(minutes=30), effective=now - dt.timedelta(minutes=30), expires=now + dt.timedelta(days=1),

@@ -17,7 +17,10 @@ import logging
 import numpy as np
 from django.apps import apps
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
+
+from yingji.accounts.models import User
 
 from . import targeting
 from .models import ChannelConfig, Delivery, Subscriber
@@ -108,8 +111,6 @@ def _queue_public(warning, geometry) -> int:
 
 
 def _queue_officials(warning, channels: set[str], codes: list[str]) -> int:
-    from yingji.accounts.models import User
-
     where, params = _official_condition(codes)
     where = f"is_active AND ({where})"
     count = 0
@@ -157,7 +158,7 @@ def _queue_endpoints(warning, channels: set[str], configs: dict) -> int:
     if "web" in channels:
         Delivery.objects.get_or_create(
             warning=warning, channel="web", recipient_kind="endpoint", recipient_id=0,
-            defaults={"address": "/warnings/public/", "division_code": warning.division_code, "status": "delivered",
+            defaults={"address": reverse("warnings:public"), "division_code": warning.division_code, "status": "delivered",
                       "next_attempt_at": timezone.now(), "sent_at": timezone.now(), "delivered_at": timezone.now()})
         count += 1
     return count

@@ -7,6 +7,8 @@ import json
 from django import forms
 from django.utils import timezone
 
+from yingji.regions.services import full_name
+
 from .models import (AUDIENCES, CAP_CATEGORY_CHOICES, CAP_STATUS_CHOICES, CERTAINTY_CHOICES, CHANNELS,
                      EVENT_TYPE_CHOICES, LEVEL_CHOICES, URGENCY_CHOICES)
 
@@ -69,8 +71,6 @@ class WarningForm(forms.Form):
 def initial_for(warning=None, user=None) -> dict:
     if warning is None:
         now = timezone.localtime().replace(second=0, microsecond=0)
-        from .capdoc import default_sender_code  # noqa: F401  (sender code is set by the service)
-
         return {"effective": now, "expires": now + timezone.timedelta(hours=24), "level": 3,
                 "channels": [c for c, _ in CHANNELS], "audiences": [a for a, _ in AUDIENCES],
                 "sender_name": _bureau_name(user), "urgency": "Unknown", "certainty": "Unknown", "cap_status": "Actual"}
@@ -83,8 +83,6 @@ def initial_for(warning=None, user=None) -> dict:
 
 
 def _bureau_name(user) -> str:
-    from yingji.regions.services import full_name
-
     if user is None:
         return ""
     return f"{full_name(user.region_code)}应急管理局"

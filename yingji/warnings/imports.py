@@ -15,18 +15,20 @@ import hashlib
 import logging
 import re
 from datetime import datetime
+from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from shapely.geometry import Point, Polygon, mapping
+from shapely.ops import unary_union
 
-from yingji.audit import services as audit
-from yingji.core import outbound
 from yingji.cap import REJECT, CapXMLError, dedup_key, review_incoming, safe_parse
 from yingji.cap.parse import alert_documents, parse_cap
 from yingji.cap.review import IncomingReview
 from yingji.cap.signature import INVALID, UNSIGNED, VALID, SignatureCheck, split_pem_bundle, verify_signature
+from yingji.core import outbound, records
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
 
@@ -41,9 +43,6 @@ KEPT_PREFIX_BYTES = 1024  # of a refused oversized document
 
 
 def _geometry(info) -> dict | None:
-    from shapely.geometry import Point, Polygon, mapping
-    from shapely.ops import unary_union
-
     parts = []
     for area in info.areas:
         for polygon in area.polygons:
@@ -194,7 +193,7 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
         note = f"{record.get_decision_display()}：新增 {record.new_alerts}，重复 {record.duplicate_alerts}"
         if review.reasons:
             note += "；" + "；".join(review.reasons)
-        audit.record(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
+        records.log_event(user, "import", record, note=note, division_code=getattr(user, "region_code", "") or "")
     return record
 
 
@@ -258,8 +257,6 @@ def _fetch(url: str) -> bytes:
 def atom_cap_links(document: bytes, base_url: str) -> list[str]:
     """Links to CAP documents in an Atom feed (``link`` with a CAP type, else the entry link) or
     an RSS 2.0 feed (``enclosure`` with a CAP type, else the item's ``link``)."""
-    from urllib.parse import urljoin
-
     root = safe_parse(document, max_bytes=FEED_MAX_BYTES).getroot()
     links = []
     if root.tag == "rss":

@@ -9,9 +9,12 @@ from django.db import models
 from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
+from yingji.regions.services import name_of
 from yingji.rules import warning_workflow as wf
 from yingji.rules.incident_types import INCIDENT_TYPES
 from yingji.rules.warning_levels import LEVELS
+
+from .capdoc import headline_of
 
 LEVEL_CHOICES = [(info.level, f"{info.color}（{info.grade}）") for info in LEVELS]
 EVENT_TYPE_CHOICES = [(t.code, f"{t.category_name}·{t.name}") for t in INCIDENT_TYPES]
@@ -97,8 +100,6 @@ class Warning(ScopedRecord):
 
     @property
     def title(self) -> str:
-        from .capdoc import headline_of
-
         return headline_of(self)
 
     @property
@@ -192,8 +193,6 @@ class AreaPopulation(ScopedRecord):
         constraints = [models.UniqueConstraint(fields=["division_code"], name="warnings_population_division")]
 
     def __str__(self):
-        from yingji.regions.services import name_of
-
         return f"{name_of(self.division_code)} {self.population} 人（{self.year}）"
 
 

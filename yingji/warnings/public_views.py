@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from yingji.regions.models import Division
+from yingji.regions.services import name_of
 from yingji.rules import warning_workflow as wf
 
 from . import selectors
@@ -33,8 +35,6 @@ def public_page(request):
 @cache_control(max_age=30, public=True)
 def public_geojson(request):
     """Active warnings plus the profile city's county boundaries (public reference data)."""
-    from yingji.regions.models import Division
-
     data = selectors.map_features(None)
     counties = Division.objects.filter(level="county", code__startswith=settings.YINGJI_PROFILE_CITY[:4],
                                        geometry__isnull=False)
@@ -51,8 +51,6 @@ def feed(request):
 
 
 def selectors_title() -> str:
-    from yingji.regions.services import name_of
-
     return name_of(settings.YINGJI_PROFILE_CITY)
 
 

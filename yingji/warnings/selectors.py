@@ -6,11 +6,14 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from shapely.geometry import mapping, shape
+from shapely.ops import unary_union
 
 from yingji.core import scope
+from yingji.regions.models import Division
 from yingji.rules import warning_workflow as wf
 from yingji.rules.warning_levels import level_info
 
@@ -44,15 +47,11 @@ def active_imported():
 
 
 def _division_geometries(codes: list[str]) -> list:
-    from yingji.regions.models import Division
-
     return [shape(g) for g in Division.objects.filter(code__in=codes, geometry__isnull=False).values_list("geometry", flat=True)]
 
 
 def area_geometry(warning):
     """Everything the warning covers as one geometry (divisions + drawn area), or None."""
-    from shapely.ops import unary_union
-
     parts = _division_geometries(list(warning.area_codes or []))
     drawn = targeting.drawn_geometry(warning)
     if drawn is not None:
@@ -82,13 +81,14 @@ def imported_feature(alert: ImportedAlert) -> dict | None:
             "properties": {"id": alert.pk, "name": f"[外部] {alert}", "level": alert.level,
                            "color": LEVEL_COLORS.get(alert.level, "#6a1b9a"),
                            "popup": f"{alert.sender_name or alert.sender}｜{alert.area_desc}",
-                           "instruction": alert.instruction, "url": f"/warnings/imported/{alert.pk}/", "source": "imported"}}
+                           "instruction": alert.instruction, "url": reverse("warnings:imported", args=[alert.pk]), "source": "imported"}}
 
 
 def map_features(user=None) -> dict:
     """Active own warnings and active imported alerts (links to the console when a user is given)."""
     # Active real warnings are public information: every user sees all of them.
-    features = [warning_feature(w, f"/warnings/{w.pk}/" if user is not None else f"/warnings/public/#w{w.pk}")
+    features = [warning_feature(w, reverse("warnings:detail", args=[w.pk]) if user is not None
+                                else f"{reverse('warnings:public')}#w{w.pk}")
                 for w in active_warnings()]
     features += [imported_feature(a) for a in active_imported()[:200]]
     return {"type": "FeatureCollection", "features": [f for f in features if f]}
@@ -101,7 +101,7 @@ def header_widget(request) -> str:
     count = active_warnings().count()
     if not count:
         return ""
-    return format_html('<a class="tag" href="/warnings/" data-testid="active-warnings">生效预警 {}</a>', count)
+    return format_html('<a class="tag" href="{}" data-testid="active-warnings">生效预警 {}</a>', reverse("warnings:list"), count)
 
 
 # --- coverage ----------------------------------------------------------------------------------

@@ -6,16 +6,19 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.audit import services as audit
+from yingji.audit.services import history_of
 from yingji.cap import InvalidWarningError, make_identifier
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
+from yingji.live.services import publish as live_publish
+from yingji.regions.services import check_division_exists, county_at
 from yingji.rules import warning_workflow as wf
 from yingji.rules.statemachine import TransitionError
 
-from . import capdoc
+from . import capdoc, dissemination
+from .dissemination import cancel_pending
 from .models import CHANNEL_KEYS, Warning, WarningAction
 
 EDITABLE_FIELDS = [
@@ -57,8 +60,6 @@ def _normalise_area(data: dict) -> dict:
 
 def _check_area_in_scope(user, warning: Warning) -> None:
     """A bureau warns only inside its own jurisdiction."""
-    from yingji.regions.services import check_division_exists, county_at
-
     for code in warning.area_codes or []:
         check_division_exists(code)
         if not divcodes.is_within(code, user.region_code):
@@ -150,7 +151,7 @@ def available_actions(user, warning: Warning) -> list:
 
 def content_editors(warning: Warning) -> set[int]:
     """Everyone who wrote or changed the warning's content (from its audit trail)."""
-    return set(audit.history_of(warning).filter(action__in=("create", "update"), actor__isnull=False)
+    return set(history_of(warning).filter(action__in=("create", "update"), actor__isnull=False)
                .values_list("actor_id", flat=True))
 
 
@@ -165,17 +166,11 @@ def transition(user, warning: Warning, action: str, comment: str = "") -> Warnin
     scope.check_can_see(warning, user)
     if action not in wf.HUMAN_ACTIONS:
         raise ValidationFailed(f"未知操作：{action}", fields={"action": ["未知操作"]})
-    with transaction.atomic():
-        current = Warning.objects.select_for_update().get(pk=warning.pk)
-        if not divcodes.is_within(current.division_code, user.region_code):
-            raise Forbidden(f"“{current}”不在您的管辖范围内，不能{action}")
-        try:
-            move = wf.WORKFLOW.check(action, current.state, [user.role], _context(user, current, comment))
-        except TransitionError as exc:
-            raise Conflict(exc.message, code=exc.code) if exc.code == "illegal_transition" else Forbidden(exc.message, code=exc.code)
-        before = audit.snapshot(current)
-        from_state = current.state
-        now = timezone.now().replace(microsecond=0)
+    if not divcodes.is_within(warning.division_code, user.region_code):
+        raise Forbidden(f"“{warning}”不在您的管辖范围内，不能{action}")
+    now = timezone.now().replace(microsecond=0)
+
+    def apply(current: Warning, move, source: str) -> None:
         if action == "approve":
             current.reviewer, current.reviewed_at = user, now
         elif action == "sign":
@@ -184,16 +179,17 @@ def transition(user, warning: Warning, action: str, comment: str = "") -> Warnin
             _check_submittable(current)
         elif action in ("return_review", "return_sign"):
             current.reviewer, current.reviewed_at, current.signer, current.signed_at = None, None, None, None
-        current.state = move.target
         if action == "publish":
             _publish(user, current, now)
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        _log(current, action, move.label, from_state, user, comment)
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current),
-                     note=f"{move.label}" + (f"：{comment}" if comment else ""))
-    return current
+        _log(current, action, move.label, source, user, comment)
+
+    return records.transition(user, warning, wf.WORKFLOW, action, apply=apply, errors=_workflow_error,
+                              note=f"{wf.WORKFLOW.transitions[action].label}" + (f"：{comment}" if comment else ""),
+                              context=lambda current: _context(user, current, comment))
+
+
+def _workflow_error(exc: TransitionError):
+    return (Conflict if exc.code == "illegal_transition" else Forbidden)(exc.message, code=exc.code)
 
 
 def _check_submittable(warning: Warning) -> None:
@@ -217,8 +213,6 @@ def _next_seq(sender_code: str, sent) -> int:
 
 
 def _publish(user, warning: Warning, now) -> None:
-    from . import dissemination
-
     original = warning.supersedes
     if original is not None:
         original = Warning.objects.select_for_update().get(pk=original.pk)
@@ -238,36 +232,28 @@ def _publish(user, warning: Warning, now) -> None:
         _end_original(user, original, "lift" if warning.kind == "lift" else "supersede", now, warning)
     warning.save()
     dissemination.queue_for(warning)
-    from yingji.live.services import publish as live_publish
-
     live_publish("warnings", "published", {"id": warning.pk, "title": warning.title, "level": warning.level,
                                            "kind": warning.kind, "sound": warning.level <= 2}, warning.division_code)
 
 
 def _end_original(user, original: Warning, action: str, now, successor: Warning) -> None:
-    from .dissemination import cancel_pending
+    notes = []
 
-    move = wf.WORKFLOW.check(action, original.state, ["system"])
-    before = audit.snapshot(original)
-    from_state = original.state
-    original.state = move.target
-    original.ended_at = now
-    original.version += 1
-    original.save()
-    cancelled = cancel_pending(original)
-    note = f"由“{successor.get_kind_display()}”消息{move.label}，未发送的 {cancelled} 条投递已取消"
-    _log(original, action, move.label, from_state, user, note)
-    audit.record(user, "transition", original, before=before, after=audit.snapshot(original), note=note)
+    def apply(row: Warning, move, source: str) -> None:
+        cancelled = cancel_pending(row)
+        notes.append(f"由“{successor.get_kind_display()}”消息{move.label}，未发送的 {cancelled} 条投递已取消")
+        _log(row, action, move.label, source, user, notes[0])
+
+    records.transition(user, original, wf.WORKFLOW, action, roles=["system"], ended_at=now, apply=apply,
+                       note=lambda row, move, source: notes[0])
 
 
 def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
     """Stop what is not yet sent (e.g. a message published in error); audited."""
-    from .dissemination import cancel_pending
-
     scope.check_can_see(warning, user)
     scope.check_can_write(Warning, user, warning.division_code)
     with transaction.atomic():
         count = cancel_pending(warning)
         _log(warning, "stop", "停止发送", warning.state, user, comment or f"取消未发送的 {count} 条投递")
-        audit.record(user, "transition", warning, note=f"停止发送：取消未发送的 {count} 条投递" + (f"（{comment}）" if comment else ""))
+        records.note_event(user, warning, f"停止发送：取消未发送的 {count} 条投递" + (f"（{comment}）" if comment else ""))
     return count

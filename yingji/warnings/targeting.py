@@ -21,6 +21,7 @@ from shapely.geometry import Polygon, shape
 from shapely.ops import unary_union
 
 from yingji.geo import divcodes
+from yingji.regions.models import Division
 
 CIRCLE_SEGMENTS = 72
 KM_PER_DEGREE = 111.32
@@ -49,8 +50,6 @@ def drawn_geometry(warning):
 
 @lru_cache(maxsize=1)
 def _division_shapes() -> tuple[tuple[str, str, object], ...]:
-    from yingji.regions.models import Division
-
     rows = Division.objects.filter(level__in=("county", "township"), geometry__isnull=False).values_list(
         "code", "level", "geometry")
     return tuple((code, level, shape(geometry)) for code, level, geometry in rows)

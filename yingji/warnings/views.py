@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
 from yingji.core.errors import NotFound, ServiceError
+from yingji.core.views import render_error, service_view
 from yingji.regions.services import visible_divisions
 from yingji.rules import warning_workflow as wf
 from yingji.rules.sms import sms_segment_count
-from yingji.web.views import render_error, service_view
 
 from . import capdoc, imported_display, imports, selectors, services
 from .imports import document_bytes
@@ -84,8 +85,6 @@ def warning_detail(request, pk):
     warning = services.get_warning(request.user, pk)
     preview_problems = []
     if not warning.cap_xml:
-        from django.utils import timezone
-
         preview_problems = capdoc.problems_of(warning, timezone.now())
     counts = selectors.coverage(warning) if warning.sent else None
     return render(request, "warnings/detail.html", {

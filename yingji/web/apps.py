@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class WebConfig(AppConfig):
+class WebConfig(YingjiAppConfig):
     name = "yingji.web"
     label = "web"
     verbose_name = "Web 控制台"
+    cli_commands = {"demo": "demo", "serve": "serve"}

@@ -1,32 +1,16 @@
-from django.apps import apps
 from django.conf import settings
 
-from yingji.core.registry import REGISTRIES
-
-NAV_GROUP_ORDER = ["值班值守", "监测预警", "指挥救援", "安全监管", "预警发布", "应急资源", "基础数据"]
-
-
-def nav_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Side navigation: links declared by apps (``nav_links``) plus one link per registry."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for config in apps.get_app_configs():
-        for group, label, url in getattr(config, "nav_links", []):
-            groups.setdefault(group, []).append((label, url))
-    for registry in REGISTRIES.values():
-        groups.setdefault(registry.nav_group, []).append((registry.label, f"/r/{registry.key}/"))
-    order = {g: i for i, g in enumerate(NAV_GROUP_ORDER)}
-    return sorted(groups.items(), key=lambda item: order.get(item[0], 99))
+from yingji.core.apps import yingji_apps
+from yingji.core.navigation import nav_groups
 
 
 def header_widgets(request) -> list[str]:
     """HTML snippets apps show in the top bar on every page (e.g. who is on duty now)."""
     widgets = []
-    for config in apps.get_app_configs():
-        hook = getattr(config, "header_widget", None)
-        if hook is not None:
-            html = hook(request)
-            if html:
-                widgets.append(html)
+    for config in yingji_apps():
+        html = config.header_widget(request)
+        if html:
+            widgets.append(html)
     return widgets
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,15 +17,15 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
+from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
+from yingji.core.tabular import export_for
+from yingji.core.views import render_error, service_view
+from yingji.regions.models import Division
 from yingji.regions.services import full_name
 from yingji.rules.roles import ROLES
-
-
-def render_error(request, status: int, message: str):
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
 
 
 def error_403(request, exception=None):
@@ -44,19 +42,6 @@ def error_500(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "server_error", "message": "服务器内部错误", "fields": {}}}, status=500)
     return render_error(request, 500, "服务器内部错误，请联系管理员")
-
-
-def service_view(view):
-    """Turn service errors into a Chinese error page with the right status."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ServiceError as exc:
-            return render_error(request, exc.status, exc.message)
-
-    return login_required(wrapper)
 
 
 def healthz(request):
@@ -79,9 +64,9 @@ def login_view(request):
             error = exc.message
         else:
             auth_login(request, user)
-            target = request.GET.get("next", "/")
+            target = request.GET.get("next") or reverse("dashboard")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/"
+                target = reverse("dashboard")
             return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=400 if error else 200)
 
@@ -117,8 +102,6 @@ def dashboard(request):
 def dashboard_panels(request) -> list[dict]:
     """Panels apps add to the home page: a ``dashboard.py`` module with ``panel(request)``
     returning ``{"title", "count", "url", "rows": [(text, url, tag)]}`` or ``None``."""
-    from yingji.core.apps import app_modules
-
     panels = []
     for _, module in app_modules("dashboard"):
         try:
@@ -141,16 +124,9 @@ def one_map(request):
 
 
 def map_overlays() -> list[dict]:
-    """Overlays apps add to the one-map: ``AppConfig.map_overlays = [(key, label, geojson_url)]``.
-    The URL answers a GeoJSON FeatureCollection (already scoped to the user); feature
-    properties ``name``, ``popup`` (plain text), ``url`` and ``color`` are used when present."""
-    from django.apps import apps
-
-    overlays = []
-    for config in apps.get_app_configs():
-        for key, label, url in getattr(config, "map_overlays", []):
-            overlays.append({"key": key, "label": label, "url": url})
-    return overlays
+    """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
+    return [{"key": key, "label": label, "url": hook_url(url_name)}
+            for config in yingji_apps() for key, label, url_name in config.map_overlays]
 
 
 @service_view
@@ -188,8 +164,6 @@ def record_detail(request, key, pk):
 
 def division_choices(user) -> list[tuple[str, str]]:
     """Divisions the user may file records under, labelled by name (county / township)."""
-    from yingji.regions.models import Division
-
     names = dict(Division.objects.filter(level__in=["city", "county"]).values_list("code", "name"))
     choices = []
     for code, name, level, parent in (Division.objects.filter(code__startswith=user.scope_prefix)
@@ -273,8 +247,6 @@ def record_delete(request, key, pk):
 
 @service_view
 def record_export(request, key):
-    from yingji.core.tabular import export_for
-
     registry = _registry(key)
     content, content_type, filename = export_for(request.user, registry, request.GET, request.GET.get("format", "xlsx"))
     response = HttpResponse(content, content_type=content_type)
@@ -362,8 +334,6 @@ def audit_list(request):
 @service_view
 def division_list(request):
     """Administrative divisions within the user's scope, with codes, level and data source."""
-    from yingji.regions.models import Division
-
     qs = Division.objects.filter(code__startswith=request.user.scope_prefix).exclude(level="province")
     level = request.GET.get("level", "")
     if level:

@@ -200,21 +200,23 @@ def test_result_records_settings():
     assert result.units[0].identification.s == Decimal("0.33")
 
 
-@pytest.mark.parametrize("quantity", ["-1", "NaN", "Infinity", "abc", True])
-def test_invalid_quantity_is_rejected(quantity):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("quantity, message", [("-1", "数量“-1”必须是非负有限数"), ("NaN", "数量“NaN”必须是非负有限数"),
+                                              ("Infinity", "数量“Infinity”必须是非负有限数"),
+                                              ("abc", "数量“abc”不是有效数字"), (True, "数量必须是数字")])
+def test_invalid_quantity_is_rejected(quantity, message):
+    with pytest.raises(ValueError, match=message):
         named("甲醇", quantity)
 
 
 def test_unclassified_unknown_chemical_is_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"不在表1 的危险化学品必须给出表2 类别"):
         ChemicalQuantity(quantity_t=Decimal(1))
 
 
 def test_installation_needs_unique_unit_names():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"单元名称不能重复"):
         grade_installation([Unit("A", ()), Unit("A", ())], 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"至少需要一个单元"):
         grade_installation([], 0)
 
 

@@ -1,6 +1,7 @@
 """grade_from_json: the CLI/API contract."""
 
 import json
+import re
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_unknown_chemicals_are_all_listed_with_suggestions():
         ],
         "exposed_people": 5,
     }
-    with pytest.raises(UnknownChemicalError) as raised:
+    with pytest.raises(UnknownChemicalError, match=r"GB 18218-2018 表1 中未能确定以下危险化学品：“甲笨”") as raised:
         grade_from_json(data)
     error = raised.value
     assert error.names == ("甲笨", "67-56-2", "硝酸铵")
@@ -115,7 +116,7 @@ def test_table1_name_with_category_keeps_table1_q_and_uses_category_beta():
 
 def test_name_and_cas_must_agree():
     assert grade_from_json(installation({"name": "氯", "cas": "7782-50-5", "quantity_t": 5}))["is_major_hazard"]
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(InputError, match=r"units\[0\]\.chemicals\[0\]：名称“氯”（表1第12项）与CAS号“67-56-1”不一致") as raised:
         grade_from_json(installation({"name": "氯", "cas": "67-56-1", "quantity_t": 5}))
     assert "不一致" in str(raised.value)
     assert raised.value.path == "units[0].chemicals[0]"
@@ -134,21 +135,24 @@ def test_unknown_name_with_known_cas_uses_the_cas():
 
 
 @pytest.mark.parametrize(
-    "data, path",
+    "data, path, message",
     [
-        ({"units": [], "exposed_people": 1}, "units"),
-        ({"units": [{"name": "A", "chemicals": []}]}, ""),
-        ({"units": [{"name": "A", "chemicals": []}], "exposed_people": -3}, "exposed_people"),
-        ({"units": [{"name": "A", "chemicals": []}], "exposed_people": 1, "extra": 1}, ""),
-        (installation({"name": "甲醇"}), "units[0].chemicals[0]"),
-        (installation({"name": "甲醇", "quantity_t": "-1"}), "units[0].chemicals[0].quantity_t"),
-        (installation({"name": "甲醇", "quantity": 1}), "units[0].chemicals[0]"),
-        (installation({"category": "W5", "quantity_t": 1}), "units[0].chemicals[0].category"),
-        (installation({"quantity_t": 1}), "units[0].chemicals[0]"),
-        ({"units": [{"name": "A", "chemicals": []}, {"name": "A", "chemicals": []}], "exposed_people": 1}, "units"),
+        ({"units": [], "exposed_people": 1}, "units", "应为非空列表"),
+        ({"units": [{"name": "A", "chemicals": []}]}, "", "缺少字段 exposed_people"),
+        ({"units": [{"name": "A", "chemicals": []}], "exposed_people": -3}, "exposed_people", "暴露人数“-3”必须是非负整数"),
+        ({"units": [{"name": "A", "chemicals": []}], "exposed_people": 1, "extra": 1}, "", "不认识的字段 extra"),
+        (installation({"name": "甲醇"}), "units[0].chemicals[0]", "缺少字段 quantity_t"),
+        (installation({"name": "甲醇", "quantity_t": "-1"}), "units[0].chemicals[0].quantity_t",
+         "数量“-1”必须是非负有限数"),
+        (installation({"name": "甲醇", "quantity": 1}), "units[0].chemicals[0]", "不认识的字段 quantity"),
+        (installation({"category": "W5", "quantity_t": 1}), "units[0].chemicals[0].category",
+         "GB 18218-2018 表2 中没有类别“W5”"),
+        (installation({"quantity_t": 1}), "units[0].chemicals[0]", "需填写 name、cas 或 category 之一"),
+        ({"units": [{"name": "A", "chemicals": []}, {"name": "A", "chemicals": []}], "exposed_people": 1}, "units",
+         "单元名称不能重复"),
     ],
 )
-def test_malformed_input_names_the_field(data, path):
-    with pytest.raises(InputError) as raised:
+def test_malformed_input_names_the_field(data, path, message):
+    with pytest.raises(InputError, match=re.escape(f"{path}：{message}" if path else message)) as raised:
         grade_from_json(data)
     assert raised.value.path == path

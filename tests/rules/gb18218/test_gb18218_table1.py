@@ -118,7 +118,7 @@ CAS_CASES = [
 @pytest.mark.parametrize("row, cas", CAS_CASES)
 def test_every_cas_resolves_or_is_reported_shared(row, cas):
     if cas in ("9004-70-0", "6484-52-2"):
-        with pytest.raises(AmbiguousChemicalError) as raised:
+        with pytest.raises(AmbiguousChemicalError, match=f"“{cas}”对应表1多项") as raised:
             lookup_chemical(cas)
         assert any(f"第{row}项" in s for s in raised.value.unresolved[0].suggestions)
     else:
@@ -174,7 +174,7 @@ def test_shared_cas_rows_resolve_by_name_with_specification(spec_name, row):
 
 
 def test_shared_name_is_ambiguous_by_default():
-    with pytest.raises(AmbiguousChemicalError) as raised:
+    with pytest.raises(AmbiguousChemicalError, match=r"未能确定以下危险化学品：“硝酸铵”对应表1多项") as raised:
         lookup_chemical("硝酸铵")
     assert raised.value.unresolved[0].ambiguous
     assert "请写明规格" in str(raised.value)
@@ -199,7 +199,7 @@ def test_name_without_restricting_specification_resolves_with_a_warning():
 
 
 def test_unknown_chemical_suggests_close_names():
-    with pytest.raises(UnknownChemicalError) as raised:
+    with pytest.raises(UnknownChemicalError, match=r"未能确定以下危险化学品：“甲笨”（是否为：") as raised:
         lookup_chemical("甲笨")
     error = raised.value
     assert error.names == ("甲笨",)
@@ -208,13 +208,13 @@ def test_unknown_chemical_suggests_close_names():
 
 
 def test_unknown_cas_suggests_the_nearby_cas_owner():
-    with pytest.raises(UnknownChemicalError) as raised:
+    with pytest.raises(UnknownChemicalError, match=r"未能确定以下危险化学品：“67-56-2”（是否为：") as raised:
         lookup_chemical("67-56-2")
     assert raised.value.suggestions["67-56-2"][0] == "甲醇"
 
 
 def test_unknown_chemical_without_close_names():
-    with pytest.raises(UnknownChemicalError) as raised:
+    with pytest.raises(UnknownChemicalError, match=r"未能确定以下危险化学品：“xyz”（无近似名称）") as raised:
         lookup_chemical("xyz")
     assert raised.value.suggestions == {"xyz": ()}
     assert not isinstance(raised.value, AmbiguousChemicalError)

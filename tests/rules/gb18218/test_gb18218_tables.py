@@ -69,7 +69,7 @@ def test_alpha_at_every_boundary(people, alpha):
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "x", True, None])
 def test_alpha_rejects_non_counts(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"暴露人数(“.+”)?必须是非负整数"):
         alpha_for(bad)
 
 
@@ -99,13 +99,13 @@ def test_category_lookup(text, symbol):
 
 
 def test_multi_symbol_class_asks_for_the_symbol():
-    with pytest.raises(UnknownCategoryError) as raised:
+    with pytest.raises(UnknownCategoryError, match=r"GB 18218-2018 表2 中没有类别“易燃液体”") as raised:
         lookup_category("易燃液体")
     assert [s.split()[0] for s in raised.value.suggestions] == ["W5.1", "W5.2", "W5.3", "W5.4"]
 
 
 def test_unknown_category_suggests_symbols():
-    with pytest.raises(UnknownCategoryError) as raised:
+    with pytest.raises(UnknownCategoryError, match=r"GB 18218-2018 表2 中没有类别“W5”") as raised:
         lookup_category("W5")
     assert "W5.1" in raised.value.suggestions
     assert "表2 中没有类别“W5”" in str(raised.value)

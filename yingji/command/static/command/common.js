@@ -1,7 +1,7 @@
 // Shared helpers of the command maps: offline county boundaries as the base layer.
 window.yingjiCommand = {
   async boundaries(map, fit) {
-    const res = await fetch("/api/v1/divisions/geojson?level=county", { credentials: "same-origin" });
+    const res = await fetch(window.yingjiApi("divisions/geojson?level=county"), { credentials: "same-origin" });
     if (!res.ok) return null;
     const layer = L.geoJSON(await res.json(), {
       style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.45 },

@@ -6,7 +6,7 @@
   map.setView([42.0, 121.7], 8);
   let picked = null;
   window.yingjiCommand.boundaries(map, true).then(async () => {
-    const res = await fetch("/api/v1/roads/closures/geojson", { credentials: "same-origin" });
+    const res = await fetch(window.yingjiApi("roads/closures/geojson"), { credentials: "same-origin" });
     if (res.ok) {
       L.geoJSON(await res.json(), { style: { color: "#b71c1c", weight: 6 },
         onEachFeature: (f, l) => l.bindTooltip(f.properties.name + "：" + f.properties.popup) }).addTo(map);

@@ -15,7 +15,7 @@
     return res.json();
   }
   map.setView([42.0, 121.7], 8);
-  getJSON("/api/v1/divisions/geojson?level=county").then((data) => {
+  getJSON(window.yingjiApi("divisions/geojson?level=county")).then((data) => {
     const layer = L.geoJSON(data, {
       style: (f) => {
         const c = colours[f.properties.code];
@@ -27,7 +27,7 @@
       },
     }).addTo(map);
     if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
-    return getJSON("/hazards/risk-map/points.geojson");
+    return getJSON(window.yingjiUrl("hazards:risk-points-geojson"));
   }).then((points) => {
     L.geoJSON(points, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: "#333", weight: 1, fillColor: f.properties.color, fillOpacity: 0.95 }),

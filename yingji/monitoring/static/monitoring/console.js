@@ -31,7 +31,7 @@
       '<div class="alarm-meta">' + esc(localTime(a.raised_at)) + (a.tier_name ? " · 已升级通知" + esc(a.tier_name) : "") +
       (a.condition_active === false || a.kind === "condition_cleared" ? " · 已恢复正常" : "") + "</div>" +
       '<div class="alarm-actions">' + (canAck ? '<button class="button primary" data-ack="' + id + '">确认</button>' : "") +
-      '<a class="button" href="/monitoring/alarms/' + id + '/">处置</a>' +
+      '<a class="button" href="' + window.yingjiUrl("monitoring-alarm", id) + '">处置</a>' +
       '<button class="button" data-trend="' + a.sensor_id + '" data-title="' + esc(a.object + " · " + a.sensor) + '">趋势</button></div>';
     if (fresh) setTimeout(() => li.classList.remove("fresh"), 4000);
     refresh();
@@ -72,7 +72,7 @@
     const ack = e.target.closest("[data-ack]");
     if (ack) {
       ack.disabled = true;
-      const res = await fetch("/api/v1/alarms/" + ack.dataset.ack + "/acknowledge", {
+      const res = await fetch(window.yingjiApi("alarms/" + ack.dataset.ack + "/acknowledge"), {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
         body: JSON.stringify({ note: "值班台确认" }),
@@ -107,13 +107,13 @@
     const rows = values.filter((v) => (!onlyAlarming.checked || v.alarm_level) && (!text || (v.name + v.code + v.object).includes(text)));
     rows.sort((a, b) => (a.alarm_level || 9) - (b.alarm_level || 9));
     tbody.innerHTML = rows.slice(0, 300).map((v) =>
-      '<tr data-sensor="' + v.id + '" class="' + (v.alarm_level ? "row-l" + v.alarm_level : "") + '"><td><a href="/monitoring/sensors/' + v.id + '/">' + esc(v.name) + "</a></td><td>" + esc(v.object) +
+      '<tr data-sensor="' + v.id + '" class="' + (v.alarm_level ? "row-l" + v.alarm_level : "") + '"><td><a href="' + window.yingjiUrl("monitoring-sensor", v.id) + '">' + esc(v.name) + "</a></td><td>" + esc(v.object) +
       "</td><td>" + fmt(v.value) + " " + esc(v.unit) + "</td><td>" + (v.t ? new Date(v.t).toLocaleTimeString("zh-CN", { hour12: false }) : "—") +
       "</td><td>" + (v.alarm_level ? '<span class="badge badge-l' + v.alarm_level + '">' + v.alarm_level + "级报警</span>" : v.stale ? '<span class="badge badge-grey">离线</span>' : "正常") + "</td></tr>").join("");
   }
   async function loadValues() {
     try {
-      const res = await fetch("/api/v1/monitoring/latest", { credentials: "same-origin" });
+      const res = await fetch(window.yingjiApi("monitoring/latest"), { credentials: "same-origin" });
       if (res.ok) {
         const data = await res.json();
         values = data.items;

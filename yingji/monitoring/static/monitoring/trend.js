@@ -91,7 +91,7 @@
     opts = opts || {};
     const end = opts.end || Date.now() + 1;
     const start = opts.start || end - 24 * 3600e3;
-    const url = "/api/v1/readings/?sensor=" + encodeURIComponent(sensorId) + "&start=" + Math.floor(start) + "&end=" + Math.floor(end);
+    const url = window.yingjiApi("readings/?sensor=") + encodeURIComponent(sensorId) + "&start=" + Math.floor(start) + "&end=" + Math.floor(end);
     const res = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
     const data = await res.json();
     if (!res.ok) { container.textContent = (data.error && data.error.message) || "加载失败"; return null; }

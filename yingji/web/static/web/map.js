@@ -23,7 +23,7 @@
   }
 
   async function loadBoundaries(level, fit) {
-    const data = await getJSON("/api/v1/divisions/geojson?level=" + level);
+    const data = await getJSON(window.yingjiApi("divisions/geojson?level=" + level));
     const style = level === "county"
       ? { color: "#0d3b66", weight: 2, fillColor: "#dbe7f3", fillOpacity: 0.55 }
       : { color: "#7b8794", weight: 1, dashArray: "4 3", fill: false };
@@ -46,7 +46,7 @@
   }
 
   // Layer filters (division for every layer, one type filter per layer) are query parameters
-  // of /api/v1/map/<key>/, the same filters as the registry lists.
+  // of the API route map/<key>/, the same filters as the registry lists.
   const layerFilters = { division: "", types: {} };
   function layerQuery(key) {
     const params = new URLSearchParams();
@@ -58,7 +58,7 @@
   }
 
   async function loadLayer(cfg) {
-    const data = await getJSON("/api/v1/map/" + cfg.key + "/" + layerQuery(cfg.key));
+    const data = await getJSON(window.yingjiApi("map/" + cfg.key + "/") + layerQuery(cfg.key));
     const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
     data.features.forEach((f) => {
       if (!f.geometry) return;
@@ -67,7 +67,7 @@
       m.bindPopup(
         "<b>" + escapeHtml(f.properties.name) + "</b>" + (f.properties.synthetic ? ' <span class="tag">合成</span>' : "") +
         "<br>" + escapeHtml(cfg.label) + (f.properties.summary ? "<br>" + escapeHtml(f.properties.summary) : "") +
-        '<br><a href="/r/' + cfg.key + "/" + f.properties.id + '/">查看详情</a>'
+        '<br><a href="' + window.yingjiUrl("record-detail", cfg.key, f.properties.id) + '">查看详情</a>'
       );
       cluster.addLayer(m);
       markersByName.push({ name: f.properties.name, layer: cfg.label, marker: m, cluster: cluster });
@@ -86,13 +86,13 @@
   async function setUpFilters() {
     const select = document.getElementById("map-division");
     if (!select) return;
-    const divisions = await getJSON("/api/v1/divisions/?level=county&page_size=200");
+    const divisions = await getJSON(window.yingjiApi("divisions/?level=county&page_size=200"));
     divisions.items.forEach((d) => {
       const o = document.createElement("option");
       o.value = d.code.slice(0, 6); o.textContent = d.name; select.appendChild(o);
     });
     select.addEventListener("change", () => { layerFilters.division = select.value; layers.forEach(reloadLayer); });
-    const filters = await getJSON("/api/v1/map-filters/");
+    const filters = await getJSON(window.yingjiApi("map-filters/"));
     const holder = document.getElementById("map-type-filters");
     layers.forEach((cfg) => {
       const f = filters[cfg.key];
@@ -119,7 +119,7 @@
     const hint = document.getElementById("near-hint");
     list.innerHTML = "";
     if (!kinds) { hint.textContent = "请先勾选至少一个图层"; return; }
-    const data = await getJSON("/api/v1/nearby/?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6) +
+    const data = await getJSON(window.yingjiApi("nearby/?lon=") + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6) +
       "&radius_m=" + radius + "&kinds=" + kinds);
     hint.textContent = "（" + latlng.lng.toFixed(5) + ", " + latlng.lat.toFixed(5) + "）半径 " + formatDistance(radius) +
       " 内共 " + data.count + " 处（直线距离）";

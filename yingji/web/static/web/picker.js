@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   function boundaries(map, fit) {
-    return fetch("/api/v1/divisions/geojson?level=county", { credentials: "same-origin" })
+    return fetch(window.yingjiApi("divisions/geojson?level=county"), { credentials: "same-origin" })
       .then((r) => r.json())
       .then((data) => {
         const layer = L.geoJSON(data, { style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.5 } }).addTo(map);

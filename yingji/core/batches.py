@@ -1,4 +1,4 @@
-"""Import batches: small files are imported in the request; large ones on the job queue with
+"""Import batches of every registry: small files are imported in the request; large ones on the job queue with
 progress the page polls.
 
 Progress cannot live in the database: the import runs in ONE transaction (all or nothing) and
@@ -18,14 +18,14 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from yingji.core import importer, scope
-from yingji.core.errors import NotFound, ServiceError, ValidationFailed
-from yingji.core.registry import REGISTRIES
 from yingji.jobs.services import enqueue, handler
 
+from . import importer, scope
+from .errors import NotFound, ServiceError, ValidationFailed
 from .models import ImportBatch
+from .registry import REGISTRIES
 
-JOB_KIND = "resources.import"
+JOB_KIND = "resources.import"  # the queue kind keeps its original name (jobs already queued stay valid)
 SYNC_LIMIT_BYTES = 150_000  # about 1,500 rows: answered in the request
 MAX_BYTES = 50_000_000
 

@@ -1,0 +1,126 @@
+"""`./run test`: the suite in two stages, each timed.
+
+1. non-browser: everything outside tests/browser, spread over pytest-xdist workers
+   (``YINGJI_TEST_WORKERS``, default ``auto`` = one per core; ``0`` runs it in one process);
+2. browser: tests/browser in one process (one demo platform and one Chromium for the stage).
+
+Extra arguments go to pytest in every stage (``./run test -k scope``). Paths among them pick the
+stages: ``./run test tests/duty`` runs only the non-browser stage on tests/duty. With
+``--junitxml=FILE`` each stage writes ``FILE-<stage>.xml`` and FILE is their merge, so a check of
+FILE sees every test. Exit status: the first failing stage's, 0 when all pass; a stage that
+selects no test (pytest's 5) counts as passed unless no stage selected any.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BROWSER = "tests/browser"
+NO_TESTS = 5
+
+
+def split_args(args: list[str]) -> tuple[list[str], list[str], str | None]:
+    """(pytest options, test paths, junit file) from the command line."""
+    options, paths, junit = [], [], None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("--junitxml=") or arg.startswith("--junit-xml="):
+            junit = arg.split("=", 1)[1]
+        elif arg in ("--junitxml", "--junit-xml") and i + 1 < len(args):
+            junit = args[i + 1]
+            i += 1
+        elif not arg.startswith("-") and is_path(arg) and not (options and options[-1] in VALUE_OPTIONS):
+            paths.append(arg)
+        else:
+            options.append(arg)
+        i += 1
+    return options, paths, junit
+
+
+VALUE_OPTIONS = {"-k", "-m", "-n", "-p", "-c", "-o", "--deselect", "--ignore", "--maxfail", "--dist", "--durations",
+                 "--numprocesses", "--rootdir", "--basetemp", "-W", "--tb"}
+
+
+def is_path(arg: str) -> bool:
+    target = arg.split("::", 1)[0]
+    return "::" in arg or target.endswith(".py") or (REPO / target).exists() or Path(target).exists()
+
+
+def in_browser(path: str) -> bool:
+    rel = os.path.relpath(os.path.abspath(path.split("::", 1)[0]), REPO)
+    return rel == BROWSER or rel.startswith(BROWSER + os.sep)
+
+
+def contains_browser(path: str) -> bool:
+    rel = os.path.relpath(os.path.abspath(path), REPO)
+    return "::" not in path and (rel == "." or BROWSER.startswith(rel.rstrip(os.sep) + "/"))
+
+
+def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
+    workers = os.environ.get("YINGJI_TEST_WORKERS", "auto")
+    parallel = [] if workers in ("0", "1") or any(o == "-n" or o.startswith(("-n", "--numprocesses")) for o in options) \
+        else ["-n", workers, "--dist", "loadfile"]
+    if paths:
+        others = [p for p in paths if not in_browser(p)]
+        browser = [p for p in paths if in_browser(p)]
+        if any(contains_browser(p) for p in others):  # e.g. `./run test tests`
+            others.append(f"--ignore={BROWSER}")
+            browser.append(BROWSER)
+    else:
+        others, browser = ["tests", f"--ignore={BROWSER}"], [BROWSER]
+    stages = []
+    if others:
+        stages.append(("non-browser", parallel + others))
+    if browser:
+        stages.append(("browser", browser))
+    return stages
+
+
+def merge_junit(target: Path, parts: list[Path]) -> None:
+    merged = ET.Element("testsuites")
+    for part in parts:
+        if not part.exists():
+            continue
+        root = ET.parse(part).getroot()
+        merged.extend([root] if root.tag == "testsuite" else list(root))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(merged).write(target, encoding="utf-8", xml_declaration=True)
+
+
+def main(args: list[str]) -> int:
+    options, paths, junit = split_args(args)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    results, parts = [], []
+    stop_early = any(o in ("-x", "--exitfirst") for o in options)
+    for name, selection in plan(options, paths):
+        extra = []
+        if junit:
+            part = Path(junit).with_name(f"{Path(junit).stem}-{name}.xml")
+            parts.append(part)
+            extra = [f"--junitxml={part}"]
+        print(f"== stage {name}: pytest {' '.join(selection + options)}", flush=True)
+        started = time.monotonic()
+        code = subprocess.call(pytest + selection + options + extra, cwd=REPO)
+        elapsed = time.monotonic() - started
+        results.append((name, code, elapsed))
+        print(f"== stage {name}: {elapsed:.0f} s, exit {code}", flush=True)
+        if stop_early and code not in (0, NO_TESTS):
+            break
+    if junit:
+        merge_junit(Path(junit), parts)
+    print("== stage times: " + ", ".join(f"{name} {elapsed:.0f} s" for name, _, elapsed in results), flush=True)
+    failed = [code for _, code, _ in results if code not in (0, NO_TESTS)]
+    if failed:
+        return failed[0]
+    return NO_TESTS if all(code == NO_TESTS for _, code, _ in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

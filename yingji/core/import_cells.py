@@ -1,0 +1,175 @@
+"""Reading an uploaded .xlsx or .csv (UTF-8 or GB18030) and turning each cell into the value the
+registry's form accepts: choice labels, related records by name or code, 是/否, Excel dates,
+division names, coordinate systems. See :mod:`yingji.core.importer`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Iterable
+from zipfile import BadZipFile
+
+from django import forms
+from django.db import models
+from openpyxl import load_workbook
+
+from yingji.regions.services import visible_divisions
+
+from .cells import is_formula_like
+from .errors import ValidationFailed
+from .import_columns import _form_fields, _model_field
+from .registry import REGISTRIES, Registry
+
+TRUE_WORDS = {"是", "true", "1", "y", "yes", "√", "有", "已"}
+FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "无", "未"}
+COORD_SYSTEMS = {"WGS84": "WGS84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ02", "BD09": "BD09",
+                 "火星坐标": "GCJ02", "高德": "GCJ02", "腾讯": "GCJ02", "百度": "BD09", "天地图": "CGCS2000", "GPS": "WGS84"}
+
+
+
+def read_table(content: bytes, filename: str) -> tuple[list[str], Iterable[tuple[int, list]]]:
+    """Headers and (excel row number, values) of the first data sheet of an .xlsx or a .csv."""
+    name = (filename or "").lower()
+    if name.endswith(".csv"):
+        return _read_csv(content)
+    if name.endswith(".xls"):
+        raise ValidationFailed("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传", fields={"file": ["格式不支持"]})
+    return _read_xlsx(content)
+
+
+def _read_csv(content: bytes):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise ValidationFailed("无法识别 CSV 文件编码（支持 UTF-8 与 GBK/GB18030）")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ValidationFailed("文件是空的", fields={"file": ["空文件"]})
+    return [str(h or "").strip() for h in rows[0]], ((i, r) for i, r in enumerate(rows[1:], start=2))
+
+
+def _read_xlsx(content: bytes):
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationFailed("无法读取该文件：请上传 .xlsx（Excel 2007 及以上）或 .csv 文件", fields={"file": ["无法读取"]}) from exc
+    sheet = next((ws for ws in wb.worksheets if ws.title not in ("填写说明", "说明", "选项")), None)
+    if sheet is None:
+        raise ValidationFailed("文件中没有数据工作表", fields={"file": ["没有数据"]})
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ValidationFailed("文件是空的", fields={"file": ["空文件"]}) from None
+    headers = [str(h).strip() if h is not None else "" for h in header]
+    return headers, ((i, list(r)) for i, r in enumerate(rows, start=2))
+
+
+# ----------------------------------------------------------------------------- cell conversion
+class CellError(Exception):
+    pass
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if text.startswith("'") and is_formula_like(text[1:]):
+        return text[1:]  # our own CSV export's guard against formula injection (core.cells)
+    return text
+
+
+class RowConverter:
+    """Turns spreadsheet cells into the values the registry's form accepts."""
+
+    def __init__(self, user, registry: Registry):
+        self.user = user
+        self.registry = registry
+        self.form_fields = _form_fields(registry)
+        self._fk_cache: dict[tuple[str, str], object] = {}
+        self._divisions = None
+
+    def convert(self, name: str, value):
+        text = _text(value)
+        if name == "coord_source":
+            return _coord_system(text)
+        ffield = self.form_fields[name]
+        mfield = _model_field(self.registry, name)
+        if isinstance(ffield, forms.ModelChoiceField):
+            return self._related(name, ffield, text)
+        if name == "division_code":
+            return self._division(text)
+        if isinstance(mfield, models.BooleanField):
+            low = text.lower()
+            if low in TRUE_WORDS:
+                return True
+            if low in FALSE_WORDS:
+                return False
+            raise CellError(f"“{text}”无法识别，请填“是”或“否”")
+        if getattr(mfield, "choices", None):
+            for v, label in mfield.choices:
+                if text in (str(v), str(label)):
+                    return v
+            raise CellError(f"“{text}”不是可选值；可选：{'、'.join(str(label) for v, label in mfield.choices if v != '')}")
+        if isinstance(mfield, models.DateTimeField) and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return f"{value.isoformat()} 00:00"
+        if isinstance(mfield, models.DateField) and not isinstance(mfield, models.DateTimeField) and isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        return text
+
+    def _related(self, name: str, ffield, text: str):
+        key = (name, text)
+        if key in self._fk_cache:
+            return self._fk_cache[key]
+        model = ffield.queryset.model
+        registry = next((r for r in REGISTRIES.values() if r.model is model), None)
+        qs = registry.queryset(self.user) if registry is not None else ffield.queryset
+        matches = []
+        if text.isdigit():
+            matches = list(qs.filter(pk=int(text))[:2])
+        for lookup in getattr(model, "import_lookup", ("name",)):
+            if matches:
+                break
+            matches = list(qs.filter(**{lookup: text})[:2])
+        if not matches:
+            what = _model_field(self.registry, name).verbose_name
+            raise CellError(f"找不到{what}“{text}”（或不在您的管辖范围内），请填写{model._meta.verbose_name}中已有的名称、编码或编号")
+        if len(matches) > 1:
+            raise CellError(f"“{text}”对应多条{model._meta.verbose_name}，请改填编号")
+        self._fk_cache[key] = matches[0].pk
+        return matches[0].pk
+
+    def _division(self, text: str) -> str:
+        if text.isdigit():
+            return text
+        if self._divisions is None:
+            self._divisions = {}
+            for code, name in visible_divisions(self.user).values_list("code", "name"):
+                self._divisions.setdefault(name, []).append(code)
+        codes = self._divisions.get(text, [])
+        if len(codes) == 1:
+            return codes[0]
+        if len(codes) > 1:
+            raise CellError(f"区划名称“{text}”不唯一，请填写区划代码")
+        raise CellError(f"“{text}”不是您管辖范围内的行政区划名称或代码")
+
+
+def _coord_system(text: str) -> str:
+    if not text:
+        return "WGS84"
+    key = text.split("（")[0].split("(")[0].strip().upper().replace("-", "").replace("_", "").replace(" ", "")
+    system = COORD_SYSTEMS.get(key) or COORD_SYSTEMS.get(text.strip())
+    if system is None:
+        raise CellError(f"坐标系“{text}”无法识别；可选：WGS84、CGCS2000、GCJ02（高德/腾讯）、BD09（百度）")
+    return system
