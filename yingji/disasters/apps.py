@@ -1,17 +1,13 @@
-from django.apps import AppConfig
+from yingji.core.apps import YingjiAppConfig
 
 
-class DisastersConfig(AppConfig):
+class DisastersConfig(YingjiAppConfig):
     name = "yingji.disasters"
     label = "disasters"
     verbose_name = "灾情管理"
-    # Links this app adds to the side navigation: (group, label, url).
-    nav_links: list[tuple[str, str, str]] = [
-        ("灾情管理", "灾害过程与灾情报告", "/disasters/"),
-        ("灾情管理", "核心指标", "/disasters/indicators/"),
+    startup_modules = ("registries",)
+    nav_links = [
+        ("灾情管理", "灾害过程与灾情报告", "disaster-index"),
+        ("灾情管理", "核心指标", "disaster-indicators"),
     ]
-
-    def ready(self):
-        from yingji.core.apps import import_app_modules
-
-        import_app_modules(self.name)
+    cli_commands = {"relief": "relief"}

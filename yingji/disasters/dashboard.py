@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from yingji.geo import divcodes
+from yingji.regions.services import name_of
 from yingji.rules.disaster_reports import STAGES
 
 from .deadlines import overdue_for
@@ -17,8 +18,6 @@ def panel(request):
                if divcodes.is_within(r.county, user.region_code) or divcodes.is_within(user.region_code, r.county)]
     if not overdue:
         return None
-    from yingji.regions.services import name_of
-
     rows = [(f"{event.title} · {name_of(row.county)}{STAGES[row.stage]}", reverse("disaster-detail", args=[event.pk]),
              "已超时") for event, row in overdue[:6]]
     return {"title": "灾情报告超时", "count": len(overdue), "url": reverse("disaster-index"), "rows": rows}

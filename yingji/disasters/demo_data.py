@@ -8,14 +8,17 @@ NOT those of any real Fuxin document); the national table would not start at cit
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
 from yingji.accounts.models import User
 from yingji.core.records import create_record
 from yingji.demo import demo_step
+from yingji.resources.models import Warehouse
+from yingji.resources.stock import current_stock
 
-from .models import DisasterEvent, ReliefTableConfig
+from .models import DisasterEvent, IndicatorBaseline, ReliefTableConfig
 from .services import create_event, file_report, issue_materials, mark_stabilised, record_payment
 
 CITY, ZHANGWU, FUMENG = "210900000000", "210922000000", "210921000000"
@@ -42,8 +45,6 @@ TOWNSHIPS = {
 
 
 def _scaled(figures: dict, factor: str) -> dict:
-    from decimal import Decimal
-
     out = {}
     for key, value in figures.items():
         scaled = Decimal(str(value)) * Decimal(factor)
@@ -52,8 +53,6 @@ def _scaled(figures: dict, factor: str) -> dict:
 
 
 def _sum(rows: list[dict]) -> dict:
-    from decimal import Decimal
-
     total: dict = {}
     for row in rows:
         for key, value in row.items():
@@ -130,12 +129,8 @@ def _relief(user, event) -> None:
             "category": "emergency", "head_name": name, "head_id_number": f"21092219700101{n:03d}X",
             "household_size": size, "people": people, "amount_yuan": str(300 * people), "signer": name,
             "division_code": "210922100000", "is_synthetic": True}))
-    from yingji.resources.stock import current_stock
-
     for line in current_stock(user=user):
         if line.warehouse_id and line.available >= 2 and line.material_id:
-            from yingji.resources.models import Warehouse
-
             if Warehouse.objects.filter(pk=line.warehouse_id, division_code__startswith="210922").exists():
                 issue_materials(user, payments[0], warehouse=line.warehouse_id, material=line.material_id,
                                 quantity="1", signer=payments[0].head_name)
@@ -153,8 +148,6 @@ PAST_FLOODS = {2021: (9800, 0, "2100"), 2022: (15400, 1, "3600"), 2023: (7200, 0
 
 @demo_step(81, "核心指标基础数据与历年灾情（合成）")
 def load_indicator_history() -> int:
-    from .models import IndicatorBaseline
-
     if IndicatorBaseline.objects.filter(is_synthetic=True).exists():
         return 0
     users = {u.username: u for u in User.objects.filter(username__in=["city", "zhangwu"])}

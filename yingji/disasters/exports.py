@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 
 from yingji.core import scope
 from yingji.geo import divcodes
+from yingji.regions.services import full_name, name_of
 from yingji.rules.disaster_reports import STAGES
 
 from . import selectors
@@ -20,8 +21,6 @@ from .models import FIGURE_LABELS, FIGURE_NAMES, DisasterEvent
 
 
 def loss_workbook(event: DisasterEvent, user, stage: str | None = None) -> bytes:
-    from yingji.regions.services import full_name, name_of
-
     code = event.division_code if scope.is_visible(event, user) else divcodes.normalise(user.region_code)
     latest = selectors.latest_by_division(event, stage)
     rows = [r for c, r in sorted(latest.items()) if divcodes.is_within(c, code)]

@@ -10,9 +10,10 @@ from django.shortcuts import render
 
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.geo import divcodes
+from yingji.regions.services import full_name
 from yingji.rules import disaster_indicators as di
 from yingji.rules.disaster_indicators import rounded
-from yingji.web.views import service_view
+from yingji.core.views import service_view
 
 from . import indicators
 
@@ -52,8 +53,6 @@ def _rows(code: str, years: list[int]) -> list[dict]:
 
 @service_view
 def dashboard(request):
-    from yingji.regions.services import full_name
-
     code, year, indicator = _params(request)
     years = [y for y in YEARS if y <= year] or YEARS
     ranking = []
@@ -69,9 +68,8 @@ def dashboard(request):
 @service_view
 def annual_report(request):
     """年度核心指标报告 (.docx)."""
+    # Imported on use: python-docx is heavy and only the report download needs it.
     from docx import Document
-
-    from yingji.regions.services import full_name
 
     code, year, _ = _params(request)
     years = [y for y in YEARS if y <= year] or [year]

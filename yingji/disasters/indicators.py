@@ -18,6 +18,8 @@ from decimal import Decimal
 from django.db.models import Q
 
 from yingji.geo import divcodes
+from yingji.incidents.models import Incident
+from yingji.regions.models import Division
 from yingji.rules import disaster_indicators as di
 
 from .models import DisasterEvent, IndicatorBaseline
@@ -28,8 +30,6 @@ BASELINE_YEAR = 2020  # the 14th Five-Year Plan's reductions are against 2020
 
 def accident_figures(code: str, year: int) -> tuple[int, int]:
     """(deaths, 较大以上 accidents) of 事故灾难 incidents in ``code`` in ``year``."""
-    from yingji.incidents.models import Incident
-
     prefix = divcodes.scope_prefix(code)
     qs = Incident.objects.filter(category="accident", division_code__startswith=prefix).filter(
         Q(occurred_at__year=year) | Q(occurred_at__isnull=True, received_at__year=year))
@@ -101,8 +101,6 @@ def indicator_table(code: str, years: list[int], baseline_year: int = BASELINE_Y
 def ranking(parent_code: str, year: int, indicator: str) -> list[dict]:
     """The divisions directly below ``parent_code``, ranked by ``indicator`` in ``year``
     (highest first); divisions without the needed baseline come last."""
-    from yingji.regions.models import Division
-
     level = divcodes.level_of(divcodes.normalise(parent_code))
     child_level = divcodes.LEVELS[divcodes.LEVELS.index(level) + 1]
     prefix = divcodes.scope_prefix(parent_code)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from yingji.core import scope
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound
 from yingji.geo import divcodes
 from yingji.rules import relief as relief_rules
-from yingji.rules.disaster_reports import STAGES
+from yingji.regions.services import name_of
+from yingji.rules.disaster_reports import RELIEF_TIME_TARGETS, STAGES, target_state
 
-from .models import DECIMAL_FIGURES, FIGURE_NAMES, DisasterEvent, LossReport, ReliefPayment, ReliefTableConfig
+from .models import (DECIMAL_FIGURES, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport, ReliefDispatch,
+                     ReliefPayment, ReliefTableConfig)
 
 
 def _ancestors(code: str) -> list[str]:
@@ -139,8 +143,6 @@ def event_totals(event: DisasterEvent, stage: str | None = None) -> dict | None:
 def stage_summary(event: DisasterEvent, code: str | None = None) -> list[dict]:
     """Per stage: the nearest reported divisions below ``code`` with their figures, their sum,
     the level's own report when there is one, and the fields where the two differ."""
-    from yingji.regions.services import name_of
-
     code = code or event.division_code
     rows = []
     for stage, label in STAGES.items():
@@ -194,8 +196,6 @@ def relief_for(event: DisasterEvent) -> relief_rules.ReliefLevel:
 def casualty_check(event: DisasterEvent, user) -> dict:
     """The register against the reported figures for the divisions the user sees: counts of
     dead and missing in the register and in the current totals (they should agree)."""
-    from .models import CasualtyRecord
-
     register = scope.visible(CasualtyRecord.objects.filter(event=event), user)
     code = event.division_code if scope.is_visible(event, user) else divcodes.normalise(user.region_code)
     totals = total_for(code, latest_by_division(event)) or zero()
@@ -209,12 +209,6 @@ def casualty_check(event: DisasterEvent, user) -> dict:
 def logistics(event: DisasterEvent, user) -> dict:
     """Each dispatch against the 4 h / 8 h targets, and the first emergency assistance against
     the 10 h basic-aid target (from the event's start)."""
-    from django.utils import timezone
-
-    from yingji.rules.disaster_reports import RELIEF_TIME_TARGETS, target_state
-
-    from .models import ReliefDispatch
-
     now = timezone.now()
     rows = []
     for d in scope.visible(ReliefDispatch.objects.filter(event=event), user).select_related("warehouse"):

@@ -1,6 +1,5 @@
-"""Writes for disaster management, one function per use case. Every write goes through
-``core.records`` (scope check, validation, audit) or records its transition in the audit log
-in the same transaction."""
+"""Writes for disaster management, one function per use case. Every write, and every audit
+entry, goes through ``core.records`` (scope check, validation, audit in the same transaction)."""
 
 from __future__ import annotations
 
@@ -12,16 +11,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yingji.audit import services as audit
 from yingji.core import scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
-from yingji.core.records import create_record, update_record
+from yingji.core.records import change, create_record, log_event, update_record
 from yingji.geo import divcodes
+from yingji.incidents.models import Incident
+from yingji.regions.services import check_division_exists
+from yingji.resources.stock import record_movement
 from yingji.rules import disaster_reports as dr
+from yingji.warnings.models import Warning
 
 from . import selectors
-from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, DisasterEvent, LossReport, ReliefMaterialIssue,
-                     ReliefPayment)
+from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport,
+                     ReliefDispatch, ReliefMaterialIssue, ReliefPayment)
 
 EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description",
                 "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
@@ -50,8 +52,6 @@ def jump_rule() -> dr.JumpRule:
 
 
 def _normalise_codes(user, event_code: str, codes) -> list[str]:
-    from yingji.regions.services import check_division_exists
-
     if isinstance(codes, str):
         codes = [c for c in codes.replace("，", ",").replace(" ", ",").split(",") if c]
     try:
@@ -84,9 +84,6 @@ def create_event(user, data: dict) -> DisasterEvent:
 
 def link_records(user, event: DisasterEvent, *, incident_ids=None, warning_ids=None) -> DisasterEvent:
     """Link incidents and warnings the user may see (replacing the previous links)."""
-    from yingji.incidents.models import Incident
-    from yingji.warnings.models import Warning
-
     scope.check_can_see(event, user)
     scope.check_can_write(DisasterEvent, user, event.division_code)
     with transaction.atomic():
@@ -98,7 +95,7 @@ def link_records(user, event: DisasterEvent, *, incident_ids=None, warning_ids=N
             event.warnings.set([scope.get_visible(Warning.objects.all(), pk, user, "预警") for pk in warning_ids])
         after = {"incidents": sorted(event.incidents.values_list("pk", flat=True)),
                  "warnings": sorted(event.warnings.values_list("pk", flat=True))}
-        audit.record(user, "update", event, before=before, after=after, note="关联突发事件与预警")
+        log_event(user, "update", event, before=before, after=after, note="关联突发事件与预警")
     return event
 
 
@@ -114,13 +111,8 @@ def mark_stabilised(user, event: DisasterEvent, at=None) -> DisasterEvent:
         last = current.reports.order_by("-report_at").first()
         if last is not None and at < last.report_at:
             raise ValidationFailed("灾情稳定时间不能早于最后一次报告时间", fields={"stabilised_at": ["早于最后一次报告"]})
-        before = audit.snapshot(current)
-        current.stabilised_at = at
-        current.version += 1
-        current.updated_by = user
-        current.save(update_fields=["stabilised_at", "version", "updated_by", "updated_at"])
-        audit.record(user, "transition", current, before=before, after=audit.snapshot(current), note="灾情稳定")
-    return current
+        return change(user, current, note="灾情稳定", audit_action="transition", lock=False, only_changed=True,
+                      stabilised_at=at)
 
 
 def _figures(data: dict) -> dict:
@@ -167,8 +159,6 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
     if not divcodes.is_within(division, event.division_code):
         raise ValidationFailed(f"区划 {divcodes.short_code(division)} 不在灾害过程“{event}”的区划内",
                                fields={"division_code": ["超出灾害过程的区划"]})
-    from yingji.regions.services import check_division_exists
-
     check_division_exists(division)
     figures = _figures(data)
     stage = data.get("stage") or ""
@@ -235,8 +225,6 @@ def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:
 def issue_materials(user, payment: ReliefPayment, *, warehouse, material, quantity, signer: str) -> list[ReliefMaterialIssue]:
     """Issue relief materials to a household from a reserve warehouse: an 出库 through the stock
     ledger's one write path (so stock decreases and the line is signed and audited)."""
-    from yingji.resources.stock import record_movement
-
     scope.check_can_see(payment, user)
     if user.role not in ReliefMaterialIssue.write_roles:
         raise Forbidden("您的角色无权发放救灾物资")
@@ -260,8 +248,6 @@ CASUALTY_MOVES = {("missing", "dead"): "失踪人员确认死亡", ("missing", "
 
 def register_casualty(user, event: DisasterEvent, data: dict):
     """Add one person to the event's dead and missing register (因灾死亡失踪人口一览表)."""
-    from .models import CasualtyRecord
-
     scope.check_can_create(CasualtyRecord, user)
     selectors.check_can_see_event(event, user)
     data = {k: v for k, v in data.items() if k in CASUALTY_FIELDS}
@@ -281,8 +267,6 @@ def register_casualty(user, event: DisasterEvent, data: dict):
 
 def change_casualty_status(user, record, status: str, note: str):
     """失踪 → 死亡 (body found) or 失踪 → 已找到 (found alive), with a recorded reason."""
-    from .models import CasualtyRecord
-
     move = CASUALTY_MOVES.get((record.status, status))
     if move is None:
         raise Conflict(f"不能从“{record.get_status_display()}”改为“{dict(CasualtyRecord._meta.get_field('status').choices).get(status, status)}”")
@@ -293,8 +277,6 @@ def change_casualty_status(user, record, status: str, note: str):
 
 def order_dispatch(user, event: DisasterEvent, data: dict):
     """Record a relief dispatch order to a division of the event (the clock starts)."""
-    from .models import ReliefDispatch
-
     scope.check_can_create(ReliefDispatch, user)
     selectors.check_can_see_event(event, user)
     data = {k: v for k, v in data.items() if k in ("items", "warehouse_id", "division_code", "ordered_at", "is_synthetic")}

@@ -5,6 +5,7 @@ selectors read."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,11 +14,13 @@ from yingji.core import scope
 from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
-from yingji.web.views import service_view
+from yingji.core.views import service_view
 
 from . import selectors, services
 from .deadlines import event_deadlines
-from .models import FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, REPORT_ROLES, ReliefTableConfig
+from .exports import loss_workbook
+from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, REPORT_ROLES, CasualtyRecord, ReliefDispatch,
+                     ReliefTableConfig)
 
 
 @service_view
@@ -121,9 +124,6 @@ def payment(request, pk):
     return redirect("disaster-detail", pk=pk)
 
 
-
-
-
 @require_POST
 @service_view
 def casualty(request, pk):
@@ -140,8 +140,6 @@ def casualty(request, pk):
 @require_POST
 @service_view
 def casualty_status(request, pk, cid):
-    from .models import CasualtyRecord
-
     event = selectors.get_event(request.user, pk)
     record = scope.get_visible(CasualtyRecord.objects.filter(event=event), cid, request.user, "因灾死亡失踪人员")
     try:
@@ -153,10 +151,6 @@ def casualty_status(request, pk, cid):
 
 @service_view
 def export_xlsx(request, pk):
-    from django.http import HttpResponse
-
-    from .exports import loss_workbook
-
     event = selectors.get_event(request.user, pk)
     stage = request.GET.get("stage") or None
     if stage is not None and stage not in STAGES:
@@ -181,8 +175,6 @@ def dispatch(request, pk):
 @require_POST
 @service_view
 def dispatch_step(request, pk, did, step):
-    from .models import ReliefDispatch
-
     event = selectors.get_event(request.user, pk)
     record = scope.get_visible(ReliefDispatch.objects.filter(event=event), did, request.user, "救灾物资调运")
     try:

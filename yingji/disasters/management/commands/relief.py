@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.db import DatabaseError
+
+from yingji.core.management.base import YingjiCommand
+from yingji.disasters.selectors import find_table
+from yingji.rules.relief import TABLES, ReliefFigures, relief_level
 
 OPTIONS = (
     ("--dead-missing", "dead_missing", "死亡和失踪人数"),
@@ -26,7 +31,7 @@ OPTIONS = (
 )
 
 
-class Command(BaseCommand):
+class Command(YingjiCommand):
     help = "自然灾害救助应急响应级别（国家预案国办函〔2024〕11号或本地分级表）"
 
     def add_arguments(self, parser):
@@ -37,14 +42,8 @@ class Command(BaseCommand):
         level.add_argument("--table", default="national-2024", help="分级表编码（默认 national-2024）")
 
     def handle(self, *args, **options):
-        from yingji.rules.relief import ReliefFigures, TABLES, relief_level
-
         table = TABLES.get(options["table"])
         if table is None:
-            from django.db import DatabaseError
-
-            from yingji.disasters.selectors import find_table
-
             try:
                 table = find_table(options["table"])
             except DatabaseError as exc:
