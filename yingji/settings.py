@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yingji.web.context.navigation",
             ],
+            "builtins": ["yingji.core.templatetags.capabilities"],
         },
     }
 ]

@@ -231,7 +231,7 @@ def test_topics_payloads_and_quarantine_never_stop_the_worker(isolated):
                 dumps([{"t": now - 2000, "v": 6.0, "seq": 2}, {"t": now - 1000, "v": 60.0, "seq": 3}]))
         publish(client, f"yingji/{DIVISION6}/gateway/gw-1/batch",
                 dumps({"readings": [{"s": "S01", "t": now - 1000, "v": 21.0}, {"s": "S02", "t": now, "v": 21.2}]}))
-        wait_for(lambda: isolated.counts()["readings"] == 5, 20, "5 readings stored")
+        wait_for(lambda: isolated.counts()["readings"] == 5, 90, "5 readings stored")
         isolated.drain(client)
         result = isolated.python("""
 from yingji.live.models import LiveEvent

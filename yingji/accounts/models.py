@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from yingji.core import capabilities
 from yingji.geo import divcodes
 from yingji.rules.roles import ROLES
 
@@ -47,6 +48,10 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def can(self, capability: str) -> bool:
+        """Whether this user holds ``capability`` (granted in yingji.rules.capabilities)."""
+        return capabilities.has(self, capability)
 
 
 class ApiToken(models.Model):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from yingji.core import records
+from yingji.core import capabilities, records
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from yingji.geo import divcodes
 from yingji.regions.services import check_division_exists
@@ -70,8 +70,7 @@ def unlock(admin: User, user: User) -> None:
 
 
 def check_can_manage(admin: User, role: str, region_code: str) -> None:
-    if admin.role not in ("sysadmin", "city_admin", "county_admin"):
-        raise Forbidden("只有管理员可以管理用户")
+    capabilities.require(admin, "users.manage", "只有管理员可以管理用户")
     if not may_grant(admin.role, role):
         raise Forbidden(f"{admin.role_label}不能授予“{ROLES.get(role, role)}”角色")
     if not divcodes.is_within(region_code, admin.region_code):
@@ -79,8 +78,7 @@ def check_can_manage(admin: User, role: str, region_code: str) -> None:
 
 
 def managed_users(admin: User):
-    if admin.role not in ("sysadmin", "city_admin", "county_admin"):
-        raise Forbidden("只有管理员可以管理用户")
+    capabilities.require(admin, "users.manage", "只有管理员可以管理用户")
     return User.objects.filter(region_code__startswith=admin.scope_prefix)
 
 
@@ -94,7 +92,7 @@ def _clean_user_fields(role: str, region: str, enterprise_id) -> tuple[str, str]
     except ValueError as exc:
         raise ValidationFailed(str(exc), fields={"region_code": [str(exc)]}) from exc
     check_division_exists(region)
-    if role == "enterprise" and not enterprise_id:
+    if not capabilities.role_can(role, "scope.all_enterprises") and not enterprise_id:
         raise ValidationFailed("企业用户必须指定所属企业", fields={"enterprise": ["必填"]})
     return role, region
 

@@ -9,7 +9,8 @@ from ninja import Router, Schema, Status
 
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
-from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core import capabilities
+from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
@@ -158,10 +159,9 @@ def mount(api) -> None:
 
 
 def audit_queryset(user, *, actor="", action="", model="", object_id="", since=None, until=None):
-    if user.role not in ("sysadmin", "city_admin", "county_admin"):
-        raise Forbidden("只有管理员可以查看审计日志")
+    capabilities.require(user, "audit.view", "只有管理员可以查看审计日志")
     qs = AuditEntry.objects.all()
-    if user.role != "sysadmin" or len(user.scope_prefix) > 2:
+    if not capabilities.has(user, "audit.view_all_regions") or len(user.scope_prefix) > 2:
         qs = qs.filter(division_code__startswith=user.scope_prefix)
     if actor:
         qs = qs.filter(actor_name__icontains=actor)

@@ -69,7 +69,7 @@ class YingjiAppConfig(AppConfig):
     # there, must not count: only its subclasses are defaults.
     default = False
     startup_modules: Sequence[str] = ()
-    nav_links: Sequence[tuple[str, str, str]] = ()
+    nav_links: Sequence[tuple[str, ...]] = ()  # (group, label, url_name[, capability])
     map_overlays: Sequence[tuple[str, str, str]] = ()
     cli_commands: Mapping[str, str] = {}
 
@@ -138,7 +138,7 @@ def check_declarations(configs: Iterable[YingjiAppConfig]) -> dict[str, tuple[st
     commands: dict = {}
     table: dict[str, tuple[str, str]] = {}
     for config in configs:
-        for i, (group, label, url_name) in enumerate(config.nav_links):
+        for i, (group, label, url_name, *_needs) in enumerate(config.nav_links):
             claim(links, "nav link", (group, label), f"{config.name} nav_links[{i}]")
             claim(link_urls, "nav link URL", url_name, f"{config.name} nav_links[{i}]")
         for i, (key, _label, _url_name) in enumerate(config.map_overlays):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from yingji.jobs.services import enqueue, handler
 
-from . import importer, scope
+from . import capabilities, importer, scope
 from .errors import NotFound, ServiceError, ValidationFailed
 from .models import ImportBatch
 from .registry import REGISTRIES
@@ -99,7 +99,7 @@ def run_import_job(payload: dict) -> None:
 
 def batch_for(user, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
-    if batch is None or (batch.user_id != user.pk and user.role != "sysadmin"):
+    if batch is None or (batch.user_id != user.pk and not capabilities.has(user, "imports.view_others")):
         raise NotFound("导入记录不存在")
     return batch
 

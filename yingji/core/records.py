@@ -32,7 +32,7 @@ from yingji.geo.coords import to_wgs84
 from yingji.regions.services import check_location
 from yingji.rules.statemachine import StateMachine, Transition, TransitionError
 
-from . import scope
+from . import capabilities, scope
 from .errors import Conflict, Forbidden, ServiceError, ValidationFailed, from_django_validation
 
 
@@ -108,7 +108,7 @@ def check_foreign_keys(user, obj: models.Model, keys: Iterable[str]) -> None:
             continue
         code = target.division_code
         inside = not code or divcodes.is_within(code, user.region_code) or divcodes.is_within(user.region_code, code)
-        if inside and user.role == "enterprise" and scope.enterprise_field(target_model) is not None:
+        if inside and capabilities.enterprise_bound(user) and scope.enterprise_field(target_model) is not None:
             inside = scope.is_visible(target, user)
         if not inside:
             raise Forbidden(

@@ -3,7 +3,9 @@
 A user's scope is the prefix of their region code (see ``yingji.geo.divcodes``).
 Models opt in to enterprise isolation by naming ``scope_enterprise_field``; enterprise users
 see only their own enterprise's records there and nothing where a model does not name one.
-Models name the roles that may write them in ``write_roles`` (default: administrators).
+Models name the capability that lets a user write them in ``write_capability`` (default:
+``registries.write``, the administrators); the capability table is ``yingji.rules.capabilities``.
+Enterprise isolation applies to users without the ``scope.all_enterprises`` capability.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 
 from yingji.geo import divcodes
-from yingji.rules.roles import ADMIN_ROLES, ROLES
+from yingji.rules.roles import ROLES
 
+from . import capabilities
 from .errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 
 
@@ -23,8 +26,8 @@ def _require_user(user) -> None:
         raise Forbidden("账号已停用")
 
 
-def write_roles(model: type[Model]) -> frozenset[str]:
-    return frozenset(getattr(model, "write_roles", ADMIN_ROLES))
+def write_capability(model: type[Model]) -> str:
+    return getattr(model, "write_capability", capabilities.DEFAULT_WRITE_CAPABILITY)
 
 
 def enterprise_field(model: type[Model]) -> str | None:
@@ -36,7 +39,7 @@ def visible(queryset: QuerySet, user) -> QuerySet:
     _require_user(user)
     model = queryset.model
     queryset = queryset.filter(division_code__startswith=user.scope_prefix)
-    if user.role == "enterprise":
+    if capabilities.enterprise_bound(user):
         field = enterprise_field(model)
         if field is None or user.enterprise_id is None:
             return queryset.none()
@@ -47,7 +50,7 @@ def visible(queryset: QuerySet, user) -> QuerySet:
 def is_visible(obj: Model, user) -> bool:
     if not divcodes.is_within(obj.division_code, user.region_code):
         return False
-    if user.role == "enterprise":
+    if capabilities.enterprise_bound(user):
         field = enterprise_field(type(obj))
         if field is None:
             return False
@@ -66,8 +69,9 @@ def check_can_write(model: type[Model], user, division_code: str | None = None, 
     """Raise unless the user's role may write this model in ``division_code``
     (and, for enterprise users, unless ``obj`` belongs to their own enterprise)."""
     _require_user(user)
-    allowed = write_roles(model)
-    if user.role not in allowed:
+    needed = write_capability(model)
+    if not capabilities.has(user, needed):
+        allowed = capabilities.holders(needed)
         names = "、".join(ROLES[r] for r in sorted(allowed) if r in ROLES)
         raise Forbidden(f"您的角色（{ROLES.get(user.role, user.role)}）无权修改{model._meta.verbose_name}，需要：{names}")
     try:
@@ -77,7 +81,7 @@ def check_can_write(model: type[Model], user, division_code: str | None = None, 
     if not inside:
         raise Forbidden(f"区划 {divcodes.short_code(division_code)} 不在您的管辖范围内，不能在此新增或修改记录")
 
-    if user.role == "enterprise" and obj is not None:
+    if capabilities.enterprise_bound(user) and obj is not None:
         field = enterprise_field(model)
         value = None if field is None else (obj.pk if field == "pk" else getattr(obj, f"{field}_id", None))
         if value is None or value != user.enterprise_id:
@@ -87,7 +91,7 @@ def check_can_write(model: type[Model], user, division_code: str | None = None, 
 def check_can_create(model: type[Model], user) -> None:
     """Early refusal before validating input: the role may not create this kind of record."""
     check_can_write(model, user)
-    if user.role == "enterprise" and enterprise_field(model) in (None, "pk"):
+    if capabilities.enterprise_bound(user) and enterprise_field(model) in (None, "pk"):
         raise Forbidden(f"企业用户不能新增{model._meta.verbose_name}")
 
 

@@ -11,8 +11,6 @@ from django.utils import timezone
 
 from yingji.core.models import ScopedRecord
 
-DUTY_WRITERS = frozenset({"sysadmin", "city_admin", "county_admin", "duty_officer"})
-SWAP_DECIDERS = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
 
 TIERS = [
     ("leader", "带班领导"),
@@ -25,7 +23,7 @@ TIER_ORDER = {code: i for i, (code, _) in enumerate(TIERS)}
 class DutyRoster(ScopedRecord):
     """One unit's duty roster for one month (排班表)."""
 
-    write_roles = DUTY_WRITERS
+    write_capability = "duty.write"
 
     organisation = models.ForeignKey("regions.Organisation", verbose_name="值班单位", on_delete=models.PROTECT,
                                      related_name="duty_rosters")
@@ -52,7 +50,7 @@ class DutyRoster(ScopedRecord):
 class DutyShift(ScopedRecord):
     """One person on duty in one tier for one period (usually 24 h from 08:30)."""
 
-    write_roles = DUTY_WRITERS
+    write_capability = "duty.write"
 
     roster = models.ForeignKey(DutyRoster, verbose_name="值班表", on_delete=models.CASCADE, related_name="shifts")
     tier = models.CharField("岗位", max_length=10, choices=TIERS)
@@ -93,7 +91,7 @@ class DutyShift(ScopedRecord):
 class ShiftSwap(ScopedRecord):
     """A request to hand one shift to someone else; takes effect when approved (调班审批)."""
 
-    write_roles = DUTY_WRITERS | SWAP_DECIDERS
+    write_capability = "duty.swaps.write"
     STATUSES = [("pending", "待审批"), ("approved", "已批准"), ("rejected", "已驳回")]
 
     shift = models.ForeignKey(DutyShift, verbose_name="班次", on_delete=models.CASCADE, related_name="swaps")
@@ -118,7 +116,7 @@ class ShiftSwap(ScopedRecord):
 class Handover(ScopedRecord):
     """交接班记录: written by the outgoing shift, acknowledged by the incoming shift."""
 
-    write_roles = DUTY_WRITERS | frozenset({"commander"})
+    write_capability = "duty.handovers.write"
 
     organisation = models.ForeignKey("regions.Organisation", verbose_name="值班单位", on_delete=models.PROTECT,
                                      related_name="handovers")
@@ -143,7 +141,7 @@ class Handover(ScopedRecord):
 class DailyReport(ScopedRecord):
     """值班日报 / 零报告 of one unit for one day."""
 
-    write_roles = DUTY_WRITERS
+    write_capability = "duty.write"
 
     organisation = models.ForeignKey("regions.Organisation", verbose_name="报送单位", on_delete=models.PROTECT,
                                      related_name="daily_reports")
@@ -166,7 +164,7 @@ class DailyReport(ScopedRecord):
 class PhoneEntry(ScopedRecord):
     """The duty room's phone book (通讯录)."""
 
-    write_roles = DUTY_WRITERS
+    write_capability = "duty.write"
 
     name = models.CharField("姓名/岗位", max_length=60)
     unit = models.CharField("单位", max_length=100)

@@ -8,13 +8,13 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
 
-from .models import TIER_ORDER, TIERS, DailyReport, DutyRoster, DutyShift, Handover, ShiftSwap, SWAP_DECIDERS
+from .models import TIER_ORDER, TIERS, DailyReport, DutyRoster, DutyShift, Handover, ShiftSwap
 
 # ----- units -------------------------------------------------------------------------
 
@@ -132,8 +132,7 @@ def request_swap(user, shift: DutyShift, replacement_name: str, reason: str, rep
 def decide_swap(user, swap: ShiftSwap, approve: bool, note: str = "") -> ShiftSwap:
     """Approve (the shift changes hands) or reject a pending swap; audited as a transition."""
     scope.check_can_see(swap, user)
-    if user.role not in SWAP_DECIDERS:
-        raise Forbidden("调班须由带班领导或管理员审批")
+    capabilities.require(user, "duty.swaps.decide", "调班须由带班领导或管理员审批")
     if swap.created_by_id == user.pk:
         raise Forbidden("不能审批自己提交的调班申请")
     with transaction.atomic():

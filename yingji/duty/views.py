@@ -56,7 +56,7 @@ def calendar_view(request):
         "weeks": services.month_calendar(roster) if roster else [],
         "on_duty": services.on_duty_summary(unit) if unit else [],
         "prev": prev_month.strftime("%Y-%m"), "next": next_month.strftime("%Y-%m"),
-        "swaps": swaps, "can_decide": request.user.role in {"sysadmin", "city_admin", "county_admin", "commander"},
+        "swaps": swaps, "can_decide": request.user.can("duty.swaps.decide"),
     })
 
 

@@ -12,14 +12,13 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
+from yingji.core import capabilities, scope
 from yingji.core.api_schemas import XLSX, FeatureCollection, errors, file_download
-from yingji.core import scope
-from yingji.core.errors import Forbidden
 from yingji.core.registry import REGISTRIES
 from yingji.rules import hidden_hazard as rules
 
 from . import grading, loop, risk, stats
-from .models import SUPERVISORS, HazardSource
+from .models import HazardSource
 from .schemas import EscalatedOut, GradeIn, GradePreviewOut, OverdueOut, RiskMapOut, StatisticsOut
 
 Number = Union[str, float, int]
@@ -244,8 +243,7 @@ def hazards_router() -> Router:
 
     @router.post("/escalate", response={200: EscalatedOut, **errors(403)}, summary="立即检查逾期重大隐患并升级督办（管理员/监管）")
     def escalate(request):
-        if request.auth.role not in SUPERVISORS:
-            raise Forbidden("只有监管人员和管理员可以执行逾期升级检查")
+        capabilities.require(request.auth, "hazards.escalate", "只有监管人员和管理员可以执行逾期升级检查")
         return {"escalated": [h.pk for h in loop.escalate_overdue()]}
 
     return router

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from yingji.core.records import create_record
 from yingji.live.services import publish
@@ -100,7 +100,7 @@ def _context(hazard: HiddenHazard, user, action: str, data: dict) -> dict:
     funds = data.get("funds_yuan")
     return {
         "grade": data.get("grade") if action == "confirm" else hazard.grade,
-        "is_own": user.role == "enterprise" and user.enterprise_id == hazard.enterprise_id,
+        "is_own": capabilities.enterprise_bound(user) and user.enterprise_id == hazard.enterprise_id,
         "measures": data.get("measures"), "responsible_person": data.get("responsible_person"),
         "deadline": data.get("deadline"), "now": timezone.localdate(), "reason": data.get("reason"),
         "goals": data.get("goals"), "funds": None if funds is None else f"{funds} 元",
@@ -149,8 +149,9 @@ def offered_actions(hazard: HiddenHazard, user) -> list:
     """The steps this user may take now (buttons)."""
     if not scope.is_visible(hazard, user):
         return []
-    is_own = user.role == "enterprise" and user.enterprise_id == hazard.enterprise_id
-    return rules.allowed_actions(hazard.state, {user.role}, hazard.is_major, is_own=is_own or user.role != "enterprise")
+    bound = capabilities.enterprise_bound(user)
+    is_own = bound and user.enterprise_id == hazard.enterprise_id
+    return rules.allowed_actions(hazard.state, {user.role}, hazard.is_major, is_own=is_own or not bound)
 
 
 def transition(user, hazard_id: int, action: str, fields: dict | None = None, *,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from yingji.core import capabilities
 from yingji.core.errors import Conflict, Forbidden
 from yingji.core.registry import Registry
 
@@ -71,7 +72,7 @@ class InspectionRegistry(HazardsRegistry):
     """Enterprise users file self-checks only; supervisors file either kind."""
 
     def _check_kind(self, user, kind):
-        if user.role == "enterprise" and (kind or "supervision") != "self_check":
+        if capabilities.enterprise_bound(user) and (kind or "supervision") != "self_check":
             raise Forbidden("企业用户只能登记企业自查任务（检查类型选“企业自查”）")
 
     def create(self, user, data):

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
-from yingji.core import scope
+from yingji.core import capabilities, scope
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.registry import REGISTRIES
 from yingji.core.views import service_view
@@ -91,7 +91,7 @@ def hidden_list(request):
         "page": _page(request, rows), "query": _query(request), "q": request.GET.get("q", ""),
         "states": list(rules.STATES.items()), "grades": list(rules.GRADES.items()),
         "state": request.GET.get("state", ""), "grade": request.GET.get("grade", ""), "overdue": overdue_only,
-        "can_report": rules.can_report({request.user.role}),
+        "can_report": request.user.can("hazards.report"),
     })
 
 
@@ -117,7 +117,7 @@ def hidden_new(request):
             return redirect("hazards:hidden-detail", pk=hazard.pk)
     else:
         initial = {k: request.GET[k] for k in ("enterprise", "inspection", "clause", "title", "source") if k in request.GET}
-        if request.user.role == "enterprise":
+        if capabilities.enterprise_bound(request.user):
             initial.setdefault("enterprise", request.user.enterprise_id)
         form = form_cls(initial=initial)
     for field in form.fields.values():
@@ -152,7 +152,7 @@ def hidden_detail(request, pk, error: str = "", status: int = 200):
         "timeline": timeline, "error": error, "overdue": hazard.is_overdue(),
         "steps": [(s, label, s == hazard.state) for s, label in rules.STATES.items()],
         "stages": HazardPhoto.STAGES, "division_name": full_name(hazard.division_code),
-        "can_upload": hazard.state not in rules.TERMINAL_STATES and rules.can_report({request.user.role}),
+        "can_upload": hazard.state not in rules.TERMINAL_STATES and request.user.can("hazards.report"),
     }, status=status)
 
 
@@ -205,7 +205,7 @@ def inspection_detail(request, pk):
     task = REGISTRIES["inspections"].get(request.user, pk)
     return render(request, "hazards/inspection_detail.html", {
         "task": task, "items": task.items, "hazards": task.hidden_hazards.order_by("pk"),
-        "can_report": rules.can_report({request.user.role}),
+        "can_report": request.user.can("hazards.report"),
     })
 
 

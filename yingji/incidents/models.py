@@ -11,7 +11,7 @@ from django.utils import timezone
 from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.regions.services import full_name
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES, GradingTable, incident_type
-from yingji.rules.report_chain import REPORT_KINDS, REPORT_ROLES, STATES
+from yingji.rules.report_chain import REPORT_KINDS, STATES
 
 SOURCES = [
     ("phone", "电话"),
@@ -61,7 +61,7 @@ class Figures(models.Model):
 class Incident(LocatedRecord, Figures):
     """One 突发事件 as the duty room knows it. ``division_code`` is where it happened."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "incidents.report"
 
     client_token = models.UUIDField("提交令牌", unique=True,
                                     help_text="同一次接报的重复提交（双击、网络重试）只建一条事件")
@@ -104,7 +104,7 @@ class Incident(LocatedRecord, Figures):
 
 
 class IncidentAttachment(ScopedRecord):
-    write_roles = REPORT_ROLES
+    write_capability = "incidents.report"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("附件", upload_to="incidents/%Y/%m/")
@@ -122,7 +122,7 @@ class IncidentAttachment(ScopedRecord):
 class IncidentReport(ScopedRecord, Figures):
     """One version of the incident report: 首报, 续报 (any number), 终报, 补报. Never edited."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "incidents.report"
     KINDS = list(REPORT_KINDS.items())
 
     incident = models.ForeignKey(Incident, verbose_name="事件", on_delete=models.CASCADE, related_name="reports")
@@ -160,7 +160,7 @@ class ReportReceipt(ScopedRecord):
     of that level run from it); ``acknowledged_*`` is who signed for it and when.
     """
 
-    write_roles = REPORT_ROLES
+    write_capability = "incidents.report"
     ROUTES = [("upward", "上报上级"), ("forward", "转送部门")]
 
     report = models.ForeignKey(IncidentReport, verbose_name="报告", on_delete=models.CASCADE, related_name="receipts")
@@ -189,7 +189,7 @@ class ReportReceipt(ScopedRecord):
 class IncidentDeadline(ScopedRecord):
     """A reporting deadline of one unit (duty room) for one incident."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "incidents.report"
     STATUSES = [("pending", "待完成"), ("done", "已完成"), ("cancelled", "不再适用")]
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadlines")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.geo import divcodes
@@ -23,7 +23,7 @@ from yingji.regions.services import county_at
 from yingji.rules.deadlines import ReportTimeError, validate_report_times
 from yingji.rules.incident_types import incident_type
 from yingji.rules.report_chain import (ACTION_FOR_KIND, DECREE_493_ART12_ITEMS, REPORT_CHAIN, REPORT_KINDS,
-                                       REPORT_ROLES, check_report, state_from_kinds)
+                                       check_report, state_from_kinds)
 from yingji.rules.statemachine import TransitionError
 
 from . import deadline_service
@@ -284,7 +284,7 @@ def escalate(user, report: IncidentReport) -> ReportReceipt:
     scope.check_can_see(incident, user)
     scope.check_can_write(IncidentReport, user, incident.division_code)
     sender = report.reporting_unit
-    if user.role != "sysadmin" and not scope.is_visible(sender, user):
+    if not capabilities.has(user, "incidents.escalate_any_unit") and not scope.is_visible(sender, user):
         raise Forbidden("只能报送本单位的报告")
     parent = parent_duty_unit(sender)
     if parent is None:
@@ -397,5 +397,3 @@ def get_receipt(user, pk) -> ReportReceipt:
     return scope.get_visible(ReportReceipt.objects.select_related("report", "incident", "receiving_unit"), pk, user,
                              "接收记录")
 
-
-ROLES_THAT_REPORT = REPORT_ROLES

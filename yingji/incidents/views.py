@@ -17,7 +17,7 @@ from yingji.duty.services import duty_unit_of, parent_duty_unit
 from yingji.monitoring.alarms import link_incident
 from yingji.regions.models import Organisation
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
-from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, REPORT_ROLES, next_report_kind_allowed
+from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, next_report_kind_allowed
 
 from . import documents, selectors, services
 from .api import document_response
@@ -42,7 +42,7 @@ def console(request):
         "deadlines": selectors.deadlines_for(user, "pending")[:50],
         "receipts": selectors.receipts_for(user, pending_only=True)[:20],
         "incidents": selectors.filtered(user, {"open": "1"})[:30],
-        "can_report": user.role in REPORT_ROLES,
+        "can_report": user.can("incidents.report"),
         "now": timezone.now(),
     }
     template = "incidents/_console_panels.html" if request.GET.get("partial") else "incidents/console.html"
@@ -105,7 +105,7 @@ def detail(request, pk):
         "timeline": incident.timeline.all(),
         "attachments": incident.attachments.all(),
         "next_kinds": [(k, REPORT_KINDS[k]) for k in REPORT_KINDS if k in allowed],
-        "can_report": request.user.role in REPORT_ROLES,
+        "can_report": request.user.can("incidents.report"),
         "my_unit": unit, "parent_unit": parent_duty_unit(unit) if unit else None,
         "departments": Organisation.objects.filter(kind__in=["department", "special_hq"],
                                                    division_code__startswith=request.user.scope_prefix)[:80],

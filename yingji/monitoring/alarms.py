@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.live.services import publish
 from yingji.rules import alarm_lifecycle as lifecycle
@@ -194,7 +194,7 @@ def get_alarm(user, pk) -> Alarm:
 
 
 def is_own(user, alarm: Alarm) -> bool:
-    return user.role != "enterprise" or (alarm.enterprise_id is not None and alarm.enterprise_id == user.enterprise_id)
+    return not capabilities.enterprise_bound(user) or (alarm.enterprise_id is not None and alarm.enterprise_id == user.enterprise_id)
 
 
 def available_actions(user, alarm: Alarm) -> list[tuple[str, str]]:

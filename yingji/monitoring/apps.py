@@ -14,7 +14,7 @@ class MonitoringConfig(YingjiAppConfig):
         ("监测预警", "值班监测台", "monitoring-console"),
         ("监测预警", "监测报警", "monitoring-alarms"),
         ("监测预警", "企业监测", "monitoring-enterprises"),
-        ("监测预警", "隔离数据", "monitoring-quarantine"),
+        ("监测预警", "隔离数据", "monitoring-quarantine", "monitoring.quarantine"),
     ]
     map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "monitoring-alarms-geojson")]
 

@@ -21,7 +21,6 @@ from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.rules import alarm_lifecycle
 from yingji.rules import monitoring as rules
 
-SUPERVISION_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor"})
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -37,7 +36,7 @@ class MonitoredObject(LocatedRecord):
     hazards app) by a generic reference: ``registry_key`` + ``registry_id`` + ``registry_name``.
     """
 
-    write_roles = SUPERVISION_ROLES
+    write_capability = "monitoring.write"
     scope_enterprise_field = "enterprise"
     KINDS = [
         ("hazard_source", "危险化学品重大危险源"), ("tank", "储罐（区）"), ("warehouse", "危化品仓库"),
@@ -72,7 +71,7 @@ class MonitoredObject(LocatedRecord):
 class Sensor(ScopedRecord):
     """A measuring point. Thresholds by level (1 = 一级/红 … 4 = 四级/蓝), upper and lower."""
 
-    write_roles = SUPERVISION_ROLES
+    write_capability = "monitoring.write"
     scope_enterprise_field = "enterprise"
     # kind: (label, default unit)
     KIND_UNITS = {
@@ -213,7 +212,7 @@ class Alarm(ScopedRecord):
     """One alarm per sensor and rule while it is open; repeats update it (see
     :mod:`yingji.rules.alarm_lifecycle`)."""
 
-    write_roles = alarm_lifecycle.RESPONDER_ROLES
+    write_capability = "alarms.respond"
     scope_enterprise_field = "enterprise"
     RULES = [(rules.RULE_THRESHOLD, "阈值报警"), (rules.RULE_RATE, "变化速率报警"), (rules.RULE_STALE, "离线（数据中断）"),
              (rules.RULE_GAP, "数据缺失（序号不连续）")]

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yingji.core import records, scope
-from yingji.core.errors import Forbidden, NotAuthenticated, ValidationFailed
+from yingji.core import capabilities, records, scope
+from yingji.core.errors import NotAuthenticated, ValidationFailed
 from yingji.core.links import api_url
 from yingji.geo import divcodes
 from yingji.rules import alarm_lifecycle as lifecycle
@@ -148,8 +148,7 @@ def quarantine_for(user):
     city-level (or wider) users."""
     if user is None or not user.is_authenticated:
         raise NotAuthenticated("请先登录")
-    if user.role not in ("sysadmin", "city_admin", "county_admin", "duty_officer", "supervisor"):
-        raise Forbidden("您的角色无权查看隔离数据")
+    capabilities.require(user, "monitoring.quarantine", "您的角色无权查看隔离数据")
     prefix = user.scope_prefix
     cond = Q(division_code__startswith=prefix)
     if len(prefix) <= 4:

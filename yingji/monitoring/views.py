@@ -85,7 +85,7 @@ def alarm_detail(request, pk):
         "alarm": alarm, "data": selectors.alarm_json(alarm, user=request.user), "history": history_of(alarm)[:30],
         "incident_link": incident_link(alarm), "division_name": full_name(alarm.division_code),
         "threshold": alarm_services.threshold_of(alarm.sensor, alarm),
-        "can_incident": request.user.role in lifecycle.BUREAU_ROLES,
+        "can_incident": request.user.can("incidents.report"),
     })
 
 

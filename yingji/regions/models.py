@@ -66,7 +66,7 @@ class Organisation(ScopedRecord):
 
 class Enterprise(LocatedRecord):
     # Supervisors maintain enterprise files; an enterprise user may update its own.
-    write_roles = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor", "enterprise"})
+    write_capability = "regions.enterprises.write"
     scope_enterprise_field = "pk"
     INDUSTRIES = [
         ("hazchem", "危险化学品"),

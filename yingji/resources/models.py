@@ -172,7 +172,7 @@ class StockMovement(ScopedRecord):
     """One line of the stock ledger (台账). Written only by ``services.record_movement``; never
     edited or deleted — a mistake is corrected by a reverse movement."""
 
-    write_roles = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
+    write_capability = "resources.stock.write"
     KINDS = [("in", "入库"), ("out", "出库"), ("transfer", "调拨"), ("recover", "回收"), ("disinfect", "消毒"),
              ("scrap", "报废")]
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Hashable, Iterable, Mapping
 
+from yingji.rules.capabilities import holders
 from yingji.rules.statemachine import Guard, StateMachine, Transition, TransitionError  # noqa: F401  (TransitionError re-exported for callers)
 
 STATES: dict[str, str] = {
@@ -56,8 +57,9 @@ OPEN_STATES = frozenset({"raised", "acknowledged", "handled"})
 
 SYSTEM_ROLE = "system"
 ENTERPRISE = "enterprise"
-BUREAU_ROLES = frozenset({"duty_officer", "commander", "city_admin", "county_admin", "sysadmin"})
-RESPONDER_ROLES = BUREAU_ROLES | {ENTERPRISE}
+# Granted in the capability table (yingji.rules.capabilities).
+BUREAU_ROLES = holders("alarms.close")
+RESPONDER_ROLES = holders("alarms.respond")
 
 
 def _blank(value: Any) -> bool:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
+from yingji.rules.capabilities import holders
 from yingji.rules.statemachine import Guard, StateMachine, Transition, TransitionError  # noqa: F401  (TransitionError re-exported for callers)
 
 GRADE_GENERAL = "general"
@@ -71,12 +72,13 @@ AWAITING_SUPERVISOR = frozenset({"reported", "plan_submitted", "pending_review",
                                  "resumption_requested", "review_passed"})
 
 ENTERPRISE = "enterprise"
-ENTERPRISE_ROLES = frozenset({ENTERPRISE})
-SUPERVISOR_ROLES = frozenset({"supervisor", "city_admin", "county_admin"})
+# Granted in the capability table (yingji.rules.capabilities).
+ENTERPRISE_ROLES = holders("hazards.rectify")
+SUPERVISOR_ROLES = holders("hazards.supervise")
 # The role codes of yingji.rules.roles / the accounts app (a test keeps the two in step).
 ALL_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor", "enterprise",
                        "duty_officer", "commander", "readonly"})
-REPORT_ROLES = ENTERPRISE_ROLES | SUPERVISOR_ROLES  # who may create a hazard in ``reported``
+REPORT_ROLES = holders("hazards.report")  # who may create a hazard in ``reported``
 
 RECTIFICATION_FIELDS: tuple[tuple[str, str], ...] = (
     ("measures", "整改措施"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
+from yingji.rules.capabilities import holders
 from yingji.rules.statemachine import StateMachine, Transition, TransitionError
 
 REPORT_KINDS: dict[str, str] = {
@@ -35,7 +36,7 @@ STATES: dict[str, str] = {
 }
 INITIAL_STATE = "received"
 
-REPORT_ROLES = frozenset({"duty_officer", "commander", "city_admin", "county_admin", "sysadmin"})
+REPORT_ROLES = holders("incidents.report")  # granted in yingji.rules.capabilities
 
 # 国务院令第493号 第十二条: what a report must contain.
 DECREE_493_ART12_ITEMS: tuple[tuple[str, str], ...] = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from yingji.rules.capabilities import holders
 from yingji.rules.statemachine import StateMachine, Transition
 
 STATES = {
@@ -24,8 +25,9 @@ STATES = {
     "cancelled": "已撤销",
 }
 OPEN_STATES = frozenset({"issued", "accepted", "in_progress"})
-RECORDERS = frozenset({"sysadmin", "city_admin", "county_admin", "commander", "duty_officer"})
-COMMANDERS = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
+# Granted in the capability table (yingji.rules.capabilities).
+RECORDERS = holders("command.tasks.record")
+COMMANDERS = holders("command.tasks.cancel")
 
 
 def _needs_note(what: str):

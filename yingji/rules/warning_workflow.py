@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .capabilities import holders
 from .statemachine import StateMachine, Transition
 
 DRAFT = "draft"
@@ -45,10 +46,11 @@ STATES = {
     LIFTED: "已解除",
 }
 
-DRAFTER_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "duty_officer"})
-REVIEWER_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
-SIGNER_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
-PUBLISHER_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "duty_officer"})
+# Who takes each step is granted in the capability table (yingji.rules.capabilities).
+DRAFTER_ROLES = holders("warnings.draft")
+REVIEWER_ROLES = holders("warnings.review")
+SIGNER_ROLES = holders("warnings.sign")
+PUBLISHER_ROLES = holders("warnings.publish")
 SYSTEM = frozenset({"system"})
 
 EDITABLE_STATES = frozenset({DRAFT, RETURNED})

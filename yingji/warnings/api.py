@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from yingji.core import capabilities
 from yingji.core.api_schemas import errors, file_download
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 from yingji.core.pagination import paginate
@@ -280,8 +281,7 @@ def imports_router() -> Router:
 
 
 def _check_importer(user) -> None:
-    if user.role in ("enterprise", "readonly"):
-        raise Forbidden("您的角色无权接收外部 CAP 预警")
+    capabilities.require(user, "warnings.cap_import", "您的角色无权接收外部 CAP 预警")
 
 
 def imported_router() -> Router:

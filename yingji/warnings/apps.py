@@ -9,7 +9,7 @@ class WarningsConfig(YingjiAppConfig):
     cli_commands = {"cap": "cap"}
     nav_links = [
         ("预警发布", "预警信息", "warnings:list"),
-        ("预警发布", "起草预警", "warnings:create"),
+        ("预警发布", "起草预警", "warnings:create", "warnings.draft"),
         ("预警发布", "外部预警（CAP 接收）", "warnings:imports"),
         ("预警发布", "我的预警通知", "warnings:notices"),
         ("预警发布", "公众预警页面", "warnings:public"),

@@ -43,7 +43,7 @@ class Warning(ScopedRecord):
     """One warning message (首次发布, 更新, 升级, 降级 or 解除) with the fields 突发事件应对法
     第六十四条 requires. ``division_code`` is the issuing bureau's division."""
 
-    write_roles = wf.DRAFTER_ROLES
+    write_capability = "warnings.draft"
     KINDS = [("alert", "首次发布"), ("update", "更新"), ("upgrade", "升级"), ("downgrade", "降级"), ("lift", "解除")]
 
     kind = models.CharField("类型", max_length=10, choices=KINDS, default="alert")
@@ -156,7 +156,7 @@ class Subscriber(LocatedRecord):
     """A member of the public who receives warnings by SMS for a division (and, optionally,
     at a location: then drawn areas reach them precisely)."""
 
-    write_roles = frozenset({"sysadmin", "city_admin", "county_admin", "duty_officer"})
+    write_capability = "warnings.subscribers.write"
     SOURCES = [("web", "网站自助订阅"), ("sms", "短信订阅"), ("import", "批量导入"), ("counter", "窗口登记")]
 
     phone = models.CharField("手机号码", max_length=20, unique=True)

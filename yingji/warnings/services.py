@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from yingji.audit.services import history_of
 from yingji.cap import InvalidWarningError, make_identifier
-from yingji.core import records, scope
+from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo import divcodes
@@ -134,7 +134,7 @@ def derive_warning(user, original: Warning, kind: str, changes: dict | None = No
 def available_actions(user, warning: Warning) -> list:
     """The actions the server would accept from this user now (the console offers only these);
     a return still needs its comment, which the form asks for."""
-    if user.role not in (wf.DRAFTER_ROLES | wf.REVIEWER_ROLES | wf.SIGNER_ROLES | wf.PUBLISHER_ROLES):
+    if not any(capabilities.has(user, c) for c in ("warnings.draft", "warnings.review", "warnings.sign", "warnings.publish")):
         return []
     context = _context(user, warning, "（待填写）")
     allowed = []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
+from yingji.core import capabilities
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.views import render_error, service_view
 from yingji.regions.services import visible_divisions
@@ -91,9 +92,9 @@ def warning_detail(request, pk):
         "w": warning, "actions": services.available_actions(request.user, warning),
         "log": warning.actions.all(), "history": history_of(warning)[:30], "coverage": counts,
         "preview_problems": preview_problems, "successors": warning.successors.all(),
-        "editable": warning.state in wf.EDITABLE_STATES, "derived_kinds": wf.DERIVED_KINDS,
-        "can_derive": warning.state == wf.PUBLISHED and warning.kind != "lift" and request.user.role in wf.DRAFTER_ROLES,
-        "pending": Delivery.objects.filter(warning=warning, status="queued").count(),
+        "editable": warning.state in wf.EDITABLE_STATES and request.user.can("warnings.draft"), "derived_kinds": wf.DERIVED_KINDS,
+        "can_derive": warning.state == wf.PUBLISHED and warning.kind != "lift" and request.user.can("warnings.draft"),
+        "pending": Delivery.objects.filter(warning=warning, status="queued").count() if request.user.can("warnings.draft") else 0,
     })
 
 
@@ -156,6 +157,7 @@ def warning_coverage(request, pk):
 def imports_page(request):
     result = None
     if request.method == "POST":
+        capabilities.require(request.user, "warnings.cap_import", "您的角色无权接收外部 CAP 预警")
         upload = request.FILES.get("file")
         raw = upload.read() if upload else request.POST.get("xml", "").encode("utf-8")
         if not raw.strip():

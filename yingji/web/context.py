@@ -19,8 +19,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_groups": nav_groups(),
+        "nav_groups": nav_groups(user),
         "header_widgets": header_widgets(request),
-        "is_admin": user.role in ("sysadmin", "city_admin", "county_admin"),
         "profile_city": settings.YINGJI_PROFILE_CITY,
     }

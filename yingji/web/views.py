@@ -17,6 +17,7 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
+from yingji.core import capabilities
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
@@ -89,11 +90,11 @@ def dashboard(request):
     user = request.user
     cards = []
     for registry in REGISTRIES.values():
-        if user.role == "enterprise" and getattr(registry.model, "scope_enterprise_field", None) is None:
+        if capabilities.enterprise_bound(user) and getattr(registry.model, "scope_enterprise_field", None) is None:
             continue
         cards.append({"registry": registry, "count": registry.queryset(user).count()})
     recent = []
-    if user.role in ("sysadmin", "city_admin", "county_admin"):
+    if user.can("audit.view"):
         recent = audit_queryset(user)[:8]
     return render(request, "web/dashboard.html", {"cards": cards, "recent": recent, "panels": dashboard_panels(request),
                                                   "scope_name": full_name(user.region_code)})

@@ -7,16 +7,15 @@ from django.db import models
 from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
-from yingji.rules.task_lifecycle import RECORDERS, STATES as TASK_STATES
+from yingji.rules.task_lifecycle import STATES as TASK_STATES
 
 from .plans import LEVEL_CHOICES, level_label
-from .roads import COMMAND_ROLES
 
 
 class Response(ScopedRecord):
     """An activated emergency response to an incident under a plan at a level (Ⅰ–Ⅳ)."""
 
-    write_roles = COMMAND_ROLES
+    write_capability = "command.manage"
     STATES = [("active", "响应中"), ("ended", "已终止")]
 
     incident = models.ForeignKey("incidents.Incident", verbose_name="事件", on_delete=models.PROTECT,
@@ -62,7 +61,7 @@ class ResponseEvent(models.Model):
 
 
 class Task(LocatedRecord):
-    write_roles = RECORDERS
+    write_capability = "command.tasks.record"
 
     response = models.ForeignKey(Response, verbose_name="响应", on_delete=models.CASCADE, related_name="tasks")
     incident = models.ForeignKey("incidents.Incident", verbose_name="事件", on_delete=models.PROTECT,
@@ -110,7 +109,7 @@ class Dispatch(ScopedRecord):
     """A dispatch order: a team (or expert) sent to the scene, or materials sent from a
     warehouse (which becomes an 出库/调拨 movement in the resources ledger)."""
 
-    write_roles = COMMAND_ROLES
+    write_capability = "command.manage"
     KINDS = [("team", "救援队伍"), ("expert", "专家"), ("material", "物资")]
     STATES = [("en_route", "在途"), ("on_scene", "已到达现场"), ("returned", "已归队"), ("delivered", "已送达"),
               ("cancelled", "已撤销")]

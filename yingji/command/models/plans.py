@@ -8,7 +8,6 @@ from django.db import models
 
 from yingji.core.models import ScopedRecord
 
-from .roads import COMMAND_ROLES
 
 LEVEL_NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 LEVEL_CHOICES = [(n, f"{s}级") for n, s in LEVEL_NUMERALS.items()]
@@ -19,7 +18,7 @@ def level_label(level: int | None) -> str:
 
 
 class Plan(ScopedRecord):
-    write_roles = COMMAND_ROLES
+    write_capability = "command.manage"
     KINDS = [("general", "总体应急预案"), ("special", "专项应急预案"), ("department", "部门应急预案")]
 
     name = models.CharField("预案名称", max_length=150)

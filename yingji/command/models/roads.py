@@ -7,14 +7,11 @@ from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
 
-COMMAND_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
-CLOSURE_ROLES = COMMAND_ROLES | {"duty_officer"}
-
 
 class RoadNetwork(ScopedRecord):
     """One imported or generated road graph; exactly one is active per deployment."""
 
-    write_roles = frozenset({"sysadmin", "city_admin"})
+    write_capability = "roads.network.write"
     SOURCES = [("osm", "OpenStreetMap 导入"), ("synthetic", "合成路网（示例）")]
 
     name = models.CharField("路网名称", max_length=100)
@@ -41,7 +38,7 @@ class RoadClosure(LocatedRecord):
     Closures take effect on the next routing query (the graph cache is keyed by the set of
     active closures)."""
 
-    write_roles = CLOSURE_ROLES
+    write_capability = "roads.closures.write"
     SCOPES = [("segment", "单个路段（双向）"), ("way", "整条道路")]
 
     network = models.ForeignKey(RoadNetwork, verbose_name="路网", on_delete=models.CASCADE, related_name="closures")

@@ -2,7 +2,7 @@
 ``yingji.hazards.grading`` and ``yingji.hazards.risk``)."""
 
 from .base import (  # noqa: F401
-    EVALUATION_PERIOD_YEARS, GRADE_NAMES, SUPERVISORS, SUPERVISORS_AND_ENTERPRISES, EnterpriseOwned, add_years,
+    EVALUATION_PERIOD_YEARS, GRADE_NAMES, EnterpriseOwned, add_years,
     division_at,
 )
 from .loop import Checklist, HazardPhoto, HiddenHazard, InspectionTask, photo_path  # noqa: F401

@@ -8,8 +8,6 @@ from yingji.geo.townships import township_at
 from yingji.regions.services import county_at
 
 
-SUPERVISORS = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor"})
-SUPERVISORS_AND_ENTERPRISES = SUPERVISORS | {"enterprise"}
 EVALUATION_PERIOD_YEARS = 3  # 重大危险源安全评估每三年至少一次（原安监总局令第40号第十条）
 
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}

@@ -12,13 +12,13 @@ from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.regions.models import Enterprise
 from yingji.rules import hidden_hazard as loop
 
-from .base import SUPERVISORS_AND_ENTERPRISES, EnterpriseOwned
+from .base import EnterpriseOwned
 
 
 class Checklist(EnterpriseOwned, ScopedRecord):
     """A safety checklist (检查表): one item per line, ``条款依据｜检查内容``."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
 
     enterprise = models.ForeignKey("regions.Enterprise", verbose_name="企业自编（留空为通用）", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
@@ -55,7 +55,7 @@ class Checklist(EnterpriseOwned, ScopedRecord):
 class InspectionTask(EnterpriseOwned, ScopedRecord):
     """An inspection task (检查任务): a supervisor's inspection or an enterprise self-check."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     KINDS = [("supervision", "监管检查"), ("self_check", "企业自查")]
     STATUSES = [("planned", "待检查"), ("in_progress", "检查中"), ("completed", "已完成")]
 
@@ -96,7 +96,7 @@ class HiddenHazard(EnterpriseOwned, LocatedRecord):
     through :func:`yingji.hazards.loop.transition` (checked, audited).
     """
 
-    write_roles = frozenset(loop.REPORT_ROLES)
+    write_capability = "hazards.report"
     SOURCES = [("self_check", "企业自查自报"), ("inspection", "监管检查发现"), ("report", "举报及其他")]
     GRADES = list(loop.GRADES.items())
     STATES = list(loop.STATES.items())
@@ -167,7 +167,7 @@ def photo_path(instance, filename: str) -> str:
 class HazardPhoto(EnterpriseOwned, ScopedRecord):
     """A photo of a hidden hazard: at discovery, after rectification, at review."""
 
-    write_roles = frozenset(loop.REPORT_ROLES)
+    write_capability = "hazards.report"
     STAGES = [("discovery", "发现时"), ("rectification", "整改后"), ("review", "复查时")]
 
     hazard = models.ForeignKey(HiddenHazard, verbose_name="隐患", on_delete=models.PROTECT, related_name="photos")

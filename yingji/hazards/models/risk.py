@@ -9,13 +9,13 @@ from django.utils import timezone
 from yingji.core.models import LocatedRecord
 from yingji.rules import risk as risk_rules
 
-from .base import SUPERVISORS_AND_ENTERPRISES, EnterpriseOwned, division_at
+from .base import EnterpriseOwned, division_at
 
 
 class RiskPoint(EnterpriseOwned, LocatedRecord):
     """A risk point (风险点) of an enterprise or a public place, assessed by LEC or the matrix."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     METHODS = [(risk_rules.METHOD_LEC, "LEC（作业条件危险性分析法）"), (risk_rules.METHOD_MATRIX, "风险矩阵（L×S）")]
     LEVELS = [(level.level, level.name) for level in risk_rules.RISK_LEVELS.values()]
     CONTROL_LEVELS = [("company", "公司级"), ("workshop", "车间级"), ("team", "班组级"), ("post", "岗位级")]

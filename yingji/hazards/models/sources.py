@@ -18,7 +18,7 @@ from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.rules import risk as risk_rules
 from yingji.rules.gb18218 import BetaChoice, GradingSettings, SharedKeyPolicy
 
-from .base import EVALUATION_PERIOD_YEARS, GRADE_NAMES, SUPERVISORS_AND_ENTERPRISES, EnterpriseOwned, add_years
+from .base import EVALUATION_PERIOD_YEARS, GRADE_NAMES, EnterpriseOwned, add_years
 
 
 class HazardRuleSetting(ScopedRecord):
@@ -82,7 +82,7 @@ class HazardRuleSetting(ScopedRecord):
 class HazardSource(EnterpriseOwned, LocatedRecord):
     """A major hazard source (重大危险源) of an enterprise: a set of production/storage units."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     FILING = [("unfiled", "未备案"), ("filed", "已备案"), ("changed", "变更待重新备案"), ("cancelled", "已核销")]
 
     enterprise = models.ForeignKey("regions.Enterprise", verbose_name="所属企业", on_delete=models.PROTECT,
@@ -142,7 +142,7 @@ class HazardUnit(EnterpriseOwned, ScopedRecord):
     on_delete=models.PROTECT)``.
     """
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
     KINDS = [("production", "生产单元"), ("storage", "储存单元")]
 
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.PROTECT,
@@ -171,7 +171,7 @@ class HazardUnit(EnterpriseOwned, ScopedRecord):
 class UnitChemical(EnterpriseOwned, ScopedRecord):
     """A hazardous chemical in a unit with its design maximum quantity (q, tonnes)."""
 
-    write_roles = SUPERVISORS_AND_ENTERPRISES
+    write_capability = "hazards.write"
 
     unit = models.ForeignKey(HazardUnit, verbose_name="单元", on_delete=models.PROTECT, related_name="chemicals")
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.PROTECT,
@@ -226,7 +226,7 @@ class UnitChemical(EnterpriseOwned, ScopedRecord):
 class HazardGrading(EnterpriseOwned, ScopedRecord):
     """One identification and grading of a hazard source, with its full working (history)."""
 
-    write_roles: frozenset[str] = frozenset()  # written only by the grading service
+    write_capability = "hazards.grading.write"  # granted to no role: written only by the grading service
 
     hazard_source = models.ForeignKey(HazardSource, verbose_name="重大危险源", on_delete=models.CASCADE,
                                       related_name="gradings")
