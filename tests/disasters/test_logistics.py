@@ -69,3 +69,18 @@ def test_event_page_shows_logistics(people, event):
     assert client.post(f"/disasters/{event.pk}/dispatches/{d.pk}/loaded/").status_code == 302
     d.refresh_from_db()
     assert d.loaded_at is not None
+
+
+def test_dispatch_forms_follow_the_relief_logistics_capability(people, event, make_user):
+    """Duty officers file reports but may not order dispatches (the service refuses them), so
+    they are not offered the dispatch form; commanders may, and are. The page title is text."""
+    commander = make_user("zw_cmd_d", "commander", "210922000000")
+    pages = {}
+    for name, user in (("duty", people["zw_duty"]), ("commander", commander)):
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        pages[name] = client.get(f"/disasters/{event.pk}/").content.decode()
+    assert "下达调运指令" not in pages["duty"] and 'id="file-report"' in pages["duty"]
+    assert "下达调运指令" in pages["commander"] and 'id="file-report"' not in pages["commander"]
+    title = pages["duty"].split("<title>", 1)[1].split("</title>", 1)[0]
+    assert event.title in title and "<section" not in title

@@ -13,10 +13,7 @@ from django.db.models import Q
 from yingji.core.models import ScopedRecord
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
 from yingji.rules.relief import ReliefTable
-from yingji.rules.roles import ADMIN_ROLES
 
-# Disaster statistics are filed by the bureaus' administrators and duty officers.
-REPORT_ROLES = ADMIN_ROLES | {"duty_officer"}
 NON_NEGATIVE = [MinValueValidator(0, "不能为负数")]
 
 # The statistics indicators of the 自然灾害损失情况统计快报表 (rules-cn-2.md §1.4), in base units.
@@ -77,7 +74,7 @@ class DisasterEvent(ScopedRecord):
     """One disaster process (一次灾害过程). ``division_code`` is the bureau that owns it (county
     or city); loss reports are filed for that division and the divisions below it."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "disasters.report"
 
     title = models.CharField("灾害过程名称", max_length=120)
     hazard_type = models.CharField("灾种", max_length=30, choices=list(HAZARD_TYPES.items()))
@@ -113,7 +110,7 @@ class LossReport(ScopedRecord):
     """One loss report of one division for one event at one stage (初报 / 续报 / 核报).
     Never edited: a correction is the next 续报 with its explanation."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "disasters.report"
 
     event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.CASCADE, related_name="reports")
     stage = models.CharField("报告阶段", max_length=10, choices=list(STAGES.items()))
@@ -187,7 +184,7 @@ RELIEF_CATEGORIES = [
 class ReliefPayment(ScopedRecord):
     """Assistance to one household for one event and category (no household twice)."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "disasters.report"
 
     event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.PROTECT, related_name="payments")
     category = models.CharField("救助类别", max_length=20, choices=RELIEF_CATEGORIES)
@@ -217,7 +214,7 @@ class ReliefPayment(ScopedRecord):
 class ReliefMaterialIssue(ScopedRecord):
     """Relief materials issued to a household: the stock decrease is the ledger's 出库 line."""
 
-    write_roles = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
+    write_capability = "disasters.relief_logistics"
 
     payment = models.ForeignKey(ReliefPayment, verbose_name="救助发放", on_delete=models.PROTECT, related_name="issues")
     movement = models.ForeignKey("resources.StockMovement", verbose_name="台账出库记录", on_delete=models.PROTECT,
@@ -255,7 +252,7 @@ class CasualtyRecord(ScopedRecord):
     """因灾死亡失踪人口一览表: one dead or missing person, counted where the event happened.
     A missing person found dead moves to 死亡, found alive to 已找到; every change is audited."""
 
-    write_roles = REPORT_ROLES
+    write_capability = "disasters.report"
 
     event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.PROTECT, related_name="casualties")
     status = models.CharField("状态", max_length=10, choices=CASUALTY_STATUS)
@@ -280,7 +277,7 @@ class ReliefDispatch(ScopedRecord):
     """One relief shipment to a disaster area, timed against the plans' targets (装运 4 h,
     运抵 8 h from the dispatch order). ``division_code`` is the destination."""
 
-    write_roles = frozenset({"sysadmin", "city_admin", "county_admin", "commander"})
+    write_capability = "disasters.relief_logistics"
 
     event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.PROTECT, related_name="dispatches")
     warehouse = models.ForeignKey("resources.Warehouse", verbose_name="发出储备库", null=True, blank=True,

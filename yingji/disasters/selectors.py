@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.capabilities import enterprise_bound
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound
 from yingji.geo import divcodes
 from yingji.rules import relief as relief_rules
@@ -38,7 +39,7 @@ def can_see_event(event: DisasterEvent, user) -> bool:
 
 def visible_events(user):
     own = scope.visible(DisasterEvent.objects.all(), user)
-    if user.role == "enterprise":
+    if enterprise_bound(user):  # enterprise users: only what scope shows them (nothing here)
         return own.select_related("relief_table")
     above = DisasterEvent.objects.filter(division_code__in=_ancestors(divcodes.normalise(user.region_code)))
     shared = [e.pk for e in above.only("pk", "division_code", "affected_codes") if can_see_event(e, user)]
@@ -49,7 +50,7 @@ def visible_events(user):
 def check_can_see_event(event: DisasterEvent, user) -> None:
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotAuthenticated("请先登录")
-    if user.role == "enterprise" or not can_see_event(event, user):
+    if enterprise_bound(user) or not can_see_event(event, user):
         raise Forbidden(f"灾害过程“{event}”不在您的管辖范围内（{user.region_code[:6]}），无权访问")
 
 

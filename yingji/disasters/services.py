@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yingji.core import scope
-from yingji.core.errors import Conflict, Forbidden, ValidationFailed
+from yingji.core.capabilities import require
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import change, create_record, log_event, update_record
 from yingji.geo import divcodes
 from yingji.incidents.models import Incident
@@ -226,8 +227,7 @@ def issue_materials(user, payment: ReliefPayment, *, warehouse, material, quanti
     """Issue relief materials to a household from a reserve warehouse: an 出库 through the stock
     ledger's one write path (so stock decreases and the line is signed and audited)."""
     scope.check_can_see(payment, user)
-    if user.role not in ReliefMaterialIssue.write_roles:
-        raise Forbidden("您的角色无权发放救灾物资")
+    require(user, "disasters.relief_logistics", "您的角色无权发放救灾物资")
     with transaction.atomic():
         lines = record_movement(user, warehouse=warehouse, material=material, kind="out", quantity=quantity,
                                 signer=signer, counterparty=f"{payment.head_name}（救助对象）",

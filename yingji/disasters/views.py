@@ -19,7 +19,7 @@ from yingji.core.views import service_view
 from . import selectors, services
 from .deadlines import event_deadlines
 from .exports import loss_workbook
-from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, REPORT_ROLES, CasualtyRecord, ReliefDispatch,
+from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, ReliefDispatch,
                      ReliefTableConfig)
 
 
@@ -27,7 +27,7 @@ from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, REPORT_ROLE
 def index(request):
     return render(request, "disasters/index.html", {
         "events": selectors.visible_events(request.user)[:100], "hazards": HAZARD_TYPES,
-        "can_create": request.user.role in REPORT_ROLES,
+        "can_create": request.user.can("disasters.report"),
     })
 
 
@@ -66,7 +66,7 @@ def detail(request, pk):
         "totals": [(FIGURE_LABELS[n], totals[n]) for n in FIGURE_NAMES] if totals else [],
         "summary": selectors.stage_summary(event, code), "labels": FIGURE_LABELS, "names": FIGURE_NAMES,
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
-        "can_report": user.role in REPORT_ROLES, "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
+        "can_report": user.can("disasters.report"), "can_dispatch": user.can("disasters.relief_logistics"), "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
         "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
         "stage_choices": list(STAGES.items()), "logistics": selectors.logistics(event, user),
     })
