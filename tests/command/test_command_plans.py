@@ -141,3 +141,17 @@ def test_a_county_plan_cannot_name_another_countys_organisation(make_user, api_c
     assert Plan.objects.count() == 0
     plan["members"] = [{"unit_name": "彰武县应急管理局", "organisation_id": own.pk, "duties": "牵头"}]
     assert client.post("/api/v1/plans/structured", plan, content_type="application/json").status_code == 201
+
+
+def test_plan_matching_only_for_divisions_in_the_users_scope(make_user, api_client):
+    """A county user may match plans for its own county (and sees the city plans that cover it),
+    not for another county (issue 13, finding 2)."""
+    from tests.conftest import HAIZHOU
+
+    client = api_client(make_user("hz_cmd", "commander", HAIZHOU))
+    own = client.get("/api/v1/plans/match", {"type_code": "accident.hazchem", "grade": 2, "division_code": HAIZHOU})
+    assert own.status_code == 200
+    other = client.get("/api/v1/plans/match", {"type_code": "accident.hazchem", "grade": 2, "division_code": ZHANGWU})
+    assert other.status_code == 403 and "不在您的管辖范围内" in other.json()["error"]["message"]
+    bad = client.get("/api/v1/plans/match", {"type_code": "accident.hazchem", "division_code": "abc"})
+    assert bad.status_code == 400 and bad.json()["error"]["fields"]["division_code"]

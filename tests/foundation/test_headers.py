@@ -66,3 +66,17 @@ def test_favicon_is_served_locally(user):
     assert redirect.status_code == 301
     icon = client.get(redirect["Location"])
     assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_unauthenticated_api_calls_are_401_json_not_csrf_403(user):
+    client = Client(enforce_csrf_checks=True)
+    for response in (client.post("/api/v1/teams/", "{}", content_type="application/json"),
+                     client.post("/api/v1/teams/", "{}", content_type="application/json", HTTP_AUTHORIZATION="Bearer nope"),
+                     client.get("/api/v1/teams/")):
+        assert response.status_code == 401 and response["Content-Type"].startswith("application/json")
+        assert response.json()["error"]["code"] == "not_authenticated"
+    # A logged-in console session without its CSRF token is refused, in Chinese.
+    assert client.login(username="hdr", password=PASSWORD)
+    refused = client.post("/api/v1/teams/", "{}", content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
+    assert "CSRF 校验失败" in refused.json()["error"]["message"]

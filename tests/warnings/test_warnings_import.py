@@ -276,3 +276,40 @@ def test_rss_feed_is_followed(gateway, settings):
     feed = CapFeed.objects.create(name="RSS 源", url=gateway.url + "/rss.xml", division_code="210900000000")
     assert poll_feed(feed) == "RSS：新增 2，重复 0，拒收 0"
     assert ImportedAlert.objects.count() == 2
+
+
+def _cap_for(division: str, seed: int) -> bytes:
+    when = timezone.now().replace(microsecond=0) + dt.timedelta(seconds=seed)
+    return build_cap(WarningMessage(
+        sender_code=f"{division[:6]}41600000", sender_name="示例气象台", category="Met", event="大风", level=4,
+        sent=when, effective=when, onset=None, expires=when + dt.timedelta(days=1),
+        areas=[WarningArea(desc="示例区域", division_codes=[division])], description="示例", instruction="注意"))
+
+
+@pytest.mark.django_db
+def test_imported_alerts_and_receipts_are_scoped(make_user, api_client):
+    """A county sees alerts for its county, for the city and province that contain it and those
+    without a Chinese area code; not another county's, nor the receipts that brought them
+    (issue 13, finding 2)."""
+    from tests.conftest import HAIZHOU, ZHANGWU
+
+    for seed, division in enumerate([ZHANGWU, HAIZHOU, "210900000000", "210000000000"]):
+        import_cap(_cap_for(division, seed), source="cli")
+    zhangwu = api_client(make_user("zw_duty", "duty_officer", ZHANGWU))
+    ids = {a["id"] for a in zhangwu.get("/api/v1/imported-alerts/").json()["items"]}
+    seen = set(ImportedAlert.objects.filter(pk__in=ids).values_list("division_code", flat=True))
+    assert seen == {ZHANGWU, "210900000000", "210000000000"}
+    receipts = zhangwu.get("/api/v1/cap-imports/").json()
+    assert receipts["count"] == 3
+    hz_receipt = ImportedAlert.objects.get(division_code=HAIZHOU).cap_import_id
+    assert zhangwu.get(f"/api/v1/cap-imports/{hz_receipt}").status_code == 404
+    hz_alert = ImportedAlert.objects.get(division_code=HAIZHOU).pk
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    page = Client()
+    assert page.login(username="zw_duty", password=PASSWORD)
+    assert page.get(f"/warnings/imported/{hz_alert}/").status_code == 404
+    city = api_client(make_user("city_duty", "duty_officer", "210900000000"))
+    assert city.get("/api/v1/imported-alerts/").json()["count"] == 4

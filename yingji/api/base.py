@@ -29,6 +29,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest):
+        # No session cookie: not a console call, so no CSRF question either — the request is
+        # simply unauthenticated (401), never a CSRF 403.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
@@ -73,7 +80,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
-        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+        message = str(exc)
+        if message == "CSRF check Failed":  # django-ninja's words for a console call without its CSRF token
+            code, message = "csrf_failed", "CSRF 校验失败：请刷新页面后重试（接口调用请使用 Authorization: Bearer 令牌）"
+        return api.create_response(request, error_body(code, message), status=exc.status_code)
 
     system.mount(api)
     registries.mount_all(api)

@@ -206,7 +206,8 @@ def allocations_router() -> Router:
 def plans_router() -> Router:
     router = Router(tags=["数字化预案"])
 
-    @router.get("/match", summary="按事件类型和等级匹配预案与响应级别", response={200: MatchOut})
+    @router.get("/match", summary="按事件类型和等级匹配预案与响应级别（区划须在本人管辖范围内）",
+                response={200: MatchOut, **errors(403)})
     def match(request, type_code: str, division_code: str, grade: Optional[int] = None):
         return {"proposals": plans.propose(request.auth, type_code, grade, division_code)}
 

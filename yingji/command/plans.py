@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from yingji.core import scope
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 from yingji.core.records import check_foreign_keys, create_record, writing_children
+from yingji.geo import divcodes
 from yingji.rules.incident_types import incident_type
 
 from .matching import PlanInfo, match_plans
@@ -139,6 +140,13 @@ def propose(user, type_code: str, grade: int | None, division_code: str) -> list
         raise ValidationFailed(str(exc), fields={"type_code": [str(exc)]}) from exc
     if grade is not None and grade not in (1, 2, 3, 4):
         raise ValidationFailed("事件等级必须是 1–4", fields={"grade": ["1–4"]})
+    try:
+        division_code = divcodes.normalise(division_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(f"区划代码无效：{exc}", fields={"division_code": [str(exc)]}) from exc
+    if not divcodes.is_within(division_code, user.region_code):
+        raise Forbidden(f"区划 {division_code[:6]} 不在您的管辖范围内，不能为其匹配预案",
+                        fields={"division_code": ["不在您的管辖范围内"]})
     qs = Plan.objects.filter(is_active=True)
     proposals = match_plans(plan_infos(qs), type_code, grade, division_code)
     return [p.to_json() for p in proposals]

@@ -254,7 +254,7 @@ def imports_router() -> Router:
 
     @router.get("/", response=ImportList, summary="CAP 接收记录")
     def list_imports(request, decision: str = "", page: int = 1, page_size: int = 50):
-        qs = CapImport.objects.defer("raw")
+        qs = selectors.visible_imports(request.auth, CapImport.objects.defer("raw"))
         if decision:
             qs = qs.filter(decision=decision)
         return paginate(request, qs)
@@ -270,9 +270,9 @@ def imports_router() -> Router:
         record = imports.import_cap(raw, source="api", source_name=getattr(file, "name", "") or "API", user=request.auth)
         return Status(422 if record.decision == "reject" else 201, record)
 
-    @router.get("/{int:pk}", response=ImportOut, summary="接收记录详情")
+    @router.get("/{int:pk}", response={200: ImportOut, **errors(404)}, summary="接收记录详情")
     def import_detail(request, pk: int):
-        record = CapImport.objects.defer("raw").filter(pk=pk).first()
+        record = selectors.visible_imports(request.auth, CapImport.objects.defer("raw")).filter(pk=pk).first()
         if record is None:
             raise NotFound("接收记录不存在")
         return record
@@ -290,7 +290,7 @@ def imported_router() -> Router:
     @router.get("/", response=ImportedList, summary="外部预警（active=1 只看有效的）")
     def list_imported(request, active: int = 0, page: int = 1, page_size: int = 50):
         qs = selectors.active_imported() if active else ImportedAlert.objects.all()
-        return paginate(request, qs)
+        return paginate(request, selectors.visible_imported(request.auth, qs))
 
     return router
 

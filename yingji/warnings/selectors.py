@@ -13,12 +13,13 @@ from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
 from yingji.core import scope
+from yingji.geo import divcodes
 from yingji.regions.models import Division
 from yingji.rules import warning_workflow as wf
 from yingji.rules.warning_levels import level_info
 
 from . import targeting
-from .models import AreaPopulation, Delivery, ImportedAlert, Warning
+from .models import AreaPopulation, CapImport, Delivery, ImportedAlert, Warning
 
 LEVEL_COLORS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
 
@@ -38,6 +39,28 @@ def recently_ended(days: int = 7):
     return Warning.objects.filter(cap_status="Actual", sent__gte=since).filter(
         Q(kind="lift", state__in=[wf.PUBLISHED, wf.SUPERSEDED]) | Q(state=wf.PUBLISHED, expires__lte=timezone.now())
     ).order_by("-sent")
+
+
+def visible_imported(user, qs=None):
+    """Imported alerts a console user sees: those for a division in their scope, those for a
+    division containing their region (a provincial or city alert covers a county), and external
+    ones — with no Chinese area code (national or foreign messages) or for another province.
+    Hidden: alerts for another county or city of the user's own province."""
+    qs = ImportedAlert.objects.all() if qs is None else qs
+    covering = [user.region_code, *targeting.ancestors(user.region_code)]
+    province = user.region_code[:2]
+    return qs.filter(Q(division_code="") | ~Q(division_code__startswith=province)
+                     | Q(division_code__startswith=divcodes.scope_prefix(user.region_code)) | Q(division_code__in=covering))
+
+
+def visible_imports(user, qs=None):
+    """CAP receipt records a console user sees: their own uploads and those of users in their
+    scope, polls of feeds filed in their scope, and any record that brought an alert they see."""
+    qs = CapImport.objects.all() if qs is None else qs
+    prefix = divcodes.scope_prefix(user.region_code)
+    ids = visible_imported(user).values("cap_import_id")
+    return qs.filter(Q(imported_by__region_code__startswith=prefix) | Q(feed__division_code__startswith=prefix)
+                     | Q(pk__in=ids)).distinct()
 
 
 def active_imported():

@@ -169,14 +169,16 @@ def imports_page(request):
             else:
                 messages.success(request, f"{result.get_decision_display()}：新增 {result.new_alerts} 条，重复 {result.duplicate_alerts} 条")
             return redirect("warnings:imports")
-    page = Paginator(CapImport.objects.all().defer("raw"), 20).get_page(request.GET.get("page"))
-    alerts = selectors.active_imported()[:50]
+    page = Paginator(selectors.visible_imports(request.user, CapImport.objects.all().defer("raw")), 20).get_page(
+        request.GET.get("page"))
+    alerts = selectors.visible_imported(request.user, selectors.active_imported())[:50]
     return render(request, "warnings/imports.html", {"page": page, "alerts": alerts, "result": result, "query": ""})
 
 
 @service_view
 def imported_detail(request, pk):
-    alert = ImportedAlert.objects.select_related("cap_import", "updates").filter(pk=pk).first()
+    alert = selectors.visible_imported(request.user, ImportedAlert.objects.select_related("cap_import", "updates")
+                                       ).filter(pk=pk).first()
     if alert is None:
         raise NotFound("外部预警不存在")
     return render(request, "warnings/imported.html", {"a": alert, "followups": alert.followups.all(),
@@ -186,7 +188,7 @@ def imported_detail(request, pk):
 @service_view
 def imported_cap(request, pk):
     """The imported alert exactly as it was received (CAP XML)."""
-    alert = ImportedAlert.objects.filter(pk=pk).exclude(cap_xml="").first()
+    alert = selectors.visible_imported(request.user).filter(pk=pk).exclude(cap_xml="").first()
     if alert is None:
         raise NotFound("外部预警不存在或没有保存原文")
     response = HttpResponse(document_bytes(alert.cap_xml), content_type="application/cap+xml")
