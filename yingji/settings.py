@@ -172,6 +172,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The OpenAPI document and its page at /api/v1/docs need a login (or a token) unless this is 1.
+YINGJI_API_DOCS_PUBLIC = os.environ.get("YINGJI_API_DOCS_PUBLIC") == "1"
+
+# Spreadsheet imports (core/upload_limits.py): file size, declared unzipped size, data rows.
+YINGJI_IMPORT_MAX_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+YINGJI_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
+YINGJI_IMPORT_MAX_ROWS = int(os.environ.get("YINGJI_IMPORT_MAX_ROWS", "100000"))
 # No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).
 YINGJI_MAX_REQUEST_BYTES = int(os.environ.get("YINGJI_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

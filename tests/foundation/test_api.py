@@ -15,8 +15,11 @@ def error_of(response):
     return body["error"]
 
 
-def test_openapi_document_lists_the_registries(db):
-    doc = Client().get("/api/v1/openapi.json").json()
+def test_openapi_document_lists_the_registries(db, make_user):
+    from yingji.accounts.models import ApiToken
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(make_user('reader', 'readonly'))}")
+    doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     for path in ("/api/v1/enterprises/", "/api/v1/enterprises/{pk}", "/api/v1/organisations/", "/api/v1/divisions/",
                  "/api/v1/users/", "/api/v1/audit/"):

@@ -80,3 +80,15 @@ def test_unauthenticated_api_calls_are_401_json_not_csrf_403(user):
     refused = client.post("/api/v1/teams/", "{}", content_type="application/json")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
     assert "CSRF 校验失败" in refused.json()["error"]["message"]
+
+
+def test_api_documentation_needs_a_login_unless_configured_public(user, settings):
+    anonymous = Client()
+    page = anonymous.get("/api/v1/docs")
+    assert page.status_code == 302 and "/login/" in page["Location"]
+    document = anonymous.get("/api/v1/openapi.json")
+    assert document.status_code == 401 and document.json()["error"]["code"] == "not_authenticated"
+    signed_in = Client()
+    assert signed_in.login(username="hdr", password=PASSWORD)
+    assert signed_in.get("/api/v1/docs").status_code == 200
+    assert signed_in.get("/api/v1/openapi.json").json()["openapi"].startswith("3.")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+import functools
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -41,6 +45,26 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
+def _docs_need_login(view):
+    """The OpenAPI document and its browsable page are for signed-in users (or a Bearer token)
+    unless ``YINGJI_API_DOCS_PUBLIC=1``: the page goes to the login form, the JSON answers 401."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            header = request.headers.get("Authorization", "")
+            token_user = user_for_token(header[7:].strip()) if header.startswith("Bearer ") else None
+            if token_user is None:
+                if request.path.endswith(".json"):
+                    return JsonResponse(error_body("not_authenticated", "未认证：请登录或提供有效的 Authorization: Bearer 令牌"),
+                                        status=401)
+                return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -54,6 +78,7 @@ def build_api() -> NinjaAPI:
         urls_namespace="api-v1",
         openapi_url="/openapi.json",
         docs_url="/docs",
+        docs_decorator=None if settings.YINGJI_API_DOCS_PUBLIC else _docs_need_login,
     )
 
     @api.exception_handler(ServiceError)

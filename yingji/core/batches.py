@@ -24,10 +24,10 @@ from . import capabilities, importer, scope
 from .errors import NotFound, ServiceError, ValidationFailed
 from .models import ImportBatch
 from .registry import REGISTRIES
+from .upload_limits import check_spreadsheet
 
 JOB_KIND = "resources.import"  # the queue kind keeps its original name (jobs already queued stay valid)
 SYNC_LIMIT_BYTES = 150_000  # about 1,500 rows: answered in the request
-MAX_BYTES = 50_000_000
 
 
 def registry_for(key: str):
@@ -57,8 +57,7 @@ def start_import(user, key: str, content: bytes, filename: str, *, dry_run: bool
     scope.check_can_create(registry.model, user)
     if not content:
         raise ValidationFailed("请选择要上传的文件", fields={"file": ["未选择文件"]})
-    if len(content) > MAX_BYTES:
-        raise ValidationFailed(f"文件过大（{len(content) // 1_000_000} MB），单个文件不超过 50 MB", fields={"file": ["文件过大"]})
+    check_spreadsheet(content, filename)  # size, zip bomb: refused before anything is stored
     if not filename.lower().endswith((".xlsx", ".csv")):
         raise ValidationFailed("请上传 .xlsx 或 .csv 文件（.xls 请先在 Excel 中另存为 .xlsx）", fields={"file": ["格式不支持"]})
     batch = ImportBatch.objects.create(registry=key, filename=filename[:200], user=user, content=content, dry_run=dry_run)

@@ -20,6 +20,7 @@ from .cells import is_formula_like
 from .errors import ValidationFailed
 from .import_columns import _form_fields, _model_field
 from .registry import REGISTRIES, Registry
+from .upload_limits import check_spreadsheet, limited_rows
 
 TRUE_WORDS = {"是", "true", "1", "y", "yes", "√", "有", "已"}
 FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "无", "未"}
@@ -31,11 +32,11 @@ COORD_SYSTEMS = {"WGS84": "WGS84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ02", "BD
 def read_table(content: bytes, filename: str) -> tuple[list[str], Iterable[tuple[int, list]]]:
     """Headers and (excel row number, values) of the first data sheet of an .xlsx or a .csv."""
     name = (filename or "").lower()
-    if name.endswith(".csv"):
-        return _read_csv(content)
     if name.endswith(".xls"):
         raise ValidationFailed("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传", fields={"file": ["格式不支持"]})
-    return _read_xlsx(content)
+    check_spreadsheet(content, filename)
+    headers, rows = _read_csv(content) if name.endswith(".csv") else _read_xlsx(content)
+    return headers, limited_rows(rows)
 
 
 def _read_csv(content: bytes):
