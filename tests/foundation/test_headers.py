@@ -92,3 +92,24 @@ def test_api_documentation_needs_a_login_unless_configured_public(user, settings
     assert signed_in.login(username="hdr", password=PASSWORD)
     assert signed_in.get("/api/v1/docs").status_code == 200
     assert signed_in.get("/api/v1/openapi.json").json()["openapi"].startswith("3.")
+
+
+def test_content_security_policy_allows_no_inline_script(user):
+    policy = Client().get("/login/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'" and "unsafe" not in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+
+
+def test_no_template_carries_inline_script_or_event_handlers():
+    """So the policy above never breaks a page: behaviour comes from static files."""
+    import re
+
+    from tests.conftest import REPO
+
+    offenders = []
+    for path in (REPO / "yingji").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", r"\son[a-z]+=\"", r"javascript:"):
+            offenders += [f"{path.relative_to(REPO)}: {m.group(0)}" for m in re.finditer(pattern, text)]
+    assert offenders == []

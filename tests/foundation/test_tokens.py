@@ -119,3 +119,29 @@ def test_console_page_shows_a_new_token_once_and_revokes(people):
     hz = Client()
     assert hz.login(username="hz_admin", password=PASSWORD)
     assert hz.get(f"/accounts/tokens/?user={people['duty'].pk}").status_code == 404
+
+
+def test_guessing_tokens_from_one_address_is_rate_limited_and_audited(people, settings):
+    from yingji.accounts.services import issue_token
+    from yingji.audit.models import AuditEntry
+
+    settings.YINGJI_LOGIN_MAX_FAILURES = 2  # 8 wrong tokens from one address
+    good = issue_token(people["duty"], "脚本")
+    for i in range(8):
+        assert _bearer(f"yj_wrong{i}").get("/api/v1/me").status_code == 401
+    limited = _bearer(good).get("/api/v1/me")
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert "无效令牌过多" in limited.json()["error"]["message"]
+    assert AuditEntry.objects.filter(action="login_failed", model="accounts.ApiToken").count() == 1
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {good}", REMOTE_ADDR="10.9.9.9")  # another address is not affected
+    assert other.get("/api/v1/me").status_code == 200
+
+
+def test_issuing_tokens_is_rate_limited_per_account(people, api_client):
+    from yingji.accounts import services
+
+    client = api_client(people["duty"])
+    for i in range(services.TOKENS_PER_HOUR - 1):  # api_client issued one already
+        assert client.post("/api/v1/tokens/", {"name": f"t{i}"}, content_type="application/json").status_code == 201
+    refused = client.post("/api/v1/tokens/", {"name": "one more"}, content_type="application/json")
+    assert refused.status_code == 429 and "一小时内最多" in refused.json()["error"]["message"]

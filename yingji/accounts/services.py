@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.core import capabilities, records
-from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
 from yingji.geo import divcodes
 from yingji.regions.services import check_division_exists
 from yingji.rules.roles import ROLES, may_grant, role_code
@@ -166,6 +166,9 @@ def issue_token(user: User, name: str = "cli", by: User | None = None, days: int
     if by is not None and by.pk != user.pk:
         check_can_manage(by, user.role, user.region_code)
     name = (name or "").strip() or "cli"
+    recent = ApiToken.objects.filter(user=user, created_at__gte=timezone.now() - dt.timedelta(hours=1)).count()
+    if recent >= TOKENS_PER_HOUR:
+        raise TooManyRequests(f"一小时内最多签发 {TOKENS_PER_HOUR} 个令牌，请稍后再试")
     if len(name) > 60:
         raise ValidationFailed("令牌名称不能超过 60 个字", fields={"name": ["不能超过 60 个字"]})
     if days is not None and not 1 <= days <= 366:
@@ -175,6 +178,29 @@ def issue_token(user: User, name: str = "cli", by: User | None = None, days: int
         records.log_event(by or user, "token", user, note=f"签发API令牌：{name}（{token[:8]}…）",
                           division_code=user.region_code)
     return token
+
+
+TOKEN_ATTEMPTS = "（API 令牌）"  # LoginFailure.username of failed bearer-token attempts
+TOKENS_PER_HOUR = 20
+
+
+def check_token_attempts(address: str) -> None:
+    """Too many wrong tokens from one address within the lock window: refuse (429) before even
+    looking the token up, so tokens cannot be guessed at speed."""
+    since = timezone.now() - _lock_window()
+    if LoginFailure.objects.filter(username=TOKEN_ATTEMPTS, address=address, at__gte=since).count() \
+            >= settings.YINGJI_LOGIN_MAX_FAILURES * 4:
+        raise TooManyRequests(f"来自该地址的无效令牌过多，请 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟后再试")
+
+
+def note_token_failure(address: str) -> None:
+    LoginFailure.objects.create(username=TOKEN_ATTEMPTS, address=address)
+    since = timezone.now() - _lock_window()
+    if LoginFailure.objects.filter(username=TOKEN_ATTEMPTS, address=address, at__gte=since).count() \
+            == settings.YINGJI_LOGIN_MAX_FAILURES * 4:
+        records.log_event(None, "login_failed", None, model_label="accounts.ApiToken", address=address,
+                          note=f"无效 API 令牌尝试过多，地址 {address} 暂停 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟",
+                          division_code=divcodes.normalise(settings.YINGJI_PROFILE_CITY))
 
 
 def user_for_token(token: str) -> User | None:

@@ -12,18 +12,23 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from yingji.accounts.services import user_for_token
+from yingji.accounts.services import check_token_attempts, note_token_failure, user_for_token
 from yingji.api.contract import document_framework_errors
 from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
+from yingji.core.middleware import address_of
 
 from . import registries, system
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        address = address_of(request)
+        check_token_attempts(address)
         user = user_for_token(token)
-        if user is not None:
+        if user is None:
+            note_token_failure(address)
+        else:
             request.user = user
         return user
 

@@ -39,6 +39,11 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class TooManyRequests(ServiceError):
+    status = 429
+    code = "rate_limited"
+
+
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

@@ -98,4 +98,27 @@
     draw(container, data, { start: start, end: end, height: opts.height });
     return data;
   };
+
+  // Pages declare their chart in markup (no inline script): data-trend-auto on the container,
+  // data-around="epoch s" for ±3 h around a moment, or data-trend-ranges="#buttons" whose
+  // buttons carry data-hours (24 h shown first).
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-trend-auto]").forEach(function (box) {
+      if (box.dataset.around) {
+        const t = Number(box.dataset.around) * 1000;
+        window.yingjiTrend(box, box.dataset.sensor, { start: t - 3 * 3600e3, end: Math.min(Date.now(), t + 3 * 3600e3) + 1 });
+        return;
+      }
+      const show = function (hours) {
+        window.yingjiTrend(box, box.dataset.sensor, { start: Date.now() - hours * 3600e3, end: Date.now() + 1 });
+      };
+      const ranges = box.dataset.trendRanges ? document.querySelector(box.dataset.trendRanges) : null;
+      if (ranges) {
+        ranges.querySelectorAll("button[data-hours]").forEach(function (b) {
+          b.addEventListener("click", function () { show(Number(b.dataset.hours)); });
+        });
+      }
+      show(24);
+    });
+  });
 })();
