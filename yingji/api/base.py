@@ -17,6 +17,7 @@ from yingji.api.contract import document_framework_errors
 from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
+from yingji.geo.divcodes import DivisionCodeError
 
 from . import registries, system
 
@@ -89,6 +90,11 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(ServiceError)
     def service_error(request, exc: ServiceError):
         return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(DivisionCodeError)
+    def division_code_error(request, exc: DivisionCodeError):
+        # A malformed division code in any parameter (e.g. ?parent=abc) is the caller's mistake.
+        return api.create_response(request, error_body("validation_failed", str(exc)), status=400)
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):

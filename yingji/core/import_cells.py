@@ -18,7 +18,7 @@ from yingji.regions.services import visible_divisions
 
 from .cells import is_formula_like
 from .errors import ValidationFailed
-from .import_columns import _form_fields, _model_field
+from .import_columns import _form_fields, _model_field, lookup_fields
 from .registry import REGISTRIES, Registry
 from .upload_limits import check_spreadsheet, limited_rows
 
@@ -139,7 +139,7 @@ class RowConverter:
         matches = []
         if text.isdigit():
             matches = list(qs.filter(pk=int(text))[:2])
-        for lookup in getattr(model, "import_lookup", ("name",)):
+        for lookup in lookup_fields(model):
             if matches:
                 break
             matches = list(qs.filter(**{lookup: text})[:2])

@@ -62,13 +62,23 @@ def _choices(ffield, mfield) -> list[tuple[str, str]]:
     return []
 
 
+def lookup_fields(model) -> tuple[str, ...]:
+    """The fields a spreadsheet may name a related record by: the model's ``import_lookup``, else
+    its name or title when it has one; a record without either is named by its number only."""
+    declared = getattr(model, "import_lookup", None)
+    if declared:
+        return tuple(declared)
+    fields = {f.name for f in model._meta.concrete_fields}
+    return tuple(n for n in ("name", "title") if n in fields)[:1]
+
+
 def _help(name: str, ffield, mfield) -> str:
     if name == "division_code":
         return "行政区划代码（6 位县级或 9/12 位乡镇代码，如 210922）或区划名称（如 彰武县）"
     if isinstance(ffield, forms.ModelChoiceField):
-        lookup = "、".join(str(ffield.queryset.model._meta.get_field(n).verbose_name)
-                          for n in getattr(ffield.queryset.model, "import_lookup", ("name",)))
-        return f"填写{ffield.queryset.model._meta.verbose_name}的{lookup}或编号"
+        model = ffield.queryset.model
+        lookup = "、".join(str(model._meta.get_field(n).verbose_name) for n in lookup_fields(model))
+        return f"填写{model._meta.verbose_name}的{lookup}或编号" if lookup else f"填写{model._meta.verbose_name}的编号"
     if getattr(mfield, "options", None):
         return f"可多选，用“、”分隔；可选：{'、'.join(mfield.options)}"
     if getattr(mfield, "choices", None):

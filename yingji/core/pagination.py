@@ -5,6 +5,7 @@ from __future__ import annotations
 from yingji.core.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000
 
 
 def page_params(request) -> tuple[int, int]:
@@ -22,6 +23,8 @@ def page_params(request) -> tuple[int, int]:
         raise ValidationFailed("page 必须 ≥ 1", fields={"page": ["必须 ≥ 1"]})
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"page_size 必须在 1–{MAX_PAGE_SIZE} 之间", fields={"page_size": [f"1–{MAX_PAGE_SIZE}"]})
+    if page > MAX_PAGE:  # databases refuse offsets beyond 64 bits; no list has this many pages
+        raise ValidationFailed(f"page 不能超过 {MAX_PAGE}", fields={"page": [f"≤ {MAX_PAGE}"]})
     return page, size
 
 

@@ -1,0 +1,36 @@
+"""Inputs a fuzzer found turning into server errors answer 400 with the one error shape, and the
+import templates of every registry download (issue 13, finding 7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from yingji.core.registry import REGISTRIES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(make_user, api_client):
+    return api_client(make_user("root", "sysadmin", "210000000000"))
+
+
+@pytest.mark.parametrize("url,field", [
+    ("/api/v1/divisions/?parent=abc", None), ("/api/v1/teams/?division=abc", None),
+    ("/api/v1/teams/?page=99999999999999999999", "page"), ("/api/v1/teams/?page=-1", "page"),
+    ("/api/v1/teams/?page_size=0", "page_size"), ("/api/v1/audit/?page=1e9", "page"),
+])
+def test_bad_parameters_are_400_not_500(client, url, field):
+    response = client.get(url)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed" and error["message"]
+    if field:
+        assert field in error["fields"]
+
+
+@pytest.mark.parametrize("key", sorted(REGISTRIES))
+def test_every_import_template_downloads(client, key):
+    response = client.get(f"/api/v1/{key}/import-template")
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
