@@ -19,6 +19,8 @@ def client(make_user, api_client):
     ("/api/v1/divisions/?parent=abc", None), ("/api/v1/teams/?division=abc", None),
     ("/api/v1/teams/?page=99999999999999999999", "page"), ("/api/v1/teams/?page=-1", "page"),
     ("/api/v1/teams/?page_size=0", "page_size"), ("/api/v1/audit/?page=1e9", "page"),
+    ("/api/v1/routing/coverage?spacing_km=1e309", "spacing_km"), ("/api/v1/routing/shelter-coverage?spacing_km=0", "spacing_km"),
+    ("/api/v1/routing/coverage?limit_minutes=-1", None),
 ])
 def test_bad_parameters_are_400_not_500(client, url, field):
     response = client.get(url)

@@ -4,13 +4,14 @@ tasks, dispatches and allocations."""
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from ninja import Router, Schema, Status
 
 from yingji.core.api_schemas import FeatureCollection, errors
 from yingji.core import scope
-from yingji.core.errors import NotFound
+from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 
 from . import allocation, network, plans, responses, routing
@@ -143,12 +144,12 @@ def routing_router() -> Router:
                 response={200: RescueCoverageOut, **errors(404)})
     def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
         return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty,
-                                   spacing_km=max(0.5, spacing_km))
+                                   spacing_km=_grid_spacing(spacing_km))
 
     @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）",
                 response={200: ShelterCoverageOut, **errors(404)})
     def shelter_coverage(request, limit_minutes: float = 30, spacing_km: float = 2.0):
-        return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=max(0.5, spacing_km))
+        return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=_grid_spacing(spacing_km))
 
     return router
 
@@ -201,6 +202,13 @@ def allocations_router() -> Router:
         return allocation.evacuate(request.auth, points, limit_minutes=payload.limit_minutes)
 
     return router
+
+
+def _grid_spacing(spacing_km: float) -> float:
+    """The sampling grid of a coverage analysis: 0.5–50 km (finer is too slow, coarser meaningless)."""
+    if not math.isfinite(spacing_km) or not 0.5 <= spacing_km <= 50:
+        raise ValidationFailed("网格间距须在 0.5–50 千米之间", fields={"spacing_km": ["0.5–50 千米"]})
+    return spacing_km
 
 
 def plans_router() -> Router:
