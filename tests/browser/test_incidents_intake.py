@@ -26,6 +26,9 @@ def test_take_a_call_through_to_first_report(web):
     box = page.locator("#picker-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the location by map click
     assert page.input_value("input[name=lon]") and page.input_value("input[name=lat]")
+    # The form says which county the clicked point lies in before anything is saved (issue 14).
+    page.locator("[data-testid=division-preview]", has_text="点位所在区划").wait_for()
+    assert "阜新市" in page.inner_text("[data-testid=division-preview]")
     page.click("#intake-submit")
     page.wait_for_url(re.compile(r"/incidents/\d+/$"))
     assert page.inner_text("[data-testid=state]") == "已接报"

@@ -66,3 +66,29 @@ def test_roads_page_closes_a_clicked_road_and_reopens_it(web, road_network):
     web.post(f"/command/roads/{closure.pk}/reopen/", {"note": "抢通"})
     closure.refresh_from_db()
     assert not closure.active
+
+
+def test_default_specialty_filter_says_so_and_names_a_nearer_team_of_another_specialty(
+        web, make_incident, demo_plans, road_network, make_team):
+    from yingji.command.models import Response
+
+    make_team("危化救援队（示例）", (121.75, 42.08))
+    from tests.command.conftest import INCIDENT_POINT
+
+    make_team("综合救援队（示例）", INCIDENT_POINT, specialties="综合救援")  # right at the scene
+    incident = make_incident()
+    page = web.get(f"/command/incident/{incident.pk}/").content.decode()
+    assert "按事件类型默认只列“危化”专业队伍" in page
+    assert "另有其他专业队伍更近：<strong>综合救援队（示例）</strong>" in page
+    plan_id = web.get(f"/command/incident/{incident.pk}/").context["proposals"][0]["plan_id"]
+    web.post(f"/command/incident/{incident.pk}/activate/", {"plan": plan_id, "level": 3})
+    assert Response.objects.filter(incident=incident).exists()
+
+
+def test_dispatch_nearest_is_disabled_when_no_team_can_go(web, make_incident, demo_plans, road_network, make_team):
+    make_team("出勤中的危化队（示例）", (121.75, 42.08), readiness="deployed")
+    incident = make_incident()
+    plan_id = web.get(f"/command/incident/{incident.pk}/").context["proposals"][0]["plan_id"]
+    web.post(f"/command/incident/{incident.pk}/activate/", {"plan": plan_id, "level": 3})
+    page = web.get(f"/command/incident/{incident.pk}/").content.decode()
+    assert 'data-testid="dispatch-nearest" disabled' in page and "没有可到达的待命危化队伍" in page

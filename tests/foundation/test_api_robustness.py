@@ -36,3 +36,11 @@ def test_every_import_template_downloads(client, key):
     response = client.get(f"/api/v1/{key}/import-template")
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_division_at_a_point(client):
+    from tests.conftest import ZHANGWU_POINT
+
+    found = client.get("/api/v1/divisions/at", {"lon": ZHANGWU_POINT[0], "lat": ZHANGWU_POINT[1]}).json()
+    assert found == {"code": "210922000000", "name": "阜新市彰武县"}
+    assert client.get("/api/v1/divisions/at", {"lon": 116.4, "lat": 39.9}).json() == {"code": None, "name": None}

@@ -98,3 +98,15 @@ def test_token_reused_by_a_user_of_another_region_is_refused(officers, intake_da
     take_call(officers["zhangwu"], data)
     with pytest.raises(Forbidden, match=r"“彰武县某化工企业储罐泄漏起火”不在您的管辖范围"):
         take_call(officers["haizhou"], dict(data))
+
+
+def test_city_intake_with_its_own_code_prefilled_files_the_incident_in_the_clicked_county(officers, intake_data):
+    """The form pre-fills the officer's own (city) code; the point clicked in 彰武县 decides the
+    county (issue 14: an incident in 彰武县 was stored as 210900000000)."""
+    from tests.conftest import CITY
+
+    incident, _ = take_call(officers["city"], intake_data(division_code=CITY))
+    assert incident.division_code == "210922000000"
+    # An explicit county choice that agrees with the point is kept as chosen.
+    same, _ = take_call(officers["city"], intake_data(division_code="210922"))
+    assert same.division_code == "210922000000"

@@ -161,3 +161,19 @@ def test_api_scope_county_user_cannot_see_city_warning(published, api_client, ma
     other = api_client(make_user("hz_admin", "county_admin", region="210902000000"))
     assert other.get(f"/api/v1/warnings/{published.pk}").status_code == 403
     assert other.get("/api/v1/warnings/").json()["count"] == 0
+
+
+def test_unconfigured_channels_are_not_offered_and_say_why(roles):
+    """Without an SMS gateway, broadcast platform or mail server the form does not offer those
+    channels (publishing "succeeded" with 0 % coverage for them before) and says why (issue 14)."""
+    drafter = _login(roles["drafter"])
+    page = drafter.get("/warnings/new/")
+    html = page.content.decode()
+    offered = [key for key, _ in page.context["form"].fields["channels"].choices]
+    assert offered == ["web", "inapp"]
+    assert "未配置、不可选：短信（未配置发送网关）；应急广播（未配置发送网关）；电子邮件（未配置发送网关）" in html
+
+
+def test_configured_channels_are_offered(roles, channels):
+    page = _login(roles["drafter"]).get("/warnings/new/")
+    assert [key for key, _ in page.context["form"].fields["channels"].choices] == ["sms", "broadcast", "email", "web", "inapp"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Optional
 
 from ninja import Router, Schema, Status
@@ -14,7 +15,7 @@ from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
-from yingji.regions.services import visible_divisions
+from yingji.regions.services import county_at, full_name, visible_divisions
 
 from yingji.core.api_schemas import FeatureCollection, errors
 
@@ -36,6 +37,11 @@ class DivisionOut(Schema):
     synthetic: bool
     centroid_lon: Optional[float]
     centroid_lat: Optional[float]
+
+
+class DivisionAtOut(Schema):
+    code: Optional[str]
+    name: Optional[str]
 
 
 class DivisionList(Schema):
@@ -115,6 +121,11 @@ def mount(api) -> None:
         if parent:
             qs = qs.filter(parent_id=divcodes.normalise(parent))
         return paginate(request, qs.order_by("code"))
+
+    @router.get("/divisions/at", summary="点位所在县区（按真实县界；坐标为 WGS-84）", response={200: DivisionAtOut})
+    def division_at(request, lon: float, lat: float):
+        code = county_at(lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
+        return {"code": code, "name": full_name(code) if code else None}
 
     @router.get("/divisions/geojson", summary="行政区划边界 GeoJSON（WGS-84）", response={200: FeatureCollection})
     def division_geojson(request, level: str = "county"):

@@ -73,8 +73,18 @@ def incident_page(request, pk):
         proposals = plans.propose(user, incident.type_code, incident.grade_level, incident.division_code)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    specialty = request.GET["specialty"] if "specialty" in request.GET else SPECIALTY_FOR_TYPE.get(incident.type_code, "")
+    default_filter = "specialty" not in request.GET
+    specialty = request.GET["specialty"] if not default_filter else SPECIALTY_FOR_TYPE.get(incident.type_code, "")
     nearest, nearest_error = _nearest_teams(user, incident, specialty)
+    # Say when the (default) specialty filter hides a team of another specialty that is nearer.
+    nearer_other = None
+    if specialty and not nearest_error:
+        anyone, _ = _nearest_teams(user, incident, "")
+        best = next((r for r in nearest if r.get("reachable")), None)
+        first = next((r for r in anyone if r.get("reachable")), None)
+        if first and (best is None or first["minutes"] < best["minutes"]) and first["id"] not in {r["id"] for r in nearest}:
+            nearer_other = first
+    can_dispatch_nearest = any(r.get("reachable") for r in nearest)
     dispatches = list(Dispatch.objects.filter(incident=incident).select_related("team", "expert", "warehouse", "material"))
     tasks = list(response.tasks.all()) if response else []
     map_data = {
@@ -87,6 +97,7 @@ def incident_page(request, pk):
         "all_plans": plans.Plan.objects.filter(is_active=True).order_by("kind", "name"),
         "levels": LEVEL_CHOICES, "tasks": [(t, TASK_LIFECYCLE.allowed_actions(t.state, [user.role])) for t in tasks],
         "dispatches": dispatches, "nearest": nearest, "nearest_error": nearest_error, "specialty": specialty,
+        "default_filter": default_filter, "nearer_other": nearer_other, "can_dispatch_nearest": can_dispatch_nearest,
         "specialties": TEAM_SPECIALTIES, "map_data": map_data,
         "events": list(response.events.all()) if response else [],
     })

@@ -108,12 +108,19 @@ def _my_unit(user) -> Organisation:
 
 
 def _division_for(data: dict, user) -> str:
+    """The incident's division: the chosen code, made precise by the map point — an intake form
+    pre-filled with the duty officer's own city code and a point clicked in 彰武县 files the
+    incident under 彰武县, not under the city."""
     code = (data.get("division_code") or "").strip()
     if code:
         try:
-            return divcodes.normalise(code)
+            chosen = divcodes.normalise(code)
         except divcodes.DivisionCodeError as exc:
             raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+        county = _county_of_point(data)
+        if county and divcodes.is_within(county, chosen) and county != chosen:
+            return county  # more precise than the (pre-filled) choice, and inside it
+        return chosen
     lon, lat = data.get("lon"), data.get("lat")
     if lon not in (None, "") and lat not in (None, ""):
         try:
@@ -124,6 +131,14 @@ def _division_for(data: dict, user) -> str:
             town = township_at(float(lon), float(lat))
             return town if town and town.startswith(county[:6]) else county
     return user.region_code
+
+
+def _county_of_point(data: dict) -> str | None:
+    try:
+        county = county_at(float(data.get("lon")), float(data.get("lat")))
+    except (TypeError, ValueError):
+        return None
+    return divcodes.normalise(county) if county else None
 
 
 # ----- intake --------------------------------------------------------------------------

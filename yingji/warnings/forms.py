@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yingji.regions.services import full_name
 
-from .models import (AUDIENCES, CAP_CATEGORY_CHOICES, CAP_STATUS_CHOICES, CERTAINTY_CHOICES, CHANNELS,
+from .models import (AUDIENCES, CAP_CATEGORY_CHOICES, CAP_STATUS_CHOICES, CERTAINTY_CHOICES, CHANNELS, ChannelConfig,
                      EVENT_TYPE_CHOICES, LEVEL_CHOICES, URGENCY_CHOICES)
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -48,6 +48,13 @@ class WarningForm(forms.Form):
     def __init__(self, *args, divisions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area_codes"].choices = [(d.code, f"{d.name}（{d.short_code}）") for d in divisions]
+        # Offer only the channels that can send: SMS, broadcast and e-mail need an enabled gateway
+        # (渠道配置); the others say why they are missing instead of "succeeding" with 0 % coverage.
+        ready, missing = channel_readiness()
+        self.fields["channels"].choices = [(key, label) for key, label in CHANNELS if key in ready]
+        if missing:
+            self.fields["channels"].help_text = "未配置、不可选：" + "；".join(
+                f"{label}（{why}）" for key, label in CHANNELS for k, why in missing if k == key)
         for name, field in self.fields.items():
             if not isinstance(field.widget, (forms.CheckboxSelectMultiple, forms.HiddenInput)):
                 field.widget.attrs.setdefault("class", "input")
@@ -68,11 +75,33 @@ class WarningForm(forms.Form):
         return data
 
 
+GATEWAY_CHANNELS = {"sms": "endpoint", "broadcast": "endpoint", "email": "smtp_host"}
+
+
+def channel_readiness() -> tuple[set[str], list[tuple[str, str]]]:
+    """Channels that can send now, and (channel, reason) for those that cannot."""
+    configs = {c.channel: c for c in ChannelConfig.objects.all()}
+    ready, missing = set(), []
+    for key, _ in CHANNELS:
+        needs = GATEWAY_CHANNELS.get(key)
+        config = configs.get(key)
+        if needs is None:
+            ready.add(key)
+        elif config is None or not getattr(config, needs):
+            missing.append((key, "未配置发送网关"))
+        elif not config.enabled:
+            missing.append((key, "渠道已停用"))
+        else:
+            ready.add(key)
+    return ready, missing
+
+
 def initial_for(warning=None, user=None) -> dict:
     if warning is None:
         now = timezone.localtime().replace(second=0, microsecond=0)
+        ready, _ = channel_readiness()
         return {"effective": now, "expires": now + timezone.timedelta(hours=24), "level": 3,
-                "channels": [c for c, _ in CHANNELS], "audiences": [a for a, _ in AUDIENCES],
+                "channels": [c for c, _ in CHANNELS if c in ready], "audiences": [a for a, _ in AUDIENCES],
                 "sender_name": _bureau_name(user), "urgency": "Unknown", "certainty": "Unknown", "cap_status": "Actual"}
     data = {name: getattr(warning, name) for name in WarningForm.base_fields if hasattr(warning, name)}
     data["area_polygon"] = json.dumps(warning.area_polygon) if warning.area_polygon else ""

@@ -36,6 +36,15 @@
       const sys = document.querySelector("[name=coord_source]");
       if (sys) sys.value = "WGS84";
       place(e.latlng.lat, e.latlng.lng);
+      showDivision(e.latlng.lng, e.latlng.lat);
     });
+    // Say which county the point lies in before the form is saved (data-division-preview).
+    const preview = document.querySelector("[data-division-preview]");
+    function showDivision(lon, lat) {
+      if (!preview || !window.yingjiApi) return;
+      fetch(window.yingjiApi("divisions/at") + "?lon=" + lon + "&lat=" + lat, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((d) => { preview.textContent = d && d.name ? "点位所在区划：" + d.name + "（" + d.code.slice(0, 6) + "）" : "点位不在辽宁省内"; });
+    }
   }
 })();
