@@ -14,6 +14,7 @@
     yingji road import FILE.osm.pbf | road synthetic   import or generate the road network
     yingji dispatch nearest --lon X --lat Y --kind teams|warehouses|experts|shelters [--specialty S] [--k N]
     yingji cap validate FILE | import FILE | export WARNING_ID   CAP 1.2 messages
+    yingji relief level --dead-missing N ... [--table national-2024]   relief response level (JSON)
     yingji audit verify                                check the audit log's hash chain
     yingji manage ARGS...                              any Django management command
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yingji.monitoring",
     "yingji.warnings",
     "yingji.command",
+    "yingji.disasters",
     "yingji.web",
 ]
 

@@ -67,6 +67,9 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "command.tasks.cancel": ("撤销任务", _ADMINS | _COMMANDER),
     "roads.closures.write": ("登记道路封闭", _BUREAU),
     "roads.network.write": ("导入路网", frozenset({"sysadmin", "city_admin"})),
+    # --- disasters (灾情管理) --------------------------------------------------------------------
+    "disasters.report": ("灾害过程、灾情报告、救助发放、死亡失踪登记", _ADMINS | _DUTY),
+    "disasters.relief_logistics": ("救灾物资发放与调运", _ADMINS | _COMMANDER),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"

@@ -1,0 +1,168 @@
+"""A synthetic (合成) Fuxin summer flood: township loss reports through 初报, 续报 and 核报 in
+彰武县 and 阜新蒙古族自治县, county reports (one with an explained difference), the city's
+stabilisation, relief payments and a material issue — all entered through the real services.
+
+The relief table used is an illustrative local table labelled as synthetic (its thresholds are
+NOT those of any real Fuxin document); the national table would not start at city scale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from yingji.accounts.models import User
+from yingji.core.records import create_record
+from yingji.demo import demo_step
+from yingji.resources.models import Warehouse
+from yingji.resources.stock import current_stock
+
+from .models import DisasterEvent, IndicatorBaseline, ReliefTableConfig
+from .services import create_event, file_report, issue_materials, mark_stabilised, record_payment
+
+CITY, ZHANGWU, FUMENG = "210900000000", "210922000000", "210921000000"
+
+# township -> (county, figures of the 初报); later stages scale these up
+TOWNSHIPS = {
+    "210922100000": (ZHANGWU, {"affected_population": 3200, "relocated": 420, "needing_aid": 160, "collapsed_rooms": 12,
+                               "collapsed_households": 5, "severe_rooms": 30, "severe_households": 14,
+                               "general_rooms": 85, "general_households": 40, "crop_affected_ha": "850",
+                               "crop_damaged_ha": "300", "crop_lost_ha": "60", "direct_loss_wan": "1260"}),
+    "210922101000": (ZHANGWU, {"affected_population": 1800, "relocated": 150, "needing_aid": 90, "deaths": 1,
+                               "collapsed_rooms": 6, "collapsed_households": 3, "severe_rooms": 18,
+                               "severe_households": 8, "crop_affected_ha": "620", "crop_damaged_ha": "210",
+                               "direct_loss_wan": "640"}),
+    "210922102000": (ZHANGWU, {"affected_population": 950, "relocated": 60, "needing_aid": 40, "severe_rooms": 7,
+                               "severe_households": 3, "crop_affected_ha": "400", "direct_loss_wan": "220"}),
+    "210921100000": (FUMENG, {"affected_population": 2600, "relocated": 380, "needing_aid": 120, "missing": 1,
+                              "collapsed_rooms": 9, "collapsed_households": 4, "severe_rooms": 25,
+                              "severe_households": 11, "crop_affected_ha": "780", "crop_damaged_ha": "260",
+                              "crop_lost_ha": "45", "direct_loss_wan": "980"}),
+    "210921102000": (FUMENG, {"affected_population": 1400, "relocated": 90, "needing_aid": 70,
+                              "crop_affected_ha": "510", "crop_damaged_ha": "150", "direct_loss_wan": "410"}),
+}
+
+
+def _scaled(figures: dict, factor: str) -> dict:
+    out = {}
+    for key, value in figures.items():
+        scaled = Decimal(str(value)) * Decimal(factor)
+        out[key] = str(scaled.quantize(Decimal("0.01"))) if isinstance(value, str) else int(scaled)
+    return out
+
+
+def _sum(rows: list[dict]) -> dict:
+    total: dict = {}
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, str):
+                total[key] = str(Decimal(total.get(key, "0")) + Decimal(value))
+            else:
+                total[key] = total.get(key, 0) + value
+    return total
+
+
+@demo_step(80, "灾害过程与灾情报告（合成：阜新夏季暴雨洪涝）")
+def load_disasters() -> int:
+    if DisasterEvent.objects.filter(is_synthetic=True).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["city", "zhangwu", "fumeng"])}
+    if len(users) < 3:
+        return 0
+    table = create_record(users["city"], ReliefTableConfig, {
+        "code": "fuxin-demo", "name": "阜新市自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "source": "合成示例：真实阈值请按阜新市自然灾害救助应急预案录入", "division_code": CITY, "is_synthetic": True,
+        "thresholds": {"1": {"dead_missing": 10, "relocated_or_needing_aid": 20000, "collapsed_severe_rooms": 3000},
+                       "2": {"dead_missing": 5, "relocated_or_needing_aid": 10000, "collapsed_severe_rooms": 1000},
+                       "3": {"dead_missing": 3, "relocated_or_needing_aid": 3000, "collapsed_severe_rooms": 300},
+                       "4": {"dead_missing": 1, "relocated_or_needing_aid": 1000, "collapsed_severe_rooms": 100}},
+    })
+    start = timezone.now() - dt.timedelta(days=8)
+    event = create_event(users["city"], {
+        "title": "阜新市7月暴雨洪涝过程（合成示例）", "hazard_type": "flood", "start_at": start,
+        "end_at": start + dt.timedelta(days=2), "division_code": CITY, "affected_codes": [ZHANGWU, FUMENG],
+        "description": "合成示例：强降雨致彰武县、阜蒙县部分乡镇内涝，转移安置群众。", "relief_table_id": table.pk,
+        "is_synthetic": True,
+    })
+    county_user = {ZHANGWU: users["zhangwu"], FUMENG: users["fumeng"]}
+    stages = [("initial", "1", dt.timedelta(hours=2)), ("update", "1.3", dt.timedelta(days=1)),
+              ("update", "1.4", dt.timedelta(days=2))]
+    for stage, factor, offset in stages:
+        per_county: dict[str, list[dict]] = {ZHANGWU: [], FUMENG: []}
+        for town, (county, figures) in TOWNSHIPS.items():
+            values = _scaled(figures, factor)
+            per_county[county].append(values)
+            file_report(county_user[county], event, {"stage": stage, "division_code": town, "reporter": "乡镇灾害信息员（示例）",
+                                                     "report_at": start + offset, **values})
+        for county, rows in per_county.items():
+            file_report(county_user[county], event, {"stage": stage, "division_code": county, "reporter": "县应急管理局（示例）",
+                                                     "report_at": start + offset + dt.timedelta(minutes=30), **_sum(rows)})
+    event = mark_stabilised(users["city"], event, start + dt.timedelta(days=4))
+    final_at = start + dt.timedelta(days=6)
+    for county in (ZHANGWU, FUMENG):
+        rows = []
+        for town, (town_county, figures) in TOWNSHIPS.items():
+            if town_county == county:
+                values = _scaled(figures, "1.4")
+                rows.append(values)
+                file_report(county_user[county], event, {"stage": "final", "division_code": town, "reporter": "乡镇（示例）",
+                                                         "report_at": final_at, **values})
+        total = _sum(rows)
+        extra = {}
+        if county == ZHANGWU:  # the county adds a state forest farm reported outside the township forms
+            total["affected_population"] += 35
+            extra["difference_explanation"] = "县直国有林场受灾35人，未列入乡镇报表（示例）"
+        file_report(county_user[county], event, {"stage": "final", "division_code": county, "reporter": "县应急管理局（示例）",
+                                                 "report_at": final_at + dt.timedelta(hours=2), **total, **extra})
+    _relief(users["zhangwu"], event)
+    return DisasterEvent.objects.filter(is_synthetic=True).count()
+
+
+def _relief(user, event) -> None:
+    """A few emergency-assistance payments (synthetic IDs) and one material issue if a 彰武县
+    warehouse holds stock."""
+    heads = [("示例户主甲", 4, 3), ("示例户主乙", 3, 3), ("示例户主丙", 5, 2)]
+    payments = []
+    for n, (name, size, people) in enumerate(heads, start=1):
+        payments.append(record_payment(user, event, {
+            "category": "emergency", "head_name": name, "head_id_number": f"21092219700101{n:03d}X",
+            "household_size": size, "people": people, "amount_yuan": str(300 * people), "signer": name,
+            "division_code": "210922100000", "is_synthetic": True}))
+    for line in current_stock(user=user):
+        if line.warehouse_id and line.available >= 2 and line.material_id:
+            if Warehouse.objects.filter(pk=line.warehouse_id, division_code__startswith="210922").exists():
+                issue_materials(user, payments[0], warehouse=line.warehouse_id, material=line.material_id,
+                                quantity="1", signer=payments[0].head_name)
+                return
+
+
+# Synthetic baselines and one past flood per year, so the indicator dashboard has 2020–2025.
+# NOT official statistics: labelled 合成 in the source column.
+BASELINES = {  # year: (GDP 亿元, population, workers in 工矿商贸)
+    2020: ("540", 1_640_000, 152_000), 2021: ("570", 1_625_000, 150_000), 2022: ("585", 1_610_000, 148_000),
+    2023: ("600", 1_598_000, 147_000), 2024: ("615", 1_585_000, 146_000), 2025: ("630", 1_572_000, 145_000),
+}
+PAST_FLOODS = {2021: (9800, 0, "2100"), 2022: (15400, 1, "3600"), 2023: (7200, 0, "1500"), 2024: (11800, 0, "2800")}
+
+
+@demo_step(81, "核心指标基础数据与历年灾情（合成）")
+def load_indicator_history() -> int:
+    if IndicatorBaseline.objects.filter(is_synthetic=True).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["city", "zhangwu"])}
+    if len(users) < 2:
+        return 0
+    for year, (gdp, population, workers) in BASELINES.items():
+        create_record(users["city"], IndicatorBaseline, {
+            "year": year, "division_code": CITY, "gdp_yi": gdp, "population": population, "workers": workers,
+            "source": "合成示例（非官方统计数据）", "is_synthetic": True})
+    for year, (affected, deaths, loss) in PAST_FLOODS.items():
+        start = timezone.make_aware(dt.datetime(year, 7, 25, 6, 0))
+        event = create_event(users["zhangwu"], {
+            "title": f"彰武县{year}年暴雨洪涝（合成示例）", "hazard_type": "flood", "start_at": start,
+            "end_at": start + dt.timedelta(days=1), "division_code": ZHANGWU, "is_synthetic": True})
+        file_report(users["zhangwu"], event, {"stage": "initial", "division_code": ZHANGWU, "reporter": "县应急管理局（示例）",
+                                              "report_at": start + dt.timedelta(hours=2), "affected_population": affected,
+                                              "deaths": deaths, "direct_loss_wan": loss})
+    return IndicatorBaseline.objects.filter(is_synthetic=True).count()

@@ -1,0 +1,184 @@
+"""The disaster pages: events, the event page (totals, relief level, stage summary), the
+mobile-friendly loss-report form, stabilisation and relief payments. Thin: services write,
+selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yingji.core import scope
+from yingji.core.errors import ServiceError
+from yingji.geo import divcodes
+from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
+from yingji.core.views import service_view
+
+from . import selectors, services
+from .deadlines import event_deadlines
+from .exports import loss_workbook
+from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, ReliefDispatch,
+                     ReliefTableConfig)
+
+
+@service_view
+def index(request):
+    return render(request, "disasters/index.html", {
+        "events": selectors.visible_events(request.user)[:100], "hazards": HAZARD_TYPES,
+        "can_create": request.user.can("disasters.report"),
+    })
+
+
+@service_view
+def new_event(request):
+    error, fields = "", {}
+    data = request.POST.dict() if request.method == "POST" else {
+        "division_code": request.user.region_code, "start_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    if request.method == "POST":
+        payload = {**data, "relief_table_id": data.get("relief_table_id") or None,
+                   "agricultural_population": data.get("agricultural_population") or 0,
+                   "end_at": data.get("end_at") or None}
+        try:
+            event = services.create_event(request.user, payload)
+        except ServiceError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            messages.success(request, f"已建立灾害过程“{event.title}”")
+            return redirect("disaster-detail", pk=event.pk)
+    return render(request, "disasters/event_form.html", {
+        "data": data, "error": error, "fields": fields, "hazards": HAZARD_TYPES,
+        "tables": ReliefTableConfig.objects.filter(active=True),
+    }, status=400 if error else 200)
+
+
+@service_view
+def detail(request, pk):
+    user = request.user
+    event = selectors.get_event(user, pk)
+    own_scope = scope.is_visible(event, user)
+    code = event.division_code if own_scope else divcodes.normalise(user.region_code)
+    relief = selectors.relief_for(event)
+    totals = selectors.event_totals(event)
+    return render(request, "disasters/detail.html", {
+        "event": event, "relief": relief, "own_scope": own_scope,
+        "totals": [(FIGURE_LABELS[n], totals[n]) for n in FIGURE_NAMES] if totals else [],
+        "summary": selectors.stage_summary(event, code), "labels": FIGURE_LABELS, "names": FIGURE_NAMES,
+        "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
+        "can_report": user.can("disasters.report"), "can_dispatch": user.can("disasters.relief_logistics"), "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
+        "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
+        "stage_choices": list(STAGES.items()), "logistics": selectors.logistics(event, user),
+    })
+
+
+@service_view
+def report_form(request, pk):
+    user = request.user
+    event = selectors.get_event(user, pk)
+    error, fields = "", {}
+    data = request.POST.dict() if request.method == "POST" else {
+        "division_code": user.region_code, "reporter": user.display_name(), **_next_defaults(event, user)}
+    if request.method == "POST":
+        try:
+            report = services.file_report(user, event, data)
+        except ServiceError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            messages.success(request, f"已报送{report.get_stage_display()}（{report.division_code[:9]}）")
+            return redirect("disaster-detail", pk=event.pk)
+    return render(request, "disasters/report_form.html", {
+        "event": event, "data": data, "error": error, "fields": fields, "stages": STAGES,
+        "figures": [(n, FIGURE_LABELS[n], data.get(n, "")) for n in FIGURE_NAMES],
+        "needs_jump": "jump_explanation" in fields, "needs_difference": "difference_explanation" in fields,
+    }, status=400 if error else 200)
+
+
+def _next_defaults(event, user) -> dict:
+    """Pre-fill the form with the division's previous figures and the next stage."""
+    latest = selectors.latest_by_division(event).get(divcodes.normalise(user.region_code))
+    if latest is None:
+        return {"stage": "initial"}
+    return {"stage": "update", **{n: getattr(latest, n) for n in FIGURE_NAMES}}
+
+
+@require_POST
+@service_view
+def stabilise(request, pk):
+    event = selectors.get_event(request.user, pk)
+    services.mark_stabilised(request.user, event)
+    messages.success(request, "已标记灾情稳定，可以报送核报")
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def payment(request, pk):
+    event = selectors.get_event(request.user, pk)
+    try:
+        services.record_payment(request.user, event, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已登记救助发放")
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def casualty(request, pk):
+    event = selectors.get_event(request.user, pk)
+    try:
+        services.register_casualty(request.user, event, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已登记因灾死亡失踪人员")
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def casualty_status(request, pk, cid):
+    event = selectors.get_event(request.user, pk)
+    record = scope.get_visible(CasualtyRecord.objects.filter(event=event), cid, request.user, "因灾死亡失踪人员")
+    try:
+        services.change_casualty_status(request.user, record, request.POST.get("status", ""), request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)
+
+
+@service_view
+def export_xlsx(request, pk):
+    event = selectors.get_event(request.user, pk)
+    stage = request.GET.get("stage") or None
+    if stage is not None and stage not in STAGES:
+        stage = None
+    response = HttpResponse(loss_workbook(event, request.user, stage),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="disaster-{event.pk}-{stage or "latest"}.xlsx"'
+    return response
+
+
+@require_POST
+@service_view
+def dispatch(request, pk):
+    event = selectors.get_event(request.user, pk)
+    try:
+        services.order_dispatch(request.user, event, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)
+
+
+@require_POST
+@service_view
+def dispatch_step(request, pk, did, step):
+    event = selectors.get_event(request.user, pk)
+    record = scope.get_visible(ReliefDispatch.objects.filter(event=event), did, request.user, "救灾物资调运")
+    try:
+        services.mark_dispatch(request.user, record, step)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("disaster-detail", pk=pk)
