@@ -146,3 +146,16 @@ def web(browser, platform):
     recorded = RecordedPage(page, platform.base_url)
     yield recorded
     context.close()
+
+
+def wait_until(page, expression: str, timeout: float = 30000) -> None:
+    """Wait until a page expression is truthy. Playwright's ``wait_for_function`` compiles its
+    predicate with eval inside the page, which our Content-Security-Policy (no unsafe-eval)
+    refuses; ``page.evaluate`` runs through the DevTools protocol and is not subject to it."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(100)

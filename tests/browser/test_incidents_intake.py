@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 
@@ -33,7 +35,7 @@ def test_take_a_call_through_to_first_report(web):
     page.wait_for_url(re.compile(r"/incidents/\d+/$"))
     assert page.inner_text("[data-testid=state]") == "已接报"
     countdown = page.locator("[data-testid=countdown]").first
-    page.wait_for_function("document.querySelector('[data-testid=countdown]').textContent.startsWith('剩余')")
+    wait_until(page, "document.querySelector('[data-testid=countdown]').textContent.startsWith('剩余')")
     assert re.match(r"剩余 \d+:\d\d", countdown.inner_text())
     assert "电话报告" in page.inner_text("[data-testid=deadlines]")
     web.screenshot("incident-intake-countdown")
@@ -53,7 +55,7 @@ def test_take_a_call_through_to_first_report(web):
 
     page.goto(web.base_url + "/incidents/")
     assert "浏览器测试：某商场火灾" in page.inner_text("[data-testid=open-incidents]")
-    page.wait_for_function("document.querySelectorAll('[data-testid=countdown]').length > 0 && "
+    wait_until(page, "document.querySelectorAll('[data-testid=countdown]').length > 0 && "
                            "[...document.querySelectorAll('[data-testid=countdown]')].every(e => e.textContent !== '—')")
     assert page.locator(".countdown.overdue").count() >= 1  # the demo's unreported forest fire
     web.screenshot("duty-console")
@@ -68,7 +70,7 @@ def test_escalated_report_arrives_live_at_the_city(web, platform):
     web.login("duty")
     page = web.page
     page.goto(web.base_url + "/incidents/")
-    page.wait_for_function("document.body.getAttribute('data-live') === 'open'", timeout=15000)
+    wait_until(page, "document.body.getAttribute('data-live') === 'open'", timeout=15000)
     token = platform.cli("token", "duty_zw").stdout.strip()
 
     def call(path, body):

@@ -4,6 +4,8 @@ administrator reviews, the commander signs, the duty officer publishes, and the 
 
 import pytest
 
+from tests.browser.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 
@@ -55,7 +57,7 @@ def test_draft_to_public_page(web):
     card = page.locator("[data-testid=public-warning]", has_text="冰雹")
     assert card.count() == 1
     assert "请将车辆停放在室内" in card.inner_text()
-    page.wait_for_function("document.getElementById('public-map').getAttribute('data-ready') > '0'", timeout=30000)
+    wait_until(page, "document.getElementById('public-map').getAttribute('data-ready') > '0'", timeout=30000)
     assert page.locator("#public-map path.leaflet-interactive").count() > 7  # counties + warning areas
     web.screenshot("warnings-public")
     assert web.external_requests() == []
