@@ -79,3 +79,22 @@ def test_hazard_report_button_follows_the_capability(make_user, enterprises):
     assert 'data-testid="report-hazard"' in enterprise_user.get("/hazards/hidden/").content.decode()
     assert 'data-testid="report-hazard"' not in duty.get("/hazards/hidden/").content.decode()
 
+
+
+def test_navigation_is_grouped_by_the_plans_functions_and_marks_the_current_page(make_user):
+    """The ~70 links sit under the six functions of the plans (empty ones hidden), each a foldable
+    section, and the page being viewed is highlighted (issue 14)."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    make_user("nav_admin", "city_admin")
+    client = Client()
+    assert client.login(username="nav_admin", password=PASSWORD)
+    page = client.get("/monitoring/alarms/")
+    sections = [s["name"] for s in page.context["nav_sections"]]
+    assert sections[:4] == ["监督管理", "监测预警", "指挥救援", "灾情管理"]
+    assert "政务管理" not in sections  # nothing built there yet
+    html = page.content.decode()
+    assert html.count('<details class="navsection"') == len(sections)
+    assert 'aria-current="page" class="current">监测报警</a>' in html

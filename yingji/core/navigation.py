@@ -12,6 +12,34 @@ from yingji.core.registry import REGISTRIES
 NAV_GROUP_ORDER = ["值班值守", "监测预警", "指挥救援", "安全监管", "预警发布", "应急资源", "基础数据"]
 
 
+# The six functions the provincial plan names for the platform (监督管理, 监测预警, 指挥救援, 灾情管理,
+# 政务管理, 社会动员), each holding the navigation groups of the apps that serve it; a function with
+# nothing built yet is not shown. Groups not listed fall under 其他.
+FUNCTIONS = [
+    ("监督管理", ["安全监管", "监管执法"]),
+    ("监测预警", ["监测预警", "预警发布"]),
+    ("指挥救援", ["值班值守", "指挥救援", "应急资源"]),
+    ("灾情管理", ["灾情管理"]),
+    ("政务管理", ["政务管理"]),
+    ("社会动员", ["社会动员"]),
+    ("基础数据", ["基础数据"]),
+]
+
+
+def nav_sections(user=None, path: str = "") -> list[dict]:
+    """The side navigation by function: ``[{"name", "groups": [(group, [(label, url, current)])],
+    "current"}]``; ``current`` marks the link of the page at ``path`` (the longest matching URL)."""
+    groups = dict(nav_groups(user))
+    best = max((url for links in groups.values() for _, url in links if path.startswith(url)), key=len, default=None)
+    sections = []
+    for name, members in FUNCTIONS + [("其他", [g for g in groups if g not in {m for _, ms in FUNCTIONS for m in ms}])]:
+        present = [(g, [(label, url, url == best) for label, url in groups[g]]) for g in members if g in groups]
+        if present:
+            sections.append({"name": name, "groups": present,
+                             "current": any(current for _, links in present for *_, current in links)})
+    return sections
+
+
 def nav_groups(user=None) -> list[tuple[str, list[tuple[str, str]]]]:
     """Side navigation: links declared by apps (``nav_links``) plus one link per registry.
     A link may name a capability as a fourth element (``(group, label, url_name, "monitoring.quarantine")``):

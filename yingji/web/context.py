@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from yingji.core.apps import yingji_apps
-from yingji.core.navigation import nav_groups
+from yingji.core.navigation import nav_groups, nav_sections
 
 
 def header_widgets(request) -> list[str]:
@@ -20,6 +20,7 @@ def navigation(request):
         return {}
     return {
         "nav_groups": nav_groups(user),
+        "nav_sections": nav_sections(user, request.path),
         "header_widgets": header_widgets(request),
         "profile_city": settings.YINGJI_PROFILE_CITY,
     }

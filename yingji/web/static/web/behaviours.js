@@ -30,6 +30,14 @@
     var el = event.target;
     if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
   });
+  // The side navigation's sections remember being folded (per browser): <details data-nav-key>.
+  document.querySelectorAll("details[data-nav-key]").forEach(function (section) {
+    var key = "yingji.nav." + section.getAttribute("data-nav-key");
+    try {
+      if (localStorage.getItem(key) === "closed" && !section.querySelector(".current")) section.open = false;
+      section.addEventListener("toggle", function () { localStorage.setItem(key, section.open ? "open" : "closed"); });
+    } catch (e) { /* storage unavailable: sections simply stay open */ }
+  });
   var reloadFor = document.body && document.body.getAttribute("data-reload-on-alarm");
   if (reloadFor) {
     document.addEventListener("yingji:alarms", function (e) {
