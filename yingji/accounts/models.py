@@ -90,12 +90,16 @@ class ApiToken(models.Model):
         return token
 
     @property
+    def expired(self) -> bool:
+        return bool(self.expires_at and self.expires_at <= timezone.now())
+
+    @property
+    def is_live(self) -> bool:
+        return not self.revoked and not self.expired
+
+    @property
     def status_label(self) -> str:
-        if self.revoked:
-            return "已吊销"
-        if self.expires_at and self.expires_at <= timezone.now():
-            return "已过期"
-        return "有效"
+        return "已吊销" if self.revoked else "已过期" if self.expired else "有效"
 
 
 class LoginFailure(models.Model):

@@ -184,20 +184,21 @@ TOKEN_ATTEMPTS = "（API 令牌）"  # LoginFailure.username of failed bearer-to
 TOKENS_PER_HOUR = 20
 
 
+def _token_failures(address: str) -> int:
+    since = timezone.now() - _lock_window()
+    return LoginFailure.objects.filter(username=TOKEN_ATTEMPTS, address=address, at__gte=since).count()
+
+
 def check_token_attempts(address: str) -> None:
     """Too many wrong tokens from one address within the lock window: refuse (429) before even
     looking the token up, so tokens cannot be guessed at speed."""
-    since = timezone.now() - _lock_window()
-    if LoginFailure.objects.filter(username=TOKEN_ATTEMPTS, address=address, at__gte=since).count() \
-            >= settings.YINGJI_LOGIN_MAX_FAILURES * 4:
+    if _token_failures(address) >= settings.YINGJI_LOGIN_MAX_FAILURES * 4:
         raise TooManyRequests(f"来自该地址的无效令牌过多，请 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟后再试")
 
 
 def note_token_failure(address: str) -> None:
     LoginFailure.objects.create(username=TOKEN_ATTEMPTS, address=address)
-    since = timezone.now() - _lock_window()
-    if LoginFailure.objects.filter(username=TOKEN_ATTEMPTS, address=address, at__gte=since).count() \
-            == settings.YINGJI_LOGIN_MAX_FAILURES * 4:
+    if _token_failures(address) == settings.YINGJI_LOGIN_MAX_FAILURES * 4:
         records.log_event(None, "login_failed", None, model_label="accounts.ApiToken", address=address,
                           note=f"无效 API 令牌尝试过多，地址 {address} 暂停 {settings.YINGJI_LOGIN_LOCK_MINUTES} 分钟",
                           division_code=divcodes.normalise(settings.YINGJI_PROFILE_CITY))

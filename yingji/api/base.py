@@ -22,14 +22,20 @@ from yingji.geo.divcodes import DivisionCodeError
 from . import registries, system
 
 
+def bearer_user(request: HttpRequest, token: str):
+    """The user of a Bearer token, counting a wrong token against its address (429 when too many)."""
+    address = address_of(request)
+    check_token_attempts(address)
+    user = user_for_token(token)
+    if user is None:
+        note_token_failure(address)
+    return user
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        address = address_of(request)
-        check_token_attempts(address)
-        user = user_for_token(token)
-        if user is None:
-            note_token_failure(address)
-        else:
+        user = bearer_user(request, token)
+        if user is not None:
             request.user = user
         return user
 
@@ -60,7 +66,7 @@ def _docs_need_login(view):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             header = request.headers.get("Authorization", "")
-            token_user = user_for_token(header[7:].strip()) if header.startswith("Bearer ") else None
+            token_user = bearer_user(request, header[7:].strip()) if header.startswith("Bearer ") else None
             if token_user is None:
                 if request.path.endswith(".json"):
                     return JsonResponse(error_body("not_authenticated", "未认证：请登录或提供有效的 Authorization: Bearer 令牌"),

@@ -26,10 +26,11 @@ FUNCTIONS = [
 ]
 
 
-def nav_sections(user=None, path: str = "") -> list[dict]:
-    """The side navigation by function: ``[{"name", "groups": [(group, [(label, url, current)])],
-    "current"}]``; ``current`` marks the link of the page at ``path`` (the longest matching URL)."""
-    groups = dict(nav_groups(user))
+def nav_sections(groups: list[tuple[str, list[tuple[str, str]]]], path: str = "") -> list[dict]:
+    """The side navigation (``nav_groups``) by function: ``[{"name", "groups": [(group,
+    [(label, url, current)])], "current"}]``; ``current`` marks the link of the page at ``path``
+    (the longest matching URL)."""
+    groups = dict(groups)
     best = max((url for links in groups.values() for _, url in links if path.startswith(url)), key=len, default=None)
     sections = []
     for name, members in FUNCTIONS + [("其他", [g for g in groups if g not in {m for _, ms in FUNCTIONS for m in ms}])]:

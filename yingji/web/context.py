@@ -18,9 +18,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    groups = nav_groups(user)
     return {
-        "nav_groups": nav_groups(user),
-        "nav_sections": nav_sections(user, request.path),
+        "nav_groups": groups,
+        "nav_sections": nav_sections(groups, request.path),
         "header_widgets": header_widgets(request),
         "profile_city": settings.YINGJI_PROFILE_CITY,
     }
