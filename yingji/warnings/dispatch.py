@@ -129,9 +129,9 @@ def dispatch_once(channel: str, limit: int | None = None, config: ChannelConfig 
     for warning_id, deliveries in by_warning.items():
         try:
             outcomes = adapter.send(config, warnings[warning_id], deliveries)
-        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the batch: retry it
+        except Exception:  # noqa: BLE001 - an adapter bug must not lose the batch: retry it
             log.exception("channel %s failed", channel)
-            outcomes = [Outcome(d.pk, "retry", f"发送异常：{exc.__class__.__name__}") for d in deliveries]
+            outcomes = [Outcome(d.pk, "retry", "发送程序出错（详情见系统日志），稍后重试") for d in deliveries]
         for status, count in _record(config, deliveries, outcomes).items():
             totals[status] += count
     return dict(totals)
