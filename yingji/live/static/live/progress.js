@@ -2,7 +2,7 @@
 //   <div data-progress data-progress-url="…status JSON…" [data-progress-job="17"]> <progress> <span data-progress-text>
 // The bar moves with the live events of the "progress" channel (web/live.js) for its job and, as a
 // fallback (live stream closed, or an operation without a job such as a spreadsheet import), by
-// asking the status URL every two seconds. When the operation has ended the page reloads and the
+// asking the status URL every second. When the operation has ended the page reloads and the
 // server shows the summary.
 (function () {
   "use strict";
@@ -41,7 +41,7 @@
       } catch (err) {
         if (text) text.textContent = "查询进度失败，正在重试……";
       }
-      setTimeout(poll, 2000);
+      setTimeout(poll, 1000);
     }
     setTimeout(poll, 500);
   });
