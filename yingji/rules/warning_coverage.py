@@ -63,8 +63,8 @@ def assess(reached: int, population: int) -> CoverageVerdict:
     shown = percent_text(ratio)
     if reached * 100 >= TARGET_PERCENT * population:
         return CoverageVerdict(MET, reached, population, ratio,
-                               f"已覆盖 {reached} 人 ÷ 常住人口 {population} 人 = {shown}，达到 {TARGET_PERCENT}% 的目标")
+                               f"已覆盖 {reached:,} 人 ÷ 常住人口 {population:,} 人 = {shown}，达到 {TARGET_PERCENT}% 的目标")
     short = -(-(TARGET_PERCENT * population) // 100) - reached  # ceil(0.9 × population) − reached
     return CoverageVerdict(NOT_MET, reached, population, ratio,
-                           f"已覆盖 {reached} 人 ÷ 常住人口 {population} 人 = {shown}，"
-                           f"低于 {TARGET_PERCENT}% 的目标（还差 {short} 人）")
+                           f"已覆盖 {reached:,} 人 ÷ 常住人口 {population:,} 人 = {shown}，"
+                           f"低于 {TARGET_PERCENT}% 的目标（还差 {short:,} 人）")

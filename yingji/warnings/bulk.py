@@ -25,7 +25,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from yingji.jobs.services import current_job, enqueue, handler
-from yingji.live.progress import Tracker
+from yingji.jobs.progress import Tracker
 from yingji.live.services import publish as live_publish
 from yingji.rules import warning_workflow as wf
 
