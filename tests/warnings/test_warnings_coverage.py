@@ -40,11 +40,13 @@ def test_per_channel_coverage_from_delivery_records(draft, roles, channels, publ
     sms = _channel(report, "sms")
     # 3 public + the drafter's phone: 3 accepted by the gateway, 1 refused as 空号.
     assert (sms["label"], sms["targeted"], sms["sent"], sms["failed"], sms["queued"]) == ("短信", 4, 3, 1, 0)
-    assert sms["percent"] == "75.0%" and sms["state"] == "failing"
-    assert sms["problem"] == "短信发送失败：网关拒收：空号；1 条已失败"
+    # Numbers refused one by one are a partial failure, noted; not the channel failing.
+    assert sms["percent"] == "75.0%" and (sms["state"], sms["state_label"]) == ("partial", "部分未送达")
+    assert sms["problem"] == "短信部分未送达：网关拒收：空号；1 条已失败，其余已发出"
     email = _channel(report, "email")
     assert (email["targeted"], email["sent"], email["failed"]) == (2, 1, 1)
     assert "邮件服务器拒收" in email["problem"]
+    assert report["problems"] == [] and len(report["notes"]) == 2
     broadcast = _channel(report, "broadcast")
     assert (broadcast["state"], broadcast["delivered"], broadcast["percent"]) == ("done", 1, "100.0%")
     assert [c["label"] for c in report["channels"]] == ["短信", "应急广播", "电子邮件", "网站与订阅源", "平台内通知"]

@@ -183,8 +183,10 @@ class ChannelErrorOut(Schema):
 
 class ChannelCoverageOut(Schema):
     """One channel as the delivery records say: ``reached`` = accepted by the gateway (``sent``) +
-    known delivered; ``ratio`` = reached / targeted; ``state`` done / sending / failing / not_sent /
-    no_recipients with its Chinese ``state_label``; ``problem`` the error shown to the publisher."""
+    known delivered; ``ratio`` = reached / targeted; ``state`` done / sending / failing (gateway down or
+    erring: retries pending, or nothing got through) / partial (some recipients refused, the rest went
+    out) / not_sent / no_recipients with its Chinese ``state_label``; ``problem`` the text shown to
+    the publisher."""
 
     channel: str
     label: str
@@ -225,7 +227,7 @@ class CoverageRuleOut(Schema):
 class WarningCoverageOut(Schema):
     """Counts by delivery status (plus ``targeted`` and ``reached``) per channel and per county;
     ``channels`` per channel with its state and errors; ``problems`` the channels that failed or did
-    not send; ``rule`` the 90 % check; ``targeting`` how the delivery list was built (status,
+    not send (errors); ``notes`` the channels where some recipients were refused; ``rule`` the 90 % check; ``targeting`` how the delivery list was built (status,
     summary, error)."""
 
     population: int
@@ -238,6 +240,7 @@ class WarningCoverageOut(Schema):
     by_county: dict[str, dict[str, int]]
     channels: list[ChannelCoverageOut]
     problems: list[str]
+    notes: list[str]
     rule: CoverageRuleOut
     sending: bool
     targeting: dict[str, Any]

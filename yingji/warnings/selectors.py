@@ -181,6 +181,7 @@ def coverage(warning) -> dict:
         "counties": [{"code": k, "name": name_of(k.ljust(12, "0")), **_totals(v)} for k, v in sorted(by_county.items())],
         "channels": channels,
         "problems": [c["problem"] for c in channels if c["state"] in ("not_sent", "failing")],
+        "notes": [c["problem"] for c in channels if c["state"] == "partial"],
         "rule": coverage_rule(warning, reached, population, waiting),
         "sending": waiting,
         "targeting": targeting_state(warning),
@@ -248,13 +249,17 @@ def channel_rows(warning, qs, by_channel) -> list[dict]:
         if key in skipped and not counts["targeted"]:
             row["state"], row["problem"] = "not_sent", f"{label}未发送：{skipped[key]}"
         elif row["failed"] or row["retrying"]:
-            row["state"] = "failing"
+            # The channel fails (gateway down, errors: retries pending, or nothing got through), or
+            # only some recipients were refused (e.g. 空号) while the rest went out.
+            failing = row["retrying"] or not (row["reached"] or queued)
+            row["state"] = "failing" if failing else "partial"
             reason = errors[key][0][0] if errors[key] else "原因不明"
             parts = [f"{row['failed']} 条已失败"] if row["failed"] else []
             if row["retrying"]:
                 when = timezone.localtime(next_try[key]).strftime("%H:%M:%S") if next_try.get(key) else "—"
                 parts.append(f"{row['retrying']} 条待重试（下次 {when}）")
-            row["problem"] = f"{label}发送失败：{reason}；{'，'.join(parts)}"
+            row["problem"] = (f"{label}发送失败：{reason}；{'，'.join(parts)}" if failing
+                              else f"{label}部分未送达：{reason}；{'，'.join(parts)}，其余已发出")
         elif not counts["targeted"]:
             row["state"] = "no_recipients"
         elif queued:
@@ -266,7 +271,7 @@ def channel_rows(warning, qs, by_channel) -> list[dict]:
     return rows
 
 
-CHANNEL_STATES = {"done": "已完成", "sending": "发送中", "failing": "发送失败", "not_sent": "未发送",
+CHANNEL_STATES = {"done": "已完成", "sending": "发送中", "failing": "发送失败", "partial": "部分未送达", "not_sent": "未发送",
                   "no_recipients": "区域内无接收对象"}
 
 
