@@ -130,3 +130,21 @@ def test_rule_without_population_and_for_drills(roles, channels, public):
     assert coverage(warning)["rule"]["label"] == "无法评估"
     drill = publish(services.create_warning(roles["drafter"], warning_data(cap_status="Exercise")), roles)
     assert coverage(drill)["rule"]["label"] == "不适用"
+
+
+def test_a_failing_batch_tells_the_warning_page_live(draft, roles, channels, public, gateway, monkeypatch,
+                                                    django_capture_on_commit_callbacks):
+    from yingji.live.models import LiveEvent
+
+    monkeypatch.setattr(dispatch, "_TOLD", {})
+    warning = publish(draft, roles)
+    gateway.close()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.drain("sms")
+        warning.deliveries.filter(status="queued").update(next_attempt_at=warning.sent)
+        dispatch.drain("sms")  # a second failure within 30 s is not announced again
+    events = list(LiveEvent.objects.filter(channel="warnings", kind="delivery_problem"))
+    assert len(events) == 1 and events[0].data["id"] == warning.pk
+    assert events[0].data["text"].endswith("短信发送出错：短信网关不可达：无法连接（网关未启动或网络不通）")
+    page = _login(roles["drafter"]).get(f"/warnings/{warning.pk}/").content.decode()
+    assert f'data-warning="{warning.pk}"' in page and "warnings/detail.js" in page
