@@ -136,6 +136,12 @@ class LossDifferenceOut(Schema):
     sum: str
 
 
+class LossCorrectionOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
 class LossReportOut(LossFigures):
     id: int
     event_id: int
@@ -149,6 +155,17 @@ class LossReportOut(LossFigures):
     jump_explanation: str
     differences: list[LossDifferenceOut]
     difference_explanation: str
+    review_state: str
+    reviewed_at: Optional[dt.datetime]
+    corrections: list[LossCorrectionOut]
+    correction_reason: str
+
+
+class LossReviewIn(Schema):
+    """The county's review: corrected figures (only those that change) and the reason."""
+
+    figures: dict[str, str | int] = {}
+    correction_reason: str = ""
 
 
 LossReportList = page_of(LossReportOut, "LossReportList")

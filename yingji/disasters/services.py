@@ -7,13 +7,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yingji.core import scope
 from yingji.core.capabilities import require
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed, from_django_validation
 from yingji.core.records import change, create_record, log_event, update_record
 from yingji.geo import divcodes
 from yingji.incidents.models import Incident
@@ -26,7 +27,7 @@ from . import selectors
 from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport,
                      ReliefDispatch, ReliefMaterialIssue, ReliefPayment)
 
-EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description",
+EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description", "daily_reporting",
                 "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
 CENT = Decimal("0.01")
 REPORT_FIELDS = ("stage", "report_at", "reporter", "summary", "jump_explanation", "difference_explanation",
@@ -185,10 +186,62 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
                   "sequence": len(previous) + 1, "jumps": jumps, "differences": differences,
                   "report_at": parse_time(data.get("report_at"), "报告时间", "report_at") or timezone.now()}
         record["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
+        pending = not user.can("disasters.review")
+        if pending:  # a 灾害信息员's report waits for the county's review
+            record["review_state"] = "pending"
         try:
-            return create_record(user, LossReport, record, note=f"{dr.STAGES[stage]}")
+            return create_record(user, LossReport, record,
+                                 note=f"{dr.STAGES[stage]}{'（待县级审核）' if pending else ''}")
         except IntegrityError as exc:  # pragma: no cover - the lock above makes this a race guard only
             raise Conflict("该区划的报告已被他人同时提交，请刷新后重试") from exc
+
+
+def review_report(user, report: LossReport, corrected: dict | None = None, reason: str = "") -> LossReport:
+    """The county reviews a report waiting in 待县级审核: corrects figures (each change kept with
+    its value before and after, ``reason`` required) and accepts it, which submits it upward —
+    from then on it counts in the county's and the city's totals.
+
+    Refuses: a reviewer without ``disasters.review`` (403), a report outside the reviewer's
+    area or at the reviewer's own level (403: the county reviews what lies below it), a report
+    already reviewed (409), a correction without a reason (400), invalid figures (400)."""
+    require(user, "disasters.review", "您的角色无权审核灾情报告")
+    scope.check_can_see(report, user)
+    own = divcodes.normalise(user.region_code)
+    if report.division_code == own or not divcodes.is_within(report.division_code, own):
+        raise Forbidden("只能审核本辖区下级（乡镇、村）报送的灾情报告")
+    changed_input = {k: v for k, v in (corrected or {}).items() if k in FIGURE_NAMES and v not in (None, "")}
+    with transaction.atomic():
+        current = LossReport.objects.select_for_update().get(pk=report.pk)
+        if current.review_state != "pending":
+            raise Conflict(f"该报告已于 {timezone.localtime(current.reviewed_at):%Y-%m-%d %H:%M} 审核上报"
+                           if current.reviewed_at else "该报告无需审核")
+        figures = _figures({**current.figures(), **changed_input})
+        try:
+            LossReport(**figures).clean()  # 绝收 ≤ 成灾 ≤ 受灾, 户 ≤ 间 on the corrected figures
+        except DjangoValidationError as exc:
+            raise from_django_validation(exc) from exc
+        corrections = [{"field": n, "before": str(getattr(current, n)), "after": str(figures[n])}
+                       for n in FIGURE_NAMES if Decimal(getattr(current, n)) != Decimal(figures[n])]
+        reason = (reason or "").strip()
+        if corrections and not reason:
+            raise ValidationFailed(f"更正了数据，须填写更正原因：{_describe_corrections(corrections)}",
+                                   code="correction_unexplained", fields={"correction_reason": ["更正数据须说明原因"]})
+        changes = {"review_state": "accepted", "reviewed_by": user, "reviewed_at": timezone.now(),
+                   "corrections": corrections, "correction_reason": reason}
+        if corrections:
+            changes.update({n: figures[n] for n in FIGURE_NAMES})
+            previous = (LossReport.objects.filter(event_id=current.event_id, division_code=current.division_code,
+                                                  sequence__lt=current.sequence).order_by("-sequence").first())
+            jumps = [j.to_json() for j in dr.sharp_jumps(previous.figures(), figures, jump_rule())] if previous else []
+            changes["jumps"] = jumps
+            if jumps and not current.jump_explanation.strip():
+                changes["jump_explanation"] = f"审核更正：{reason}"
+        note = "审核上报" + (f"（更正：{_describe_corrections(corrections)}；原因：{reason}）" if corrections else "")
+        return change(user, current, note=note[:500], audit_action="transition", lock=False, **changes)
+
+
+def _describe_corrections(corrections) -> str:
+    return "；".join(f"{FIGURE_LABELS[c['field']]} {c['before']} → {c['after']}" for c in corrections)
 
 
 def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("indicators/report.docx", indicator_views.annual_report, name="disaster-indicator-report"),
     path("<int:pk>/", views.detail, name="disaster-detail"),
     path("<int:pk>/report/", views.report_form, name="disaster-report"),
+    path("<int:pk>/reports/<int:rid>/review/", views.review, name="disaster-review"),
     path("<int:pk>/export.xlsx", views.export_xlsx, name="disaster-export"),
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
     path("<int:pk>/payments/", views.payment, name="disaster-payment"),

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 from yingji.core import scope
 from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
+from yingji.regions.services import name_of
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
 from yingji.core.views import service_view
 
 from . import selectors, services
 from .deadlines import event_deadlines
 from .exports import loss_workbook
-from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, ReliefDispatch,
+from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, LossReport, ReliefDispatch,
                      ReliefTableConfig)
 
 
@@ -66,7 +67,8 @@ def detail(request, pk):
         "totals": [(FIGURE_LABELS[n], totals[n]) for n in FIGURE_NAMES] if totals else [],
         "summary": selectors.stage_summary(event, code), "labels": FIGURE_LABELS, "names": FIGURE_NAMES,
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
-        "can_report": user.can("disasters.report"), "can_dispatch": user.can("disasters.relief_logistics"), "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
+        "can_report": user.can("disasters.report"), "can_file": user.can("disasters.file_report"),
+        "pending": selectors.pending_reviews(event, user), "can_dispatch": user.can("disasters.relief_logistics"), "categories": RELIEF_CATEGORIES, "hazard": HAZARD_TYPES.get(event.hazard_type, ""),
         "casualties": selectors.casualty_check(event, user), "deadlines": event_deadlines(event),
         "stage_choices": list(STAGES.items()), "logistics": selectors.logistics(event, user),
     })
@@ -85,7 +87,8 @@ def report_form(request, pk):
         except ServiceError as exc:
             error, fields = exc.message, exc.fields
         else:
-            messages.success(request, f"已报送{report.get_stage_display()}（{report.division_code[:9]}）")
+            waiting = "，待县级审核后上报" if report.review_state == "pending" else ""
+            messages.success(request, f"已报送{report.get_stage_display()}（{name_of(report.division_code)}）{waiting}")
             return redirect("disaster-detail", pk=event.pk)
     return render(request, "disasters/report_form.html", {
         "event": event, "data": data, "error": error, "fields": fields, "stages": STAGES,
@@ -94,9 +97,35 @@ def report_form(request, pk):
     }, status=400 if error else 200)
 
 
+@service_view
+def review(request, pk, rid):
+    """The county reviews a 灾害信息员's report: corrects figures with a reason, accepts and
+    submits it upward."""
+    user = request.user
+    event = selectors.get_event(user, pk)
+    report = scope.get_visible(LossReport.objects.filter(event=event), rid, user, "灾情报告")
+    error, fields = "", {}
+    data = request.POST.dict() if request.method == "POST" else {n: getattr(report, n) for n in FIGURE_NAMES}
+    if request.method == "POST":
+        try:
+            services.review_report(user, report, {n: data.get(n) for n in FIGURE_NAMES},
+                                   data.get("correction_reason", ""))
+        except ServiceError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            messages.success(request, f"已审核并上报{name_of(report.division_code)}的{report.get_stage_display()}")
+            return redirect("disaster-detail", pk=event.pk)
+    return render(request, "disasters/review_form.html", {
+        "event": event, "report": report, "error": error, "fields": fields, "data": data,
+        "figures": [(n, FIGURE_LABELS[n], getattr(report, n), data.get(n, "")) for n in FIGURE_NAMES],
+        "division_name": name_of(report.division_code),
+    }, status=400 if error else 200)
+
+
 def _next_defaults(event, user) -> dict:
     """Pre-fill the form with the division's previous figures and the next stage."""
-    latest = selectors.latest_by_division(event).get(divcodes.normalise(user.region_code))
+    latest = (event.reports.filter(division_code=divcodes.normalise(user.region_code))
+              .order_by("-sequence").first())  # pending or accepted: the officer's own last figures
     if latest is None:
         return {"stage": "initial"}
     return {"stage": "update", **{n: getattr(latest, n) for n in FIGURE_NAMES}}
