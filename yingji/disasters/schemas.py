@@ -72,6 +72,7 @@ class DisasterEventIn(Schema):
     description: str = ""
     agricultural_population: int = 0
     relief_table_id: Optional[int] = None
+    daily_reporting: bool = False
 
 
 class DisasterEventOut(Schema):
@@ -86,6 +87,7 @@ class DisasterEventOut(Schema):
     description: str
     agricultural_population: int
     relief_table_id: Optional[int]
+    daily_reporting: bool
     version: int
     is_synthetic: bool
 

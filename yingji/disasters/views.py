@@ -40,7 +40,7 @@ def new_event(request):
     if request.method == "POST":
         payload = {**data, "relief_table_id": data.get("relief_table_id") or None,
                    "agricultural_population": data.get("agricultural_population") or 0,
-                   "end_at": data.get("end_at") or None}
+                   "end_at": data.get("end_at") or None, "daily_reporting": data.get("daily_reporting") == "1"}
         try:
             event = services.create_event(request.user, payload)
         except ServiceError as exc:
