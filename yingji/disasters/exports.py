@@ -58,3 +58,27 @@ def loss_workbook(event: DisasterEvent, user, stage: str | None = None) -> bytes
 
 def _cell(value):
     return float(value) if hasattr(value, "quantize") else value
+
+
+def notice_workbook(event: DisasterEvent, division: str, category: str, rows: list[dict], total) -> bytes:
+    """The 公示 list as .xlsx (ID numbers masked as on the posted list)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "救助对象公示"
+    sheet.append([f"{full_name(division)}{category}对象公示"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"灾害过程：{event.title}"] + (["合成示例数据，非真实人员"] if event.is_synthetic else []))
+    sheet.append(["序号", "户主姓名", "身份证号（已脱敏）", "家庭人口（人）", "救助人口（人）", "救助金额（元）", "发放时间", "领取人签字"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        p = row["p"]
+        sheet.append([row["n"], p.head_name, row["masked"], p.household_size, p.people, _cell(p.amount_yuan),
+                      timezone.localtime(p.paid_at).strftime("%Y-%m-%d"), p.signer])
+    sheet.append(["合计", f"{len(rows)}户", "", "", sum(r["p"].people for r in rows), _cell(total), "", ""])
+    sheet.append(["公示期内如有异议，请向村（居）委会或乡镇（街道）、县级应急管理部门反映。"])
+    for col, width in zip("ABCDEFGH", (6, 12, 22, 12, 12, 14, 12, 12)):
+        sheet.column_dimensions[col].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

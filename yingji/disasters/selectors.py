@@ -82,6 +82,16 @@ def pending_reviews(event: DisasterEvent, user):
             .order_by("report_at", "id"))
 
 
+def notice_payments(event: DisasterEvent, user, category: str | None, division_code: str) -> list[ReliefPayment]:
+    """The payments of one category inside ``division_code`` (a village or township) that a
+    public notice lists, in the user's scope."""
+    prefix = divcodes.scope_prefix(divcodes.normalise(division_code))
+    qs = payments_of(event, user).filter(division_code__startswith=prefix)
+    if category:
+        qs = qs.filter(category=category)
+    return list(qs.order_by("division_code", "head_name", "id"))
+
+
 def payments_of(event: DisasterEvent, user):
     return scope.visible(ReliefPayment.objects.filter(event=event), user).order_by("category", "division_code", "id")
 

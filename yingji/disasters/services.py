@@ -25,7 +25,7 @@ from yingji.warnings.models import Warning
 
 from . import selectors
 from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport,
-                     ReliefDispatch, ReliefMaterialIssue, ReliefPayment)
+                     ReliefDispatch, ReliefMaterialIssue, ReliefNotice, ReliefPayment)
 
 EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description", "daily_reporting",
                 "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
@@ -353,3 +353,26 @@ def mark_dispatch(user, dispatch, step: str, at=None):
         raise Conflict("该环节已登记")
     at = parse_time(at, "时间", field) or timezone.now()
     return update_record(user, dispatch, {field: at}, note={"loaded": "装运完毕", "delivered": "运抵灾区"}[step])
+
+
+def post_notice(user, event: DisasterEvent, data: dict) -> ReliefNotice:
+    """Record that the list of one category's households in a village or township was posted
+    for public notice (公示), with where and for how long; the households and the total amount
+    are taken from the payments at that moment. Refuses an empty list (400)."""
+    scope.check_can_create(ReliefNotice, user)
+    selectors.check_can_see_event(event, user)
+    data = {k: v for k, v in data.items() if k in ("category", "division_code", "posted_at", "days", "place", "note",
+                                                   "is_synthetic")}
+    try:
+        data["division_code"] = divcodes.normalise(data.get("division_code") or user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    scope.check_can_write(ReliefNotice, user, data["division_code"])
+    payments = selectors.notice_payments(event, user, data.get("category"), data["division_code"])
+    if not payments:
+        raise ValidationFailed("该区划没有此类救助的发放记录，无需公示", fields={"category": ["没有可公示的发放记录"]})
+    data["posted_at"] = parse_time(data.get("posted_at"), "公示开始时间", "posted_at") or timezone.now()
+    data["event"] = event
+    data["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
+    server = {"households": len(payments), "amount_yuan": sum((p.amount_yuan for p in payments), Decimal(0))}
+    return create_record(user, ReliefNotice, data, server=server, note="救助对象公示")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/export.xlsx", views.export_xlsx, name="disaster-export"),
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
     path("<int:pk>/payments/", views.payment, name="disaster-payment"),
+    path("<int:pk>/notice/", views.notice, name="disaster-notice"),
     path("<int:pk>/casualties/", views.casualty, name="disaster-casualty"),
     path("<int:pk>/dispatches/", views.dispatch, name="disaster-dispatch"),
     path("<int:pk>/dispatches/<int:did>/<str:step>/", views.dispatch_step, name="disaster-dispatch-step"),

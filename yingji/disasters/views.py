@@ -4,9 +4,12 @@ selectors read."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,13 +18,14 @@ from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
 from yingji.regions.services import name_of
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
+from yingji.rules.relief import mask_id_number
 from yingji.core.views import service_view
 
 from . import selectors, services
 from .deadlines import event_deadlines
-from .exports import loss_workbook
+from .exports import loss_workbook, notice_workbook
 from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, LossReport, ReliefDispatch,
-                     ReliefTableConfig)
+                     ReliefNotice, ReliefTableConfig)
 
 
 @service_view
@@ -211,3 +215,47 @@ def dispatch_step(request, pk, did, step):
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("disaster-detail", pk=pk)
+
+
+def _notice_params(request, event) -> tuple[str, str]:
+    category = request.GET.get("category") or request.POST.get("category") or "emergency"
+    if category not in dict(RELIEF_CATEGORIES):
+        category = "emergency"
+    raw = request.GET.get("division") or request.POST.get("division_code") or request.user.region_code
+    try:
+        division = divcodes.normalise(raw)
+    except divcodes.DivisionCodeError:
+        division = divcodes.normalise(request.user.region_code)
+    return category, division
+
+
+@service_view
+def notice(request, pk):
+    """公示 list of one category in a village or township: printable page, .xlsx, and the
+    record that it was posted (where, from when, how many days)."""
+    user = request.user
+    event = selectors.get_event(user, pk)
+    category, division = _notice_params(request, event)
+    if request.method == "POST":
+        try:
+            posted = services.post_notice(user, event, {**request.POST.dict(), "category": category})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记公示：{posted.households}户，{posted.amount_yuan}元")
+        return redirect(f"{reverse('disaster-notice', args=[pk])}?category={category}&division={division}")
+    payments = selectors.notice_payments(event, user, category, division)
+    rows = [{"n": i, "p": p, "masked": mask_id_number(p.head_id_number)} for i, p in enumerate(payments, start=1)]
+    total = sum((p.amount_yuan for p in payments), Decimal(0))
+    if request.GET.get("format") == "xlsx":
+        content = notice_workbook(event, division, dict(RELIEF_CATEGORIES)[category], rows, total)
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="notice-{event.pk}-{division[:9]}-{category}.xlsx"'
+        return response
+    return render(request, "disasters/notice.html", {
+        "event": event, "category": category, "category_label": dict(RELIEF_CATEGORIES)[category],
+        "categories": RELIEF_CATEGORIES, "division": division, "rows": rows, "total": total,
+        "people": sum(p.people for p in payments),
+        "posted": ReliefNotice.objects.filter(event=event, category=category, division_code=division),
+        "can_post": user.can("disasters.report") and divcodes.is_within(division, user.region_code),
+    })
