@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.report_form, name="disaster-report"),
     path("<int:pk>/reports/<int:rid>/review/", views.review, name="disaster-review"),
     path("<int:pk>/export.xlsx", views.export_xlsx, name="disaster-export"),
+    path("<int:pk>/report.docx", views.special_report_docx, name="disaster-special-report"),
     path("<int:pk>/stabilise/", views.stabilise, name="disaster-stabilise"),
     path("<int:pk>/payments/", views.payment, name="disaster-payment"),
     path("<int:pk>/notice/", views.notice, name="disaster-notice"),

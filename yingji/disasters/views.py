@@ -24,6 +24,7 @@ from yingji.core.views import service_view
 from . import selectors, services
 from .deadlines import event_deadlines
 from .exports import loss_workbook, notice_workbook
+from .special_report import special_report
 from .models import (FIGURE_LABELS, FIGURE_NAMES, RELIEF_CATEGORIES, CasualtyRecord, LossReport, ReliefDispatch,
                      ReliefNotice, ReliefTableConfig)
 
@@ -67,7 +68,7 @@ def detail(request, pk):
     relief = selectors.relief_for(event)
     totals = selectors.event_totals(event)
     return render(request, "disasters/detail.html", {
-        "event": event, "relief": relief, "own_scope": own_scope,
+        "event": event, "relief": relief, "own_scope": own_scope, "relief_table": selectors.relief_table_for(event),
         "totals": [(FIGURE_LABELS[n], totals[n]) for n in FIGURE_NAMES] if totals else [],
         "summary": selectors.stage_summary(event, code), "labels": FIGURE_LABELS, "names": FIGURE_NAMES,
         "reports": selectors.reports_of(event, user), "payments": selectors.payments_of(event, user)[:200],
@@ -259,3 +260,13 @@ def notice(request, pk):
         "posted": ReliefNotice.objects.filter(event=event, category=category, division_code=division),
         "can_post": user.can("disasters.report") and divcodes.is_within(division, user.region_code),
     })
+
+
+@service_view
+def special_report_docx(request, pk):
+    """灾情专报 (.docx) with the map and tables."""
+    event = selectors.get_event(request.user, pk)
+    response = HttpResponse(special_report(event, request.user),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="disaster-{event.pk}-report.docx"'
+    return response
