@@ -64,12 +64,23 @@ def test_synthetic_demo_event_loads_through_all_stages(make_user):
     from yingji.disasters.models import DisasterEvent
     from yingji.disasters.selectors import event_totals, relief_for
 
+    from yingji.disasters.deadlines import rows
+    from yingji.disasters.models import ReliefNotice
+
     for name, role, region in (("city", "city_admin", CITY), ("zhangwu", "county_admin", ZHANGWU),
-                               ("fumeng", "county_admin", "210921000000")):
+                               ("fumeng", "county_admin", "210921000000"),
+                               ("xinxiyuan", "info_officer", "210922100201")):
         make_user(name, role, region)
-    assert load_disasters() == 1
-    event = DisasterEvent.objects.get()
+    assert load_disasters() == 2
+    current = DisasterEvent.objects.get(stabilised_at__isnull=True)
+    assert current.daily_reporting and current.reports.get().review_state == "pending"
+    event = DisasterEvent.objects.get(stabilised_at__isnull=False)
     assert event.is_synthetic and "合成" in event.title and event.stabilised_at
+    # every reporting limit of the finished flood was met, the city's own included
+    limits = rows(event)
+    assert {(r.division, r.stage) for r in limits} >= {(CITY, "initial"), (CITY, "final"), (ZHANGWU, "final")}
+    assert {r.state for r in limits} == {"met"}
+    assert ReliefNotice.objects.get(event=event).households == 3
     assert set(event.reports.values_list("stage", flat=True)) == {"initial", "update", "final"}
     assert event.reports.filter(is_synthetic=True).count() == event.reports.count()
     county = event.reports.get(division_code=ZHANGWU, stage="final")
