@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
 from yingji.core.views import service_view
 from yingji.duty.services import duty_unit_of, parent_duty_unit
@@ -40,6 +41,8 @@ def console(request):
     context = {
         "unit": unit,
         "deadlines": selectors.deadlines_for(user, "pending")[:50],
+        "other_deadlines": sorted((row for _, module in app_modules("duty_board") for row in module.deadlines(user)),
+                                  key=lambda row: row["due_at"]),
         "receipts": selectors.receipts_for(user, pending_only=True)[:20],
         "incidents": selectors.filtered(user, {"open": "1"})[:30],
         "can_report": user.can("incidents.report"),

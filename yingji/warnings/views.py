@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
-from yingji.core import capabilities
+from yingji.core import capabilities, scope
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.views import render_error, service_view
 from yingji.regions.services import visible_divisions
@@ -215,6 +215,10 @@ def notices(request):
     rows = (Delivery.objects.filter(channel="inapp", recipient_kind="official", recipient_id=request.user.pk)
             .select_related("warning").order_by("-id"))
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    for delivery in page:
+        # A warning of another bureau reaches people it is not filed with: they read it on the
+        # public page (while it is in force) or here, never through a link that answers 403.
+        delivery.visible = scope.is_visible(delivery.warning, request.user)
     return render(request, "warnings/notices.html", {"page": page, "query": ""})
 
 

@@ -141,8 +141,8 @@ def record_list(request, key):
     filters = []
     for name in registry.filter_fields:
         field = registry.model._meta.get_field(name)
-        choices = list(field.choices or []) or [(v, v) for v in registry.queryset(request.user).order_by().values_list(name, flat=True).distinct()[:50] if v]
-        filters.append({"name": name, "label": field.verbose_name, "choices": choices, "value": request.GET.get(name, "")})
+        filters.append({"name": name, "label": field.verbose_name, "choices": registry.filter_choices(request.user, name),
+                        "value": request.GET.get(name, "")})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/record_list.html", {
