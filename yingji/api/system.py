@@ -15,7 +15,7 @@ from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
-from yingji.regions.services import county_at, full_name, visible_divisions
+from yingji.regions.services import county_at, full_name, label_point, visible_divisions
 
 from yingji.core.api_schemas import FeatureCollection, errors
 
@@ -140,7 +140,7 @@ def mount(api) -> None:
             "features": [
                 {"type": "Feature", "geometry": d.geometry,
                  "properties": {"code": d.code, "short_code": d.short_code, "name": d.name, "level": d.level,
-                                "synthetic": d.synthetic, "source": d.source}}
+                                "synthetic": d.synthetic, "source": d.source, "label_point": label_point(d)}}
                 for d in qs
             ],
         }

@@ -11,7 +11,7 @@ class IncidentsConfig(YingjiAppConfig):
         ("值班值守", "事件看板", "incident-board"),
         ("值班值守", "超时统计", "incident-stats"),
     ]
-    map_overlays = [("incidents", "突发事件（未办结）", "api:incidents/geojson")]
+    map_overlays = [("incidents", "突发事件（未办结）", "api:incidents/geojson", "事", "#b71c1c")]
 
     def start_background(self, stop_event):
         """Embedded mode: watch deadlines and push overdue alerts once per deadline (the job per

@@ -14,7 +14,7 @@ class WarningsConfig(YingjiAppConfig):
         ("预警发布", "我的预警通知", "warnings:notices"),
         ("预警发布", "公众预警页面", "warnings:public"),
     ]
-    map_overlays = [("warnings", "生效预警", "warnings:map-geojson")]
+    map_overlays = [("warnings", "生效预警", "warnings:map-geojson", "", "#ef6c00")]
 
     def start_background(self, stop_event):
         """Embedded mode: one sender thread per channel and the CAP feed poller."""

@@ -117,7 +117,7 @@ def dashboard_panels(request) -> list[dict]:
 @service_view
 def one_map(request):
     layers = [r for r in REGISTRIES.values() if r.map_layer]
-    config = [{"key": r.key, "label": r.label, "icon": r.icon} for r in layers]
+    config = [{"key": r.key, "label": r.label, "icon": r.icon, "color": r.map_color} for r in layers]
     overlays = map_overlays()
     return render(request, "web/map.html", {"layers": layers, "layer_config": config, "overlays": overlays,
                                             "overlay_config": overlays,
@@ -126,8 +126,9 @@ def one_map(request):
 
 def map_overlays() -> list[dict]:
     """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
-    return [{"key": key, "label": label, "url": hook_url(url_name)}
-            for config in yingji_apps() for key, label, url_name in config.map_overlays]
+    return [{"key": key, "label": label, "url": hook_url(url_name), "icon": style[0] if style else "",
+             "color": style[1] if len(style) > 1 else "#c62828"}
+            for config in yingji_apps() for key, label, url_name, *style in config.map_overlays]
 
 
 @service_view
