@@ -107,7 +107,8 @@ class Searchable:
     fields: tuple[str, ...]  # matched with icontains
     url_name: str  # the record's page, reversed with its primary key
     capability: str | None = None  # only users holding it search here
-    detail: str = ""  # optional attribute or method of the record: a second line under the title
+    detail: str = ""  # optional attribute or method of the record: shown beside the title
+    title: str = ""  # optional attribute of the record for its title (default: str(record))
 
     def resolve_queryset(self, app_name: str):
         module, _, function = self.queryset.rpartition(".")

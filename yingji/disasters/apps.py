@@ -1,4 +1,4 @@
-from yingji.core.apps import YingjiAppConfig
+from yingji.core.apps import Searchable, YingjiAppConfig
 
 
 class DisastersConfig(YingjiAppConfig):
@@ -11,3 +11,5 @@ class DisastersConfig(YingjiAppConfig):
         ("灾情管理", "核心指标", "disaster-indicators"),
     ]
     cli_commands = {"relief": "relief"}
+    searchables = [Searchable("disaster-events", "灾害过程", "selectors.visible_events", ("title", "description"),
+                              "disaster-detail", detail="get_hazard_type_display")]

@@ -95,6 +95,7 @@ STOCK_MOVEMENTS = LedgerRegistry(
     filter_fields=["kind", "warehouse", "material"],
     ordering=["-occurred_at", "-id"],
     select_related=["warehouse", "material"],
+    searchable=False,  # ledger lines: found through their warehouse and material
 )
 
 EQUIPMENT = ResourceRegistry(

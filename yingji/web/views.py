@@ -18,6 +18,7 @@ from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
 from yingji.core import capabilities
+from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
@@ -122,6 +123,18 @@ def one_map(request):
     return render(request, "web/map.html", {"layers": layers, "layer_config": config, "overlays": overlays,
                                             "overlay_config": overlays,
                                             "scope_name": full_name(request.user.region_code)})
+
+
+@service_view
+def search(request):
+    """Results of the navigation search box, as a page (the box works without JavaScript too)."""
+    result = nav_search.search(request.user, request.GET.get("q", ""), nav_search.MAX_PER_KIND)
+    kinds: dict[str, dict] = {}
+    for hit in result["records"]:
+        kinds.setdefault(hit["kind"], {"label": hit["kind_label"], "hits": [], "more": result["more"].get(hit["kind"])})
+        kinds[hit["kind"]]["hits"].append(hit)
+    return render(request, "web/search.html", {"query": result["query"], "pages": result["pages"], "kinds": kinds.values(),
+                                               "per_kind": nav_search.MAX_PER_KIND})
 
 
 def map_overlays() -> list[dict]:
