@@ -124,3 +124,25 @@ def test_results_page_works_without_javascript(make_user, enterprises, incidents
     # the box on every page submits to this page
     home = client.get("/").content.decode()
     assert 'action="/search/"' in home and 'name="q"' in home
+
+
+def test_every_declared_kind_can_be_searched(make_user):
+    """Each app's Searchable names a selector, fields and a page that exist, and every searchable
+    registry's search fields are real: a typo would otherwise fail only when someone types."""
+    from django.urls import reverse
+
+    from yingji.core.registry import REGISTRIES
+    from yingji.core.search import searchables
+
+    admin = make_user("sys_search", "sysadmin")
+    declared = searchables()
+    assert {s.key for _, s in declared} >= {"incidents", "warnings", "imported-alerts", "disaster-events", "users"}
+    for app_name, source in declared:
+        qs = source.resolve_queryset(app_name)(admin)
+        for field in source.fields:
+            qs.filter(**{f"{field}__icontains": "示例"}).exists()  # raises FieldError on a wrong field
+        assert reverse(source.url_name, args=[1]).endswith("/1/")
+    for registry in REGISTRIES.values():
+        if registry.searchable:
+            registry.filtered(admin, {"q": "示例"}).exists()  # raises on a wrong search field
+    assert "stock-movements" not in {r.key for r in REGISTRIES.values() if r.searchable}
