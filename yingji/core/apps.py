@@ -162,7 +162,7 @@ class CoreConfig(YingjiAppConfig):
     verbose_name = "平台基础"
     # worker: the job queue and every app's background services (core.background), so it lives here
     cli_commands = {"migrate": "migrate_quietly", "check": "selfcheck", "rules": "rules", "worker": "worker"}
-    startup_modules = ("batches",)  # the spreadsheet-import job handler every registry uses
+    startup_modules = ("batches", "exports")  # the job handlers of spreadsheet imports and large exports
 
     def ready(self) -> None:
         super().ready()

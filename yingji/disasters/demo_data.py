@@ -72,7 +72,7 @@ def load_disasters() -> int:
     if len(users) < 3:
         return 0
     table = create_record(users["city"], ReliefTableConfig, {
-        "code": "fuxin-demo", "name": "阜新市自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "code": "210900-2024", "name": "阜新市自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
         "source": "合成示例：真实阈值请按阜新市自然灾害救助应急预案录入", "division_code": CITY, "is_synthetic": True,
         "thresholds": {"1": {"dead_missing": 10, "relocated_or_needing_aid": 20000, "collapsed_severe_rooms": 3000},
                        "2": {"dead_missing": 5, "relocated_or_needing_aid": 10000, "collapsed_severe_rooms": 1000},

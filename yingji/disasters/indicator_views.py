@@ -62,7 +62,7 @@ def dashboard(request):
     if divcodes.level_of(code) in ("city", "province", "county"):
         ranking = [{**r, "value": _fmt(r["value"])} for r in indicators.ranking(code, year, indicator)]
     return render(request, "disasters/indicators.html", {
-        "code": code, "place": full_name(code), "year": year, "years": years, "rows": _rows(code, years),
+        "code": code, "short_code": divcodes.short_code(code), "place": full_name(code), "year": year, "years": years, "rows": _rows(code, years),
         "ranking": ranking, "indicator": di.INDICATOR_BY_CODE[indicator], "indicators": di.INDICATORS,
         "baseline_year": indicators.BASELINE_YEAR,
     })

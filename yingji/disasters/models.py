@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from yingji.core.models import ScopedRecord
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
-from yingji.rules.relief import ReliefTable
+from yingji.rules.relief import CONDITION_BY_CODE, LEVEL_LABELS, ReliefTable
 
 NON_NEGATIVE = [MinValueValidator(0, "不能为负数")]
 
@@ -44,7 +44,7 @@ class ReliefTableConfig(ScopedRecord):
     """A relief-response table entered by a bureau (Liaoning, city or county plan) with its
     document number; the national 2024 table ships in ``yingji.rules.relief``."""
 
-    code = models.SlugField("编码", max_length=40, unique=True, help_text="命令行 --table 使用的编码，如 fuxin-2024")
+    code = models.SlugField("编码", max_length=40, unique=True, help_text="命令行选用本表时填写的编码（字母、数字或连字符），如 210900-2024")
     name = models.CharField("名称", max_length=100)
     document = models.CharField("文号", max_length=60, help_text="如 辽政办〔2024〕54号")
     thresholds = models.JSONField("分级阈值", help_text='{"1": {"dead_missing": 10, ...}, "2": {...}}，以上含本数')
@@ -64,6 +64,18 @@ class ReliefTableConfig(ScopedRecord):
             self.as_table()
         except ValueError as exc:
             raise ValidationError({"thresholds": str(exc)}) from exc
+
+    def get_thresholds_display(self) -> str:
+        """一级：死亡和失踪 ≥ 10 人，……; the thresholds as the table's document states them."""
+        lines = []
+        for level, conditions in sorted((self.thresholds or {}).items(), key=lambda item: str(item[0])):
+            parts = []
+            for code, value in (conditions or {}).items():
+                cond = CONDITION_BY_CODE.get(code)
+                parts.append(f"{cond.name} ≥ {value} {cond.unit}" if cond else f"{code} ≥ {value}")
+            label = LEVEL_LABELS.get(int(level), level) if str(level).isdigit() else level
+            lines.append(f"{label}：{'，'.join(parts)}")
+        return "；".join(lines)
 
     def as_table(self) -> ReliefTable:
         return ReliefTable.from_dict({"code": self.code, "name": self.name, "document": self.document,
@@ -240,6 +252,9 @@ class ReliefMaterialIssue(ScopedRecord):
 
     class Meta:
         verbose_name = "救灾物资发放"
+
+    def __str__(self):
+        return f"{self.payment} · {self.movement}"
 
 
 class IndicatorBaseline(ScopedRecord):
