@@ -29,6 +29,7 @@ def drill(user, **data):
 
 
 def test_board_states_per_kind(people, enterprises, draft, advance):
+    enterprises[0].__class__.objects.filter(pk=enterprises[0].pk).update(scale="medium")  # a key enterprise
     with time_machine.travel(dt.datetime(2024, 1, 10, 2, 0, tzinfo=dt.timezone.utc), tick=False):
         special = advance(draft(), "filed")  # 专项: every 3 years from publication
     onsite = advance(draft(name="彰武化工现场处置方案（测试）", kind="enterprise_onsite", owner_unit="彰武测试化工有限公司",
@@ -46,6 +47,7 @@ def test_board_states_per_kind(people, enterprises, draft, advance):
     onsite_row = rows[("预案", onsite.name)]
     assert onsite_row["quota"] == "enterprise_onsite" and onsite_row["state"] == "satisfied"  # published today: clock starts
     assert rows[("重点企业", enterprises[0].name)]["state"] == "overdue"  # 1 of 2 owed by 30 June, and that one was last year
+    assert ("重点企业", enterprises[1].name) not in rows  # a small enterprise is not on the key list
     county_view = {(r["group"], r["subject"]) for r in selectors.board(people["zhangwu"], TODAY)}
     assert ("区划", "海州区") not in county_view and ("区划", "彰武县") in county_view
 

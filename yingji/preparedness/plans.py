@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from yingji.core import scope
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import (SYSTEM, change, check_foreign_keys, create_record, transition,
                                  update_record, writing_children)
 from yingji.geo import divcodes
@@ -105,6 +105,12 @@ def save_text(user, plan: EmergencyPlan, *, text: str = "", file_name: str = "",
     return version
 
 
+def usable_expert(expert: Expert, user) -> bool:
+    """Experts of the user's scope and of the levels above it (the city's expert database serves
+    the counties' reviews)."""
+    return scope.is_visible(expert, user) or divcodes.is_within(user.region_code, expert.division_code)
+
+
 def record_opinion(user, plan: EmergencyPlan, data: dict) -> PlanOpinion:
     """A consulted unit's feedback (征求意见 stage) or an expert's review (专家评审 stage: the
     expert comes from the registry, the conclusion is required, an expert is heard once per
@@ -121,8 +127,11 @@ def record_opinion(user, plan: EmergencyPlan, data: dict) -> PlanOpinion:
     if stage == "review":
         if not data.get("expert_id"):
             raise ValidationFailed("专家评审意见须选择专家库中的专家", fields={"expert_id": ["必选"]})
-        expert = scope.get_visible(Expert.objects.all(), data["expert_id"], user, "应急专家") if user is not SYSTEM \
-            else Expert.objects.get(pk=data["expert_id"])
+        expert = Expert.objects.filter(pk=data["expert_id"]).first()
+        if expert is None:
+            raise ValidationFailed("所选专家不在专家库中", fields={"expert_id": ["不存在"]})
+        if user is not SYSTEM and not usable_expert(expert, user):
+            raise Forbidden(f"专家{expert.name}不在您的管辖范围及上级专家库内", fields={"expert_id": ["不在范围内"]})
         if expert.availability == "unavailable":
             raise ValidationFailed(f"专家{expert.name}当前不可用，不能参加评审", fields={"expert_id": ["专家不可用"]})
         if data.get("conclusion") not in dict(PlanOpinion._meta.get_field("conclusion").choices):

@@ -11,7 +11,7 @@ from ninja import Schema
 from yingji.core.api_schemas import page_of
 
 
-class PlanIn(Schema):
+class EmergencyPlanIn(Schema):
     name: str
     kind: str
     owner_unit: str
@@ -28,7 +28,7 @@ class PlanIn(Schema):
     text: str = ""
 
 
-class PlanOut(Schema):
+class EmergencyPlanOut(Schema):
     id: int
     name: str
     kind: str
@@ -51,37 +51,37 @@ class PlanOut(Schema):
     is_synthetic: bool
 
 
-PlanList = page_of(PlanOut, "PreparednessPlanList")
+EmergencyPlanList = page_of(EmergencyPlanOut, "PreparednessPlanList")
 
 
-class PlanClockOut(Schema):
+class EmergencyPlanClockOut(Schema):
     state: str
     label: str
     due: Optional[dt.datetime | dt.date]
 
 
-class PlanResourceOut(Schema):
+class EmergencyPlanResourceOut(Schema):
     kind: str
     name: str
     role: str
     problem: str
 
 
-class PlanDetailOut(PlanOut):
+class EmergencyPlanDetailOut(EmergencyPlanOut):
     state_label: str
-    filing: PlanClockOut
-    evaluation: PlanClockOut
-    resources: list[PlanResourceOut]
+    filing: EmergencyPlanClockOut
+    evaluation: EmergencyPlanClockOut
+    resources: list[EmergencyPlanResourceOut]
     versions: list[int]
 
 
-class PlanActionIn(Schema):
+class EmergencyPlanActionIn(Schema):
     comment: str = ""
     receipt: str = ""
     version: Optional[int] = None
 
 
-class PlanOpinionIn(Schema):
+class EmergencyPlanOpinionIn(Schema):
     content: str
     source: str = ""
     expert_id: Optional[int] = None
@@ -89,7 +89,7 @@ class PlanOpinionIn(Schema):
     handling: str = ""
 
 
-class PlanOpinionOut(Schema):
+class EmergencyPlanOpinionOut(Schema):
     id: int
     stage: str
     revision: int
@@ -100,14 +100,14 @@ class PlanOpinionOut(Schema):
     handling: str
 
 
-class PlanEvaluationIn(Schema):
+class EmergencyPlanEvaluationIn(Schema):
     evaluated_on: dt.date
     evaluators: str
     conclusion: str
     findings: str
 
 
-class PlanEvaluationOut(Schema):
+class EmergencyPlanEvaluationOut(Schema):
     id: int
     evaluated_on: dt.date
     evaluators: str
@@ -143,7 +143,7 @@ class DrillBoardRowOut(Schema):
     source: str
 
 
-class ImprovementIn(Schema):
+class DrillImprovementIn(Schema):
     finding: str
     action: str
     owner_unit: str
@@ -151,7 +151,7 @@ class ImprovementIn(Schema):
     plan_issue: bool = False
 
 
-class ImprovementOut(Schema):
+class DrillImprovementOut(Schema):
     id: int
     drill_id: int
     finding: str
@@ -162,11 +162,11 @@ class ImprovementOut(Schema):
     state: str
 
 
-class AttemptStartIn(Schema):
+class ExamAttemptStartIn(Schema):
     trainee_id: int
 
 
-class AttemptQuestionOut(Schema):
+class ExamQuestionOut(Schema):
     id: int
     kind: str
     stem: str
@@ -174,7 +174,7 @@ class AttemptQuestionOut(Schema):
     points: Decimal
 
 
-class AttemptOut(Schema):
+class ExamAttemptOut(Schema):
     id: int
     session_id: int
     trainee_id: int
@@ -186,14 +186,14 @@ class AttemptOut(Schema):
     full_marks: Optional[Decimal]
     passed: Optional[bool]
     answers: dict[str, str]
-    questions: list[AttemptQuestionOut] = []
+    questions: list[ExamQuestionOut] = []
 
 
-class AnswersIn(Schema):
+class ExamAnswersIn(Schema):
     answers: dict[str, str]
 
 
-class FiguresOut(Schema):
+class TrainingFiguresOut(Schema):
     year: int
     trained: int
     examined: int

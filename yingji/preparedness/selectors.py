@@ -25,6 +25,7 @@ from .plan_text import snippet
 
 HIGH_RISK_INDUSTRIES = frozenset({"hazchem", "coal_mine", "non_coal_mine", "metallurgy", "fireworks", "gas_station",
                                   "construction"})  # 生产安全事故应急条例 第七条 (who must file and drill often)
+KEY_SCALES = ("large", "medium")  # 重点企业 on the board: high-risk industry and large or medium size (our reading)
 
 
 def visible_plans(user):
@@ -164,7 +165,7 @@ def board(user, today: dt.date | None = None) -> list[dict]:
                 [d for d in drills if divcodes.is_within(d.division_code, county) and not d.enterprise_id])
         for org in scope.visible(Organisation.objects.filter(kind="department"), user):
             add("部门", org.name, "department_large", [d for d in drills if d.organisation_id == org.pk])
-    for ent in scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES), user):
+    for ent in scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user):
         add("重点企业", ent.name, "key_enterprise", [d for d in drills if d.enterprise_id == ent.pk])
     order = {"overdue": 0, "due": 1, "satisfied": 2}
     rows.sort(key=lambda r: (order[r["state"]], r["group"], r["subject"]))

@@ -122,7 +122,7 @@ def detail(request, pk):
         "evaluations": plan.evaluations.all(), "tasks": plan.revision_tasks.all(),
         "triggers": pl.REVISION_TRIGGERS, "conclusions": CONCLUSIONS, "link_kinds": LINK_KINDS,
         "relation_kinds": RELATIONS, "drills": plan.drills.order_by("-held_on")[:20],
-        "experts": scope.visible(Expert.objects.exclude(availability="unavailable"), user)[:300],
+        "experts": [e for e in Expert.objects.exclude(availability="unavailable")[:1000] if plans.usable_expert(e, user)][:300],
         "link_targets": {"team": scope.visible(RescueTeam.objects.all(), user)[:300],
                          "warehouse": scope.visible(Warehouse.objects.all(), user)[:300],
                          "shelter": scope.visible(Shelter.objects.all(), user)[:300],
