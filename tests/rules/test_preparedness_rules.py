@@ -48,6 +48,7 @@ def test_filing_deadline_is_20_working_days_after_publication():
     published = datetime(2026, 3, 2, 10, 0, tzinfo=BJ)  # a Monday
     due = pl.filing_due(published)
     assert due == datetime(2026, 3, 31, 0, 0, tzinfo=BJ)  # end of Monday 30 March: 4 full weeks
+    assert pl.filing_status(published, None, published).last_day == date(2026, 3, 30)
     assert pl.filing_status(published, None, due - timedelta(minutes=1)).state == "pending"
     assert pl.filing_status(published, None, due).state == "overdue"
     assert pl.filing_status(published, due - timedelta(hours=1), due + timedelta(days=9)).label == "按期备案"

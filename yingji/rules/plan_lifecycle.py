@@ -145,7 +145,12 @@ def filing_due(published_at: datetime) -> datetime:
 class FilingStatus:
     state: str  # "pending", "overdue", "on_time", "late", "not_required"
     label: str
-    due: datetime | None
+    due: datetime | None  # the instant the period ends (24:00 of the last working day)
+
+    @property
+    def last_day(self) -> date | None:
+        """The last working day of the period (what people read as the deadline)."""
+        return (self.due - timedelta(seconds=1)).astimezone(BEIJING).date() if self.due else None
 
 
 def filing_status(published_at: datetime | None, filed_at: datetime | None, now: datetime) -> FilingStatus:
