@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 from .capabilities import holders
-from .disaster_reports import BEIJING, add_working_days
+from .deadlines import BEIJING, add_working_days
 from .statemachine import StateMachine, Transition
 
 DRAFTING, CONSULTING, REVIEWING, APPROVING = "drafting", "consulting", "reviewing", "approving"
