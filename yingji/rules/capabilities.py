@@ -75,6 +75,11 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "disasters.file_report": ("报送灾情报告", _ADMINS | _DUTY | _INFO_OFFICER),
     "disasters.review": ("审核、更正下级灾情报告并上报", _ADMINS | _DUTY),
     "disasters.relief_logistics": ("救灾物资发放与调运", _ADMINS | _COMMANDER),
+    # --- preparedness (预案、演练、培训考试) ------------------------------------------------------
+    "plans.draft": ("起草、修订预案，登记意见、评估与备案", _ADMINS | _COMMANDER),
+    "plans.approve": ("审批、发布、废止预案", _ADMINS),
+    "drills.write": ("登记演练与整改事项", _ADMINS | _COMMANDER | _DUTY),
+    "training.manage": ("培训课程、学员、题库、考试与证书", _ADMINS),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"
