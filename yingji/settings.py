@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yingji.warnings",
     "yingji.command",
     "yingji.disasters",
+    "yingji.enforcement",
     "yingji.web",
 ]
 

@@ -70,6 +70,12 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     # --- disasters (灾情管理) --------------------------------------------------------------------
     "disasters.report": ("灾害过程、灾情报告、救助发放、死亡失踪登记", _ADMINS | _DUTY),
     "disasters.relief_logistics": ("救灾物资发放与调运", _ADMINS | _COMMANDER),
+    # --- enforcement, credit, government affairs (监管执法、信用、政务管理) ---------------------------
+    "enforcement.plan": ("分级、年度检查计划、双随机抽取", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.inspect": ("现场检查、责令整改、复查", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.case": ("立案、调查取证、告知、送达、执行", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.law_review": ("法制审核", _ADMINS - {"sysadmin"}),
+    "enforcement.decide": ("作出处罚决定、结案（机关负责人）", _ADMINS - {"sysadmin"}),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"
