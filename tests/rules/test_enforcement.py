@@ -114,7 +114,9 @@ def test_plan_capacity_by_the_150_formula():
 
 
 def test_suggested_grades():
-    assert e.suggested_grade("non_coal_mine", False, 0, 0) == ("A", "矿山企业")
-    assert e.suggested_grade("hazchem", True, 1, 0) == ("A", "构成重大危险源；有未销号重大隐患 1 项")
-    assert e.suggested_grade("hazchem", False, 0, 0)[0] == "B"
-    assert e.suggested_grade("manufacturing", False, 0, 0)[0] == "C"
+    assert e.suggested_grade("non_coal_mine", None, 0, 0) == ("A", "矿山企业")
+    assert e.suggested_grade("hazchem", 2, 1, 0) == ("A", "二级重大危险源；有未销号重大隐患 1 项")
+    assert e.suggested_grade("hazchem", 3, 0, 0) == ("B", "三级重大危险源")
+    assert e.suggested_grade("hazchem", None, 0, 0)[0] == "B"
+    assert e.suggested_grade("manufacturing", None, 0, 0)[0] == "C"
+    assert e.suggested_grade("manufacturing", None, 0, 2) == ("A", "近一年发生生产安全事故 2 起")

@@ -87,7 +87,7 @@ def open_case(user, data: dict) -> Case:
         raise ValidationFailed("；".join(problems), code="inspectors", fields={"handler_b": problems})
     enterprise_code = data["enterprise"].division_code if hasattr(data["enterprise"], "division_code") else user.region_code
     for attempt in range(3):
-        serial = (Case.objects.filter(division_code=enterprise_code, year=filed_on.year)
+        serial = (Case.objects.filter(division_code__startswith=enterprise_code[:6], year=filed_on.year)
                   .order_by("-serial").values_list("serial", flat=True).first() or 0) + 1
         number = f"（{enterprise_code[:6]}）应急立〔{filed_on.year}〕{serial}号"
         try:
@@ -156,7 +156,7 @@ def statement_ends(case: Case) -> dt.date | None:
 
 
 def _decision_number(case: Case, day: dt.date) -> str:
-    serial = Case.objects.filter(division_code=case.division_code, decided_on__year=day.year).count() + 1
+    serial = Case.objects.filter(division_code__startswith=case.division_code[:6], decided_on__year=day.year).count() + 1
     return f"（{case.division_code[:6]}）应急罚〔{day.year}〕{serial}号"
 
 

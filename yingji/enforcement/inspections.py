@@ -127,7 +127,8 @@ def order_rectification(user, inspection_id: int, data: dict, *, expected_versio
 
 
 def _order_number(inspection: Inspection, day: dt.date) -> str:
-    serial = Inspection.objects.filter(division_code=inspection.division_code, ordered_on__year=day.year).count() + 1
+    serial = Inspection.objects.filter(division_code__startswith=inspection.division_code[:6],
+                                       ordered_on__year=day.year).count() + 1
     return f"（{inspection.division_code[:6]}）应急责改〔{day.year}〕{serial}号"
 
 

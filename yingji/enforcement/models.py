@@ -276,8 +276,7 @@ class Case(EnterpriseOwned, ScopedRecord):
     class Meta:
         ordering = ["-filed_on", "-pk"]
         verbose_name = "执法案件"
-        constraints = [models.UniqueConstraint(fields=["division_code", "year", "serial"],
-                                               name="enforcement_case_number_unique")]
+        constraints = [models.UniqueConstraint(fields=["number"], name="enforcement_case_number_unique")]
 
     def __str__(self):
         return f"{self.number} {self.cause}" if self.number else self.cause

@@ -42,7 +42,7 @@ def grade_enterprises(user, year: int, division_code: str | None = None,
     with transaction.atomic():
         for enterprise in todo:
             fact = facts.get(enterprise.pk, {})
-            grade, reason = rules.suggested_grade(enterprise.industry, fact.get("major_source", False),
+            grade, reason = rules.suggested_grade(enterprise.industry, fact.get("major_grade"),
                                                   fact.get("open_major_hazards", 0), 0)
             created.append(create_record(user, SupervisionGrade, {"enterprise": enterprise, "year": year, "grade": grade,
                                                                   "reason": f"系统建议：{reason}"},
@@ -100,6 +100,7 @@ def generate_inspections(user, plan: InspectionPlan, seed: str | None = None) ->
     draw is stored with its seed; the same seed and candidates give the same result."""
     require(user, "enforcement.plan")
     scope.check_can_see(plan, user)
+    plan = InspectionPlan.objects.get(pk=plan.pk)
     if plan.state != "approved":
         raise Conflict("计划尚未批准，不能生成检查任务")
     if plan.inspections.exists():
@@ -111,11 +112,7 @@ def generate_inspections(user, plan: InspectionPlan, seed: str | None = None) ->
         by_grade.setdefault(grade.grade, []).append(str(grade.enterprise_id))
     if not by_grade:
         raise ValidationFailed(f"{plan.year} 年度尚未对企业分级，请先完成分类分级")
-    first_day = dt.date(plan.year, 1, 1)
-    inspectors = [i for i in Inspector.objects.filter(division_code__startswith=divcodes.scope_prefix(plan.division_code))
-                  if rules.certificate_problem(i.fact(), first_day) is None]
-    if len(inspectors) < 2:
-        raise ValidationFailed("本计划区域内持有效执法证的执法人员不足两名，不能安排检查")
+    inspectors = list(Inspector.objects.filter(division_code__startswith=divcodes.scope_prefix(plan.division_code)))
     ratios = {"B": plan.ratio_b, "C": plan.ratio_c}
     with transaction.atomic():
         chosen: list[tuple[str, str]] = [(pk, "key") for pk in sorted(by_grade.get(rules.KEY_GRADE, []), key=int)]
@@ -126,10 +123,13 @@ def generate_inspections(user, plan: InspectionPlan, seed: str | None = None) ->
                 draw = _record_draw(user, plan, "enterprises", f"{rules.GRADES[grade]}企业随机抽取（{count}/{len(pool)}）",
                                     pool, count, f"{seed}:{grade}")
                 chosen += [(pk, "random") for pk in draw.result]
-        pool = [str(i.pk) for i in inspectors]
         created = []
         for (enterprise_pk, source), day in zip(chosen, _dates(plan.year, len(chosen))):
             enterprise = Enterprise.objects.get(pk=int(enterprise_pk))
+            # Candidates: the area's inspectors whose certificate is valid on the planned day.
+            pool = [str(i.pk) for i in inspectors if rules.certificate_problem(i.fact(), day) is None]
+            if len(pool) < 2:
+                raise ValidationFailed(f"{day.isoformat()} 本计划区域内持有效执法证的执法人员不足两名，不能安排检查")
             pair = _record_draw(user, plan, "inspectors", f"{enterprise.name}检查人员随机抽取", pool, 2,
                                 f"{seed}:{enterprise_pk}")
             a, b = (Inspector.objects.get(pk=int(pk)) for pk in pair.result)

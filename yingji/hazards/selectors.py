@@ -10,11 +10,14 @@ from .models import HazardSource, HiddenHazard
 
 
 def enterprise_risk_facts(enterprise_ids: list[int]) -> dict[int, dict]:
-    """Per enterprise: whether it has a major hazard source, and its open major hidden hazards."""
-    facts: dict[int, dict] = {pk: {"major_source": False, "open_major_hazards": 0} for pk in enterprise_ids}
-    majors = HazardSource.objects.filter(enterprise_id__in=enterprise_ids, is_major_hazard=True)
-    for pk in majors.values_list("enterprise_id", flat=True):
-        facts[pk]["major_source"] = True
+    """Per enterprise: the highest grade of its major hazard sources (1 = 一级, None without one)
+    and its open major hidden hazards."""
+    facts: dict[int, dict] = {pk: {"major_grade": None, "open_major_hazards": 0} for pk in enterprise_ids}
+    majors = HazardSource.objects.filter(enterprise_id__in=enterprise_ids, is_major_hazard=True,
+                                         current_grade__isnull=False)
+    for pk, grade in majors.values_list("enterprise_id", "current_grade"):
+        current = facts[pk]["major_grade"]
+        facts[pk]["major_grade"] = grade if current is None else min(current, grade)
     open_major = (HiddenHazard.objects.filter(enterprise_id__in=enterprise_ids, grade=loop.GRADE_MAJOR)
                   .exclude(state__in=loop.TERMINAL_STATES).values("enterprise_id").annotate(n=Count("pk")))
     for row in open_major:

@@ -40,22 +40,25 @@ KEY_GRADE = "A"
 DEFAULT_RANDOM_RATIOS: dict[str, Decimal] = {"B": Decimal("0.30"), "C": Decimal("0.10")}
 
 
-def suggested_grade(industry: str, has_major_hazard: bool, open_major_hidden_hazards: int,
+def suggested_grade(industry: str, major_hazard_grade: int | None, open_major_hidden_hazards: int,
                     recent_accidents: int) -> tuple[str, str]:
     """The grade the platform proposes (the bureau may set another, with its reason):
-    A for mines, enterprises with a major hazard source, an open 重大隐患 or an accident in the
-    last year; C for small-risk industries without findings; B otherwise."""
+    A for mines, enterprises with a 一级 or 二级 major hazard source, an open 重大隐患 or an
+    accident in the last year; B for a 三级/四级 major hazard source or another high-risk
+    industry; C otherwise."""
     reasons = []
     if industry in ("coal_mine", "non_coal_mine"):
         reasons.append("矿山企业")
-    if has_major_hazard:
-        reasons.append("构成重大危险源")
+    if major_hazard_grade in (1, 2):
+        reasons.append(f"{'一二'[major_hazard_grade - 1]}级重大危险源")
     if open_major_hidden_hazards:
         reasons.append(f"有未销号重大隐患 {open_major_hidden_hazards} 项")
     if recent_accidents:
         reasons.append(f"近一年发生生产安全事故 {recent_accidents} 起")
     if reasons:
         return "A", "；".join(reasons)
+    if major_hazard_grade in (3, 4):
+        return "B", f"{'三四'[major_hazard_grade - 3]}级重大危险源"
     if industry in ("hazchem", "metallurgy", "fireworks", "gas_station"):
         return "B", "高危行业，无重大危险源和重大隐患"
     return "C", "一般行业，无重大危险源和重大隐患"
