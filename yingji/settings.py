@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "yingji.command",
     "yingji.disasters",
     "yingji.enforcement",
+    "yingji.credit",
     "yingji.web",
 ]
 

@@ -76,6 +76,8 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "enforcement.case": ("立案、调查取证、告知、送达、执行", _ADMINS - {"sysadmin"} | _SUPERVISOR),
     "enforcement.law_review": ("法制审核", _ADMINS - {"sysadmin"}),
     "enforcement.decide": ("作出处罚决定、结案（机关负责人）", _ADMINS - {"sysadmin"}),
+    "credit.manage": ("严重失信主体名单：告知、决定、公示、移出", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "credit.repair": ("申请信用修复（企业）", _ENTERPRISE),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"
