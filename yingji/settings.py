@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yingji.disasters",
     "yingji.enforcement",
     "yingji.credit",
+    "yingji.affairs",
     "yingji.web",
 ]
 

@@ -78,6 +78,8 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "enforcement.decide": ("作出处罚决定、结案（机关负责人）", _ADMINS - {"sysadmin"}),
     "credit.manage": ("严重失信主体名单：告知、决定、公示、移出", _ADMINS - {"sysadmin"} | _SUPERVISOR),
     "credit.repair": ("申请信用修复（企业）", _ENTERPRISE),
+    "affairs.assign": ("交办督查督办事项、考核评分、收发文登记", frozenset({"city_admin"})),
+    "affairs.feedback": ("反馈督办事项办理情况、报送考核材料", _ADMINS - {"sysadmin"}),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"
