@@ -112,7 +112,10 @@ def generate_inspections(user, plan: InspectionPlan, seed: str | None = None) ->
         by_grade.setdefault(grade.grade, []).append(str(grade.enterprise_id))
     if not by_grade:
         raise ValidationFailed(f"{plan.year} 年度尚未对企业分级，请先完成分类分级")
-    inspectors = list(Inspector.objects.filter(division_code__startswith=divcodes.scope_prefix(plan.division_code)))
+    # The area's own inspectors and those of the bureaus above it (a city's 执法支队 inspects in the counties).
+    inspectors = [i for i in Inspector.objects.order_by("pk")
+                  if divcodes.is_within(i.division_code, plan.division_code)
+                  or divcodes.is_within(plan.division_code, i.division_code)]
     ratios = {"B": plan.ratio_b, "C": plan.ratio_c}
     with transaction.atomic():
         chosen: list[tuple[str, str]] = [(pk, "key") for pk in sorted(by_grade.get(rules.KEY_GRADE, []), key=int)]
