@@ -144,3 +144,22 @@ def test_pages_answer(people):
         haizhou = Client()
         haizhou.force_login(people["haizhou"])
         assert haizhou.get(f"/affairs/tasks/{task.pk}/").status_code == 403
+
+
+def test_the_task_api(people, api_client):
+    from tests.conftest import post_json
+
+    with at("2026-06-01"):
+        city, county = api_client(people["city"]), api_client(people["zhangwu"])
+        created = post_json(city, "/api/v1/affairs/tasks/", {
+            "title": "报送汛前检查结果", "content": "按要求报送", "assignee": "彰武县人民政府", "deadline": "2026-06-30",
+            "division_code": "210922000000"})
+        assert created.status_code == 201
+        pk = created.json()["id"]
+        refused = post_json(county, "/api/v1/affairs/tasks/", {
+            "title": "x", "content": "y", "assignee": "z", "deadline": "2026-06-30", "division_code": "210922000000"})
+        assert refused.status_code == 403
+        step = post_json(county, f"/api/v1/affairs/tasks/{pk}/step", {"action": "submit", "progress": "已报送"})
+        assert step.status_code == 200 and step.json()["state"] == "submitted"
+        assert [t["id"] for t in county.get("/api/v1/affairs/tasks/").json()["items"]] == [pk]
+        assert api_client(people["haizhou"]).get("/api/v1/affairs/tasks/").json()["count"] == 0

@@ -88,3 +88,29 @@ def test_the_public_page_shows_published_decisions_without_login(clock, staff, e
     case_service.publish(s, case.pk, "2026-03-19")
     page = anonymous.get("/enforcement/public/").content.decode()
     assert "（210922）应急罚〔2026〕1号" in page and "未检定报警器" in page and enterprises[0].uscc in page
+
+
+def test_the_api_runs_an_inspection_and_a_case_with_its_clocks(clock, staff, enterprises, inspectors, api_client):
+    from tests.conftest import post_json
+
+    client = api_client(staff["supervisor"])
+    inspection = service.schedule(staff["supervisor"], {"enterprise": enterprises[0], "inspector_a": inspectors[0],
+                                                        "inspector_b": inspectors[1], "planned_on": "2026-05-20"})
+    url = f"/api/v1/enforcement/inspections/{inspection.pk}/step"
+    refused = post_json(client, url, {"action": "record", "fields": {"summary": "检查"}})
+    assert refused.status_code == 400 and "签字" in refused.json()["error"]["message"]
+    assert post_json(client, url, {"action": "record", "fields": {"summary": "检查", "signed_by": "张厂长",
+                                                                  "inspected_on": "2026-05-20"}}).status_code == 200
+    post_json(client, url, {"action": "finding", "fields": {"description": "报警器未检定"}})
+    ordered = post_json(client, url, {"action": "order", "fields": {"deadline": "2026-06-20"}}).json()
+    assert ordered["state"] == "ordered" and len(ordered["hidden_hazard_ids"]) == 1
+    stale = post_json(client, url, {"action": "pass_review", "version": 1, "fields": {}})
+    assert stale.status_code == 409
+    case = case_service.open_case(staff["supervisor"], {"enterprise": enterprises[0], "cause": "案由", "filed_on": "2026-05-21",
+                                                        "handler_a": inspectors[0], "handler_b": inspectors[1]})
+    body = client.get(f"/api/v1/enforcement/cases/{case.pk}").json()
+    assert body["clocks"] == [{"kind": "decision", "label": "作出处罚决定", "due_on": "2026-08-19", "done_on": None,
+                               "state": "open", "working_days": False,
+                               "source": "《中华人民共和国行政处罚法》（2021）第六十条：自立案之日起九十日内作出行政处罚决定"}]
+    wrong = post_json(client, f"/api/v1/enforcement/cases/{case.pk}/step", {"action": "decide"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "illegal_transition"
