@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yingji.web.context.navigation",
             ],
-            "builtins": ["yingji.core.templatetags.capabilities"],
+            "builtins": ["yingji.core.templatetags.capabilities", "yingji.web.templatetags.labels"],
         },
     }
 ]

@@ -27,6 +27,8 @@ HOOK_MODULES: dict[str, str] = {
     "api": "``mount(api)``: django-ninja routes beyond the registries' ones",
     "dashboard": "``panel(request)`` -> ``{title, count, url, rows}`` or None: a panel on the home page",
     "incident_board": "``summaries(user, incident_ids)`` -> ``{id: [text]}``: lines on the incident board",
+    "duty_board": "``deadlines(user)`` -> ``[{title, url, unit, label, due_at, source, is_synthetic}]``: reporting "
+                  "deadlines of other domains shown beside the incidents' on the 值班台 (countdown, overdue mark)",
     "demo_data": "demo steps registered with ``@yingji.demo.demo_step(order, label)`` (imported by load_demo)",
 }
 
@@ -62,7 +64,7 @@ class YingjiAppConfig(AppConfig):
         Periodic checks use ``jobs.services.run_periodically``.
 
     Modules looked up on demand: see :data:`HOOK_MODULES` (urls, api, dashboard,
-    incident_board, demo_data).
+    incident_board, duty_board, demo_data).
     """
 
     # Django picks the one default AppConfig subclass in an app's apps.py; this base class, imported
@@ -160,7 +162,7 @@ class CoreConfig(YingjiAppConfig):
     verbose_name = "平台基础"
     # worker: the job queue and every app's background services (core.background), so it lives here
     cli_commands = {"migrate": "migrate_quietly", "check": "selfcheck", "rules": "rules", "worker": "worker"}
-    startup_modules = ("batches",)  # the spreadsheet-import job handler every registry uses
+    startup_modules = ("batches", "exports")  # the job handlers of spreadsheet imports and large exports
 
     def ready(self) -> None:
         super().ready()

@@ -193,6 +193,23 @@ class Registry:
         delete_record(user, obj, expected_version=expected_version)
 
     # ----- presentation ----------------------------------------------------------
+    def filter_choices(self, user, name: str) -> list[tuple]:
+        """(value, label) pairs offered by a list filter: the field's choice labels, 是/否 for a
+        yes/no field, the names of related records, else the values present (at most 50)."""
+        field = self.model._meta.get_field(name)
+        if field.choices:
+            return list(field.flatchoices)
+        if isinstance(field, models.BooleanField):
+            return [(True, "是"), (False, "否")]
+        values = [v for v in self.queryset(user).order_by().values_list(field.attname, flat=True).distinct()[:50]
+                  if v not in (None, "")]
+        if field.is_relation:
+            names = {o.pk: str(o) for o in field.related_model.objects.filter(pk__in=values)}
+            return sorted(((v, names.get(v, v)) for v in values), key=lambda pair: str(pair[1]))
+        if name == "division_code":
+            return [(v, name_of(v)) for v in sorted(values)]
+        return [(v, v) for v in values]
+
     def columns(self, names: list[str] | None = None) -> list[tuple[str, str]]:
         names = names or self.fields
         meta = self.model._meta
@@ -210,10 +227,12 @@ def _form_value(instance, name):
 
 
 def display_value(obj, name: str) -> str:
-    """The value as staff read it: choice labels, names of related records, local times."""
-    field = obj._meta.get_field(name)
-    if getattr(field, "choices", None):
-        return getattr(obj, f"get_{name}_display")()
+    """The value as staff read it: choice labels, names of related records, local times. A model
+    says how one of its structured fields reads by defining ``get_<field>_display()`` (as Django
+    does for fields with choices)."""
+    shown = getattr(obj, f"get_{name}_display", None)
+    if callable(shown):
+        return shown()
     value = getattr(obj, name)
     if value is None:
         return ""

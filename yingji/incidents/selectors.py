@@ -118,6 +118,7 @@ def report_json(report: IncidentReport) -> dict:
         "reporting_unit": report.reporting_unit.name, "issuer": report.issuer, "report_at": _iso(report.report_at),
         "items": {code: getattr(report, code) for code, _ in DECREE_493_ART12_ITEMS},
         "grade_level": report.grade_level, "grade_name": report.grade_name, "grade_reasons": report.grade_reasons,
+        "compared_with": report.compared_with, "changes": report.changes,
         **{name: (str(getattr(report, name)) if name == "direct_loss_yuan" else getattr(report, name))
            for name in FIGURE_FIELDS},
         "docx_url": api_url(f"incident-reports/{report.pk}/document?format=docx"),

@@ -160,7 +160,7 @@ CATALOGUE = [  # code, name, category, unit, spec, min_stock, shelf_life_days
     ("SL-003", "背负式水枪", "fire", "个", "20 L", 100, None), ("SL-004", "阻燃服", "fire", "套", "均码", 200, None),
     ("SL-005", "油锯", "fire", "台", "汽油", 20, None), ("SL-006", "扑火头盔", "fire", "顶", "标准", 200, None),
     ("FH-001", "防化服", "protection", "套", "二级", 50, None), ("FH-002", "正压式空气呼吸器", "protection", "套", "6.8 L", 30, None),
-    ("FH-003", "防毒面具", "protection", "个", "全面罩", 200, None), ("FH-004", "安全帽", "protection", "顶", "ABS", 500, None),
+    ("FH-003", "防毒面具", "protection", "个", "全面罩", 200, None), ("FH-004", "安全帽", "protection", "顶", "工程塑料", 500, None),
     ("FH-005", "防护手套", "protection", "副", "耐酸碱", 500, 1095), ("FH-006", "反光背心", "protection", "件", "均码", 500, None),
     ("DL-001", "便携式发电机", "power_comm", "台", "5 kW", 20, None), ("DL-002", "对讲机", "power_comm", "部", "数字", 100, None),
     ("DL-003", "卫星电话", "power_comm", "部", "天通", 10, None), ("DL-004", "移动电源", "power_comm", "个", "20000 mAh", 200, None),

@@ -19,6 +19,8 @@ _DUTY = frozenset({"duty_officer"})
 _COMMANDER = frozenset({"commander"})
 _SUPERVISOR = frozenset({"supervisor"})
 _ENTERPRISE = frozenset({"enterprise"})
+# 灾害信息员 of a village or township (救助条例 第十二条; 应急〔2020〕11号): files loss reports only
+_INFO_OFFICER = frozenset({"info_officer"})
 _BUREAU = _ADMINS | _DUTY | _COMMANDER  # the emergency bureau's own staff
 
 # capability -> (Chinese label, roles that hold it)
@@ -69,6 +71,9 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "roads.network.write": ("导入路网", frozenset({"sysadmin", "city_admin"})),
     # --- disasters (灾情管理) --------------------------------------------------------------------
     "disasters.report": ("灾害过程、灾情报告、救助发放、死亡失踪登记", _ADMINS | _DUTY),
+    # A report filed by someone who may not review waits for the county's review (待审核).
+    "disasters.file_report": ("报送灾情报告", _ADMINS | _DUTY | _INFO_OFFICER),
+    "disasters.review": ("审核、更正下级灾情报告并上报", _ADMINS | _DUTY),
     "disasters.relief_logistics": ("救灾物资发放与调运", _ADMINS | _COMMANDER),
     # --- enforcement, credit, government affairs (监管执法、信用、政务管理) ---------------------------
     "enforcement.plan": ("分级、年度检查计划、双随机抽取", _ADMINS - {"sysadmin"} | _SUPERVISOR),

@@ -5,7 +5,7 @@ class WarningsConfig(YingjiAppConfig):
     name = "yingji.warnings"
     label = "warnings"
     verbose_name = "预警信息发布"
-    startup_modules = ("registries",)
+    startup_modules = ("registries", "bulk")  # bulk: the background targeting job handler
     cli_commands = {"cap": "cap"}
     nav_links = [
         ("预警发布", "预警信息", "warnings:list"),

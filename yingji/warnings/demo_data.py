@@ -89,7 +89,7 @@ def _simulate_outcomes(warning, rng: random.Random) -> None:
 def _base(now, **fields) -> dict:
     data = {"effective": now - dt.timedelta(hours=1), "expires": now + dt.timedelta(days=2),
             "sender_name": "阜新市应急管理局", "contact": "0418-12345（示例）", "is_synthetic": True,
-            "channels": ["sms", "web", "inapp", "broadcast"]}
+            "channels": ["sms", "web", "inapp"]}  # the demo has no broadcast platform: not ticked (the form would not offer it)
     data.update(fields)
     return data
 

@@ -17,12 +17,12 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
-from yingji.core import capabilities
+from yingji.core import capabilities, exports
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
-from yingji.core.tabular import export_for
+from yingji.jobs.models import Job
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
@@ -141,8 +141,8 @@ def record_list(request, key):
     filters = []
     for name in registry.filter_fields:
         field = registry.model._meta.get_field(name)
-        choices = list(field.choices or []) or [(v, v) for v in registry.queryset(request.user).order_by().values_list(name, flat=True).distinct()[:50] if v]
-        filters.append({"name": name, "label": field.verbose_name, "choices": choices, "value": request.GET.get(name, "")})
+        filters.append({"name": name, "label": field.verbose_name, "choices": registry.filter_choices(request.user, name),
+                        "value": request.GET.get(name, "")})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/record_list.html", {
@@ -248,8 +248,27 @@ def record_delete(request, key, pk):
 
 @service_view
 def record_export(request, key):
+    """The file now; a large export goes to the background and its page shows the progress."""
     registry = _registry(key)
-    content, content_type, filename = export_for(request.user, registry, request.GET, request.GET.get("format", "xlsx"))
+    result = exports.start_export(request.user, registry, request.GET.dict(), request.GET.get("format", "xlsx"))
+    if isinstance(result, Job):
+        return redirect("export-job", job_id=result.pk)
+    content, content_type, filename = result
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@service_view
+def export_job(request, job_id):
+    job = exports.job_of(request.user, job_id)
+    registry = _registry(job.payload["registry"])
+    return render(request, "web/export_job.html", {"job": job, "registry": registry, "rows": job.payload.get("rows", 0)})
+
+
+@service_view
+def export_download(request, job_id):
+    content, content_type, filename = exports.download(request.user, job_id)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

