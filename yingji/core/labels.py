@@ -34,9 +34,12 @@ def field_name(model_label: str, name: str) -> str:
     except (LookupError, ValueError):
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return {"version": "版本"}.get(name, name)
+    # a reverse relation (children written with their parent) has no verbose name: its model's
+    verbose = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
+    return str(verbose)
 
 
 def choice_label(model, field: str, value) -> str:
