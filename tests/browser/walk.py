@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import time
 from collections import deque
 from html.parser import HTMLParser
 from dataclasses import dataclass, field
@@ -203,8 +204,7 @@ PAGE_FACTS = """() => {
   // identifiers of a received CAP message) are marked translate="no" or set in <code>/<kbd>, and
   // a received message's block in another language carries its lang: not words of the interface.
   for (const el of document.querySelectorAll('[translate=no], code, kbd, [lang]:not([lang^=zh])')) el.textContent = '';
-  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links,
-          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links};
 }"""
 
 SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
@@ -312,22 +312,26 @@ class Walk:
     rendered: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per URL, to keep the walk quick
 
 
 class Walker:
-    """One user's walk. Pages of a kind no walk has rendered yet, and every page linked from
-    the home page (the navigation), are rendered in Chromium and checked for raw words and
-    console errors; the rest are fetched with the user's session and only checked for a
-    refusal, so each role still follows every link it is shown."""
+    """One user's walk. Pages of a kind no walk has rendered yet, and the user's home page, are
+    rendered in Chromium and checked for raw words, formats and console errors (and, with
+    ``phone``, sideways overflow at a phone's width); a page of the generic registry template
+    beyond the first two is read from the served HTML; the rest are fetched with the user's
+    session and only checked for a refusal, so each role still follows every link it is shown."""
 
     def __init__(self, context, base_url: str, codes: dict[str, str], rendered_kinds: set[str],
-                 per_pattern: int = 2, max_pages: int = 600, fold_registries: bool = False):
+                 per_pattern: int = 2, max_pages: int = 600, fold_registries: bool = False,
+                 phone: dict | None = None):
         self.context = context
         self.base = base_url.rstrip("/")
         self.codes = codes
         self.per_pattern = per_pattern
         self.max_pages = max_pages
         self.fold_registries = fold_registries
+        self.phone = phone  # a phone's viewport: every rendered page is also laid out at its width
         self.rendered_kinds = rendered_kinds  # shared between the walks of one test
         self.page = context.new_page()
         self.current: tuple[str, str] = ("", "")
@@ -369,6 +373,7 @@ class Walker:
             per[kind] = per.get(kind, 0) + 1
             own = pattern_of(url)
             generic = pattern_of(url, fold_registries=True)
+            started = time.monotonic()
             if depth == 0 or kind not in self.rendered_kinds and own not in self.rendered_kinds:
                 self.rendered_kinds.add(own)
                 if generic != own and self.rendered_kinds.intersection({generic + "#1", generic + "#2"}) == {
@@ -380,6 +385,7 @@ class Walker:
                     links = self._render(url, via, result)
             else:
                 links = self._fetch(url, via, result)
+            result.seconds[url] = time.monotonic() - started
             queue.extend((link, url, depth + 1) for link in links)
         self.page.goto("about:blank")
         result.findings.extend(self.console)
@@ -404,7 +410,24 @@ class Walker:
         facts = self.page.evaluate(PAGE_FACTS)
         if not urlparse(url).path.startswith(NOT_READ):
             self._check_text(url, via, facts["text"], result)
+        if self.phone:
+            desktop = self.page.viewport_size
+            self.page.set_viewport_size(self.phone)
+            overflow = self._settled_overflow()
+            if overflow > 1:
+                result.findings.append(Finding("overflow", url, f"手机宽度 {self.phone['width']} 像素下横向溢出 {overflow} 像素", via))
+            self.page.set_viewport_size(desktop)
         return [self._normalise(href, self.page.url) for href in facts["links"]]
+
+    def _settled_overflow(self, timeout: float = 2.0) -> int:
+        """Sideways overflow once the page has laid itself out at the new width (a script-drawn
+        panel may take a moment): polled, the last value counts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow <= 1 or time.monotonic() > deadline:
+                return overflow
+            self.page.wait_for_timeout(100)
 
     def _check_text(self, url: str, via: str, text: str, result: Walk) -> None:
         for problem in sorted(set(format_problems(text))):
