@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.regions.services import full_name
+from yingji.rules.accident import wan_yuan
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES, GradingTable, incident_type
 from yingji.rules.report_chain import REPORT_KINDS, STATES
 
@@ -34,6 +35,18 @@ FIGURE_LABELS = {
     "trapped": "被困", "relocated": "紧急转移安置", "affected_population": "受灾（影响）人口",
     "direct_loss_yuan": "直接经济损失（元）",
 }
+
+
+def figure_text(name: str, value) -> str:
+    """One figure as a report states it: people with 人, the loss in 万元 (entered in 元)."""
+    if name == "direct_loss_yuan":
+        return wan_yuan(value or 0)
+    return f"{value}人"
+
+
+def figure_label(name: str) -> str:
+    """The figure's name without the unit of its input field (直接经济损失, not …（元）)."""
+    return FIGURE_LABELS[name].removesuffix("（元）")
 
 
 class Figures(models.Model):

@@ -29,7 +29,8 @@ from yingji.rules.statemachine import TransitionError
 from . import deadline_service
 from .deadline_service import add_entry
 from .grading import grade_incident
-from .models import (FIGURE_FIELDS, FIGURE_LABELS, Incident, IncidentAttachment, IncidentReport, ReportReceipt)
+from .models import (FIGURE_FIELDS, FIGURE_LABELS, Incident, IncidentAttachment, IncidentReport, ReportReceipt, figure_label,
+                     figure_text)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ART12_CODES = [code for code, _ in DECREE_493_ART12_ITEMS]
@@ -272,7 +273,8 @@ def _apply_report(user, incident: Incident, report: IncidentReport, grade, label
         context={"require_art12_items": report.kind != "supplement", "items": items},
         **{name: getattr(report, name) for name in FIGURE_FIELDS},
         grade_level=grade.level, grade_name=grade.name, grade_reasons=grade.reasons, grade_basis=grade.basis)
-    figures = "，".join(f"{FIGURE_LABELS[n]}{getattr(report, n)}" for n in FIGURE_FIELDS if getattr(report, n))
+    figures = "，".join(f"{figure_label(n)}{figure_text(n, getattr(report, n))}" for n in FIGURE_FIELDS
+                       if getattr(report, n))
     add_entry(incident, "report", f"{unit.name}报送{label}（签发人：{report.issuer}）{('：' + figures) if figures else ''}",
               actor=user, at=report.report_at, unit_name=unit.name, data={"report": report.pk})
     if old_grade != grade.name:
