@@ -89,6 +89,10 @@ class Warning(ScopedRecord):
     seq = models.PositiveSmallIntegerField("同秒顺序号", default=0, editable=False)
     cap_xml = models.TextField("CAP 报文", blank=True, editable=False)
     ended_at = models.DateTimeField("解除/更新时间", null=True, blank=True, editable=False)
+    # What publishing did about dissemination (written by the publishing service, never by a form):
+    # {"skipped": {channel: reason}, "targeting": {"status", "mode", "job", "done", "total", "counts",
+    #  "started", "finished", "seconds", "error"}} — see dissemination.targeting_summary.
+    dissemination = models.JSONField("投递准备情况", default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
