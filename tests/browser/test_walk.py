@@ -58,7 +58,7 @@ def test_raw_words_and_formats():
     assert raw_words("draft → reviewing；渠道 inapp", codes) == ["draft（state）", "reviewing", "inapp（channel）"]
     assert raw_words("应急管理综合应用平台Yingji", codes) == ["Yingji"]
     for fine in ("传感器 FP001-WL 水位 5.6 m", "装备 ZB-0046，500 kW，4G/5G", "导出 Excel、CSV、GeoJSON", "CAP 1.2",
-                 "统一社会信用代码 91210902MA0000047D", "表2类别 W5.1", "β = 1.5，R = 157.5", "坐标系 CGCS2000"):
+                 "统一社会信用代码 91210902MA0000047D", "表2类别 W5.1", "β = 1.5，R = 157.5", "坐标系 CGCS2000", "答案 ABD"):
         assert raw_words(fine, codes) == [], fine
     assert format_problems("R = 157.500000") == ["小数末尾多余的 0：157.500000"]
     assert format_problems("2026-12-03T09:00:00+08:00")[0].startswith("ISO 时间格式")

@@ -38,7 +38,7 @@ ALLOWED_WORDS = frozenset({
     # standards, formats, bands and terms of Chinese official and technical writing
     "GB", "AQ", "CAP", "EDXL", "DE", "API", "SMS", "SMTP", "Excel", "CSV", "GeoJSON", "PDF", "Word", "XML", "ID",
     "CAS", "SIS", "LEC", "LS", "MQTT", "HTTP", "HTTPS", "QoS", "GPS", "GIS", "IP", "LED", "Ka", "Ku", "No",
-    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml",
+    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
     # coordinate systems, as a user writes them in the 坐标系 column of an import file
     "WGS84", "CGCS2000", "GCJ02", "BD09",
 })
@@ -47,6 +47,8 @@ ALLOWED_WORDS = frozenset({
 # W5.1, 4G/5G, FP001-WL).
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[./\-][A-Za-z0-9_]+)*")
 NUMBER_UNIT = re.compile(r"[0-9][0-9.,]*([A-Za-z]+)")
+# The answer of a multiple-choice question: option letters in order (ABD, ACD).
+OPTION_LETTERS = re.compile(r"A?B?C?D?E?F?")
 IDENTIFIER = re.compile(r"(?=.*\d)(?!.*[a-z]{2})[A-Za-z0-9_]+(?:[./\-][A-Za-z0-9_]+)*")
 
 
@@ -153,7 +155,7 @@ def raw_words(text: str, codes: dict[str, str]) -> list[str]:
         if word in codes:
             found.append(f"{word}（{codes[word]}）")
             continue
-        if len(word) == 1 or word in ALLOWED_WORDS or IDENTIFIER.fullmatch(word):
+        if len(word) == 1 or word in ALLOWED_WORDS or IDENTIFIER.fullmatch(word) or OPTION_LETTERS.fullmatch(word):
             continue
         unit = NUMBER_UNIT.fullmatch(word)
         if unit and (unit.group(1) in ALLOWED_WORDS or len(unit.group(1)) == 1):
