@@ -60,19 +60,25 @@ def _chinese(value) -> bool:
     return isinstance(value, str) and bool(CJK.search(value))
 
 
+# Where label tables live: the pure rules and CAP packages, and every app's models, forms,
+# registries, selectors and *labels / *names modules (a new app's are found by these names;
+# importing every module would cost seconds for nothing).
+LABEL_MODULES = re.compile(
+    r"^yingji\.(?:(?:rules|cap)\..+|[a-z_]+\.(?:models|forms|registries|selectors|[a-z_]*labels|[a-z_]*names)(?:\..+)?)$")
+
+
 def _app_modules():
-    """Every imported-on-demand module of the project's packages (the apps, rules, core)."""
     import yingji
 
-    skip = (".migrations", ".management", ".tests", ".demo_data", "yingji.demo", "yingji.cli", "yingji.asgi",
-            "yingji.wsgi")
     for info in pkgutil.walk_packages(yingji.__path__, "yingji."):
-        if any(part in info.name for part in skip):
+        if not LABEL_MODULES.match(info.name) and not (info.ispkg and info.name.count(".") == 1):
             continue
         try:
-            yield importlib.import_module(info.name)
+            module = importlib.import_module(info.name)
         except ImportError:  # an optional dependency of a module no page uses
             continue
+        if LABEL_MODULES.match(info.name):
+            yield module
 
 
 def known_codes() -> dict[str, str]:
