@@ -16,6 +16,7 @@ def app_urls() -> list:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("live/stream", live_views.stream, name="live-stream"),
+    path("live/progress/<int:job_id>", live_views.progress, name="live-progress"),
     *app_urls(),
     path("", include("yingji.web.urls")),
 ]

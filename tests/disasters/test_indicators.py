@@ -121,3 +121,33 @@ def test_synthetic_indicator_history_demo(make_user):
     # 2022: 15 400 affected in 1 610 000 people → 956.52 per 100 000
     assert indicators.di.rounded(table["affected_per_100k"]["values"][2022]) == Decimal("956.52")
     assert load_indicator_history() == 0
+
+
+def test_trend_chart_geometry_hand_computed():
+    from yingji.disasters.charts import BOTTOM, HEIGHT, LEFT, TOP, trend
+
+    chart = trend([2021, 2022, 2023], {2021: Decimal("4"), 2022: None, 2023: Decimal("8")}, Decimal("6"))
+    # the axis tops at 10 (next round bound above 8); plot height 170 − 14 − 26 = 130
+    plot_h = HEIGHT - TOP - BOTTOM
+    assert [p["year"] for p in chart["points"]] == [2021, 2023]  # the missing year is a gap, not a zero
+    assert chart["points"][0]["x"] == LEFT and chart["points"][0]["y"] == round(TOP + plot_h * 0.6, 1)
+    assert chart["target_y"] == round(TOP + plot_h * 0.4, 1)
+    assert [t["text"] for t in chart["ticks"]] == ["0", "2.5", "5", "7.5", "10"]
+
+
+def test_dashboard_draws_each_trend_with_its_target_line(people):
+    from yingji.disasters.demo_data import load_indicator_history
+    from yingji.accounts.models import User
+
+    User.objects.filter(pk=people["city"].pk).update(username="city")
+    User.objects.filter(pk=people["zhangwu"].pk).update(username="zhangwu")
+    load_indicator_history()
+    client = Client()
+    assert client.login(username="city", password=PASSWORD)
+    html = client.get("/disasters/indicators/?year=2025").content.decode()
+    start = html.index('data-testid="trend-affected_per_100k"')
+    figure = html[start:html.index("</figure>", start)]
+    assert figure.count("<circle") == 5 and 'class="target-line"' in figure and "目标线 15000" in figure
+    start = html.index('data-testid="trend-accident_deaths"')
+    figure = html[start:html.index("</figure>", start)]
+    assert "<circle" in figure  # 0 deaths in every year is still a value (drawn on the axis)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -173,3 +173,19 @@ def test_relief_time_targets():
     assert dr.target_state(start, None, load, start + dt.timedelta(hours=3))[0] == "running"
     assert dr.target_state(start, None, dr.RELIEF_TIME_TARGETS["deliver"], start + dt.timedelta(hours=9))[0] == "overdue"
     assert dr.RELIEF_TIME_TARGETS["basic_aid"].hours == 10
+
+
+def test_stage_limits_are_rows_of_the_incidents_deadline_engine():
+    from yingji.rules import deadlines as engine
+
+    final = dr.stage_deadline("final", "city")
+    assert isinstance(final.rule, engine.DeadlineRule) and final.rule.working_days
+    assert final.text == "收到下级报告后3个工作日内"
+    # Saturday stabilisation: Monday, Tuesday count → due at 24:00 Tuesday
+    saturday = datetime(2025, 8, 2, 10, 0, tzinfo=dr.BEIJING)
+    assert engine.due_for(dr.stage_deadline("final", "county").rule, saturday) == datetime(2025, 8, 6, tzinfo=dr.BEIJING)
+    deadline = dr.stage_deadline_for(dr.stage_deadline("initial", "county"), saturday)
+    assert not engine.overdue(deadline, None, saturday + timedelta(hours=2))
+    assert engine.overdue(deadline, None, saturday + timedelta(hours=2, seconds=1))
+    zero = dr.zero_report_deadline("city", date(2025, 7, 29))
+    assert zero.due_at == datetime(2025, 7, 29, 10, 0, tzinfo=dr.BEIJING) and "第十七条" in zero.source

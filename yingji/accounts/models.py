@@ -46,6 +46,9 @@ class User(AbstractUser):
     def scope_prefix(self) -> str:
         return divcodes.scope_prefix(self.region_code)
 
+    def __str__(self):
+        return self.display_name()  # a person's name wherever a user is shown (the login name stays in ``username``)
+
     def display_name(self) -> str:
         return self.full_name or self.username
 

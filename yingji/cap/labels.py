@@ -14,8 +14,18 @@ URGENCY = {"Immediate": "立即", "Expected": "即将（1 小时内）", "Future
 SEVERITY = {"Extreme": "特别严重", "Severe": "严重", "Moderate": "较重", "Minor": "一般", "Unknown": "未知"}
 CERTAINTY = {"Observed": "已发生", "Likely": "很可能", "Possible": "可能", "Unlikely": "不太可能",
              "Unknown": "未知", "Very Likely": "很可能"}
+LANGUAGE = {"zh-CN": "简体中文", "zh": "中文", "zh-TW": "繁体中文", "zh-HK": "繁体中文", "en": "英文", "en-US": "英文",
+            "en-GB": "英文", "mn": "蒙古文", "ko": "朝鲜文", "ru": "俄文", "ja": "日文"}
 RESPONSE_TYPE = {"Shelter": "就地避险", "Evacuate": "撤离", "Prepare": "做好准备", "Execute": "执行预案",
                  "Avoid": "避开", "Monitor": "关注信息", "Assess": "评估", "AllClear": "解除", "None": "无需行动"}
+
+
+def language(code: str | None) -> str:
+    """An RFC 3066 language code of an info block (zh-CN) as its Chinese name (简体中文); an
+    unknown region falls back to the language (en-AU → 英文)."""
+    if not code:
+        return "—"
+    return LANGUAGE.get(code) or LANGUAGE.get(code.split("-")[0]) or code
 
 
 def label(table: dict[str, str], code: str | None) -> str:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from yingji.rules.incident_types import incident_type
+
 KIND_RANK = {"special": 0, "department": 1, "general": 2}
 NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 GRADE_NAMES = {1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}
@@ -104,4 +106,8 @@ def match_plans(plans: list[PlanInfo], type_code: str, grade: int | None, divisi
 def _type_reason(plan: PlanInfo, type_code: str) -> str:
     if plan.kind == "general" and not plan.event_types:
         return "总体预案适用于各类突发事件"
-    return f"预案适用事件类型包含 {type_code}"
+    try:
+        name = incident_type(type_code).name
+    except ValueError:
+        name = type_code
+    return f"预案适用事件类型包含“{name}”"

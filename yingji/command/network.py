@@ -87,7 +87,7 @@ def build_synthetic(user=None, *, seed: int = 2109, target_nodes: int = 30_000, 
     """The Fuxin demo network: generated inside the real county boundaries, labelled synthetic."""
     graph = synthetic_fuxin_network(fuxin_polygons(), seed=seed, target_nodes=target_nodes)
     return _store(user, graph, name="阜新市合成路网（示例）", source_kind="synthetic",
-                  source="yingji.geo.roads.synthetic_fuxin_network（阜新市县区真实边界内生成）",
+                  source="程序在阜新市各县区真实边界内生成（合成路网）",
                   licence=SYNTHETIC_LICENCE, division_code=CITY, activate=activate, synthetic=True)
 
 

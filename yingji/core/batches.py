@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -74,6 +75,7 @@ def start_import(user, key: str, content: bytes, filename: str, *, dry_run: bool
 def process(batch: ImportBatch) -> None:
     registry = registry_for(batch.registry)
     ImportBatch.objects.filter(pk=batch.pk).update(status="running")
+    started = time.monotonic()
     try:
         result = importer.run_import(batch.user, registry, bytes(batch.content), batch.filename, dry_run=batch.dry_run,
                                      progress=lambda done, total: _write_progress(batch.pk, done, total))
@@ -84,6 +86,7 @@ def process(batch: ImportBatch) -> None:
                    "updated": 0, "error_count": 1, "summary": f"导入失败：{exc.message}",
                    "errors": [importer.RowError(0, "", "", exc.message).as_dict()]}
         status = "failed"
+    outcome["seconds"] = round(time.monotonic() - started, 2)  # the summary says how long it took
     ImportBatch.objects.filter(pk=batch.pk).update(status=status, result=outcome, total_rows=outcome["total"],
                                                    finished_at=timezone.now(), content=b"")
     _progress_path(batch.pk).unlink(missing_ok=True)
@@ -113,6 +116,8 @@ def status_of(batch: ImportBatch) -> dict:
             data.update(json.loads(path.read_text()))
         except (OSError, ValueError):
             pass
+        data["text"] = (f"已处理 {data['done']:,} / {data['total']:,} 行（全部通过校验后一次写入）" if data["total"]
+                        else "排队等待后台处理……" if batch.status == "queued" else "正在读取文件……")
     elif batch.result:
         data["done"] = data["total"] = batch.result.get("total", 0)
     return data

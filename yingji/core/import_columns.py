@@ -26,6 +26,7 @@ class Column:
     required: bool
     help: str
     choices: list[tuple[str, str]] = field(default_factory=list)
+    literal: bool = False  # the help shows syntax typed as it is (a JSON field's shape): set as code
 
 
 
@@ -48,7 +49,8 @@ def columns(registry: Registry) -> list[Column]:
             cols.append(Column(name, COORD_LABEL, False, "经纬度所用坐标系：WGS84（GPS/默认）、CGCS2000（天地图）、GCJ02（高德/腾讯）、BD09（百度），导入时统一换算为 WGS-84",
                                [(k, k) for k in ("WGS84", "CGCS2000", "GCJ02", "BD09")]))
             continue
-        cols.append(Column(name, str(mfield.verbose_name), required, _help(name, ffield, mfield), _choices(ffield, mfield)))
+        cols.append(Column(name, str(mfield.verbose_name), required, _help(name, ffield, mfield), _choices(ffield, mfield),
+                           literal=isinstance(mfield, models.JSONField)))
     return cols
 
 

@@ -44,7 +44,9 @@ class Registry:
     select_related: list[str] = field(default_factory=list)
     map_layer: bool = False
     nav_group: str = "基础数据"
+    # The symbol (one character) and colour of the layer's markers and of its legend entry on the one-map.
     icon: str = "●"
+    map_color: str = "#546e7a"
     # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
     form_clean: Callable | None = None
     # Derived fields the service layer computes before every save (grades, scores):
@@ -52,6 +54,12 @@ class Registry:
     derive: Callable | None = None
     # One line shown in map popups: (obj) -> str.
     map_summary: Callable | None = None
+    # States shown on the layer's markers, asked once per map request for the shown objects:
+    # (objects) -> {pk: {"badge": short text, "color": marker colour, "pulse": bool, "state": text}}
+    # (every key optional; ``pulse`` marks something that needs attention now, e.g. an open alarm).
+    map_states: Callable | None = None
+    # Whether the navigation search box looks in this registry (by ``search_fields``).
+    searchable: bool = True
     # Derived fields (grades, states, scores) shown in details and exports but never in forms.
     read_only_fields: list[str] = field(default_factory=list)
 
@@ -193,6 +201,23 @@ class Registry:
         delete_record(user, obj, expected_version=expected_version)
 
     # ----- presentation ----------------------------------------------------------
+    def filter_choices(self, user, name: str) -> list[tuple]:
+        """(value, label) pairs offered by a list filter: the field's choice labels, 是/否 for a
+        yes/no field, the names of related records, else the values present (at most 50)."""
+        field = self.model._meta.get_field(name)
+        if field.choices:
+            return list(field.flatchoices)
+        if isinstance(field, models.BooleanField):
+            return [(True, "是"), (False, "否")]
+        values = [v for v in self.queryset(user).order_by().values_list(field.attname, flat=True).distinct()[:50]
+                  if v not in (None, "")]
+        if field.is_relation:
+            names = {o.pk: str(o) for o in field.related_model.objects.filter(pk__in=values)}
+            return sorted(((v, names.get(v, v)) for v in values), key=lambda pair: str(pair[1]))
+        if name == "division_code":
+            return [(v, name_of(v)) for v in sorted(values)]
+        return [(v, v) for v in values]
+
     def columns(self, names: list[str] | None = None) -> list[tuple[str, str]]:
         names = names or self.fields
         meta = self.model._meta
@@ -210,10 +235,12 @@ def _form_value(instance, name):
 
 
 def display_value(obj, name: str) -> str:
-    """The value as staff read it: choice labels, names of related records, local times."""
-    field = obj._meta.get_field(name)
-    if getattr(field, "choices", None):
-        return getattr(obj, f"get_{name}_display")()
+    """The value as staff read it: choice labels, names of related records, local times. A model
+    says how one of its structured fields reads by defining ``get_<field>_display()`` (as Django
+    does for fields with choices)."""
+    shown = getattr(obj, f"get_{name}_display", None)
+    if callable(shown):
+        return shown()
     value = getattr(obj, name)
     if value is None:
         return ""

@@ -38,6 +38,17 @@ def _export_columns(registry: Registry) -> list[tuple[str, str]]:
     return cols
 
 
+PROGRESS_EVERY = 1000  # rows between progress reports of a background export (core.exports)
+
+
+def _each(queryset, progress):
+    """The queryset's rows, streamed; ``progress(done)`` every PROGRESS_EVERY rows."""
+    for done, obj in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        yield obj
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
 def _row(obj, columns) -> list:
     row = []
     for name, _ in columns:
@@ -56,7 +67,7 @@ def _row(obj, columns) -> list:
     return row
 
 
-def export_xlsx(registry: Registry, queryset) -> bytes:
+def export_xlsx(registry: Registry, queryset, progress=None) -> bytes:
     columns = _export_columns(registry)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(registry.label[:30])
@@ -66,7 +77,7 @@ def export_xlsx(registry: Registry, queryset) -> bytes:
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
-    for obj in queryset.iterator(chunk_size=2000):
+    for obj in _each(queryset, progress):
         ws.append(xlsx_row(ws, _row(obj, columns)))
     info = wb.create_sheet("说明")
     info.append([f"{registry.label}导出"])
@@ -79,19 +90,19 @@ def export_xlsx(registry: Registry, queryset) -> bytes:
         return fh.read()
 
 
-def export_csv(registry: Registry, queryset) -> bytes:
+def export_csv(registry: Registry, queryset, progress=None) -> bytes:
     columns = _export_columns(registry)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([label for _, label in columns])
-    for obj in queryset.iterator(chunk_size=2000):
+    for obj in _each(queryset, progress):
         writer.writerow([csv_value(v) for v in _row(obj, columns)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8
 
 
-def export_geojson(registry: Registry, queryset) -> bytes:
+def export_geojson(registry: Registry, queryset, progress=None) -> bytes:
     features = []
-    for obj in queryset.iterator(chunk_size=2000):
+    for obj in _each(queryset, progress):
         lon, lat = getattr(obj, "lon", None), getattr(obj, "lat", None)
         props = {"id": obj.pk, "registry": registry.key}
         for name in registry.fields:
@@ -109,12 +120,16 @@ def export_geojson(registry: Registry, queryset) -> bytes:
 EXPORTERS = {"xlsx": export_xlsx, "csv": export_csv, "geojson": export_geojson}
 
 
-def export(registry: Registry, queryset, fmt: str) -> tuple[bytes, str, str]:
+def check_format(fmt: str) -> None:
     if fmt not in EXPORTERS:
         raise ValidationFailed(f"不支持的导出格式“{fmt}”，可选 xlsx、csv、geojson", fields={"format": ["不支持"]})
+
+
+def export(registry: Registry, queryset, fmt: str, progress=None) -> tuple[bytes, str, str]:
+    check_format(fmt)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{registry.key}-{stamp}.{fmt}"
-    return EXPORTERS[fmt](registry, queryset), EXPORT_FORMATS[fmt], filename
+    return EXPORTERS[fmt](registry, queryset, progress=progress), EXPORT_FORMATS[fmt], filename
 
 
 def export_for(user, registry: Registry, params, fmt: str) -> tuple[bytes, str, str]:

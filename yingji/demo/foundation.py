@@ -31,6 +31,7 @@ DEMO_USERS = [
     ("supervisor", "supervisor", "监管人员", CITY, "阜新市应急管理局危化科"),
     ("qiye", "enterprise", "企业用户", None, "示例企业安全负责人"),
     ("viewer", "readonly", "只读", CITY, "阜新市（只读）"),
+    ("xinxiyuan", "info_officer", "灾害信息员", "210922100201", "彰武镇示例村灾害信息员"),
 ]
 CITY_DEPARTMENTS = [
     "阜新市应急管理局", "阜新市公安局", "阜新市消防救援支队", "阜新市卫生健康委员会", "阜新市自然资源局",

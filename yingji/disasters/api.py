@@ -15,10 +15,10 @@ from yingji.geo import divcodes
 from yingji.rules import relief as relief_rules
 
 from . import selectors, services
-from .models import CasualtyRecord
+from .models import CasualtyRecord, LossReport
 from .schemas import (CasualtyIn, CasualtyList, CasualtyOut, CasualtyStatusIn, DisasterEventDetailOut, DisasterEventIn,
                       DisasterEventList, DisasterEventOut, DisasterLinksIn, DisasterStabiliseIn, LossReportIn,
-                      LossReportList, LossReportOut, LossStageOut, ReliefLevelIn, ReliefLevelOut, ReliefPaymentIn,
+                      LossReportList, LossReportOut, LossReviewIn, LossStageOut, ReliefLevelIn, ReliefLevelOut, ReliefPaymentIn,
                       ReliefPaymentList, ReliefPaymentOut)
 
 ERRORS = errors(400, 403, 404)
@@ -79,6 +79,13 @@ def disasters_router() -> Router:
     def file_report(request, pk: int, payload: LossReportIn):
         event = selectors.get_event(request.auth, pk)
         return Status(201, services.file_report(request.auth, event, payload.dict()))
+
+    @router.post("/{int:pk}/reports/{int:rid}/review", response={200: LossReportOut, **ERRORS, **errors(409)},
+                 summary="县级审核下级（灾害信息员）报告：可更正数据（须说明原因），通过后上报")
+    def review_report(request, pk: int, rid: int, payload: LossReviewIn):
+        event = selectors.get_event(request.auth, pk)
+        report = scope.get_visible(LossReport.objects.filter(event=event), rid, request.auth, "灾情报告")
+        return services.review_report(request.auth, report, payload.figures, payload.correction_reason)
 
     @router.get("/{int:pk}/summary", response={200: list[LossStageOut], **ERRORS},
                 summary="逐级汇总：按阶段列出下级区划的最新报告、合计与本级数字的差异")

@@ -1,38 +1,80 @@
-"""Reporting time limits of an event, per county: 初报 within 2 h of the disaster, 核报 within
-2 working days of stabilisation (``rules.disaster_reports.STAGE_DEADLINES``), and whether each
-was met, is running or is overdue. Shown on the event page and as a home-page panel."""
+"""Reporting time limits of a disaster process, counted by the deadline engine incidents use
+(``rules.deadlines``: rule rows, due-time arithmetic, the overdue test), from the rows of
+``rules.disaster_reports``:
+
+* 初报, each county: 2 h from the disaster's start, met when the county's first 初报 reaches
+  the city (a report filed by the county, or a 灾害信息员's report once the county accepted it);
+* 初报, the city (an event owned by a city): 2 h from the first county 初报 received, met by
+  the city's own 初报 (its figure for the province);
+* 每日灾情（零）报告 while the event runs 24-hour zero reporting (``daily_reporting``), until
+  灾情稳定: each county by 09:00 and the city by 10:00 of every day after the start, met by
+  any report of that division (or inside the county) filed that day;
+* 核报, each county: 2 working days from 灾情稳定, met by the county's own 核报; the city: 3
+  working days from the last county 核报, met by the city's own 核报.
+
+``rows`` gives every row with its state; ``open_rows`` the ones still to do for the duty board
+(值班台) and the reminder job, which alerts each one once 30 minutes before it falls due and
+once when it is overdue (live push on the ``deadlines`` channel, with sound when overdue)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import datetime
 
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.geo import divcodes
+from yingji.live.services import publish
+from yingji.regions.services import name_of
+from yingji.rules import deadlines as engine
 from yingji.rules import disaster_reports as dr
 
-from .models import DisasterEvent
+from .models import DeadlineAlert, DisasterEvent, LossReport
+
+REMIND_BEFORE = dt.timedelta(minutes=30)
+STATE_LABELS = {"met": "按时", "late": "超时报送", "overdue": "已超时", "running": "计时中"}
 
 
 @dataclass(frozen=True)
 class DeadlineRow:
-    county: str
-    stage: str
-    rule: dr.StageDeadline
-    due: datetime
-    done: datetime | None
+    event: DisasterEvent
+    division: str  # the reporting division (county or city)
+    stage: str  # initial / final / daily
+    deadline: engine.Deadline
+    done: dt.datetime | None
+    text: str  # how the limit is counted, in Chinese
+
+    @property
+    def due(self) -> dt.datetime:
+        return self.deadline.due_at
+
+    @property
+    def county(self) -> str:  # kept for the pages that group by county
+        return self.division
+
+    @property
+    def label(self) -> str:
+        return f"{name_of(self.division)}{self.deadline.label.removeprefix('县级').removeprefix('市级')}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.division}:{self.deadline.kind}:{self.due.isoformat()}"
+
+    def state_at(self, now: dt.datetime) -> str:
+        if engine.overdue(self.deadline, self.done, now):
+            return "late" if self.done is not None else "overdue"
+        return "met" if self.done is not None else "running"
 
     @property
     def state(self) -> str:
-        now = timezone.now()
-        if self.done is not None:
-            return "late" if self.done > self.due else "met"
-        return "overdue" if now > self.due else "running"
+        return self.state_at(timezone.now())
 
     @property
     def state_label(self) -> str:
-        return {"met": "按时", "late": "超时报送", "overdue": "已超时", "running": "计时中"}[self.state]
+        return STATE_LABELS[self.state]
 
 
 def counties_of(event: DisasterEvent) -> list[str]:
@@ -44,25 +86,124 @@ def counties_of(event: DisasterEvent) -> list[str]:
                    if divcodes.level_of(c) in ("county", "township", "village")})
 
 
+def _submitted(report: LossReport) -> dt.datetime | None:
+    """When a report reached the level above: filed by the bureau, or accepted by the county."""
+    if report.review_state != "accepted":
+        return None
+    return max(report.report_at, report.reviewed_at) if report.reviewed_at else report.report_at
+
+
+def rows(event: DisasterEvent, now: dt.datetime | None = None) -> list[DeadlineRow]:
+    now = now or timezone.now()
+    reports = [(r.division_code, r.stage, _submitted(r)) for r in event.reports.all()]
+    reports = [(code, stage, at) for code, stage, at in reports if at is not None]
+    result: list[DeadlineRow] = []
+    counties = counties_of(event)
+    city = event.division_code if divcodes.level_of(event.division_code) == "city" else None
+
+    def first(pred) -> dt.datetime | None:
+        times = [at for code, stage, at in reports if pred(code, stage)]
+        return min(times) if times else None
+
+    def stage_row(division, stage, level, start, done):
+        row = dr.stage_deadline(stage, level)
+        result.append(DeadlineRow(event, division, stage, dr.stage_deadline_for(row, start), done, row.text))
+
+    for county in counties:
+        stage_row(county, dr.INITIAL, "county", event.start_at,
+                  first(lambda c, s: s == dr.INITIAL and divcodes.is_within(c, county)))
+    county_initials = [first(lambda c, s: s == dr.INITIAL and divcodes.is_within(c, county)) for county in counties]
+    if city and any(county_initials):
+        stage_row(city, dr.INITIAL, "city", min(t for t in county_initials if t),
+                  first(lambda c, s: s == dr.INITIAL and c == city))
+    if event.daily_reporting:
+        result.extend(_daily_rows(event, counties, city, reports, now))
+    if event.stabilised_at:
+        finals = []
+        for county in counties:
+            done = first(lambda c, s: s == dr.FINAL and c == county)
+            finals.append(done)
+            stage_row(county, dr.FINAL, "county", event.stabilised_at, done)
+        if city and finals and all(finals):
+            stage_row(city, dr.FINAL, "city", max(finals), first(lambda c, s: s == dr.FINAL and c == city))
+    return sorted(result, key=lambda r: (r.due, r.division))
+
+
+def _daily_rows(event, counties, city, reports, now) -> list[DeadlineRow]:
+    """One row per reporting division and day after the start, until 灾情稳定 (or tomorrow)."""
+    found = []
+    local_start = timezone.localtime(event.start_at, dr.BEIJING).date()
+    end = event.stabilised_at or now + dt.timedelta(days=1)
+    day = local_start + dt.timedelta(days=1)
+    divisions = [(c, "county") for c in counties] + ([(city, "city")] if city else [])
+    while dt.datetime.combine(day, dt.time(0), dr.BEIJING) < end:
+        begin = dt.datetime.combine(day, dt.time(0), dr.BEIJING)
+        for division, level in divisions:
+            deadline = dr.zero_report_deadline(level, day)
+            inside = (lambda c, d=division: divcodes.is_within(c, d)) if level == "county" else \
+                (lambda c, d=division: c == d)
+            times = [at for code, _, at in reports if inside(code) and begin <= at < begin + dt.timedelta(days=1)]
+            text = f"每日{dr.ZERO_REPORT_TIMES[level]:%H:%M}前（前一日24时数据）"
+            found.append(DeadlineRow(event, division, "daily", deadline, min(times) if times else None, text))
+        day += dt.timedelta(days=1)
+    return found
+
+
 def event_deadlines(event: DisasterEvent) -> list[DeadlineRow]:
-    reports = list(event.reports.order_by("report_at").values_list("division_code", "stage", "report_at"))
-    rows = []
-    for county in counties_of(event):
-        inside = [(code, stage, at) for code, stage, at in reports if divcodes.is_within(code, county)]
-        initial_rule = dr.stage_deadline(dr.INITIAL, "county")
-        first = next((at for _, stage, at in inside if stage == dr.INITIAL), None)
-        rows.append(DeadlineRow(county, dr.INITIAL, initial_rule, dr.due_at(initial_rule, event.start_at), first))
-        if event.stabilised_at:
-            final_rule = dr.stage_deadline(dr.FINAL, "county")
-            own_final = next((at for code, stage, at in inside if stage == dr.FINAL and code == county), None)
-            rows.append(DeadlineRow(county, dr.FINAL, final_rule, dr.due_at(final_rule, event.stabilised_at), own_final))
-    return rows
+    return rows(event)
+
+
+def open_events(queryset=None):
+    """Events whose reporting may still be running: not yet stabilised, or stabilised within
+    the last month (核报 limits)."""
+    qs = DisasterEvent.objects.all() if queryset is None else queryset
+    recent = timezone.now() - dt.timedelta(days=30)
+    return qs.filter(Q(stabilised_at__isnull=True, start_at__gte=timezone.now() - dt.timedelta(days=90))
+                     | Q(stabilised_at__gte=recent))
+
+
+def open_rows(events, user=None, now=None) -> list[DeadlineRow]:
+    """Rows still to do (running or overdue), for the divisions ``user`` answers for or
+    oversees (a county sees its own rows, a city its counties' and its own)."""
+    now = now or timezone.now()
+    found = []
+    for event in events:
+        for row in rows(event, now):
+            if row.done is not None:
+                continue
+            if user is not None and not divcodes.is_within(row.division, user.region_code):
+                continue
+            found.append(row)
+    return sorted(found, key=lambda r: r.due)
 
 
 def overdue_for(events) -> list[tuple[DisasterEvent, DeadlineRow]]:
-    found = []
-    for event in events:
-        for row in event_deadlines(event):
-            if row.state == "overdue":
-                found.append((event, row))
-    return found
+    now = timezone.now()
+    return [(row.event, row) for row in open_rows(events, now=now) if row.state_at(now) == "overdue"]
+
+
+def check_deadlines(now: dt.datetime | None = None) -> int:
+    """Alert each open row once when it is 30 minutes from due and once when overdue (claimed
+    in ``DeadlineAlert`` so that several workers never alert twice). Returns alerts sent."""
+    now = now or timezone.now()
+    sent = 0
+    for row in open_rows(list(open_events()[:200]), now=now):
+        if row.state_at(now) == "overdue":
+            kind, text = "overdue", (f"【超时】{row.event.title}：{row.label}已超过截止时间"
+                                     f"（{timezone.localtime(row.due):%m-%d %H:%M}），请立即报送")
+        elif row.due - now <= REMIND_BEFORE:
+            kind, text = "reminder", (f"【提醒】{row.event.title}：{row.label}将于"
+                                      f"{timezone.localtime(row.due):%m-%d %H:%M}到期")
+        else:
+            continue
+        try:
+            with transaction.atomic():
+                DeadlineAlert.objects.create(event=row.event, key=row.key[:80], kind=kind)
+        except IntegrityError:
+            continue  # alerted before (or by another worker)
+        publish("deadlines", kind, {"text": text, "title": row.event.title, "label": row.label,
+                                    "due_at": row.due.isoformat(), "sound": kind == "overdue",
+                                    "url": reverse("disaster-detail", args=[row.event.pk])},
+                division_code=row.division)
+        sent += 1
+    return sent

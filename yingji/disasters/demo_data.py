@@ -19,7 +19,8 @@ from yingji.resources.models import Warehouse
 from yingji.resources.stock import current_stock
 
 from .models import DisasterEvent, IndicatorBaseline, ReliefTableConfig
-from .services import create_event, file_report, issue_materials, mark_stabilised, record_payment
+from . import selectors
+from .services import create_event, file_report, issue_materials, mark_stabilised, post_notice, record_payment
 
 CITY, ZHANGWU, FUMENG = "210900000000", "210922000000", "210921000000"
 
@@ -71,7 +72,7 @@ def load_disasters() -> int:
     if len(users) < 3:
         return 0
     table = create_record(users["city"], ReliefTableConfig, {
-        "code": "fuxin-demo", "name": "阜新市自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "code": "210900-2024", "name": "阜新市自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
         "source": "合成示例：真实阈值请按阜新市自然灾害救助应急预案录入", "division_code": CITY, "is_synthetic": True,
         "thresholds": {"1": {"dead_missing": 10, "relocated_or_needing_aid": 20000, "collapsed_severe_rooms": 3000},
                        "2": {"dead_missing": 5, "relocated_or_needing_aid": 10000, "collapsed_severe_rooms": 1000},
@@ -98,6 +99,7 @@ def load_disasters() -> int:
         for county, rows in per_county.items():
             file_report(county_user[county], event, {"stage": stage, "division_code": county, "reporter": "县应急管理局（示例）",
                                                      "report_at": start + offset + dt.timedelta(minutes=30), **_sum(rows)})
+        _city_report(users["city"], event, stage, start + offset + dt.timedelta(hours=1))
     event = mark_stabilised(users["city"], event, start + dt.timedelta(days=4))
     final_at = start + dt.timedelta(days=6)
     for county in (ZHANGWU, FUMENG):
@@ -115,8 +117,35 @@ def load_disasters() -> int:
             extra["difference_explanation"] = "县直国有林场受灾35人，未列入乡镇报表（示例）"
         file_report(county_user[county], event, {"stage": "final", "division_code": county, "reporter": "县应急管理局（示例）",
                                                  "report_at": final_at + dt.timedelta(hours=2), **total, **extra})
+    _city_report(users["city"], event, "final", final_at + dt.timedelta(hours=4))
     _relief(users["zhangwu"], event)
+    _current_event(users)
     return DisasterEvent.objects.filter(is_synthetic=True).count()
+
+
+def _city_report(user, event, stage: str, at) -> None:
+    """The city's own report for the province: the sum of its counties (so it never differs)."""
+    total, _ = selectors.sum_of_parts(event, CITY, stage)
+    figures = {k: str(v) for k, v in total.items()}
+    file_report(user, event, {"stage": stage, "division_code": CITY, "reporter": "市应急管理局（示例）", "report_at": at,
+                              **figures})
+
+
+def _current_event(users) -> None:
+    """A storm still running: 24-hour zero reporting on, the village 灾害信息员's 初报 waiting
+    for 彰武县's review (its deadlines show on the 值班台)."""
+    officer = User.objects.filter(username="xinxiyuan").first()
+    start = timezone.now() - dt.timedelta(hours=1)
+    event = create_event(users["city"], {
+        "title": "彰武县局地短时强降雨（合成示例）", "hazard_type": "flood", "start_at": start, "division_code": CITY,
+        "affected_codes": [ZHANGWU], "daily_reporting": True, "is_synthetic": True,
+        "description": "合成示例：彰武镇局地短时强降雨，部分村屯积水。"})
+    if officer is not None:
+        file_report(officer, event, {"stage": "initial", "division_code": officer.region_code, "reporter": "示例村灾害信息员",
+                                     "report_at": start + dt.timedelta(minutes=40), "affected_population": 86,
+                                     "relocated": 12, "general_rooms": 3, "general_households": 2,
+                                     "crop_affected_ha": "20", "direct_loss_wan": "14.5",
+                                     "summary": "合成示例：村东组房屋进水，已转移12人。"})
 
 
 def _relief(user, event) -> None:
@@ -134,7 +163,9 @@ def _relief(user, event) -> None:
             if Warehouse.objects.filter(pk=line.warehouse_id, division_code__startswith="210922").exists():
                 issue_materials(user, payments[0], warehouse=line.warehouse_id, material=line.material_id,
                                 quantity="1", signer=payments[0].head_name)
-                return
+                break
+    post_notice(user, event, {"category": "emergency", "division_code": "210922100000", "place": "彰武镇政府公示栏（示例）",
+                              "days": 7, "is_synthetic": True})
 
 
 # Synthetic baselines and one past flood per year, so the indicator dashboard has 2020–2025.
@@ -166,3 +197,34 @@ def load_indicator_history() -> int:
                                               "report_at": start + dt.timedelta(hours=2), "affected_population": affected,
                                               "deaths": deaths, "direct_loss_wan": loss})
     return IndicatorBaseline.objects.filter(is_synthetic=True).count()
+
+
+# 彰武县's own baselines (synthetic, roughly a quarter of the city) so its indicators have denominators.
+ZHANGWU_BASELINES = {  # year: (GDP 亿元, population, workers in 工矿商贸)
+    2020: ("118", 372_000, 24_500), 2021: ("124", 369_000, 24_200), 2022: ("127", 366_000, 23_900),
+    2023: ("131", 363_000, 23_700), 2024: ("134", 360_000, 23_400), 2025: ("137", 357_000, 23_100),
+}
+
+
+@demo_step(82, "县区核心指标基础数据与救助响应分级表（合成）")
+def load_county_baselines_and_table() -> int:
+    """彰武县's indicator baselines and its own relief response table (synthetic thresholds at a
+    county's scale, filed by the county bureau; the city's event keeps the city's table)."""
+    if IndicatorBaseline.objects.filter(is_synthetic=True, division_code=ZHANGWU).exists():
+        return 0
+    county = User.objects.filter(username="zhangwu").first()
+    if county is None:
+        return 0
+    for year, (gdp, population, workers) in ZHANGWU_BASELINES.items():
+        create_record(county, IndicatorBaseline, {
+            "year": year, "division_code": ZHANGWU, "gdp_yi": gdp, "population": population, "workers": workers,
+            "source": "合成示例（非官方统计数据）", "is_synthetic": True})
+    create_record(county, ReliefTableConfig, {
+        "code": "zhangwu-demo", "name": "彰武县自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "source": "合成示例：真实阈值请按彰武县自然灾害救助应急预案录入", "division_code": ZHANGWU, "is_synthetic": True,
+        "thresholds": {"1": {"dead_missing": 5, "relocated_or_needing_aid": 5000, "collapsed_severe_rooms": 500},
+                       "2": {"dead_missing": 3, "relocated_or_needing_aid": 2000, "collapsed_severe_rooms": 200},
+                       "3": {"dead_missing": 2, "relocated_or_needing_aid": 1000, "collapsed_severe_rooms": 100},
+                       "4": {"dead_missing": 1, "relocated_or_needing_aid": 300, "collapsed_severe_rooms": 30}},
+    })
+    return len(ZHANGWU_BASELINES) + 1

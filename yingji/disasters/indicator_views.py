@@ -16,6 +16,7 @@ from yingji.rules.disaster_indicators import rounded
 from yingji.core.views import service_view
 
 from . import indicators
+from .charts import trend
 
 YEARS = [2021, 2022, 2023, 2024, 2025]
 
@@ -47,7 +48,9 @@ def _rows(code: str, years: list[int]) -> list[dict]:
         change = None if assessment is None else assessment.get("change_percent")
         rows.append({"number": ind.number, "code": ind.code, "name": ind.name, "unit": ind.unit,
                      "target": ind.target_text, "values": [_fmt(row["values"][y]) for y in years],
-                     "change": _fmt(change) if change is not None else "", "met": met})
+                     "change": _fmt(change) if change is not None else "", "met": met,
+                     "chart": trend(years, row["values"], row["target_value"]),
+                     "target_value": _fmt(row["target_value"])})
     return rows
 
 
@@ -59,7 +62,7 @@ def dashboard(request):
     if divcodes.level_of(code) in ("city", "province", "county"):
         ranking = [{**r, "value": _fmt(r["value"])} for r in indicators.ranking(code, year, indicator)]
     return render(request, "disasters/indicators.html", {
-        "code": code, "place": full_name(code), "year": year, "years": years, "rows": _rows(code, years),
+        "code": code, "short_code": divcodes.short_code(code), "place": full_name(code), "year": year, "years": years, "rows": _rows(code, years),
         "ranking": ranking, "indicator": di.INDICATOR_BY_CODE[indicator], "indicators": di.INDICATORS,
         "baseline_year": indicators.BASELINE_YEAR,
     })

@@ -94,7 +94,17 @@ def indicator_table(code: str, years: list[int], baseline_year: int = BASELINE_Y
                 assessment = di.assess(ind.code, last, base)
             except ValueError:
                 assessment = None
-        table.append({"indicator": ind, "values": values, "assessment": assessment})
+        try:
+            baseline_value = di.annual_value(base, ind.code)
+        except ValueError:
+            baseline_value = None
+        target_value = None
+        if ind.target_kind == di.TARGET_BELOW:
+            target_value = ind.target
+        elif baseline_value is not None:  # the value the reduction aims at
+            target_value = baseline_value * (100 - ind.target) / 100
+        table.append({"indicator": ind, "values": values, "assessment": assessment,
+                      "baseline_value": baseline_value, "target_value": target_value})
     return table
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from yingji.core.models import ScopedRecord
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
-from yingji.rules.relief import ReliefTable
+from yingji.rules.relief import CONDITION_BY_CODE, LEVEL_LABELS, ReliefTable
 
 NON_NEGATIVE = [MinValueValidator(0, "不能为负数")]
 
@@ -44,7 +44,7 @@ class ReliefTableConfig(ScopedRecord):
     """A relief-response table entered by a bureau (Liaoning, city or county plan) with its
     document number; the national 2024 table ships in ``yingji.rules.relief``."""
 
-    code = models.SlugField("编码", max_length=40, unique=True, help_text="命令行 --table 使用的编码，如 fuxin-2024")
+    code = models.SlugField("编码", max_length=40, unique=True, help_text="命令行选用本表时填写的编码（字母、数字或连字符），如 210900-2024")
     name = models.CharField("名称", max_length=100)
     document = models.CharField("文号", max_length=60, help_text="如 辽政办〔2024〕54号")
     thresholds = models.JSONField("分级阈值", help_text='{"1": {"dead_missing": 10, ...}, "2": {...}}，以上含本数')
@@ -64,6 +64,18 @@ class ReliefTableConfig(ScopedRecord):
             self.as_table()
         except ValueError as exc:
             raise ValidationError({"thresholds": str(exc)}) from exc
+
+    def get_thresholds_display(self) -> str:
+        """一级：死亡和失踪 ≥ 10 人，……; the thresholds as the table's document states them."""
+        lines = []
+        for level, conditions in sorted((self.thresholds or {}).items(), key=lambda item: str(item[0])):
+            parts = []
+            for code, value in (conditions or {}).items():
+                cond = CONDITION_BY_CODE.get(code)
+                parts.append(f"{cond.name} ≥ {value} {cond.unit}" if cond else f"{code} ≥ {value}")
+            label = LEVEL_LABELS.get(int(level), level) if str(level).isdigit() else level
+            lines.append(f"{label}：{'，'.join(parts)}")
+        return "；".join(lines)
 
     def as_table(self) -> ReliefTable:
         return ReliefTable.from_dict({"code": self.code, "name": self.name, "document": self.document,
@@ -88,6 +100,9 @@ class DisasterEvent(ScopedRecord):
     relief_table = models.ForeignKey(ReliefTableConfig, verbose_name="救助响应分级表", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="events",
                                      help_text="留空使用国家预案（国办函〔2024〕11号）")
+    daily_reporting = models.BooleanField(
+        "启动24小时零报告", default=False,
+        help_text="重大、特别重大灾害期间：灾情稳定前各县区每日9时前报送（含无变化的零报告）")
     incidents = models.ManyToManyField("incidents.Incident", verbose_name="关联突发事件", blank=True,
                                        related_name="disaster_events")
     warnings = models.ManyToManyField("warnings.Warning", verbose_name="关联预警", blank=True,
@@ -106,11 +121,18 @@ class DisasterEvent(ScopedRecord):
             raise ValidationError({"end_at": "结束时间不能早于开始时间"})
 
 
+REVIEW_STATES = [("pending", "待县级审核"), ("accepted", "已审核上报")]
+
+
 class LossReport(ScopedRecord):
     """One loss report of one division for one event at one stage (初报 / 续报 / 核报).
-    Never edited: a correction is the next 续报 with its explanation."""
 
-    write_capability = "disasters.report"
+    A report filed by a village or township 灾害信息员 (who may not review) waits in 待县级审核
+    and does not count in any total until the county reviews it; the county may correct its
+    figures with a recorded reason (``corrections`` keeps every before/after) and accepts it,
+    which submits it upward. Otherwise never edited: a later change is the next 续报."""
+
+    write_capability = "disasters.file_report"
 
     event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.CASCADE, related_name="reports")
     stage = models.CharField("报告阶段", max_length=10, choices=list(STAGES.items()))
@@ -142,6 +164,12 @@ class LossReport(ScopedRecord):
     jump_explanation = models.TextField("数据大幅变化说明", blank=True)
     differences = models.JSONField("与下级合计不一致的指标", default=list, blank=True)
     difference_explanation = models.TextField("与下级合计差异说明", blank=True)
+    review_state = models.CharField("审核状态", max_length=10, choices=REVIEW_STATES, default="accepted")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField("审核上报时间", null=True, blank=True)
+    corrections = models.JSONField("审核更正（更正前后）", default=list, blank=True)
+    correction_reason = models.TextField("更正原因", blank=True)
 
     class Meta:
         ordering = ["event", "division_code", "sequence"]
@@ -225,6 +253,9 @@ class ReliefMaterialIssue(ScopedRecord):
     class Meta:
         verbose_name = "救灾物资发放"
 
+    def __str__(self):
+        return f"{self.payment} · {self.movement}"
+
 
 class IndicatorBaseline(ScopedRecord):
     """Baselines of the core indicators for one division and year, with their source."""
@@ -300,3 +331,40 @@ class ReliefDispatch(ScopedRecord):
             raise ValidationError({"loaded_at": "装运完毕时间不能早于调运指令时间"})
         if self.delivered_at and (self.loaded_at is None or self.delivered_at < self.loaded_at):
             raise ValidationError({"delivered_at": "须先装运完毕，且运抵时间不能早于装运时间"})
+
+
+class ReliefNotice(ScopedRecord):
+    """公示: the list of households and amounts of one category posted in a village or township
+    (救助条例 第十九、二十六条), with where and for how long; objections are recorded in ``note``."""
+
+    write_capability = "disasters.report"
+
+    event = models.ForeignKey(DisasterEvent, verbose_name="灾害过程", on_delete=models.PROTECT, related_name="notices")
+    category = models.CharField("救助类别", max_length=20, choices=RELIEF_CATEGORIES)
+    posted_at = models.DateTimeField("公示开始时间")
+    days = models.PositiveSmallIntegerField("公示天数", default=7)
+    place = models.CharField("张贴地点", max_length=120)
+    households = models.PositiveIntegerField("公示户数", default=0, editable=False)
+    amount_yuan = models.DecimalField("公示金额合计（元）", max_digits=14, decimal_places=2, default=0, editable=False)
+    note = models.TextField("异议及处理情况", blank=True)
+
+    class Meta:
+        ordering = ["event", "-posted_at"]
+        verbose_name = "救助公示"
+
+    def __str__(self):
+        return f"{self.get_category_display()}公示（{self.division_code[:9]}）"
+
+
+class DeadlineAlert(models.Model):
+    """One reminder or overdue alert of one reporting deadline, claimed once (so several workers
+    never alert twice). Written only by the deadline job."""
+
+    event = models.ForeignKey(DisasterEvent, on_delete=models.CASCADE, related_name="deadline_alerts")
+    key = models.CharField(max_length=80)  # county, stage and due time of the deadline
+    kind = models.CharField(max_length=10)  # "reminder" or "overdue"
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "灾情报告时限提醒"
+        constraints = [models.UniqueConstraint(fields=["event", "key", "kind"], name="disaster_deadline_alert_once")]

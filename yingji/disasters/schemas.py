@@ -72,6 +72,7 @@ class DisasterEventIn(Schema):
     description: str = ""
     agricultural_population: int = 0
     relief_table_id: Optional[int] = None
+    daily_reporting: bool = False
 
 
 class DisasterEventOut(Schema):
@@ -86,6 +87,7 @@ class DisasterEventOut(Schema):
     description: str
     agricultural_population: int
     relief_table_id: Optional[int]
+    daily_reporting: bool
     version: int
     is_synthetic: bool
 
@@ -136,6 +138,12 @@ class LossDifferenceOut(Schema):
     sum: str
 
 
+class LossCorrectionOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
 class LossReportOut(LossFigures):
     id: int
     event_id: int
@@ -149,6 +157,17 @@ class LossReportOut(LossFigures):
     jump_explanation: str
     differences: list[LossDifferenceOut]
     difference_explanation: str
+    review_state: str
+    reviewed_at: Optional[dt.datetime]
+    corrections: list[LossCorrectionOut]
+    correction_reason: str
+
+
+class LossReviewIn(Schema):
+    """The county's review: corrected figures (only those that change) and the reason."""
+
+    figures: dict[str, str | int] = {}
+    correction_reason: str = ""
 
 
 LossReportList = page_of(LossReportOut, "LossReportList")

@@ -29,6 +29,16 @@ def _ancestors(code: str) -> list[str]:
     return found
 
 
+def place_name(code: str) -> str:
+    """A division's Chinese name; a village without a name in the reference data (villages are
+    accepted below a known township) is named by its township and code."""
+    code = divcodes.normalise(code)
+    name = name_of(code)
+    if name == code and divcodes.level_of(code) == "village":
+        return f"{name_of(code[:9].ljust(12, '0'))}辖村（{code}）"
+    return name
+
+
 def can_see_event(event: DisasterEvent, user) -> bool:
     """An event is seen by users in its division's scope and by the bureaus of the divisions it
     affects (a county files its figures into the city's disaster process)."""
@@ -72,13 +82,33 @@ def reports_of(event: DisasterEvent, user=None):
     return scope.visible(qs, user) if user is not None else qs
 
 
+def pending_reviews(event: DisasterEvent, user):
+    """Reports waiting in 待县级审核 that ``user`` may review: inside the user's area, below
+    the user's own level."""
+    if user is None or not user.can("disasters.review"):
+        return LossReport.objects.none()
+    own = divcodes.normalise(user.region_code)
+    return (scope.visible(event.reports.filter(review_state="pending"), user).exclude(division_code=own)
+            .order_by("report_at", "id"))
+
+
+def notice_payments(event: DisasterEvent, user, category: str | None, division_code: str) -> list[ReliefPayment]:
+    """The payments of one category inside ``division_code`` (a village or township) that a
+    public notice lists, in the user's scope."""
+    prefix = divcodes.scope_prefix(divcodes.normalise(division_code))
+    qs = payments_of(event, user).filter(division_code__startswith=prefix)
+    if category:
+        qs = qs.filter(category=category)
+    return list(qs.order_by("division_code", "head_name", "id"))
+
+
 def payments_of(event: DisasterEvent, user):
     return scope.visible(ReliefPayment.objects.filter(event=event), user).order_by("category", "division_code", "id")
 
 
 def latest_by_division(event: DisasterEvent, stage: str | None = None) -> dict[str, LossReport]:
     """Each division's latest report (of ``stage`` when given)."""
-    qs = LossReport.objects.filter(event=event)
+    qs = LossReport.objects.filter(event=event, review_state="accepted")  # 待县级审核 counts nowhere yet
     if stage:
         qs = qs.filter(stage=stage)
     latest: dict[str, LossReport] = {}

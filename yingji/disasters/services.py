@@ -7,13 +7,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yingji.core import scope
 from yingji.core.capabilities import require
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed, from_django_validation
 from yingji.core.records import change, create_record, log_event, update_record
 from yingji.geo import divcodes
 from yingji.incidents.models import Incident
@@ -24,9 +25,9 @@ from yingji.warnings.models import Warning
 
 from . import selectors
 from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport,
-                     ReliefDispatch, ReliefMaterialIssue, ReliefPayment)
+                     ReliefDispatch, ReliefMaterialIssue, ReliefNotice, ReliefPayment)
 
-EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description",
+EVENT_FIELDS = ("title", "hazard_type", "start_at", "end_at", "affected_codes", "description", "daily_reporting",
                 "agricultural_population", "relief_table_id", "division_code", "is_synthetic")
 CENT = Decimal("0.01")
 REPORT_FIELDS = ("stage", "report_at", "reporter", "summary", "jump_explanation", "difference_explanation",
@@ -185,10 +186,62 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
                   "sequence": len(previous) + 1, "jumps": jumps, "differences": differences,
                   "report_at": parse_time(data.get("report_at"), "报告时间", "report_at") or timezone.now()}
         record["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
+        pending = not user.can("disasters.review")
+        if pending:  # a 灾害信息员's report waits for the county's review
+            record["review_state"] = "pending"
         try:
-            return create_record(user, LossReport, record, note=f"{dr.STAGES[stage]}")
+            return create_record(user, LossReport, record,
+                                 note=f"{dr.STAGES[stage]}{'（待县级审核）' if pending else ''}")
         except IntegrityError as exc:  # pragma: no cover - the lock above makes this a race guard only
             raise Conflict("该区划的报告已被他人同时提交，请刷新后重试") from exc
+
+
+def review_report(user, report: LossReport, corrected: dict | None = None, reason: str = "") -> LossReport:
+    """The county reviews a report waiting in 待县级审核: corrects figures (each change kept with
+    its value before and after, ``reason`` required) and accepts it, which submits it upward —
+    from then on it counts in the county's and the city's totals.
+
+    Refuses: a reviewer without ``disasters.review`` (403), a report outside the reviewer's
+    area or at the reviewer's own level (403: the county reviews what lies below it), a report
+    already reviewed (409), a correction without a reason (400), invalid figures (400)."""
+    require(user, "disasters.review", "您的角色无权审核灾情报告")
+    scope.check_can_see(report, user)
+    own = divcodes.normalise(user.region_code)
+    if report.division_code == own or not divcodes.is_within(report.division_code, own):
+        raise Forbidden("只能审核本辖区下级（乡镇、村）报送的灾情报告")
+    changed_input = {k: v for k, v in (corrected or {}).items() if k in FIGURE_NAMES and v not in (None, "")}
+    with transaction.atomic():
+        current = LossReport.objects.select_for_update().get(pk=report.pk)
+        if current.review_state != "pending":
+            raise Conflict(f"该报告已于 {timezone.localtime(current.reviewed_at):%Y-%m-%d %H:%M} 审核上报"
+                           if current.reviewed_at else "该报告无需审核")
+        figures = _figures({**current.figures(), **changed_input})
+        try:
+            LossReport(**figures).clean()  # 绝收 ≤ 成灾 ≤ 受灾, 户 ≤ 间 on the corrected figures
+        except DjangoValidationError as exc:
+            raise from_django_validation(exc) from exc
+        corrections = [{"field": n, "before": str(getattr(current, n)), "after": str(figures[n])}
+                       for n in FIGURE_NAMES if Decimal(getattr(current, n)) != Decimal(figures[n])]
+        reason = (reason or "").strip()
+        if corrections and not reason:
+            raise ValidationFailed(f"更正了数据，须填写更正原因：{_describe_corrections(corrections)}",
+                                   code="correction_unexplained", fields={"correction_reason": ["更正数据须说明原因"]})
+        changes = {"review_state": "accepted", "reviewed_by": user, "reviewed_at": timezone.now(),
+                   "corrections": corrections, "correction_reason": reason}
+        if corrections:
+            changes.update({n: figures[n] for n in FIGURE_NAMES})
+            previous = (LossReport.objects.filter(event_id=current.event_id, division_code=current.division_code,
+                                                  sequence__lt=current.sequence).order_by("-sequence").first())
+            jumps = [j.to_json() for j in dr.sharp_jumps(previous.figures(), figures, jump_rule())] if previous else []
+            changes["jumps"] = jumps
+            if jumps and not current.jump_explanation.strip():
+                changes["jump_explanation"] = f"审核更正：{reason}"
+        note = "审核上报" + (f"（更正：{_describe_corrections(corrections)}；原因：{reason}）" if corrections else "")
+        return change(user, current, note=note[:500], audit_action="transition", lock=False, **changes)
+
+
+def _describe_corrections(corrections) -> str:
+    return "；".join(f"{FIGURE_LABELS[c['field']]} {c['before']} → {c['after']}" for c in corrections)
 
 
 def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:
@@ -300,3 +353,26 @@ def mark_dispatch(user, dispatch, step: str, at=None):
         raise Conflict("该环节已登记")
     at = parse_time(at, "时间", field) or timezone.now()
     return update_record(user, dispatch, {field: at}, note={"loaded": "装运完毕", "delivered": "运抵灾区"}[step])
+
+
+def post_notice(user, event: DisasterEvent, data: dict) -> ReliefNotice:
+    """Record that the list of one category's households in a village or township was posted
+    for public notice (公示), with where and for how long; the households and the total amount
+    are taken from the payments at that moment. Refuses an empty list (400)."""
+    scope.check_can_create(ReliefNotice, user)
+    selectors.check_can_see_event(event, user)
+    data = {k: v for k, v in data.items() if k in ("category", "division_code", "posted_at", "days", "place", "note",
+                                                   "is_synthetic")}
+    try:
+        data["division_code"] = divcodes.normalise(data.get("division_code") or user.region_code)
+    except divcodes.DivisionCodeError as exc:
+        raise ValidationFailed(str(exc), fields={"division_code": [str(exc)]}) from exc
+    scope.check_can_write(ReliefNotice, user, data["division_code"])
+    payments = selectors.notice_payments(event, user, data.get("category"), data["division_code"])
+    if not payments:
+        raise ValidationFailed("该区划没有此类救助的发放记录，无需公示", fields={"category": ["没有可公示的发放记录"]})
+    data["posted_at"] = parse_time(data.get("posted_at"), "公示开始时间", "posted_at") or timezone.now()
+    data["event"] = event
+    data["is_synthetic"] = bool(data.get("is_synthetic") or event.is_synthetic)
+    server = {"households": len(payments), "amount_yuan": sum((p.amount_yuan for p in payments), Decimal(0))}
+    return create_record(user, ReliefNotice, data, server=server, note="救助对象公示")

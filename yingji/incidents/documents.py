@@ -55,6 +55,10 @@ def body_sections(report: IncidentReport) -> list[tuple[str, str]]:
     sections.append(("附：事件要素",
                      f"事件类型：{incident.get_type_code_display()}；事发地：{place}；"
                      f"接报时间：{timezone.localtime(incident.received_at):%Y-%m-%d %H:%M}；{_figures_line(report)}"))
+    if report.compared_with:
+        change = ("；".join(f"{c['label']}：{c['before']} → {c['after']}" for c in report.changes)
+                  if report.changes else "伤亡与损失数字无变化")
+        sections.append((f"附：与{report.compared_with}相比的变化", change))
     reasons = "；".join(report.grade_reasons) if report.grade_reasons else "—"
     sections.append(("附：等级研判", f"{report.grade_name or '未分级'}。依据：{reasons}"))
     return sections

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -119,6 +121,24 @@ class IncidentAttachment(ScopedRecord):
         return self.name
 
 
+def figure_text(name: str, value) -> str:
+    """A figure as a bureau writes it: people as integers, money in yuan with thousands separators."""
+    if name == "direct_loss_yuan":
+        return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def figure_changes(before: dict, after: dict) -> list[dict]:
+    """The figures that differ, in the order of FIGURE_FIELDS, as text ready to show."""
+    return [{"field": name, "label": FIGURE_LABELS[name], "before": figure_text(name, before.get(name, 0)),
+             "after": figure_text(name, after.get(name, 0))}
+            for name in FIGURE_FIELDS if Decimal(str(before.get(name, 0))) != Decimal(str(after.get(name, 0)))]
+
+
+def changes_text(changes: list[dict]) -> str:
+    return "、".join(f"{c['label']} {c['before']}→{c['after']}" for c in changes)
+
+
 class IncidentReport(ScopedRecord, Figures):
     """One version of the incident report: 首报, 续报 (any number), 终报, 补报. Never edited."""
 
@@ -140,11 +160,19 @@ class IncidentReport(ScopedRecord, Figures):
     casualties_and_loss = models.TextField("伤亡人数和初步估计的直接经济损失", blank=True)
     measures_taken = models.TextField("已经采取的措施", blank=True)
     other_matters = models.TextField("其他应当报告的情况", blank=True)
+    # What this report changed against the last known figures (the intake's for the first report,
+    # else the previous report's): [{"field", "label", "before", "after"}], kept as filed.
+    compared_with = models.CharField("对比对象", max_length=40, blank=True)
+    changes = models.JSONField("与上次相比的变化", default=list, blank=True)
 
     class Meta:
         ordering = ["incident", "sequence"]
         verbose_name = "事件报告"
         constraints = [models.UniqueConstraint(fields=["incident", "sequence"], name="incident_report_sequence")]
+
+    @property
+    def changes_text(self) -> str:
+        return changes_text(self.changes)
 
     def __str__(self):
         label = self.get_kind_display()

@@ -20,7 +20,17 @@ class FiguresOut(Schema):
     direct_loss_yuan: str
 
 
+class FigureChangeOut(Schema):
+    field: str
+    label: str
+    before: str
+    after: str
+
+
 class ReportOut(FiguresOut):
+    """``changes``: the figures this report changed against ``compared_with`` (接报 for the first
+    report, else the previous report, e.g. 续报（第1次）)."""
+
     id: int
     incident: int
     kind: str
@@ -35,6 +45,8 @@ class ReportOut(FiguresOut):
     grade_level: Optional[int]
     grade_name: str
     grade_reasons: list
+    compared_with: str
+    changes: list[FigureChangeOut]
     docx_url: str
     pdf_url: str
 

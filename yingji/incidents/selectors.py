@@ -21,6 +21,7 @@ from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
 from .models import FIGURE_FIELDS, Incident, IncidentDeadline, IncidentReport, ReportReceipt, TimelineEntry
 
 GRADE_COLORS = {1: "#b71c1c", 2: "#e65100", 3: "#f9a825", 4: "#1565c0", None: "#607d8b"}
+GRADE_BADGES = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}  # on the one-map marker: 特别重大 Ⅰ … 一般 Ⅳ
 
 
 def visible_incidents(user) -> QuerySet:
@@ -118,6 +119,7 @@ def report_json(report: IncidentReport) -> dict:
         "reporting_unit": report.reporting_unit.name, "issuer": report.issuer, "report_at": _iso(report.report_at),
         "items": {code: getattr(report, code) for code, _ in DECREE_493_ART12_ITEMS},
         "grade_level": report.grade_level, "grade_name": report.grade_name, "grade_reasons": report.grade_reasons,
+        "compared_with": report.compared_with, "changes": report.changes,
         **{name: (str(getattr(report, name)) if name == "direct_loss_yuan" else getattr(report, name))
            for name in FIGURE_FIELDS},
         "docx_url": api_url(f"incident-reports/{report.pk}/document?format=docx"),
@@ -188,5 +190,6 @@ def board_geojson(user) -> dict:
                            "color": GRADE_COLORS.get(incident.grade_level, GRADE_COLORS[None]),
                            "popup": f"{incident.grade_name or '未分级'} · {incident.get_type_code_display()} · "
                                     f"{incident.get_state_display()}" + ("（合成示例）" if incident.is_synthetic else ""),
+                           "badge": GRADE_BADGES.get(incident.grade_level, ""), "state": incident.get_state_display(),
                            "grade_level": incident.grade_level, "synthetic": incident.is_synthetic}})
     return {"type": "FeatureCollection", "features": features}

@@ -29,7 +29,8 @@ from yingji.rules.statemachine import TransitionError
 from . import deadline_service
 from .deadline_service import add_entry
 from .grading import grade_incident
-from .models import (FIGURE_FIELDS, FIGURE_LABELS, Incident, IncidentAttachment, IncidentReport, ReportReceipt)
+from .models import (FIGURE_FIELDS, FIGURE_LABELS, Incident, IncidentAttachment, IncidentReport, ReportReceipt,
+                     figure_changes, figure_text)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ART12_CODES = [code for code, _ in DECREE_493_ART12_ITEMS]
@@ -222,6 +223,11 @@ def _attach(user, incident: Incident, upload) -> IncidentAttachment:
 # ----- reports -------------------------------------------------------------------------
 
 
+def report_label(report: IncidentReport) -> str:
+    """首报, 续报（第2次）, 终报, 补报（第1次）."""
+    return REPORT_KINDS[report.kind] + (f"（第{report.kind_sequence}次）" if report.kind in ("follow_up", "supplement") else "")
+
+
 def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upward: bool = False) -> IncidentReport:
     """File a report of ``kind`` (first/follow_up/final/supplement). Its figures become the
     incident's current figures and the grade is recomputed with the reason shown."""
@@ -247,17 +253,20 @@ def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upwar
         issuer = (data.get("issuer") or "").strip()
         if not issuer:
             raise ValidationFailed("请填写签发人", fields={"issuer": ["必填"]})
-        figures = parse_figures(data, defaults=current.figures())
+        known = current.figures()  # the last known figures: the previous report's, or the intake's
+        figures = parse_figures(data, defaults=known)
         grade = grade_incident(current.type_code, figures, current.division_code)
+        previous = current.reports.order_by("-sequence").first()
         kind_sequence = kinds.count(kind) + 1
-        label = REPORT_KINDS[kind] + (f"（第{kind_sequence}次）" if kind in ("follow_up", "supplement") else "")
+        label = report_label(IncidentReport(kind=kind, kind_sequence=kind_sequence))
         report = records.create_record(user, IncidentReport, {
             **items, **figures, "incident": current, "kind": kind, "sequence": len(kinds) + 1,
             "kind_sequence": kind_sequence, "reporting_unit": unit, "issuer": issuer, "report_at": report_at,
             "title": (data.get("title") or "").strip() or f"关于{current.title}的{label}",
             "division_code": current.division_code, "is_synthetic": current.is_synthetic,
             "grade_level": grade.level, "grade_name": grade.name, "grade_reasons": grade.reasons,
-            "grade_basis": grade.basis}, note=label)
+            "grade_basis": grade.basis, "compared_with": report_label(previous) if previous else "接报",
+            "changes": figure_changes(known, figures)}, note=label)
         report.incident = _apply_report(user, current, report, grade, label, unit, items)
         if submit_upward:
             escalate(user, report)
@@ -272,8 +281,11 @@ def _apply_report(user, incident: Incident, report: IncidentReport, grade, label
         context={"require_art12_items": report.kind != "supplement", "items": items},
         **{name: getattr(report, name) for name in FIGURE_FIELDS},
         grade_level=grade.level, grade_name=grade.name, grade_reasons=grade.reasons, grade_basis=grade.basis)
-    figures = "，".join(f"{FIGURE_LABELS[n]}{getattr(report, n)}" for n in FIGURE_FIELDS if getattr(report, n))
-    add_entry(incident, "report", f"{unit.name}报送{label}（签发人：{report.issuer}）{('：' + figures) if figures else ''}",
+    figures = "，".join(f"{FIGURE_LABELS[n]}{figure_text(n, getattr(report, n))}" for n in FIGURE_FIELDS
+                       if getattr(report, n))
+    change = (f"较{report.compared_with}：{report.changes_text}" if report.changes
+              else f"数字与{report.compared_with}相同")
+    add_entry(incident, "report", f"{unit.name}报送{label}（签发人：{report.issuer}）{('：' + figures) if figures else ''}；{change}",
               actor=user, at=report.report_at, unit_name=unit.name, data={"report": report.pk})
     if old_grade != grade.name:
         add_entry(incident, "grade", f"等级由“{old_grade or '未定级'}”调整为“{grade.name}”：{'；'.join(grade.reasons)}",

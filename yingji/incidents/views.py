@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
 from yingji.core.views import service_view
 from yingji.duty.services import duty_unit_of, parent_duty_unit
@@ -22,7 +23,7 @@ from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, next
 from . import documents, selectors, services
 from .api import document_response
 from .deadline_service import complete_manually, overdue_statistics
-from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES
+from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES, figure_text
 
 
 def _type_groups():
@@ -40,6 +41,8 @@ def console(request):
     context = {
         "unit": unit,
         "deadlines": selectors.deadlines_for(user, "pending")[:50],
+        "other_deadlines": sorted((row for _, module in app_modules("duty_board") for row in module.deadlines(user)),
+                                  key=lambda row: row["due_at"]),
         "receipts": selectors.receipts_for(user, pending_only=True)[:20],
         "incidents": selectors.filtered(user, {"open": "1"})[:30],
         "can_report": user.can("incidents.report"),
@@ -133,7 +136,8 @@ def report_form(request, pk, kind):
     else:
         source = latest or incident
         data = {n: getattr(source, n) for n in FIGURE_FIELDS}
-        data["report_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        # To the second: a report filed within the minute of 接报 must not read as earlier than it.
+        data["report_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S")
         if latest:
             data.update({code: getattr(latest, code) for code, _ in DECREE_493_ART12_ITEMS})
             data["issuer"] = latest.issuer
@@ -142,10 +146,12 @@ def report_form(request, pk, kind):
             data["time_place_scene"] = f"{occurred:%Y年%m月%d日%H时%M分}，{incident.address or ''}"
             data["brief_course"] = incident.description
     unit = duty_unit_of(request.user)
+    known = incident.figures()  # the last known figures: the latest report's, or the intake's
     return render(request, "incidents/report_form.html", {
         "incident": incident, "kind": kind, "kind_label": REPORT_KINDS[kind], "data": data, "error": error,
         "fields": fields, "items": [(code, label, data.get(code, "")) for code, label in DECREE_493_ART12_ITEMS],
-        "figures": [(n, FIGURE_LABELS[n], data.get(n, "")) for n in FIGURE_FIELDS],
+        "figures": [(n, FIGURE_LABELS[n], data.get(n, ""), figure_text(n, known[n])) for n in FIGURE_FIELDS],
+        "compared_with": services.report_label(latest) if latest else "接报",
         "parent_unit": parent_duty_unit(unit) if unit else None,
     }, status=400 if error else 200)
 

@@ -18,7 +18,15 @@ class Job(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Progress of a long operation (written between its steps, see live.progress) and whose it is:
+    # the division scopes who may watch it.
+    division_code = models.CharField(max_length=12, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_text = models.CharField(max_length=300, blank=True)
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "run_at"])]

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import traceback
+from contextvars import ContextVar
 from typing import Callable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,6 +32,13 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
 _ORIGINS: dict[str, str] = {}
 LEASE = dt.timedelta(minutes=5)
+_CURRENT: ContextVar[Job | None] = ContextVar("yingji_current_job", default=None)
+
+
+def current_job() -> Job | None:
+    """The job whose handler is running (None outside a handler): long operations report
+    their progress on it (``live.progress``)."""
+    return _CURRENT.get()
 
 
 def handler(kind: str):
@@ -46,8 +54,10 @@ def handler(kind: str):
     return register
 
 
-def enqueue(kind: str, payload: dict | None = None, *, delay_s: float = 0, max_attempts: int = 5) -> Job:
-    return Job.objects.create(kind=kind, payload=payload or {}, max_attempts=max_attempts,
+def enqueue(kind: str, payload: dict | None = None, *, delay_s: float = 0, max_attempts: int = 5,
+            division_code: str = "") -> Job:
+    """Queue a job; ``division_code`` says whose it is (who may watch its progress)."""
+    return Job.objects.create(kind=kind, payload=payload or {}, max_attempts=max_attempts, division_code=division_code,
                               run_at=timezone.now() + dt.timedelta(seconds=delay_s))
 
 
@@ -65,6 +75,7 @@ def _claim(worker: str, limit: int) -> list[Job]:
         jobs = list(ready)
         ids = [j.id for j in jobs]
         Job.objects.filter(id__in=ids).update(status="running", locked_by=worker, locked_until=now + LEASE)
+        Job.objects.filter(id__in=ids, started_at__isnull=True).update(started_at=now)
     return jobs
 
 
@@ -90,12 +101,15 @@ def run_pending(worker: str | None = None, limit: int = 20) -> int:
         if func is None:
             _finish(job, f"没有处理程序：{job.kind}")
             continue
+        token = _CURRENT.set(job)
         try:
             func(job.payload)
         except Exception:  # noqa: BLE001 - the error is stored on the job and retried
             _finish(job, traceback.format_exc(limit=5))
         else:
             _finish(job, None)
+        finally:
+            _CURRENT.reset(token)
     return len(jobs)
 
 

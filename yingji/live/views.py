@@ -6,9 +6,12 @@ import asyncio
 import json
 
 from asgiref.sync import sync_to_async
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+
+from yingji.core.errors import NotFound
 
 from .hub import CLOSED, HUB
+from .progress import job_for, status_of
 from .services import visible_to
 
 KEEPALIVE_SECONDS = 15
@@ -56,3 +59,14 @@ async def stream(request):
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def progress(request, job_id: int):
+    """The state of a long operation (the page's fallback when the live stream is not open)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": {"code": "unauthenticated", "message": "请先登录"}}, status=401)
+    try:
+        job = job_for(request.user, job_id)
+    except NotFound as exc:
+        return JsonResponse({"error": {"code": "not_found", "message": exc.message}}, status=404)
+    return JsonResponse(status_of(job))

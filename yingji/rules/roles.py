@@ -12,6 +12,7 @@ ROLES: dict[str, str] = {
     "supervisor": "监管人员",
     "enterprise": "企业用户",
     "readonly": "只读",
+    "info_officer": "灾害信息员",
 }
 
 ADMIN_ROLES = frozenset({"sysadmin", "city_admin", "county_admin"})

@@ -176,8 +176,59 @@ class ReceiptsOut(Schema):
     updated: int
 
 
+class ChannelErrorOut(Schema):
+    error: str
+    count: int
+
+
+class ChannelCoverageOut(Schema):
+    """One channel as the delivery records say: ``reached`` = accepted by the gateway (``sent``) +
+    known delivered; ``ratio`` = reached / targeted; ``state`` done / sending / failing (gateway down or
+    erring: retries pending, or nothing got through) / partial (some recipients refused, the rest went
+    out) / not_sent / no_recipients with its Chinese ``state_label``; ``problem`` the text shown to
+    the publisher."""
+
+    channel: str
+    label: str
+    state: str
+    state_label: str
+    targeted: int
+    sent: int
+    delivered: int
+    failed: int
+    queued: int
+    retrying: int
+    cancelled: int
+    reached: int
+    ratio: Optional[float]
+    percent: str
+    problem: str
+    errors: list[ChannelErrorOut]
+
+
+class CoverageRuleOut(Schema):
+    """The plans' rule 灾害预警信息公众覆盖率 ≥90 % (docs/rules.md §8): ``verdict`` met / not_met /
+    unknown (no population registered) / not_applicable (drills and tests), ``label`` 达标 / 未达标 /
+    无法评估 / 不适用."""
+
+    text: str
+    source: str
+    target_percent: int
+    verdict: str
+    label: str
+    met: Optional[bool]
+    ratio: Optional[float]
+    percent: str
+    reached: int
+    population: int
+    reason: str
+
+
 class WarningCoverageOut(Schema):
-    """Counts by delivery status (plus ``targeted`` and ``reached``) per channel and per county."""
+    """Counts by delivery status (plus ``targeted`` and ``reached``) per channel and per county;
+    ``channels`` per channel with its state and errors; ``problems`` the channels that failed or did
+    not send (errors); ``notes`` the channels where some recipients were refused; ``rule`` the 90 % check; ``targeting`` how the delivery list was built (status,
+    summary, error)."""
 
     population: int
     public_targeted: int
@@ -187,6 +238,12 @@ class WarningCoverageOut(Schema):
     targeted_ratio: Optional[float]
     by_channel: dict[str, dict[str, int]]
     by_county: dict[str, dict[str, int]]
+    channels: list[ChannelCoverageOut]
+    problems: list[str]
+    notes: list[str]
+    rule: CoverageRuleOut
+    sending: bool
+    targeting: dict[str, Any]
 
 
 def _fields(payload: WarningIn) -> dict:

@@ -41,6 +41,31 @@ def _all(deliveries, status: str, error: str = "") -> list[Outcome]:
     return [Outcome(d.pk, status, error[:300]) for d in deliveries]
 
 
+def http_failure(exc: Exception) -> str:
+    """Why an HTTP request to a gateway failed, in words a duty officer can act on."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "连接超时（网关无响应）"
+    if isinstance(exc, requests.Timeout):
+        return "应答超时"
+    if isinstance(exc, requests.ConnectionError):
+        return "无法连接（网关未启动或网络不通）"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "接口地址无效"
+    return "请求失败"
+
+
+def smtp_failure(exc: Exception) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "连接超时"
+    if isinstance(exc, ConnectionRefusedError):
+        return "无法连接（邮件服务器未启动或端口错误）"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "邮件服务器断开了连接"
+    if isinstance(exc, smtplib.SMTPException):
+        return f"邮件服务器出错（{getattr(exc, 'smtp_code', '') or '无代码'}）"
+    return "网络错误"
+
+
 class ChannelAdapter:
     key = ""
 
@@ -65,7 +90,7 @@ class SmsGateway(ChannelAdapter):
         try:
             response = self.session().post(config.endpoint, json=body, timeout=config.timeout_seconds)
         except requests.RequestException as exc:
-            return _all(deliveries, "retry", f"短信网关不可达：{exc.__class__.__name__}")
+            return _all(deliveries, "retry", f"短信网关不可达：{http_failure(exc)}")
         if response.status_code != 200:
             return _all(deliveries, "retry", f"短信网关返回 HTTP {response.status_code}")
         try:
@@ -103,7 +128,7 @@ class BroadcastEndpoint(ChannelAdapter):
                                     headers={"Content-Type": "application/cap+xml; charset=utf-8"},
                                     timeout=config.timeout_seconds)
         except requests.RequestException as exc:
-            return _all(deliveries, "retry", f"应急广播平台不可达：{exc.__class__.__name__}")
+            return _all(deliveries, "retry", f"应急广播平台不可达：{http_failure(exc)}")
         if 200 <= response.status_code < 300:
             return _all(deliveries, "delivered")
         status = "failed" if response.status_code in (400, 422) else "retry"
@@ -130,7 +155,7 @@ class EmailSmtp(ChannelAdapter):
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-            return _all(deliveries, "retry", f"邮件服务器不可用：{exc.__class__.__name__}")
+            return _all(deliveries, "retry", f"邮件服务器不可用：{smtp_failure(exc)}")
         return [Outcome(d.pk, "failed", f"邮件服务器拒收：{refused[d.address]}"[:300]) if d.address in refused
                 else Outcome(d.pk, "sent") for d in deliveries]
 

@@ -21,13 +21,16 @@ from collections import defaultdict
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from yingji.live.services import publish as live_publish
+
 from .channels import ADAPTERS, Outcome
-from .models import ChannelConfig, Delivery, Warning
+from .models import CHANNELS, ChannelConfig, Delivery, Warning
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
 MAX_BACKOFF_S = 3600
 DISPATCHED_CHANNELS = ("sms", "broadcast", "email")
+CHANNEL_LABELS = dict(CHANNELS)
 
 
 def backoff_seconds(config: ChannelConfig, attempts: int) -> float:
@@ -129,12 +132,32 @@ def dispatch_once(channel: str, limit: int | None = None, config: ChannelConfig 
     for warning_id, deliveries in by_warning.items():
         try:
             outcomes = adapter.send(config, warnings[warning_id], deliveries)
-        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the batch: retry it
+        except Exception:  # noqa: BLE001 - an adapter bug must not lose the batch: retry it
             log.exception("channel %s failed", channel)
-            outcomes = [Outcome(d.pk, "retry", f"发送异常：{exc.__class__.__name__}") for d in deliveries]
-        for status, count in _record(config, deliveries, outcomes).items():
+            outcomes = [Outcome(d.pk, "retry", "发送程序出错（详情见系统日志），稍后重试") for d in deliveries]
+        counts = _record(config, deliveries, outcomes)
+        if counts.get("retry") or counts.get("failed"):
+            _tell_publisher(warnings[warning_id], channel, outcomes)
+        for status, count in counts.items():
             totals[status] += count
     return dict(totals)
+
+
+_TOLD: dict[tuple[int, str], float] = {}
+TELL_EVERY_S = 30.0
+
+
+def _tell_publisher(warning: Warning, channel: str, outcomes: list[Outcome]) -> None:
+    """A live event for the warning's page when a batch failed (at most every 30 s per channel):
+    the page shows the error without being reloaded."""
+    now = time.monotonic()
+    if now - _TOLD.get((warning.pk, channel), -TELL_EVERY_S) < TELL_EVERY_S:
+        return
+    _TOLD[(warning.pk, channel)] = now
+    reason = next((o.error for o in outcomes if o.error), "原因不明")
+    live_publish("warnings", "delivery_problem", {"id": warning.pk, "channel": channel,
+                                                  "text": f"{warning.title}：{CHANNEL_LABELS[channel]}发送出错：{reason}"},
+                 warning.division_code)
 
 
 def drain(channel: str, timeout: float = 30.0) -> dict[str, int]:

@@ -13,6 +13,7 @@ Recipients:
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import numpy as np
 from django.apps import apps
@@ -26,6 +27,7 @@ from . import targeting
 from .models import ChannelConfig, Delivery, Subscriber
 
 log = logging.getLogger(__name__)
+Step = tuple[str, Callable[[], int]]
 ID_CHUNK = 5000
 DELIVERY_COLUMNS = ("warning_id, channel, recipient_kind, recipient_id, address, division_code, status, attempts, "
                     "next_attempt_at, sent_at, delivered_at, external_id, last_error, created_at")
@@ -82,19 +84,37 @@ def _subscribers_in_drawn_area(geometry) -> np.ndarray:
     return targeting.points_inside(geometry, data[:, 0].astype(np.int64), data[:, 1], data[:, 2])
 
 
-def _queue_public(warning, geometry) -> int:
-    count = 0
+def _subscriber_id_ranges(chunk: int | None) -> list[tuple[int, int]]:
+    """Id ranges covering every subscriber: one range, or ``chunk``-sized ones (progress steps)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {_table(Subscriber)}")
+        low, high = cursor.fetchone()
+    if low is None:
+        return []
+    if not chunk:
+        return [(low, high)]
+    return [(start, min(start + chunk - 1, high)) for start in range(low, high + 1, chunk)]
+
+
+def _public_steps(warning, geometry, chunk: int | None) -> list[Step]:
+    sub = _table(Subscriber)
+    steps: list[Step] = []
     if warning.area_codes:
         where, params = _division_condition("division_code", warning.area_codes)
-        count += _insert_select(warning, "sms", "public", _table(Subscriber), "id", "phone", "division_code",
-                                f"active AND ({where})", params)
+        for low, high in _subscriber_id_ranges(chunk):
+            steps.append(("public", lambda low=low, high=high: _insert_select(
+                warning, "sms", "public", sub, "id", "phone", "division_code",
+                f"active AND id BETWEEN %s AND %s AND ({where})", [low, high, *params])))
     if geometry is None:
-        return count
+        return steps
     ids = _subscribers_in_drawn_area(geometry)
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = [int(i) for i in ids[start:start + ID_CHUNK]]
-        count += _insert_select(warning, "sms", "public", _table(Subscriber), "id", "phone", "division_code",
-                                f"id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    for start in range(0, len(ids), max(ID_CHUNK, chunk or 0)):
+        chunk_ids = [int(i) for i in ids[start:start + max(ID_CHUNK, chunk or 0)]]
+        for part in range(0, len(chunk_ids), ID_CHUNK):  # bounded parameter lists per statement
+            part_ids = chunk_ids[part:part + ID_CHUNK]
+            steps.append(("public", lambda part_ids=part_ids: _insert_select(
+                warning, "sms", "public", sub, "id", "phone", "division_code",
+                f"id IN ({', '.join(['%s'] * len(part_ids))})", part_ids)))
     touched = targeting.divisions_touched(geometry)
     towns, counties = [c[:9] for c in touched["township"]], touched["county"]
     if towns or counties:
@@ -105,25 +125,46 @@ def _queue_public(warning, geometry) -> int:
         if counties:
             parts.append(f"division_code IN ({', '.join(['%s'] * len(counties))})")
             params += counties
-        count += _insert_select(warning, "sms", "public", _table(Subscriber), "id", "phone", "division_code",
-                                f"active AND lon IS NULL AND ({' OR '.join(parts)})", params)
-    return count
+        steps.append(("public", lambda: _insert_select(
+            warning, "sms", "public", sub, "id", "phone", "division_code",
+            f"active AND lon IS NULL AND ({' OR '.join(parts)})", params)))
+    return steps
 
 
-def _queue_officials(warning, channels: set[str], codes: list[str]) -> int:
+def estimate_public(warning) -> int:
+    """An upper bound of the public SMS recipients (cheap counts: divisions by code range, a drawn
+    area by its bounding box) — decides whether targeting runs in the request or in the background."""
+    channels, _ = usable_channels(warning)
+    if "sms" not in channels or "public" not in (warning.audiences or []) or warning.cap_status != "Actual":
+        return 0
+    total = 0
+    if warning.area_codes:
+        where, params = _division_condition("division_code", warning.area_codes)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {_table(Subscriber)} WHERE active AND ({where})", params)
+            total += cursor.fetchone()[0]
+    geometry = targeting.drawn_geometry(warning)
+    if geometry is not None:
+        minx, miny, maxx, maxy = geometry.bounds
+        total += Subscriber.objects.filter(active=True, lon__range=(minx, maxx), lat__range=(miny, maxy)).count()
+    return total
+
+
+def _official_steps(warning, channels: set[str], codes: list[str]) -> list[Step]:
     where, params = _official_condition(codes)
     where = f"is_active AND ({where})"
-    count = 0
+    users = _table(User)
+    steps: list[Step] = []
     if "sms" in channels:
-        count += _insert_select(warning, "sms", "official", _table(User), "id", "phone", "region_code",
-                                f"{where} AND phone <> ''", params)
+        steps.append(("official", lambda: _insert_select(warning, "sms", "official", users, "id", "phone", "region_code",
+                                                         f"{where} AND phone <> ''", params)))
     if "email" in channels:
-        count += _insert_select(warning, "email", "official", _table(User), "id", "email", "region_code",
-                                f"{where} AND email <> ''", params)
+        steps.append(("official", lambda: _insert_select(warning, "email", "official", users, "id", "email", "region_code",
+                                                         f"{where} AND email <> ''", params)))
     if "inapp" in channels:
-        count += _insert_select(warning, "inapp", "official", _table(User), "id", "username", "region_code", where, params,
-                                status="delivered")
-    return count
+        steps.append(("official", lambda: _insert_select(warning, "inapp", "official", users, "id", "username",
+                                                         "region_code", where, params, status="delivered")))
+    return steps
 
 
 def officer_table():
@@ -140,13 +181,13 @@ def officer_table():
     return model
 
 
-def _queue_officers(warning, codes: list[str]) -> int:
+def _officer_steps(warning, codes: list[str]) -> list[Step]:
     model = officer_table()
     if model is None:
-        return 0
+        return []
     where, params = _division_condition("division_code", codes)
-    return _insert_select(warning, "sms", "officer", _table(model), "id", "phone", "division_code",
-                          f"phone <> '' AND ({where})", params)
+    return [("officer", lambda: _insert_select(warning, "sms", "officer", _table(model), "id", "phone", "division_code",
+                                               f"phone <> '' AND ({where})", params))]
 
 
 def _queue_endpoints(warning, channels: set[str], configs: dict) -> int:
@@ -164,37 +205,60 @@ def _queue_endpoints(warning, channels: set[str], configs: dict) -> int:
     return count
 
 
+def channel_problem(channel: str, configs: dict) -> str:
+    """Why a channel cannot send now ("" when it can): web and in-app always can; SMS and
+    broadcast need an enabled configuration with an endpoint, e-mail one with an SMTP host."""
+    if channel in ("web", "inapp"):
+        return ""
+    config = configs.get(channel)
+    if config is None:
+        return "未配置发送网关"
+    if not config.enabled:
+        return "渠道已停用"
+    needs = "smtp_host" if channel == "email" else "endpoint"
+    if not getattr(config, needs):
+        return "未配置发送网关"
+    return ""
+
+
 def usable_channels(warning) -> tuple[set[str], dict]:
-    """The warning's channels that can send: web and in-app always; the others need an
-    enabled configuration (with an endpoint / SMTP host)."""
-    configs = {c.channel: c for c in ChannelConfig.objects.filter(enabled=True)}
-    usable = set()
-    for channel in warning.channels or []:
-        config = configs.get(channel)
-        if channel in ("web", "inapp"):
-            usable.add(channel)
-        elif channel in ("sms", "broadcast") and config and config.endpoint:
-            usable.add(channel)
-        elif channel == "email" and config and config.smtp_host:
-            usable.add(channel)
-    return usable, configs
+    """The warning's channels that can send, and every channel configuration by channel."""
+    configs = {c.channel: c for c in ChannelConfig.objects.all()}
+    return {c for c in warning.channels or [] if not channel_problem(c, configs)}, configs
 
 
-def queue_for(warning) -> dict[str, int]:
-    """Queue every delivery of a published warning. Returns counts by recipient group."""
+def skipped_channels(warning) -> dict[str, str]:
+    """The warning's channels that cannot send, with the reason (recorded when publishing and
+    shown to the publisher as an error, never as a channel that "succeeded" with nothing sent)."""
+    configs = {c.channel: c for c in ChannelConfig.objects.all()}
+    return {c: problem for c in warning.channels or [] if (problem := channel_problem(c, configs))}
+
+
+def steps_for(warning, chunk: int | None = None) -> list[Step]:
+    """The INSERT … SELECT statements that queue every delivery of a published warning, as
+    (recipient group, run) steps; ``chunk`` splits the public subscribers by id ranges of that
+    size so that a background run can report progress (and resume: every step is idempotent)."""
     channels, configs = usable_channels(warning)
     audiences = set(warning.audiences or [])
     geometry = targeting.drawn_geometry(warning)
     codes = targeting.area_divisions(warning)
-    counts = {"public": 0, "official": 0, "officer": 0, "endpoint": 0}
+    steps: list[Step] = []
     if "sms" in channels and "public" in audiences and warning.cap_status == "Actual":
-        counts["public"] = _queue_public(warning, geometry)
+        steps += _public_steps(warning, geometry, chunk)
     if "officials" in audiences and codes:
-        counts["official"] = _queue_officials(warning, channels, codes)
+        steps += _official_steps(warning, channels, codes)
     if "sms" in channels and "officers" in audiences and codes:
-        counts["officer"] = _queue_officers(warning, codes)
+        steps += _officer_steps(warning, codes)
     if warning.cap_status == "Actual":
-        counts["endpoint"] = _queue_endpoints(warning, channels, configs)
+        steps.append(("endpoint", lambda: _queue_endpoints(warning, channels, configs)))
+    return steps
+
+
+def queue_for(warning) -> dict[str, int]:
+    """Queue every delivery of a published warning now. Returns counts by recipient group."""
+    counts = {"public": 0, "official": 0, "officer": 0, "endpoint": 0}
+    for group, run in steps_for(warning):
+        counts[group] += run()
     return counts
 
 

@@ -23,7 +23,8 @@ def _coded(table: dict, code: str | None) -> dict:
 
 def info_view(info: dict) -> dict:
     return {
-        "language": info.get("language") or "",
+        "language": {"label": labels.language(info.get("language")), "code": info.get("language") or ""}
+        if info.get("language") else "",
         "categories": [_coded(labels.CATEGORY, c) for c in info.get("categories") or []],
         "event": info.get("event") or "",
         "response_types": [_coded(labels.RESPONSE_TYPE, r) for r in info.get("response_types") or []],

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from yingji.cap import labels as cap_labels
 from yingji.core.models import LocatedRecord, ScopedRecord
 from yingji.regions.services import name_of
 from yingji.rules import warning_workflow as wf
@@ -18,14 +19,12 @@ from .capdoc import headline_of
 
 LEVEL_CHOICES = [(info.level, f"{info.color}（{info.grade}）") for info in LEVELS]
 EVENT_TYPE_CHOICES = [(t.code, f"{t.category_name}·{t.name}") for t in INCIDENT_TYPES]
-CAP_CATEGORY_CHOICES = [
-    ("Met", "气象 Met"), ("Geo", "地质地震 Geo"), ("Safety", "安全 Safety"), ("Security", "治安 Security"),
-    ("Rescue", "救援 Rescue"), ("Fire", "火灾 Fire"), ("Health", "卫生 Health"), ("Env", "环境 Env"),
-    ("Transport", "交通 Transport"), ("Infra", "基础设施 Infra"), ("CBRNE", "危化核生 CBRNE"), ("Other", "其他 Other"),
-]
-URGENCY_CHOICES = [("Unknown", "未知"), ("Immediate", "立即"), ("Expected", "预期（1小时内）"), ("Future", "将来"), ("Past", "已过去")]
-CERTAINTY_CHOICES = [("Unknown", "未知"), ("Observed", "已观测"), ("Likely", "很可能"), ("Possible", "可能"), ("Unlikely", "不太可能")]
-CAP_STATUS_CHOICES = [("Actual", "实际发布"), ("Exercise", "演练"), ("Test", "测试")]
+# CAP code values carry the Chinese labels of yingji.cap.labels (one place for the platform).
+CAP_CATEGORY_CHOICES = list(cap_labels.CATEGORY.items())
+URGENCY_CHOICES = [(code, cap_labels.URGENCY[code]) for code in ("Unknown", "Immediate", "Expected", "Future", "Past")]
+CERTAINTY_CHOICES = [(code, cap_labels.CERTAINTY[code])
+                     for code in ("Unknown", "Observed", "Likely", "Possible", "Unlikely")]
+CAP_STATUS_CHOICES = [(code, cap_labels.STATUS[code]) for code in ("Actual", "Exercise", "Test")]
 CHANNELS = [("sms", "短信"), ("broadcast", "应急广播"), ("email", "电子邮件"), ("web", "网站与订阅源"), ("inapp", "平台内通知")]
 CHANNEL_KEYS = [key for key, _ in CHANNELS]
 AUDIENCES = [("public", "公众订阅用户"), ("officials", "平台用户（领导干部、工作人员）"), ("officers", "信息员")]
@@ -90,6 +89,10 @@ class Warning(ScopedRecord):
     seq = models.PositiveSmallIntegerField("同秒顺序号", default=0, editable=False)
     cap_xml = models.TextField("CAP 报文", blank=True, editable=False)
     ended_at = models.DateTimeField("解除/更新时间", null=True, blank=True, editable=False)
+    # What publishing did about dissemination (written by the publishing service, never by a form):
+    # {"skipped": {channel: reason}, "targeting": {"status", "mode", "job", "done", "total", "counts",
+    #  "started", "finished", "seconds", "error"}} — see dissemination.targeting_summary.
+    dissemination = models.JSONField("投递准备情况", default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -105,6 +108,11 @@ class Warning(ScopedRecord):
     @property
     def drafter_id(self):
         return self.created_by_id
+
+    @property
+    def channel_labels(self) -> list[str]:
+        names = dict(CHANNELS)
+        return [names.get(key, key) for key in self.channels or []]
 
     @property
     def is_active(self) -> bool:
@@ -150,6 +158,14 @@ class WarningAction(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def from_state_label(self) -> str:
+        return wf.STATES.get(self.from_state, self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return wf.STATES.get(self.to_state, self.to_state)
 
 
 class Subscriber(LocatedRecord):

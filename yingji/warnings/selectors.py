@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,13 @@ from shapely.ops import unary_union
 from yingji.core import scope
 from yingji.geo import divcodes
 from yingji.regions.models import Division
+from yingji.regions.services import name_of
+from yingji.rules import warning_coverage
 from yingji.rules import warning_workflow as wf
 from yingji.rules.warning_levels import level_info
 
-from . import targeting
-from .models import AreaPopulation, CapImport, Delivery, ImportedAlert, Warning
+from . import bulk, targeting
+from .models import CHANNELS, AreaPopulation, CapImport, Delivery, ImportedAlert, Warning
 
 LEVEL_COLORS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
 
@@ -149,7 +151,8 @@ def area_population(warning) -> tuple[int, list[str]]:
 
 
 def coverage(warning) -> dict:
-    """Targeted / sent / delivered per channel and per county, against the area's population."""
+    """What the delivery records say: per channel targeted / accepted / delivered / failed / waiting,
+    the channels that did not send and why, per county, and the plans' 90 % public-coverage rule."""
     qs = Delivery.objects.filter(warning=warning)
     by_channel = defaultdict(lambda: defaultdict(int))
     for row in qs.values("channel", "status").annotate(n=Count("id")):
@@ -164,6 +167,8 @@ def coverage(warning) -> dict:
         public_counts[row["status"]] = row["n"]
     reached = public_counts["sent"] + public_counts["delivered"]
     targeted = sum(public_counts.values())
+    channels = channel_rows(warning, qs, by_channel)
+    waiting = any(c["queued"] for c in channels)
     return {
         "population": population,
         "public_targeted": targeted,
@@ -173,7 +178,101 @@ def coverage(warning) -> dict:
         "targeted_ratio": (targeted / population) if population else None,
         "by_channel": {k: _totals(v) for k, v in by_channel.items()},
         "by_county": {k: _totals(v) for k, v in sorted(by_county.items())},
+        "counties": [{"code": k, "name": name_of(k.ljust(12, "0")), **_totals(v)} for k, v in sorted(by_county.items())],
+        "channels": channels,
+        "problems": [c["problem"] for c in channels if c["state"] in ("not_sent", "failing")],
+        "notes": [c["problem"] for c in channels if c["state"] == "partial"],
+        "rule": coverage_rule(warning, reached, population, waiting),
+        "sending": waiting,
+        "targeting": targeting_state(warning),
     }
+
+
+TARGETING_STATES = {"queued": "排队等待生成", "running": "正在生成", "retrying": "出错，等待重试", "done": "已生成",
+                    "failed": "生成失败", "stopped": "已停止"}
+
+
+def targeting_state(warning) -> dict:
+    """How the delivery list was built (warnings.bulk): status, summary line, error."""
+    state = dict((warning.dissemination or {}).get("targeting") or {})
+    if not state:
+        return {}
+    state["status_label"] = TARGETING_STATES.get(state.get("status"), "")
+    state["summary"] = bulk.summary_text(state) if state.get("status") in ("done", "stopped") else ""
+    state.setdefault("error", "")
+    state["in_progress"] = state.get("mode") == "background" and state.get("status") in ("queued", "running", "retrying")
+    return state
+
+
+def coverage_rule(warning, reached: int, population: int, waiting: bool) -> dict:
+    """The plans' rule 预警信息公众覆盖率 ≥90 % for this warning (rules/warning_coverage.py)."""
+    verdict = warning_coverage.assess(reached, population)
+    reason = verdict.reason
+    label, state = verdict.label, verdict.verdict
+    if warning.cap_status != "Actual":
+        label, state, reason = "不适用", "not_applicable", f"{warning.get_cap_status_display()}消息不向公众发布，不计公众覆盖率"
+    elif waiting and verdict.verdict != warning_coverage.MET:
+        reason += "；仍在发送，数字会随送达更新"
+    return {"text": warning_coverage.RULE_TEXT, "source": warning_coverage.RULE_SOURCE,
+            "target_percent": warning_coverage.TARGET_PERCENT, "verdict": state, "label": label,
+            "met": verdict.met if state != "not_applicable" else None, "ratio": verdict.ratio,
+            "percent": warning_coverage.percent_text(verdict.ratio), "reached": reached, "population": population,
+            "reason": reason}
+
+
+def channel_rows(warning, qs, by_channel) -> list[dict]:
+    """One row per channel the warning asked for (and any other that has deliveries), in the
+    order of CHANNELS, with its state: 已完成 / 发送中 / 发送失败 / 未发送 / 无接收对象."""
+    skipped = (warning.dissemination or {}).get("skipped", {})
+    wanted = set(warning.channels or []) | set(by_channel)
+    retrying = defaultdict(int)
+    next_try = {}
+    for row in (qs.filter(status="queued", attempts__gt=0).values("channel")
+                .annotate(n=Count("id"), next=Min("next_attempt_at"))):
+        retrying[row["channel"]], next_try[row["channel"]] = row["n"], row["next"]
+    errors = defaultdict(list)
+    for row in (qs.filter(Q(status="failed") | Q(status="queued", attempts__gt=0)).exclude(last_error="")
+                .values("channel", "last_error").annotate(n=Count("id")).order_by("-n")):
+        errors[row["channel"]].append((row["last_error"], row["n"]))
+    rows = []
+    for key, label in CHANNELS:
+        if key not in wanted:
+            continue
+        counts = _totals(by_channel.get(key, {}))
+        queued = counts.get("queued", 0) + counts.get("sending", 0)
+        row = {"channel": key, "label": label, "targeted": counts["targeted"], "sent": counts.get("sent", 0),
+               "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0), "queued": queued,
+               "retrying": retrying[key], "cancelled": counts.get("cancelled", 0), "reached": counts["reached"],
+               "ratio": (counts["reached"] / counts["targeted"]) if counts["targeted"] else None,
+               "errors": [{"error": e, "count": n} for e, n in errors[key][:3]], "problem": ""}
+        row["percent"] = warning_coverage.percent_text(row["ratio"])
+        if key in skipped and not counts["targeted"]:
+            row["state"], row["problem"] = "not_sent", f"{label}未发送：{skipped[key]}"
+        elif row["failed"] or row["retrying"]:
+            # The channel fails (gateway down, errors: retries pending, or nothing got through), or
+            # only some recipients were refused (e.g. 空号) while the rest went out.
+            failing = row["retrying"] or not (row["reached"] or queued)
+            row["state"] = "failing" if failing else "partial"
+            reason = errors[key][0][0] if errors[key] else "原因不明"
+            parts = [f"{row['failed']} 条已失败"] if row["failed"] else []
+            if row["retrying"]:
+                when = timezone.localtime(next_try[key]).strftime("%H:%M:%S") if next_try.get(key) else "—"
+                parts.append(f"{row['retrying']} 条待重试（下次 {when}）")
+            row["problem"] = (f"{label}发送失败：{reason}；{'，'.join(parts)}" if failing
+                              else f"{label}部分未送达：{reason}；{'，'.join(parts)}，其余已发出")
+        elif not counts["targeted"]:
+            row["state"] = "no_recipients"
+        elif queued:
+            row["state"] = "sending"
+        else:
+            row["state"] = "done"
+        row["state_label"] = CHANNEL_STATES[row["state"]]
+        rows.append(row)
+    return rows
+
+
+CHANNEL_STATES = {"done": "已完成", "sending": "发送中", "failing": "发送失败", "partial": "部分未送达", "not_sent": "未发送",
+                  "no_recipients": "区域内无接收对象"}
 
 
 def _totals(counts: dict) -> dict:

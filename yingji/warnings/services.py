@@ -17,7 +17,7 @@ from yingji.regions.services import check_division_exists, county_at
 from yingji.rules import warning_workflow as wf
 from yingji.rules.statemachine import TransitionError
 
-from . import capdoc, dissemination
+from . import bulk, capdoc
 from .dissemination import cancel_pending
 from .models import CHANNEL_KEYS, Warning, WarningAction
 
@@ -238,7 +238,7 @@ def _publish(user, warning: Warning, now) -> None:
     if original is not None:
         _end_original(user, original, "lift" if warning.kind == "lift" else "supersede", now, warning)
     warning.save()
-    dissemination.queue_for(warning)
+    bulk.start(warning, now)
     live_publish("warnings", "published", {"id": warning.pk, "title": warning.title, "level": warning.level,
                                            "kind": warning.kind, "sound": warning.level <= 2}, warning.division_code)
 
@@ -260,6 +260,7 @@ def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
     scope.check_can_see(warning, user)
     scope.check_can_write(Warning, user, warning.division_code)
     with transaction.atomic():
+        bulk.stop(warning)
         count = cancel_pending(warning)
         _log(warning, "stop", "停止发送", warning.state, user, comment or f"取消未发送的 {count} 条投递")
         records.note_event(user, warning, f"停止发送：取消未发送的 {count} 条投递" + (f"（{comment}）" if comment else ""))

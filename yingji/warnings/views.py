@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
-from yingji.core import capabilities
+from yingji.core import capabilities, scope
 from yingji.core.errors import NotFound, ServiceError
 from yingji.core.views import render_error, service_view
 from yingji.regions.services import visible_divisions
@@ -20,7 +20,7 @@ from yingji.rules.sms import sms_segment_count
 from . import capdoc, imported_display, imports, selectors, services
 from .imports import document_bytes
 from .forms import WarningForm, initial_for
-from .models import CapImport, ChannelConfig, Delivery, ImportedAlert
+from .models import CHANNELS, CapImport, ChannelConfig, Delivery, ImportedAlert
 
 STATE_TABS = [("", "全部"), ("open", "待办"), (wf.PUBLISHED, "已发布"), (wf.DRAFT, "草稿"), (wf.RETURNED, "已退回"),
               (wf.LIFTED, "已解除"), (wf.SUPERSEDED, "已被更新")]
@@ -111,9 +111,23 @@ def warning_act(request, pk):
         else:
             warning = services.transition(request.user, warning, action, comment)
             messages.success(request, f"操作成功：预警当前状态为“{warning.state_label}”")
+            if action == "publish":
+                _publish_notes(request, warning)
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("warnings:detail", pk=pk)
+
+
+def _publish_notes(request, warning) -> None:
+    """Right after publishing: say where the delivery list stands and which channels will not send."""
+    state = warning.dissemination or {}
+    targeting = state.get("targeting") or {}
+    if targeting.get("mode") == "background":
+        messages.info(request, f"预警区域内约有 {targeting.get('estimate', 0):,} 名公众订阅用户，投递名单正在后台生成，"
+                               "进度见下方，生成的同时即开始发送")
+    labels = dict(CHANNELS)
+    for channel, reason in (state.get("skipped") or {}).items():
+        messages.error(request, f"{labels.get(channel, channel)}未发送：{reason}")
 
 
 @service_view
@@ -201,6 +215,10 @@ def notices(request):
     rows = (Delivery.objects.filter(channel="inapp", recipient_kind="official", recipient_id=request.user.pk)
             .select_related("warning").order_by("-id"))
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    for delivery in page:
+        # A warning of another bureau reaches people it is not filed with: they read it on the
+        # public page (while it is in force) or here, never through a link that answers 403.
+        delivery.visible = scope.is_visible(delivery.warning, request.user)
     return render(request, "warnings/notices.html", {"page": page, "query": ""})
 
 

@@ -17,12 +17,13 @@ from yingji.accounts import services as accounts
 from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
-from yingji.core import capabilities
+from yingji.core import capabilities, exports
+from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
-from yingji.core.tabular import export_for
+from yingji.jobs.models import Job
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
@@ -117,17 +118,30 @@ def dashboard_panels(request) -> list[dict]:
 @service_view
 def one_map(request):
     layers = [r for r in REGISTRIES.values() if r.map_layer]
-    config = [{"key": r.key, "label": r.label, "icon": r.icon} for r in layers]
+    config = [{"key": r.key, "label": r.label, "icon": r.icon, "color": r.map_color} for r in layers]
     overlays = map_overlays()
     return render(request, "web/map.html", {"layers": layers, "layer_config": config, "overlays": overlays,
                                             "overlay_config": overlays,
                                             "scope_name": full_name(request.user.region_code)})
 
 
+@service_view
+def search(request):
+    """Results of the navigation search box, as a page (the box works without JavaScript too)."""
+    result = nav_search.search(request.user, request.GET.get("q", ""), nav_search.MAX_PER_KIND)
+    kinds: dict[str, dict] = {}
+    for hit in result["records"]:
+        kinds.setdefault(hit["kind"], {"label": hit["kind_label"], "hits": [], "more": result["more"].get(hit["kind"])})
+        kinds[hit["kind"]]["hits"].append(hit)
+    return render(request, "web/search.html", {"query": result["query"], "pages": result["pages"], "kinds": kinds.values(),
+                                               "per_kind": nav_search.MAX_PER_KIND})
+
+
 def map_overlays() -> list[dict]:
     """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
-    return [{"key": key, "label": label, "url": hook_url(url_name)}
-            for config in yingji_apps() for key, label, url_name in config.map_overlays]
+    return [{"key": key, "label": label, "url": hook_url(url_name), "icon": style[0] if style else "",
+             "color": style[1] if len(style) > 1 else "#c62828"}
+            for config in yingji_apps() for key, label, url_name, *style in config.map_overlays]
 
 
 @service_view
@@ -141,8 +155,8 @@ def record_list(request, key):
     filters = []
     for name in registry.filter_fields:
         field = registry.model._meta.get_field(name)
-        choices = list(field.choices or []) or [(v, v) for v in registry.queryset(request.user).order_by().values_list(name, flat=True).distinct()[:50] if v]
-        filters.append({"name": name, "label": field.verbose_name, "choices": choices, "value": request.GET.get(name, "")})
+        filters.append({"name": name, "label": field.verbose_name, "choices": registry.filter_choices(request.user, name),
+                        "value": request.GET.get(name, "")})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/record_list.html", {
@@ -248,8 +262,27 @@ def record_delete(request, key, pk):
 
 @service_view
 def record_export(request, key):
+    """The file now; a large export goes to the background and its page shows the progress."""
     registry = _registry(key)
-    content, content_type, filename = export_for(request.user, registry, request.GET, request.GET.get("format", "xlsx"))
+    result = exports.start_export(request.user, registry, request.GET.dict(), request.GET.get("format", "xlsx"))
+    if isinstance(result, Job):
+        return redirect("export-job", job_id=result.pk)
+    content, content_type, filename = result
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@service_view
+def export_job(request, job_id):
+    job = exports.job_of(request.user, job_id)
+    registry = _registry(job.payload["registry"])
+    return render(request, "web/export_job.html", {"job": job, "registry": registry, "rows": job.payload.get("rows", 0)})
+
+
+@service_view
+def export_download(request, job_id):
+    content, content_type, filename = exports.download(request.user, job_id)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

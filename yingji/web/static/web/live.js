@@ -27,7 +27,7 @@
     document.dispatchEvent(new CustomEvent("yingji:" + channel, { detail: data }));
     document.dispatchEvent(new CustomEvent("yingji:any", { detail: data }));
   }
-  ["alarms", "incidents", "deadlines", "duty", "warnings", "tasks"].forEach((ch) => {
+  ["alarms", "incidents", "deadlines", "duty", "warnings", "tasks", "progress"].forEach((ch) => {
     source.addEventListener(ch, (e) => dispatch(ch, e.data));
   });
   source.onopen = () => document.body.setAttribute("data-live", "open");

@@ -1,0 +1,429 @@
+"""The walk of the console (issue 14): what counts as raw text, and a bounded crawl.
+
+``known_codes()`` is built from the code itself, so a new app's values are included without
+editing this file: every choices value of every model field, every state and action of every
+state machine, the keys of the label tables ("one place" dicts and (code, label) lists whose
+labels are Chinese), every registry key, every capability, model label and demo username.
+``raw_words(text, codes)`` names what a person should not read: a known code, or any latin
+word outside the short allow-list of usage a Chinese bureau writes itself (units, standard
+designations, CAP, …).
+
+``Walker`` logs in as one user and follows same-origin GET links and GET forms from the home
+page, visiting at most ``per_pattern`` URLs of each URL pattern (numbers in the path and
+query values folded), and records every refusal, console error and raw word with the page it
+was found on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections import deque
+from html.parser import HTMLParser
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_CODE = re.compile(r"[A-Za-z]")
+
+# Latin a bureau writes in Chinese documents itself: units (SI and those of the plans and GB
+# standards), standard and format designations, and the coordinate systems a user names in an
+# import file. Single letters (variables such as D, R, S; grades; units) always pass. Kept short.
+ALLOWED_WORDS = frozenset({
+    # units
+    "km", "mm", "cm", "kg", "min", "ha", "kPa", "MPa", "Pa", "gal", "ppm", "LEL", "mg", "kW", "MW", "kV",
+    "Hz", "dB", "pH", "mAh", "Bq", "ml", "mL",
+    # standards, formats, bands and terms of Chinese official and technical writing
+    "GB", "AQ", "CAP", "EDXL", "DE", "API", "SMS", "SMTP", "Excel", "CSV", "GeoJSON", "PDF", "Word", "XML", "ID",
+    "CAS", "SIS", "LEC", "LS", "MQTT", "HTTP", "HTTPS", "QoS", "GPS", "GIS", "IP", "LED", "Ka", "Ku", "No",
+    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml",
+    # coordinate systems, as a user writes them in the 坐标系 column of an import file
+    "WGS84", "CGCS2000", "GCJ02", "BD09",
+})
+
+# A word: a run of letters, digits and _ holding at least one letter, joined by . / - (accident.hazchem,
+# W5.1, 4G/5G, FP001-WL).
+WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[./\-][A-Za-z0-9_]+)*")
+NUMBER_UNIT = re.compile(r"[0-9][0-9.,]*([A-Za-z]+)")
+IDENTIFIER = re.compile(r"(?=.*\d)(?!.*[a-z]{2})[A-Za-z0-9_]+(?:[./\-][A-Za-z0-9_]+)*")
+
+
+def _latin(value) -> bool:
+    return isinstance(value, str) and len(value) >= 2 and bool(LATIN_CODE.search(value)) and not CJK.search(value)
+
+
+def _chinese(value) -> bool:
+    return isinstance(value, str) and bool(CJK.search(value))
+
+
+def _app_modules():
+    """Every imported-on-demand module of the project's packages (the apps, rules, core)."""
+    import yingji
+
+    skip = (".migrations", ".management", ".tests", ".demo_data", "yingji.demo", "yingji.cli", "yingji.asgi",
+            "yingji.wsgi")
+    for info in pkgutil.walk_packages(yingji.__path__, "yingji."):
+        if any(part in info.name for part in skip):
+            continue
+        try:
+            yield importlib.import_module(info.name)
+        except ImportError:  # an optional dependency of a module no page uses
+            continue
+
+
+def known_codes() -> dict[str, str]:
+    """code -> where it comes from (for the failure message)."""
+    from django.apps import apps
+
+    from yingji.rules.statemachine import StateMachine
+
+    codes: dict[str, str] = {}
+
+    def add(value, origin):
+        if _latin(value) and value not in ALLOWED_WORDS:
+            codes.setdefault(value, origin)
+
+    for model in apps.get_models():
+        add(model._meta.label, "model label")
+        add(model._meta.label_lower, "model label")
+        for f in model._meta.get_fields():
+            for value, label in getattr(f, "flatchoices", None) or []:
+                add(value, f"choices of {model._meta.label}.{f.name}")
+
+    def scan(value, origin, depth=0):
+        if depth > 2:
+            return
+        if isinstance(value, StateMachine):
+            for state in value.states:
+                add(state, f"state of {value.name}")
+            for action in value.transitions:
+                add(action, f"action of {value.name}")
+        elif isinstance(value, dict):
+            items = list(value.items())
+            if items and any(_chinese(v) or _chinese(getattr(v, "label", None)) or _chinese(getattr(v, "name", None))
+                             for _, v in items):
+                for k, _ in items:
+                    add(k, origin)
+            for _, v in items[:500]:
+                scan(v, origin, depth + 1)
+        elif isinstance(value, (list, tuple, frozenset, set)) and not isinstance(value, str):
+            for item in list(value)[:500]:
+                if isinstance(item, (list, tuple)) and len(item) >= 2 and _latin(item[0]) and \
+                        any(_chinese(x) for x in item[1:]):
+                    add(item[0], origin)
+                else:
+                    scan(item, origin, depth + 1)
+        elif hasattr(value, "__dataclass_fields__"):
+            code = getattr(value, "code", None) or getattr(value, "key", None)
+            if _chinese(getattr(value, "name", None)) or _chinese(getattr(value, "label", None)):
+                add(code, origin)
+
+    for module in _app_modules():
+        for name, value in vars(module).items():
+            if name.startswith("__") or isinstance(value, type) or callable(value) and not isinstance(value, dict):
+                continue
+            if getattr(value, "__module__", module.__name__) not in (module.__name__, None) and \
+                    not isinstance(value, (dict, list, tuple)):
+                continue
+            scan(value, f"{module.__name__}.{name}")
+
+    from yingji.core.registry import REGISTRIES
+    from yingji.demo.foundation import DEMO_USERS
+    from yingji.rules import capabilities
+
+    for key in REGISTRIES:
+        add(key, "registry key")
+    for row in DEMO_USERS:
+        add(row[0], "demo username")
+    for name in getattr(capabilities, "CAPABILITIES", {}):
+        add(name, "capability")
+    return codes
+
+
+def raw_words(text: str, codes: dict[str, str]) -> list[str]:
+    """Every word of ``text`` a person should not read: a known code, or a latin word outside
+    the allow-list. Identifiers holding a digit and no lowercase word (FP001-WL, ZB-0046, W5.1,
+    M350, 4G/5G, USCC codes) are record numbers and designations, not words; nor is a number
+    with an allowed unit (500kW)."""
+    found = []
+    for match in WORD.finditer(text):
+        word = match.group(0)
+        if word in codes:
+            found.append(f"{word}（{codes[word]}）")
+            continue
+        if len(word) == 1 or word in ALLOWED_WORDS or IDENTIFIER.fullmatch(word):
+            continue
+        unit = NUMBER_UNIT.fullmatch(word)
+        if unit and (unit.group(1) in ALLOWED_WORDS or len(unit.group(1)) == 1):
+            continue
+        parts = [p for p in re.split(r"[./\-]", word) if p]
+        if all(len(p) == 1 or p in ALLOWED_WORDS or p.isdigit() for p in parts):
+            continue
+        found.append(word)
+    return found
+
+
+# Numbers, times and money as a bureau writes them: no machine decimals (157.500000), no ISO
+# timestamps or UTC offsets, no 12-hour clock, large sums in 万元.
+FORMAT_RULES = [
+    (re.compile(r"(?<![\d.])\d+\.\d{7,}(?!\d)"), "小数位过多"),
+    (re.compile(r"(?<![\d.])\d+\.\d*[1-9]?0{3,}(?![\d.])"), "小数末尾多余的 0"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "ISO 时间格式"),
+    (re.compile(r"\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})(?![\d:])"), "带时区偏移的时间"),
+    (re.compile(r"[上下]午\s*\d{1,2}[:：]\d{2}"), "12 小时制时间"),
+    (re.compile(r"(?<![\d.,])\d{6,}(?:\.\d+)?\s*元"), "大额金额应以万元表示"),
+]
+
+
+def format_problems(text: str) -> list[str]:
+    return [f"{why}：{m.group(0)}" for rule, why in FORMAT_RULES for m in rule.finditer(text)]
+
+
+PAGE_FACTS = """() => {
+  const shown = (el) => el.getClientRects().length > 0 || !!el.closest('details:not([open])');
+  const links = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    if (!shown(a) || a.closest('[hidden]')) continue;
+    links.push(a.href);
+  }
+  for (const form of document.querySelectorAll('form')) {
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get' || !shown(form)) continue;
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (typeof v === 'string') params.append(k, v);
+    const url = new URL(form.getAttribute('action') || location.href, location.href);
+    url.search = params.toString();
+    links.push(url.href);
+  }
+  const extra = [];
+  for (const el of document.querySelectorAll('[placeholder]')) if (shown(el)) extra.push(el.placeholder);
+  for (const el of document.querySelectorAll('select')) if (shown(el)) for (const o of el.options) extra.push(o.text);
+  for (const el of document.querySelectorAll('input[type=submit][value], input[type=button][value]')) if (shown(el)) extra.push(el.value);
+  // Literal values a person reads or types as they are (login names, request headers, the
+  // identifiers of a received CAP message) are marked translate="no" or set in <code>/<kbd>, and
+  // a received message's block in another language carries its lang: not words of the interface.
+  for (const el of document.querySelectorAll('[translate=no], code, kbd, [lang]:not([lang^=zh])')) el.textContent = '';
+  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+}"""
+
+SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
+# The API's reference pages are the interface's technical contract (operation and schema names):
+# followed for refusals and script errors, not read for words.
+NOT_READ = ("/api/",)
+# The generic registry pages (/r/<key>/...) share one template and one capability check: their
+# sort, page and export variants, edit forms and import templates are one kind of page for the
+# whole site, not one per registry. ``fold_registries`` folds the rest too (for the walks after
+# the first, which has seen every registry's own pages).
+REGISTRY_PAGE = re.compile(r"^/r/[^/]+/")
+SITE_WIDE = [
+    (re.compile(r"^/r/[^/]+/export/$"), "/r/{key}/export/"),
+    (re.compile(r"^/r/[^/]+/\{n\}/edit/$"), "/r/{key}/{n}/edit/"),
+    (re.compile(r"^/resources/import/[^/]+/template\.xlsx$"), "/resources/import/{key}/template.xlsx"),
+]
+
+
+def pattern_of(url: str, fold_registries: bool = False) -> str:
+    """The URL with numbers in the path folded and query values dropped: one kind of page."""
+    parts = urlparse(url)
+    path = re.sub(r"/\d+(?=/|$)", "/{n}", parts.path)
+    keys = sorted({k for k, v in parse_qsl(parts.query, keep_blank_values=True) if v != ""})
+    for rule, kind in SITE_WIDE:
+        if rule.match(path):
+            return kind
+    if REGISTRY_PAGE.match(path) and (fold_registries or keys and not {"q", "division"} & set(keys)):
+        path = REGISTRY_PAGE.sub("/r/{key}/", path)
+    elif fold_registries and path.startswith("/resources/import/"):
+        path = "/resources/import/{key}/"
+    return path + ("?" + "&".join(keys) if keys else "")
+
+
+class _Served(HTMLParser):
+    """Links, GET-form targets and the readable text of a page fetched without rendering it
+    (what innerText would give, less what CSS alone hides)."""
+
+    SKIP = {"script", "style", "template", "code", "kbd", "textarea", "svg"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self.form: list | None = None
+        self.select: list | None = None  # [name, value of the option a browser would submit]
+        self.stack: list[bool] = []  # per open element: is its content unread?
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        hidden = "hidden" in a or a.get("translate") == "no" or tag in self.SKIP or a.get("type") == "hidden" or \
+            tag == "head" or tag != "html" and "lang" in a and not a["lang"].startswith("zh")
+        if tag not in self.VOID:
+            self.stack.append(hidden or bool(self.stack and self.stack[-1]))
+        if hidden or self.stack and self.stack[-1]:
+            return
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form" and (a.get("method") or "get").lower() == "get":
+            self.form = [a.get("action") or "", []]
+        elif tag == "input" and self.form is not None and a.get("name"):
+            if a.get("type") not in ("checkbox", "radio", "submit", "button") or "checked" in a:
+                self.form[1].append((a["name"], a.get("value") or ""))
+        elif tag == "select" and self.form is not None and a.get("name"):
+            self.select = [a["name"], None]
+        elif tag == "option" and self.select is not None and (self.select[1] is None or "selected" in a):
+            self.select[1] = a.get("value")  # None: the option's text, read in handle_data
+        if a.get("placeholder"):
+            self.text.append(a["placeholder"])
+        if tag == "input" and a.get("type") in ("submit", "button") and a.get("value"):
+            self.text.append(a["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self.select is not None and self.form is not None:
+            self.form[1].append((self.select[0], self.select[1] or ""))
+            self.select = None
+        if tag == "form" and self.form is not None:
+            action, fields = self.form
+            self.links.append(action + "?" + urlencode(fields))
+            self.form = None
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.select is not None and self.select[1] is None and data.strip():
+            self.select[1] = data.strip()
+        if not (self.stack and self.stack[-1]) and data.strip():
+            self.text.append(data.strip())
+
+
+@dataclass
+class Finding:
+    kind: str  # raw / status / console / overflow
+    url: str
+    detail: str
+    via: str = ""
+
+    def __str__(self):
+        via = f"（来自 {self.via}）" if self.via else ""
+        return f"[{self.kind}] {self.url} {self.detail}{via}"
+
+
+@dataclass
+class Walk:
+    rendered: list[str] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+class Walker:
+    """One user's walk. Pages of a kind no walk has rendered yet, and every page linked from
+    the home page (the navigation), are rendered in Chromium and checked for raw words and
+    console errors; the rest are fetched with the user's session and only checked for a
+    refusal, so each role still follows every link it is shown."""
+
+    def __init__(self, context, base_url: str, codes: dict[str, str], rendered_kinds: set[str],
+                 per_pattern: int = 2, max_pages: int = 600, fold_registries: bool = False):
+        self.context = context
+        self.base = base_url.rstrip("/")
+        self.codes = codes
+        self.per_pattern = per_pattern
+        self.max_pages = max_pages
+        self.fold_registries = fold_registries
+        self.rendered_kinds = rendered_kinds  # shared between the walks of one test
+        self.page = context.new_page()
+        self.current: tuple[str, str] = ("", "")
+        self.console: list[Finding] = []  # a late error is filed under the page it came from
+        self.page.on("console", lambda m: m.type == "error" and self._console(m.text))
+        self.page.on("pageerror", lambda e: self._console(f"页面脚本错误：{e}"))
+
+    def _console(self, message: str) -> None:
+        self.console.append(Finding("console", self.current[0], message[:200], self.current[1]))
+
+    def login(self, username: str, password: str) -> None:
+        self.page.goto(self.base + "/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(lambda url: "/login/" not in url)
+
+    def _normalise(self, href: str, page_url: str) -> str | None:
+        url = urlparse(urljoin(page_url, href))
+        if f"{url.scheme}://{url.netloc}" != self.base or any(url.path.startswith(p) for p in SKIP_PATHS):
+            return None
+        query = urlencode(sorted(parse_qsl(url.query, keep_blank_values=True)))
+        return urlunparse(url._replace(fragment="", query=query))
+
+    def walk(self, start: str = "/") -> Walk:
+        result = Walk()
+        seen: set[str] = set()
+        per: dict[str, int] = {}
+        queue = deque([(self._normalise(start, self.base + "/"), "", 0)])
+        folded: dict[str, int] = {}  # renders per site-wide kind
+        while queue and len(result.rendered) + len(result.fetched) < self.max_pages:
+            url, via, depth = queue.popleft()
+            if url is None or url in seen:
+                continue
+            seen.add(url)
+            kind = pattern_of(url, self.fold_registries)
+            if per.get(kind, 0) >= self.per_pattern:
+                continue
+            per[kind] = per.get(kind, 0) + 1
+            own = pattern_of(url)
+            generic = pattern_of(url, fold_registries=True)
+            if depth == 0 or kind not in self.rendered_kinds and own not in self.rendered_kinds:
+                self.rendered_kinds.add(own)
+                if generic != own and self.rendered_kinds.intersection({generic + "#1", generic + "#2"}) == {
+                        generic + "#1", generic + "#2"}:
+                    # A page of one generic template rendered twice already: its served text is read.
+                    links = self._fetch(url, via, result, read_text=True)
+                else:
+                    self.rendered_kinds.add(generic + ("#2" if generic + "#1" in self.rendered_kinds else "#1"))
+                    links = self._render(url, via, result)
+            else:
+                links = self._fetch(url, via, result)
+            queue.extend((link, url, depth + 1) for link in links)
+        self.page.goto("about:blank")
+        result.findings.extend(self.console)
+        self.console.clear()
+        return result
+
+    def _render(self, url: str, via: str, result: Walk) -> list[str]:
+        self.current = (url, via)
+        result.rendered.append(url)
+        try:
+            response = self.page.goto(url, wait_until="load")
+        except Exception as exc:  # a download started: a file the server sent, not a page
+            if "Download is starting" in str(exc):
+                return []
+            raise
+        status = response.status if response else 0
+        if status >= 400:
+            result.findings.append(Finding("status", url, f"HTTP {status}", via))
+            return []
+        if "text/html" not in (response.headers.get("content-type", "") if response else ""):
+            return []
+        facts = self.page.evaluate(PAGE_FACTS)
+        if not urlparse(url).path.startswith(NOT_READ):
+            self._check_text(url, via, facts["text"], result)
+        return [self._normalise(href, self.page.url) for href in facts["links"]]
+
+    def _check_text(self, url: str, via: str, text: str, result: Walk) -> None:
+        for problem in sorted(set(format_problems(text))):
+            result.findings.append(Finding("format", url, problem, via))
+        for word in sorted(set(raw_words(text, self.codes))):
+            bare = word.split("（")[0]
+            line = next((ln for ln in text.splitlines() if bare in ln), "")
+            result.findings.append(Finding("raw", url, f"{word} ← “{line.strip()[:80]}”", via))
+
+    def _fetch(self, url: str, via: str, result: Walk, read_text: bool = False) -> list[str]:
+        result.fetched.append(url)
+        response = self.context.request.get(url)
+        if response.status >= 400:
+            result.findings.append(Finding("status", url, f"HTTP {response.status}", via))
+            return []
+        if "text/html" not in response.headers.get("content-type", ""):
+            return []
+        parser = _Served()
+        parser.feed(response.text())
+        if read_text:
+            self._check_text(url, via, "\n".join(parser.text), result)
+        return [self._normalise(href, response.url) for href in parser.links]

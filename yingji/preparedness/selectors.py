@@ -1,0 +1,186 @@
+"""Reads of the plan registry and the drill board: visible plans, full-text search, the state of
+the resources a plan names, filing and evaluation clocks, the alerts that force a revision and
+the drill-quota compliance board."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from yingji.core import scope
+from yingji.core.errors import NotAuthenticated
+from yingji.geo import divcodes
+from yingji.core.capabilities import enterprise_bound
+from yingji.regions.models import Division, Enterprise, Organisation
+from yingji.regions.services import name_of
+from yingji.resources.stock import current_stock
+from yingji.rules import drill_quotas as dq
+from yingji.rules import plan_lifecycle as pl
+
+from .models import Drill, EmergencyPlan, ImprovementItem, PlanRelation, RevisionTask
+from .plan_text import snippet
+
+HIGH_RISK_INDUSTRIES = frozenset({"hazchem", "coal_mine", "non_coal_mine", "metallurgy", "fireworks", "gas_station",
+                                  "construction"})  # 生产安全事故应急条例 第七条 (who must file and drill often)
+KEY_SCALES = ("large", "medium")  # 重点企业 on the board: high-risk industry and large or medium size (our reading)
+
+
+def visible_plans(user):
+    return scope.visible(EmergencyPlan.objects.all(), user).select_related("enterprise", "organisation")
+
+
+def get_plan(user, pk) -> EmergencyPlan:
+    return scope.get_visible(EmergencyPlan.objects.select_related("enterprise", "electronic"), pk, user, "应急预案")
+
+
+def search(user, query: str = "", kind: str = "", state: str = ""):
+    """Plans matching ``query`` in their name, brief or any version's full text, with a snippet."""
+    qs = visible_plans(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    query = (query or "").strip()
+    if not query:
+        return [(p, "") for p in qs.order_by("division_code", "kind", "name")[:300]]
+    qs = qs.filter(Q(name__icontains=query) | Q(brief__icontains=query) | Q(versions__text__icontains=query)).distinct()
+    results = []
+    for plan in qs.order_by("division_code", "kind", "name")[:200]:
+        version = plan.versions.filter(text__icontains=query).order_by("-number").first()
+        results.append((plan, snippet(version.text, query) if version else snippet(plan.brief or plan.name, query)))
+    return results
+
+
+def filing(plan: EmergencyPlan, now: dt.datetime | None = None) -> pl.FilingStatus:
+    return pl.filing_status(plan.published_at, plan.filed_at, now or timezone.now())
+
+
+def evaluation(plan: EmergencyPlan, today: dt.date | None = None) -> pl.EvaluationStatus:
+    published = pl.local_date(plan.published_at) if plan.published_at else None
+    return pl.evaluation_status(plan.state, published, plan.last_evaluated_on, today or timezone.localdate())
+
+
+def resource_states(plan: EmergencyPlan) -> list[dict]:
+    """Each named resource with what the registry says about it now."""
+    rows = []
+    for link in plan.resources.select_related("team", "warehouse", "shelter", "organisation"):
+        problem = ""
+        if link.kind == "team":
+            if link.team is None:
+                problem = "该队伍已从救援队伍台账中撤销（解散）"
+            elif link.team.readiness == "unavailable":
+                problem = "该队伍当前暂不可用"
+        elif link.kind == "warehouse":
+            if link.warehouse is None:
+                problem = "该储备库已从台账中撤销"
+            elif not any(line.quantity > 0 for line in current_stock(warehouse=link.warehouse)):
+                problem = "该储备库当前库存为空"
+        elif link.kind == "shelter" and link.shelter is None:
+            problem = "该避难场所已从台账中撤销"
+        elif link.kind == "organisation" and link.organisation is None:
+            problem = "该单位已从组织机构中撤销"
+        rows.append({"link": link, "kind": link.get_kind_display(), "name": link.name, "role": link.role,
+                     "problem": problem})
+    return rows
+
+
+def plan_alerts(plan: EmergencyPlan, today: dt.date) -> list[dict]:
+    """Conditions the registry detects by itself that force a revision (each with a stable key)."""
+    alerts = []
+    status = evaluation(plan, today)
+    if status.state == "overdue":
+        alerts.append({"key": f"evaluation-overdue-{status.due}", "trigger": "evaluation",
+                       "text": f"预案自印发或上次评估起已满3年（应于{status.due:%Y-%m-%d}前评估），请组织评估并视情修订",
+                       "days": 30})
+    for row in resource_states(plan):
+        if row["problem"]:
+            link = row["link"]
+            alerts.append({"key": f"resource-{link.kind}-{link.pk}-{'gone' if '撤销' in row['problem'] else 'state'}",
+                           "trigger": "resource_change", "text": f"预案所列“{row['name']}”：{row['problem']}", "days": 30})
+    return alerts
+
+
+def open_tasks(user):
+    return scope.visible(RevisionTask.objects.filter(state="open"), user).select_related("plan").order_by("due_on")
+
+
+def graph(user, plan: EmergencyPlan) -> dict:
+    """The plan's linkage (both directions) for the plan page's graph."""
+    visible_ids = set(visible_plans(user).values_list("pk", flat=True))
+    edges = []
+    for rel in plan.relations.select_related("other"):
+        edges.append({"from": plan, "to": rel.other, "kind": rel.get_kind_display(), "note": rel.note})
+    for rel in PlanRelation.objects.filter(other=plan).select_related("plan"):
+        if rel.plan_id in visible_ids:
+            edges.append({"from": rel.plan, "to": plan, "kind": rel.get_kind_display(), "note": rel.note})
+    return {"edges": edges}
+
+
+# ----------------------------------------------------------------------------- drills
+def visible_drills(user):
+    return scope.visible(Drill.objects.all(), user).select_related("plan", "enterprise", "organisation")
+
+
+def get_drill(user, pk) -> Drill:
+    return scope.get_visible(Drill.objects.select_related("plan", "enterprise"), pk, user, "应急演练")
+
+
+def open_improvements(user):
+    return scope.visible(ImprovementItem.objects.filter(state="open"), user).select_related("drill").order_by("due_on")
+
+
+def _held(drills) -> list[tuple[dt.date, bool]]:
+    return [(d.held_on, d.large) for d in drills if d.state == "held"]
+
+
+def board(user, today: dt.date | None = None) -> list[dict]:
+    """The compliance board: one row per subject (plan, division, department, key enterprise)
+    and quota, with its state (已满足 / 待完成 / 已逾期)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated("请先登录")
+    today = today or timezone.localdate()
+    drills = list(visible_drills(user).filter(held_on__lte=today))
+    rows = []
+
+    def add(group, subject, quota_code, subject_drills, since=None, url_plan=None):
+        result = dq.compliance(dq.QUOTAS[quota_code], _held(subject_drills), today, since)
+        rows.append({"group": group, "subject": subject, "plan": url_plan, **result.to_json(), "result": result})
+
+    for plan in visible_plans(user).filter(state__in=pl.IN_FORCE):
+        high = bool(plan.enterprise and plan.enterprise.industry in HIGH_RISK_INDUSTRIES)
+        code = dq.plan_quota(plan.kind, high)
+        if code:
+            add("预案", plan.name, code, [d for d in drills if d.plan_id == plan.pk],
+                since=pl.local_date(plan.published_at) if plan.published_at else None, url_plan=plan)
+    prefix = user.scope_prefix
+    if not enterprise_bound(user):
+        city = prefix.ljust(12, "0") if len(prefix) == 4 else None
+        if city:
+            add("区划", name_of(city), "city_large", [d for d in drills if d.division_code == city and not d.enterprise_id])
+        for county in sorted({d for d in _counties(prefix)}):
+            add("区划", name_of(county), "county",
+                [d for d in drills if divcodes.is_within(d.division_code, county) and not d.enterprise_id])
+        for org in scope.visible(Organisation.objects.filter(kind="department"), user):
+            add("部门", org.name, "department_large", [d for d in drills if d.organisation_id == org.pk])
+    for ent in scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user):
+        add("重点企业", ent.name, "key_enterprise", [d for d in drills if d.enterprise_id == ent.pk])
+    order = {"overdue": 0, "due": 1, "satisfied": 2}
+    rows.sort(key=lambda r: (order[r["state"]], r["group"], r["subject"]))
+    return rows
+
+
+def _counties(prefix: str) -> list[str]:
+    if len(prefix) >= 6:
+        return [divcodes.normalise(prefix[:6])]
+    return list(Division.objects.filter(level="county", code__startswith=prefix).values_list("code", flat=True))
+
+
+def board_summary(rows: list[dict]) -> dict:
+    return {state: sum(1 for r in rows if r["state"] == state) for state in dq.STATES} | {"total": len(rows)}
+
+
+def percent(part, whole) -> Decimal:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else Decimal(0)
