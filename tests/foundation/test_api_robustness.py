@@ -24,7 +24,7 @@ def client(make_user, api_client):
     ("/api/v1/routing/shelter-coverage?limit_minutes=-1", "limit_minutes"),
     ("/api/v1/divisions/at?lon=-4.8e16&lat=7.6e143", "lon"), ("/api/v1/routing/nearest?lon=500&lat=42", "lon"),
     ("/api/v1/stock/expiring?days=99999999999", "days"), ("/api/v1/stock/current?warehouse=99999999999999999999", "warehouse"),
-    ("/api/v1/readings/?sensor=99999999999999999999", "sensor"),
+    ("/api/v1/readings/?sensor=99999999999999999999", "sensor"), ("/api/v1/preparedness/training-figures?year=0", "year"),
 ])
 def test_bad_parameters_are_400_not_500(client, url, field):
     response = client.get(url)

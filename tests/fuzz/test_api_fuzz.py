@@ -53,7 +53,8 @@ def server_errors(log: Path) -> str:
     for block in re.split(r"\n(?=Traceback)", log.read_text(errors="replace"))[1:]:
         lines = [line for line in block.splitlines() if line.strip()]
         ours = [line.strip() for line in lines if "yingji/" in line and line.strip().startswith("File")]
-        found[(lines[-1][:200], ours[-1] if ours else "")] += 1
+        raised = [line for line in lines if re.match(r"[\w.]+(Error|Exception)\b", line)] or lines[-1:]
+        found[(raised[-1][:200], ours[-1] if ours else "")] += 1
     return "\n".join(f"{n}× {exc}  ({where})" for (exc, where), n in found.most_common())
 
 

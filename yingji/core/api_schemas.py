@@ -57,6 +57,8 @@ Longitude = Annotated[float, Field(ge=-180, le=180, description="经度（WGS-84
 Latitude = Annotated[float, Field(ge=-90, le=90, description="纬度（WGS-84，-90 至 90）")]
 # The id of a record in a query parameter: a 64-bit database key (a larger number cannot name a record).
 RecordId = Annotated[int, Field(ge=0, le=2**63 - 1, description="记录编号")]
+# A calendar year of statistics (year 0 or 10000 cannot be a date).
+Year = Annotated[int, Field(ge=1900, le=2100, description="年份")]
 
 
 class Geometry(Schema):
