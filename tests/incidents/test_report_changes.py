@@ -39,7 +39,7 @@ def test_each_report_records_what_changed_against_the_previous_one(officers, inc
     assert follow.compared_with == "首报"
     assert follow.changes == [
         {"field": "deaths", "label": "死亡", "before": "1", "after": "3"},
-        {"field": "direct_loss_yuan", "label": "直接经济损失（元）", "before": "0", "after": "1,500,000"},
+        {"field": "direct_loss_yuan", "label": "直接经济损失", "before": "0万元", "after": "150万元"},
     ]
     second = report(zw, incident, "follow_up", injuries=5)  # deaths and loss carried over, not re-typed
     assert (second.deaths, second.direct_loss_yuan) == (3, 1500000)
