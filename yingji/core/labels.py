@@ -37,9 +37,9 @@ def field_name(model_label: str, name: str) -> str:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return {"version": "版本"}.get(name, name)
-    # a reverse relation (children written with their parent) has no verbose name: its model's
-    verbose = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
-    return str(verbose)
+    if field.auto_created and not field.concrete:  # a reverse relation (a plan's items): the rows' name
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
 
 
 def choice_label(model, field: str, value) -> str:
