@@ -34,9 +34,12 @@ def field_name(model_label: str, name: str) -> str:
     except (LookupError, ValueError):
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return {"version": "版本"}.get(name, name)
+    if field.auto_created and not field.concrete:  # a reverse relation in a structure snapshot (a plan's versions)
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
 
 
 def choice_label(model, field: str, value) -> str:

@@ -92,6 +92,9 @@ class Attendance(ScopedRecord):
         constraints = [models.UniqueConstraint(fields=["session", "trainee"], name="attendance_once")]
         verbose_name = "培训记录"
 
+    def __str__(self):
+        return f"{self.trainee} · {self.session}"
+
 
 class Question(ScopedRecord):
     write_capability = "training.manage"
@@ -106,7 +109,7 @@ class Question(ScopedRecord):
     option_d = models.CharField("选项D", max_length=200, blank=True)
     option_e = models.CharField("选项E", max_length=200, blank=True)
     option_f = models.CharField("选项F", max_length=200, blank=True)
-    answer = models.CharField("答案", max_length=12, help_text="选择题填字母，如 A 或 ABD；判断题填“对”或“错”")
+    answer = models.CharField("答案", max_length=12, help_text="选择题填选项字母，如 A 或 A、B、D；判断题填“对”或“错”")
     explanation = models.TextField("解析", blank=True)
     active = models.BooleanField("启用", default=True)
 
