@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "yingji.command",
     "yingji.disasters",
     "yingji.preparedness",
+    "yingji.enforcement",
+    "yingji.credit",
+    "yingji.affairs",
     "yingji.web",
 ]
 

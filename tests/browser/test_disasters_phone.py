@@ -84,3 +84,22 @@ def test_village_report_from_a_phone_reviewed_by_the_county_changes_the_city_tot
     assert "已审核上报" in reports and "受灾人口（人） 120 → 135" in reports and "村西组15人漏报" in reports
     web.screenshot("disaster-event-city")
     assert web.external_requests() == []
+
+
+def test_disaster_limits_on_the_duty_board_and_the_indicator_trends(web, platform):
+    web.login("zhangwu")
+    page = web.page
+    page.goto(web.base_url + "/incidents/")
+    rows = page.locator("[data-testid=other-deadline]")
+    assert rows.count() >= 1
+    text = rows.first.inner_text()
+    assert "彰武县局地短时强降雨（合成示例）" in page.inner_text("[data-testid=deadline-table]")
+    assert "彰武县" in text and ("剩余" in text or "已超时" in text)  # the countdown runs on these rows too
+    web.screenshot("disaster-duty-board")
+    page.context.clear_cookies()  # a second person at another desk
+    web.login("city")
+    page.goto(web.base_url + "/disasters/indicators/?year=2025")
+    chart = page.locator("[data-testid=trend-affected_per_100k] svg")
+    assert chart.locator("circle").count() == 5 and chart.locator("line.target-line").count() == 1
+    page.locator("[data-testid=trend-affected_per_100k]").screenshot(path=str(ARTIFACTS / "disaster-trend.png"))
+    assert web.external_requests() == []

@@ -3,7 +3,6 @@ shows what the duty officer changes, previous → new; the filed report and the 
 changes (issue 14: "首报 asks again for casualty numbers already given at intake")."""
 
 import json
-import re
 import urllib.request
 import uuid
 
@@ -23,6 +22,13 @@ def _intake(web, platform) -> int:
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())["id"]
+
+
+def _submit(page):
+    page.click("#report-submit")
+    page.wait_for_selector("[data-testid=reports], p.error[role=alert]")
+    errors = page.locator("p.error[role=alert]")
+    assert errors.count() == 0, errors.first.inner_text()
 
 
 def _fill_items(page):
@@ -48,8 +54,7 @@ def test_report_form_prefilled_from_intake_and_changes_shown(web, platform):
     assert page.locator("input[name=injuries].changed").count() == 0
     web.screenshot("incident-report-changes-form")
     _fill_items(page)
-    page.click("#report-submit")
-    page.wait_for_url(re.compile(r"/incidents/\d+/$"))
+    _submit(page)
     changes = page.inner_text("[data-testid=report-changes]")
     assert "较接报" in changes and "死亡 0 → 2" in changes and "被困 3 → 1" in changes
     assert "较接报：死亡 0→2、被困 3→1" in page.inner_text("[data-testid=timeline]")
@@ -60,8 +65,7 @@ def test_report_form_prefilled_from_intake_and_changes_shown(web, platform):
     assert "首报：2" in page.inner_text("#report-figures")
     page.fill("input[name=trapped]", "0")
     assert page.inner_text("[data-testid=figure-changes]") == "与首报相比的变化：被困 1 → 0"
-    page.click("#report-submit")
-    page.wait_for_url(re.compile(r"/incidents/\d+/$"))
+    _submit(page)
     assert "较首报" in page.locator("[data-testid=report-changes]").nth(1).inner_text()
     web.screenshot("incident-report-changes-detail")
     assert web.external_requests() == []

@@ -11,8 +11,9 @@ from yingji.core.registry import REGISTRIES, Registry
 from yingji.regions.models import Enterprise
 
 
-def app(name, nav_links=(), map_overlays=(), cli_commands=None):
-    return SimpleNamespace(name=name, nav_links=nav_links, map_overlays=map_overlays, cli_commands=cli_commands or {})
+def app(name, nav_links=(), map_overlays=(), cli_commands=None, searchables=()):
+    return SimpleNamespace(name=name, nav_links=nav_links, map_overlays=map_overlays, cli_commands=cli_commands or {},
+                           searchables=searchables)
 
 
 def test_every_yingji_app_uses_the_base_config():
@@ -52,6 +53,27 @@ def test_duplicate_map_overlay_key_names_both_origins():
     b = app("yingji.b", map_overlays=[("alarms", "另一个报警图层", "api:alarms/geojson")])
     with pytest.raises(ImproperlyConfigured, match=r"map overlay key 'alarms'.*yingji\.a.*yingji\.b"):
         check_declarations([a, b])
+    styled = app("yingji.c", map_overlays=[("alarms", "报警", "monitoring-alarms-geojson", "警", "#c62828")])
+    with pytest.raises(ImproperlyConfigured, match=r"map overlay key 'alarms'.*yingji\.a.*yingji\.c"):
+        check_declarations([a, styled])
+
+
+def test_every_overlay_and_map_layer_has_its_own_symbol_and_colour():
+    from yingji.web.views import map_overlays
+
+    kinds = [(r.icon, r.map_color) for r in REGISTRIES.values() if r.map_layer]
+    kinds += [(o["icon"], o["color"]) for o in map_overlays() if o["icon"]]
+    assert len(kinds) >= 12 and all(len(symbol) == 1 for symbol, _ in kinds)
+    assert len({symbol for symbol, _ in kinds}) == len(kinds)
+    assert len({colour for _, colour in kinds}) == len(kinds)
+
+
+def test_duplicate_searchable_key_names_both_origins():
+    from yingji.core.apps import Searchable
+
+    one = Searchable("incidents", "突发事件", "selectors.visible_incidents", ("title",), "incident-detail")
+    with pytest.raises(ImproperlyConfigured, match=r"searchable key 'incidents'.*yingji\.a.*yingji\.b"):
+        check_declarations([app("yingji.a", searchables=[one]), app("yingji.b", searchables=[one])])
 
 
 def test_duplicate_yingji_command_names_both_origins():
@@ -93,7 +115,7 @@ def test_duplicate_demo_step_names_both_origins():
 
 
 def test_hook_modules_are_declared_in_one_place():
-    assert set(HOOK_MODULES) == {"urls", "api", "dashboard", "incident_board", "demo_data"}
+    assert set(HOOK_MODULES) == {"urls", "api", "dashboard", "incident_board", "duty_board", "demo_data"}
     with pytest.raises(ImproperlyConfigured, match="not an app hook module"):
         app_modules("widgets")
 

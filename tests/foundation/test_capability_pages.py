@@ -94,7 +94,7 @@ def test_navigation_is_grouped_by_the_plans_functions_and_marks_the_current_page
     page = client.get("/monitoring/alarms/")
     sections = [s["name"] for s in page.context["nav_sections"]]
     assert sections[:4] == ["监督管理", "监测预警", "指挥救援", "灾情管理"]
-    assert "政务管理" not in sections  # nothing built there yet
+    assert "政务管理" in sections  # 督查督办 and the annual assessment (issue 17)
     html = page.content.decode()
     assert html.count('<details class="navsection"') == len(sections)
     assert 'aria-current="page" class="current">监测报警</a>' in html

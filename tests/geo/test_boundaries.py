@@ -203,3 +203,23 @@ def test_returned_features_are_independent_copies():
     first = boundaries.county_features("210902")[0]
     first["properties"]["name"] = "changed"
     assert boundaries.county_features("210902")[0]["properties"]["name"] == "海州区"
+
+
+def test_label_points_stand_inside_their_areas_even_a_crescent():
+    """Map labels of districts go to an interior point (pole of inaccessibility), not the centroid,
+    which lies outside a crescent-shaped area."""
+    from yingji.geo import townships
+
+    crescent = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)]).difference(shapely.Polygon([(1, 1), (5, 1), (5, 3), (1, 3)]))
+    assert not crescent.contains(crescent.centroid)
+    lon, lat = boundaries.label_point(shapely.geometry.mapping(crescent))
+    assert crescent.contains(shapely.Point(lon, lat))
+    areas = boundaries.county_features("2109") + townships.township_features("210922")
+    assert len(areas) > 20
+    for feature in areas:
+        area = shape(feature["geometry"])
+        point = shapely.Point(boundaries.label_point(feature["geometry"]))
+        assert area.contains(point), feature["properties"]["name"]
+        # as far from the border as shapely's own interior point, or farther (room for the name)
+        part = max(getattr(area, "geoms", [area]), key=lambda p: p.area)
+        assert part.boundary.distance(point) >= 0.95 * part.boundary.distance(part.representative_point())

@@ -163,6 +163,13 @@ def test_alarm_states_on_the_map(raised, staff):
     data = client.get("/monitoring/map/alarms.geojson").json()
     (feature,) = data["features"]
     assert feature["properties"]["level"] == 3 and feature["properties"]["color"] == "#f9a825"
+    # the marker says it in words and pulses while unconfirmed
+    assert feature["properties"]["state"] == "待确认" and feature["properties"]["pulse"] is True
+    assert feature["properties"]["badge"] == "3"
+    # the monitored object's own marker on the 监测对象 layer carries the alarm too
+    (obj,) = client.get("/api/v1/map/monitored-objects/").json()["features"]
+    assert obj["properties"]["pulse"] is True and obj["properties"]["color"] == "#f9a825"
+    assert obj["properties"]["state"] == "三级（黄色）报警 · 待确认"
     client.force_login(staff["haizhou"])
     assert client.get("/monitoring/map/alarms.geojson").json()["features"] == []
     assert timezone.now()

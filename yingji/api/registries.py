@@ -155,13 +155,14 @@ def build_map_router() -> Router:
         registry = REGISTRIES.get(key)
         if registry is None or not registry.map_layer:
             raise NotFound(f"图层“{key}”不存在")
-        qs = registry.filtered(request.auth, request.GET).filter(lon__isnull=False)
+        objects = list(registry.filtered(request.auth, request.GET).filter(lon__isnull=False).iterator(chunk_size=2000))
+        states = registry.map_states(objects) if registry.map_states else {}
         features = [
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [obj.lon, obj.lat]},
              "properties": {"id": obj.pk, "name": str(obj), "synthetic": obj.is_synthetic,
                             "summary": registry.map_summary(obj) if registry.map_summary else "",
-                            "division_code": obj.division_code}}
-            for obj in qs.iterator(chunk_size=2000)
+                            "division_code": obj.division_code, **states.get(obj.pk, {})}}
+            for obj in objects
         ]
         return {"type": "FeatureCollection", "features": features}
 

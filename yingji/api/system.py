@@ -6,16 +6,18 @@ import datetime as dt
 import math
 from typing import Optional
 
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from yingji.accounts import services as accounts
 from yingji.audit.models import AuditEntry
 from yingji.core import capabilities
+from yingji.core import search as nav_search
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 from yingji.geo import divcodes
 from yingji.regions.models import Division
-from yingji.regions.services import county_at, full_name, visible_divisions
+from yingji.regions.services import county_at, full_name, label_point, visible_divisions
 
 from yingji.core.api_schemas import FeatureCollection, errors
 
@@ -106,6 +108,28 @@ class AuditList(Schema):
     count: int
 
 
+class SearchPageOut(Schema):
+    title: str
+    url: str
+    group: str
+
+
+class SearchRecordOut(Schema):
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+    where: str
+    detail: str
+
+
+class SearchOut(Schema):
+    query: str
+    pages: list[SearchPageOut]
+    records: list[SearchRecordOut]
+    more: dict[str, str]
+
+
 def mount(api) -> None:
     router = Router(tags=["平台"])
 
@@ -114,6 +138,11 @@ def mount(api) -> None:
         user = request.auth
         return {"username": user.username, "full_name": user.full_name, "role": user.role,
                 "role_label": user.role_label, "region_code": user.region_code, "enterprise_id": user.enterprise_id}
+
+    @router.get("/search", response=SearchOut, summary="导航搜索：页面与记录（本人管辖范围和权限内，每类最多 limit 条）")
+    def search(request, response: HttpResponse, q: str = "", limit: int = nav_search.PER_KIND):
+        response["Cache-Control"] = "private, max-age=30"
+        return nav_search.search(request.auth, q, limit)
 
     @router.get("/divisions/", response=DivisionList, summary="行政区划（本人管辖范围内）")
     def divisions(request, level: str = "", parent: str = ""):
@@ -140,7 +169,7 @@ def mount(api) -> None:
             "features": [
                 {"type": "Feature", "geometry": d.geometry,
                  "properties": {"code": d.code, "short_code": d.short_code, "name": d.name, "level": d.level,
-                                "synthetic": d.synthetic, "source": d.source}}
+                                "synthetic": d.synthetic, "source": d.source, "label_point": label_point(d)}}
                 for d in qs
             ],
         }

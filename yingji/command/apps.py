@@ -12,6 +12,6 @@ class CommandConfig(YingjiAppConfig):
         ("指挥救援", "路网与道路封闭", "command-roads"),
     ]
     map_overlays = [
-        ("command-responses", "应急响应与调度路线", "api:responses/geojson"),
-        ("road-closures", "道路封闭", "api:roads/closures/geojson"),
+        ("command-responses", "应急响应与调度路线", "api:responses/geojson", "响", "#0d47a1"),
+        ("road-closures", "道路封闭", "api:roads/closures/geojson", "", "#212121"),
     ]

@@ -1,9 +1,13 @@
-"""Demo steps of the command app (orders 70–79): the synthetic Fuxin road network and
-Fuxin's plans as structured data. Everything here is synthetic and labelled so."""
+"""Demo steps of the command app (orders 70–79): the synthetic Fuxin road network, Fuxin's plans
+as structured data, a response with a dispatch and a road closure. Everything here is synthetic
+and labelled so."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from yingji.accounts.models import User
 from yingji.core import records
@@ -14,7 +18,7 @@ from yingji.regions.models import Organisation
 from . import dispatch, network, plans, responses
 from . import plans as plan_services
 from .demo_plans import county_plan, plan_documents
-from .models import Plan, Response, RoadNetwork
+from .models import Plan, Response, RoadClosure, RoadNetwork
 
 CITY = "210900000000"
 
@@ -68,3 +72,24 @@ def load_demo_response() -> int:
     except Exception:  # noqa: BLE001 - a demo without a reachable team still shows the response
         pass
     return 1
+
+
+# (point near a road, reason, hours ago) — a county road flooded after the demo rain, still closed
+DEMO_CLOSURES = [((122.53, 42.39), "示例：强降雨致路面积水约 40 厘米，封闭待排水", 5)]
+
+
+@demo_step(73, "道路封闭（示例）")
+def load_road_closures() -> int:
+    """A road closure in 彰武县 entered the way a duty officer does (the nearest road segment to a
+    point), so the closures list and the one-map layer are not empty."""
+    if RoadClosure.objects.filter(is_synthetic=True).exists() or not RoadNetwork.objects.filter(is_active=True).exists():
+        return 0
+    commander = User.objects.filter(username="commander").first()
+    if commander is None:
+        return 0
+    made = 0
+    for (lon, lat), reason, hours in DEMO_CLOSURES:
+        network.close_road(commander, reason=reason, lon=lon, lat=lat,
+                           closed_at=timezone.now() - dt.timedelta(hours=hours))
+        made += 1
+    return made

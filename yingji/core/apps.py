@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 
@@ -46,10 +47,17 @@ class YingjiAppConfig(AppConfig):
     ``nav_links``
         ``[(group, label, url_name)]``: links in the side navigation (registries add their own).
     ``map_overlays``
-        ``[(key, label, url_name)]``: one-map overlays (``api:<path>`` names a route of the
-        JSON API, below the URL named ``api-v1:api-root``); the URL answers a GeoJSON
-        FeatureCollection already scoped to the user (feature properties ``name``, ``popup``,
-        ``url`` and ``color`` are used when present).
+        ``[(key, label, url_name[, symbol, color])]``: one-map overlays (``api:<path>`` names a
+        route of the JSON API, below the URL named ``api-v1:api-root``); the URL answers a GeoJSON
+        FeatureCollection already scoped to the user. ``symbol`` (one character; "" for areas and
+        lines) and ``color`` draw its point markers and its legend entry. Feature properties used
+        when present: ``name``, ``popup``, ``url``, ``color`` (this feature's colour), ``badge``
+        (short text on the marker, e.g. a grade), ``state`` (its state in words) and ``pulse``
+        (true: needs attention now, e.g. an unconfirmed alarm — the marker pulses red).
+    ``searchables``
+        ``[Searchable(...)]``: records the navigation search box finds besides the registries'
+        (which are searched by their ``search_fields``); each is read through the app's own scoped
+        selector, so a user finds only what they may open.
     ``cli_commands``
         ``{subcommand: management command}``: the app's Django management commands
         (``<app>/management/commands/<command>.py``) offered as ``yingji <subcommand>``.
@@ -72,7 +80,8 @@ class YingjiAppConfig(AppConfig):
     default = False
     startup_modules: Sequence[str] = ()
     nav_links: Sequence[tuple[str, ...]] = ()  # (group, label, url_name[, capability])
-    map_overlays: Sequence[tuple[str, str, str]] = ()
+    map_overlays: Sequence[tuple[str, ...]] = ()  # (key, label, url_name[, symbol, color])
+    searchables: Sequence["Searchable"] = ()
     cli_commands: Mapping[str, str] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -88,6 +97,24 @@ class YingjiAppConfig(AppConfig):
 
     def start_background(self, stop_event: threading.Event) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """A kind of record the navigation search box finds (``YingjiAppConfig.searchables``)."""
+
+    key: str  # unique across apps and registries
+    label: str  # the kind in Chinese, shown beside every hit
+    queryset: str  # "<module>.<function>" of the app: (user) -> QuerySet already scoped to the user
+    fields: tuple[str, ...]  # matched with icontains
+    url_name: str  # the record's page, reversed with its primary key
+    capability: str | None = None  # only users holding it search here
+    detail: str = ""  # optional attribute or method of the record: shown beside the title
+    title: str = ""  # optional attribute of the record for its title (default: str(record))
+
+    def resolve_queryset(self, app_name: str):
+        module, _, function = self.queryset.rpartition(".")
+        return getattr(import_module(f"{app_name}.{module}"), function)
 
 
 def hook_url(url_name: str) -> str:
@@ -132,19 +159,22 @@ def claim(table: dict, kind: str, key, origin: str) -> None:
 
 
 def check_declarations(configs: Iterable[YingjiAppConfig]) -> dict[str, tuple[str, str]]:
-    """Refuse duplicate nav links (same group and label, or same URL name), map overlay keys and
-    ``yingji`` subcommands across apps. Returns ``{subcommand: (app name, management command)}``."""
+    """Refuse duplicate nav links (same group and label, or same URL name), map overlay keys,
+    searchable keys and ``yingji`` subcommands across apps. Returns ``{subcommand: (app name, management command)}``."""
     links: dict = {}
     link_urls: dict = {}
     overlays: dict = {}
+    searchables: dict = {}
     commands: dict = {}
     table: dict[str, tuple[str, str]] = {}
     for config in configs:
         for i, (group, label, url_name, *_needs) in enumerate(config.nav_links):
             claim(links, "nav link", (group, label), f"{config.name} nav_links[{i}]")
             claim(link_urls, "nav link URL", url_name, f"{config.name} nav_links[{i}]")
-        for i, (key, _label, _url_name) in enumerate(config.map_overlays):
+        for i, (key, *_rest) in enumerate(config.map_overlays):
             claim(overlays, "map overlay key", key, f"{config.name} map_overlays[{i}]")
+        for i, searchable in enumerate(getattr(config, "searchables", ())):
+            claim(searchables, "searchable key", searchable.key, f"{config.name} searchables[{i}]")
         for subcommand, command in config.cli_commands.items():
             claim(commands, "yingji command", subcommand, config.name)
             table[subcommand] = (config.name, command)

@@ -26,6 +26,24 @@ FUNCTIONS = [
 ]
 
 
+# Links of the shell itself (the top of the side navigation, system administration, the API):
+# (label, url_name, capability or None). The layout renders them; the search box finds them.
+SHELL_LINKS = [
+    ("首页", "dashboard", None),
+    ("一张图", "map", None),
+    ("行政区划", "division-list", None),
+    ("用户管理", "user-list", "users.manage"),
+    ("审计日志", "audit-list", "audit.view"),
+    ("API 令牌", "accounts-tokens", None),
+    ("API 文档", "api-v1:openapi-view", None),
+]
+
+
+def shell_links(user) -> list[tuple[str, str]]:
+    """The shell's own links ``user`` may open: ``[(label, url)]``."""
+    return [(label, reverse(name)) for label, name, needs in SHELL_LINKS if needs is None or capabilities.has(user, needs)]
+
+
 def nav_sections(groups: list[tuple[str, list[tuple[str, str]]]], path: str = "") -> list[dict]:
     """The side navigation (``nav_groups``) by function: ``[{"name", "groups": [(group,
     [(label, url, current)])], "current"}]``; ``current`` marks the link of the page at ``path``

@@ -44,7 +44,9 @@ class Registry:
     select_related: list[str] = field(default_factory=list)
     map_layer: bool = False
     nav_group: str = "基础数据"
+    # The symbol (one character) and colour of the layer's markers and of its legend entry on the one-map.
     icon: str = "●"
+    map_color: str = "#546e7a"
     # Hook for registries whose form needs extra validation: (form) -> None, raising ValidationError.
     form_clean: Callable | None = None
     # Derived fields the service layer computes before every save (grades, scores):
@@ -52,6 +54,12 @@ class Registry:
     derive: Callable | None = None
     # One line shown in map popups: (obj) -> str.
     map_summary: Callable | None = None
+    # States shown on the layer's markers, asked once per map request for the shown objects:
+    # (objects) -> {pk: {"badge": short text, "color": marker colour, "pulse": bool, "state": text}}
+    # (every key optional; ``pulse`` marks something that needs attention now, e.g. an open alarm).
+    map_states: Callable | None = None
+    # Whether the navigation search box looks in this registry (by ``search_fields``).
+    searchable: bool = True
     # Derived fields (grades, states, scores) shown in details and exports but never in forms.
     read_only_fields: list[str] = field(default_factory=list)
 

@@ -1,6 +1,6 @@
 import threading
 
-from yingji.core.apps import YingjiAppConfig
+from yingji.core.apps import Searchable, YingjiAppConfig
 
 DEADLINE_CHECK_SECONDS = 60.0
 
@@ -15,6 +15,8 @@ class DisastersConfig(YingjiAppConfig):
         ("灾情管理", "核心指标", "disaster-indicators"),
     ]
     cli_commands = {"relief": "relief"}
+    searchables = [Searchable("disaster-events", "灾害过程", "selectors.visible_events", ("title", "description"),
+                              "disaster-detail", detail="get_hazard_type_display")]
 
     def start_background(self, stop_event: threading.Event) -> None:
         # Imported here: the AppConfig module loads before the app registry is ready.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 WIDTH, HEIGHT = 360, 170
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 26
+LEFT, RIGHT, TOP, BOTTOM = 52, 24, 14, 26
 
 
 def _nice_max(value: Decimal) -> Decimal:

@@ -197,3 +197,34 @@ def load_indicator_history() -> int:
                                               "report_at": start + dt.timedelta(hours=2), "affected_population": affected,
                                               "deaths": deaths, "direct_loss_wan": loss})
     return IndicatorBaseline.objects.filter(is_synthetic=True).count()
+
+
+# 彰武县's own baselines (synthetic, roughly a quarter of the city) so its indicators have denominators.
+ZHANGWU_BASELINES = {  # year: (GDP 亿元, population, workers in 工矿商贸)
+    2020: ("118", 372_000, 24_500), 2021: ("124", 369_000, 24_200), 2022: ("127", 366_000, 23_900),
+    2023: ("131", 363_000, 23_700), 2024: ("134", 360_000, 23_400), 2025: ("137", 357_000, 23_100),
+}
+
+
+@demo_step(82, "县区核心指标基础数据与救助响应分级表（合成）")
+def load_county_baselines_and_table() -> int:
+    """彰武县's indicator baselines and its own relief response table (synthetic thresholds at a
+    county's scale, filed by the county bureau; the city's event keeps the city's table)."""
+    if IndicatorBaseline.objects.filter(is_synthetic=True, division_code=ZHANGWU).exists():
+        return 0
+    county = User.objects.filter(username="zhangwu").first()
+    if county is None:
+        return 0
+    for year, (gdp, population, workers) in ZHANGWU_BASELINES.items():
+        create_record(county, IndicatorBaseline, {
+            "year": year, "division_code": ZHANGWU, "gdp_yi": gdp, "population": population, "workers": workers,
+            "source": "合成示例（非官方统计数据）", "is_synthetic": True})
+    create_record(county, ReliefTableConfig, {
+        "code": "zhangwu-demo", "name": "彰武县自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "source": "合成示例：真实阈值请按彰武县自然灾害救助应急预案录入", "division_code": ZHANGWU, "is_synthetic": True,
+        "thresholds": {"1": {"dead_missing": 5, "relocated_or_needing_aid": 5000, "collapsed_severe_rooms": 500},
+                       "2": {"dead_missing": 3, "relocated_or_needing_aid": 2000, "collapsed_severe_rooms": 200},
+                       "3": {"dead_missing": 2, "relocated_or_needing_aid": 1000, "collapsed_severe_rooms": 100},
+                       "4": {"dead_missing": 1, "relocated_or_needing_aid": 300, "collapsed_severe_rooms": 30}},
+    })
+    return len(ZHANGWU_BASELINES) + 1

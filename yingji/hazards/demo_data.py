@@ -301,3 +301,42 @@ def load_inspections_and_hazards() -> int:
     HiddenHazard.objects.bulk_create(hazards)
     escalate_overdue(today)
     return len(checklists) + len(tasks) + len(hazards)
+
+
+ZHANGWU = "210922000000"
+COUNTY_CHECKLIST = ("彰武县尾矿库汛期安全检查表（示例）", "mining", [
+    "《尾矿库安全规程》GB 39496-2020 第 6 章｜库内水位与干滩长度符合设计要求",
+    "《尾矿库安全规程》GB 39496-2020 第 7 章｜排洪设施畅通，无堵塞、坍塌",
+    "《尾矿库安全监督管理规定》第二十条｜在线监测系统运行正常，报警能推送至企业和属地监管部门",
+    "汛期值班制度｜汛期 24 小时值班，巡坝记录完整",
+])
+
+
+@demo_step(43, "县区检查表、企业自编检查表与县区分级规则")
+def load_county_checklists_and_settings() -> int:
+    """A county's own checklist, an enterprise's own daily checklist, and 彰武县's grading rule
+    setting (the city's values, filed by the county: grades do not change)."""
+    if Checklist.objects.filter(is_synthetic=True, division_code=ZHANGWU).exists():
+        return 0
+    name, industry, items = COUNTY_CHECKLIST
+    rows = [Checklist(name=name, industry=industry, items="\n".join(items), division_code=ZHANGWU, is_synthetic=True)]
+    own = Enterprise.objects.filter(industry="hazchem", is_synthetic=True).order_by("pk").first()
+    if own is not None:
+        rows.append(Checklist(
+            enterprise=own, name=f"{own.name}储罐区日常巡检表（示例）", industry="hazchem", division_code=own.division_code,
+            is_synthetic=True, items="\n".join([
+                "企业安全管理制度｜储罐液位、温度、压力在线监测数据正常",
+                "GB 50160 第 6.2 节｜防火堤完好，排水阀常闭",
+                "企业安全管理制度｜可燃/有毒气体报警器在检定有效期内",
+            ])))
+    Checklist.objects.bulk_create(rows)
+    city = HazardRuleSetting.objects.filter(division_code=CITY).first()
+    made = len(rows)
+    if city is not None and not HazardRuleSetting.objects.filter(division_code=ZHANGWU).exists():
+        values = {f.name: getattr(city, f.name) for f in HazardRuleSetting._meta.concrete_fields
+                  if f.name not in ("id", "name", "division_code", "notes", "created_at", "updated_at", "created_by",
+                                    "updated_by", "version", "is_synthetic")}
+        HazardRuleSetting.objects.create(**values, name="彰武县重大危险源与风险分级规则设置", division_code=ZHANGWU,
+                                         is_synthetic=True, notes="示例：县级备案，取值与市级规则设置相同，分级结果不变。")
+        made += 1
+    return made

@@ -244,3 +244,20 @@ def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
                      "url": reverse("hazards:hidden-detail", args=[hazard.pk]), "sound": True}, division_code=receiving)
         escalated.append(hazard)
     return escalated
+
+
+# --- hidden hazards found by a bureau inspection (the enforcement app calls this) ------------
+
+def register_inspection_finding(user, enterprise, *, title: str, description: str, grade: str, deadline: dt.date,
+                                discovered_on: dt.date, clause: str = "", location_text: str = "") -> HiddenHazard:
+    """A hidden hazard found by an enforcement inspection (监管检查发现): filed and confirmed in one
+    step with the grade the inspectors gave and the deadline of the 责令限期整改指令书, so it
+    enters the loop where the enterprise rectifies it; both writes audited."""
+    if grade not in rules.GRADES:
+        raise ValidationFailed(f"未知隐患等级“{grade}”", fields={"grade": ["未知等级"]})
+    with transaction.atomic():
+        hazard = create_record(user, HiddenHazard, {
+            "enterprise": enterprise, "title": title[:120], "description": description, "clause": clause[:200],
+            "location_text": location_text[:120], "proposed_grade": grade, "discovered_on": discovered_on,
+        }, server={"source": "inspection", "deadline": deadline}, note="执法检查发现")
+        return transition(user, hazard.pk, "confirm", {"grade": grade, "opinion": "执法检查发现，已责令限期整改"})

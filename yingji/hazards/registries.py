@@ -102,6 +102,16 @@ def _grade_summary(source: HazardSource) -> str:
     return f"{source.grade_name}｜{source.enterprise}"
 
 
+GRADE_BADGES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+def _grade_states(sources: list[HazardSource]) -> dict[int, dict]:
+    """On the one-map, a graded source carries its grade (一级 the most dangerous, in red)."""
+    return {s.pk: {"badge": GRADE_BADGES[s.current_grade], "state": s.grade_name,
+                   **({"color": "#b71c1c"} if s.current_grade == 1 else {})}
+            for s in sources if s.current_grade in GRADE_BADGES}
+
+
 HAZARD_SOURCES = GradedContentRegistry(
     key="hazard-sources", model=HazardSource, label="重大危险源", nav_group=GROUP, icon="危",
     fields=["enterprise", "name", "code", "exposed_people", "filing_status", "filing_number", "filed_on",
@@ -115,7 +125,7 @@ HAZARD_SOURCES = GradedContentRegistry(
     search_fields=["name", "code", "enterprise__name", "person_main"],
     filter_fields=["current_grade", "filing_status", "is_major_hazard"],
     ordering=["current_grade", "division_code", "name"], select_related=["enterprise"],
-    map_layer=True, map_summary=_grade_summary,
+    map_layer=True, map_summary=_grade_summary, map_states=_grade_states, map_color="#d84315",
 )
 HAZARD_UNITS = GradedContentRegistry(
     key="hazard-units", model=HazardUnit, label="危险源单元", nav_group=GROUP,

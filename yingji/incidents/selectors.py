@@ -21,6 +21,7 @@ from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
 from .models import FIGURE_FIELDS, Incident, IncidentDeadline, IncidentReport, ReportReceipt, TimelineEntry
 
 GRADE_COLORS = {1: "#b71c1c", 2: "#e65100", 3: "#f9a825", 4: "#1565c0", None: "#607d8b"}
+GRADE_BADGES = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}  # on the one-map marker: 特别重大 Ⅰ … 一般 Ⅳ
 
 
 def visible_incidents(user) -> QuerySet:
@@ -189,5 +190,6 @@ def board_geojson(user) -> dict:
                            "color": GRADE_COLORS.get(incident.grade_level, GRADE_COLORS[None]),
                            "popup": f"{incident.grade_name or '未分级'} · {incident.get_type_code_display()} · "
                                     f"{incident.get_state_display()}" + ("（合成示例）" if incident.is_synthetic else ""),
+                           "badge": GRADE_BADGES.get(incident.grade_level, ""), "state": incident.get_state_display(),
                            "grade_level": incident.grade_level, "synthetic": incident.is_synthetic}})
     return {"type": "FeatureCollection", "features": features}

@@ -136,7 +136,8 @@ def report_form(request, pk, kind):
     else:
         source = latest or incident
         data = {n: getattr(source, n) for n in FIGURE_FIELDS}
-        data["report_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        # To the second: a report filed within the minute of 接报 must not read as earlier than it.
+        data["report_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S")
         if latest:
             data.update({code: getattr(latest, code) for code, _ in DECREE_493_ART12_ITEMS})
             data["issuer"] = latest.issuer

@@ -16,7 +16,7 @@ class MonitoringConfig(YingjiAppConfig):
         ("监测预警", "企业监测", "monitoring-enterprises"),
         ("监测预警", "隔离数据", "monitoring-quarantine", "monitoring.quarantine"),
     ]
-    map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "monitoring-alarms-geojson")]
+    map_overlays = [("monitoring-alarms", "监测报警（未关闭）", "monitoring-alarms-geojson", "警", "#c62828")]
 
     def start_background(self, stop_event: threading.Event) -> None:
         """Embedded mode: the MQTT ingest worker when a broker is configured (YINGJI_MQTT_URL),

@@ -1,7 +1,8 @@
 """Demo monitoring for Fuxin (all synthetic, labelled 示例): the 5 seismic stations named in
 the plan, 87 seismic intensity / early-warning stations, 79 flood-control key points,
 tailings ponds, geological hazard points and tank farms of the fluorine industry park, with
-24 hours of readings and a few alarms in each lifecycle state."""
+24 hours of readings and a few alarms in each lifecycle state; a closed flood alarm of last
+week in 彰武县 and the messages the ingest refused (隔离数据)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from yingji.regions.models import Enterprise
 
 from . import series
 from .ingest import insert_readings, upsert_latest
-from .models import Alarm, LatestValue, MonitoredObject, Sensor
+from .models import Alarm, LatestValue, MonitoredObject, QuarantinedMessage, Sensor
 from .simulator import build_models
 
 COUNTIES = ["210902", "210903", "210904", "210905", "210911", "210921", "210922"]
@@ -215,3 +216,48 @@ def load_monitoring_history() -> int:
     Alarm.objects.bulk_create(alarms)
     series.rollup(int(now * 1000))
     return len(rows)
+
+
+# reason, sensor code from the county's first such sensor (None: an unregistered device), detail, payload
+DEMO_QUARANTINE = [
+    ("unknown_sensor", None, "设备编码未登记（示例）", '{"code": "ZW-TEST-999", "t": 1767225600000, "v": 1.2}'),
+    ("bad_json", "water_level", "报文不是有效的 UTF-8 JSON（示例：传输截断）", '{"t": 1767225600000, "v": 0.4'),
+    ("out_of_range", "water_level", "读数 -99 超出有效量程 -10–20（示例：探头故障）", '{"t": 1767225600000, "v": -99.0, "seq": 17}'),
+    ("bad_time", "intensity", "时间戳晚于当前时间 6 小时以上（示例：设备时钟错误）", '{"t": 4070908800000, "v": 2.1, "seq": 3}'),
+]
+
+
+@demo_step(52, "县区监测报警历史与隔离数据")
+def load_county_alarm_and_quarantine() -> int:
+    """A closed water-level alarm of last week at a 彰武县 flood point (so the county's alarm list
+    has its history), and messages the ingest refused, kept with their reason."""
+    if QuarantinedMessage.objects.filter(detail__contains="示例").exists():
+        return 0
+    county = "210922"
+    made = 0
+    sensor = Sensor.objects.filter(is_synthetic=True, division_code__startswith=county, kind="water_level",
+                                   upper_3__isnull=False).order_by("code").first()
+    duty = get_user_model().objects.filter(username="duty_zw").first() or get_user_model().objects.filter(username="duty").first()
+    if sensor is not None:
+        raised = timezone.now() - dt.timedelta(days=6, hours=3)
+        value = round(sensor.upper_3 + 0.12, 2)
+        insert_readings([(sensor.pk, int(raised.timestamp() * 1000), value, None)])
+        Alarm.objects.create(
+            sensor=sensor, monitored_object=sensor.monitored_object, enterprise_id=sensor.enterprise_id,
+            division_code=sensor.division_code, is_synthetic=True, rule="threshold", level=3, side="upper", state="closed",
+            is_open=False, condition_active=False, first_value=value, last_value=value, peak_value=value, raised_at=raised,
+            level_changed_at=raised, last_triggered_at=raised, cleared_at=raised + dt.timedelta(hours=2),
+            acknowledged_at=raised + dt.timedelta(minutes=4), acknowledged_by=duty, acknowledge_note="已通知乡镇防汛责任人到场（示例）",
+            handled_at=raised + dt.timedelta(minutes=50), handled_by=duty, handling_note="巡堤人员加密巡查，水位回落（示例）",
+            closed_at=raised + dt.timedelta(hours=2, minutes=10), closed_by=duty, close_note="水位回落至警戒以下（示例）")
+        made += 1
+    rows = []
+    for reason, kind, detail, payload in DEMO_QUARANTINE:
+        source = Sensor.objects.filter(is_synthetic=True, division_code__startswith=county, kind=kind).order_by("code").first() if kind else None
+        rows.append(QuarantinedMessage(source="mqtt" if kind else "http",
+                                       topic=f"yingji/{source.division_code[:6]}/{source.code}/reading" if source else "/api/v1/readings",
+                                       sensor_code=source.code if source else "ZW-TEST-999",
+                                       division_code=source.division_code if source else "", reason=reason, detail=detail,
+                                       payload=payload))
+    QuarantinedMessage.objects.bulk_create(rows)
+    return made + len(rows)

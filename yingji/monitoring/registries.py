@@ -1,10 +1,26 @@
 from yingji.core.registry import Registry
 
-from .models import MonitoredObject, Sensor
+from yingji.rules.monitoring import LEVEL_NAMES
+
+from .alarms import COLORS
+from .models import Alarm, MonitoredObject, Sensor
 
 
 def _object_summary(obj: MonitoredObject) -> str:
     return f"{obj.get_kind_display()} · {obj.code}"
+
+
+def _object_states(objects: list[MonitoredObject]) -> dict[int, dict]:
+    """On the one-map, an object with an open alarm carries it in the colour of its worst level, pulsing
+    while the alarm is unconfirmed or its condition persists."""
+    worst: dict[int, Alarm] = {}
+    for alarm in Alarm.objects.filter(is_open=True, monitored_object__in=[o.pk for o in objects]).only(
+            "monitored_object_id", "level", "state", "condition_active"):
+        current = worst.get(alarm.monitored_object_id)
+        if current is None or alarm.level < current.level:
+            worst[alarm.monitored_object_id] = alarm
+    return {pk: {"pulse": a.condition_active or a.state == "raised", "badge": "警", "color": COLORS[a.level],
+                 "state": f"{LEVEL_NAMES[a.level]}报警 · {a.get_state_display()}"} for pk, a in worst.items()}
 
 
 MONITORED_OBJECTS = Registry(
@@ -20,8 +36,8 @@ MONITORED_OBJECTS = Registry(
     select_related=["enterprise"],
     map_layer=True,
     nav_group="监测预警",
-    icon="测",
-    map_summary=_object_summary,
+    icon="测", map_color="#283593",
+    map_summary=_object_summary, map_states=_object_states,
 )
 
 SENSORS = Registry(

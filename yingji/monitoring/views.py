@@ -170,7 +170,8 @@ def alarms_geojson(request):
             "properties": {"name": f"{obj.name}（{rules.LEVEL_NAMES[alarm.level]}报警）",
                            "popup": f"{alarm_services.describe(alarm)} · {lifecycle.STATES[alarm.state]}",
                            "url": reverse("monitoring-alarm", args=[alarm.pk]), "color": alarm_services.COLORS[alarm.level],
-                           "level": alarm.level, "state": alarm.state},
+                           "level": alarm.level, "state": lifecycle.STATES[alarm.state],
+                           "badge": str(alarm.level), "pulse": alarm.condition_active or alarm.state == "raised"},
         })
     return JsonResponse({"type": "FeatureCollection", "features": features})
 

@@ -13,7 +13,7 @@ ENTERPRISES = Registry(
     filter_fields=["industry", "scale", "park"],
     ordering=["division_code", "name"],
     map_layer=True,
-    icon="厂",
+    icon="厂", map_color="#5d4037",
 )
 
 ORGANISATIONS = Registry(

@@ -101,6 +101,20 @@ def full_name(code: str) -> str:
     return "".join(reversed(parts))
 
 
+_LABEL_POINTS: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def label_point(division: Division) -> tuple[float, float] | None:
+    """Where the division's name goes on a map (inside its area; see ``geo.boundaries.label_point``).
+    Boundaries are reference data: each point is computed once per process."""
+    if not division.geometry:
+        return None
+    key = (division.code, division.source)
+    if key not in _LABEL_POINTS:
+        _LABEL_POINTS[key] = boundaries.label_point(division.geometry)
+    return _LABEL_POINTS[key]
+
+
 def county_at(lon: float, lat: float) -> str | None:
     code = boundaries.division_at(lon, lat)
     return divcodes.normalise(code) if code else None

@@ -393,3 +393,35 @@ def load_targets() -> int:
                                      notes="汛期、地震时优先转移（示例）", **_place(rng, code)))
     ProtectionTarget.objects.bulk_create(rows)
     return len(rows)
+
+
+@demo_step(27, "县区应急专家库")
+def load_county_experts() -> int:
+    """Each county's own expert pool (县级专家) and its recent consultations: the city pool above
+    is filed at the city and so is not in a county bureau's list."""
+    if Expert.objects.filter(is_synthetic=True, level="county").exclude(division_code=CITY).exists():
+        return 0
+    rng = _rng(27)
+    kinds = [k for k, _ in ExpertConsultation.KINDS]
+    topics = ["汛前隐患排查会商", "尾矿库安全评估", "乡镇应急预案评审", "冬季森林防火研判", "化工企业复产复工检查"]
+    now = timezone.now()
+    made = 0
+    for county, name in COUNTIES.items():
+        code = county + "000000"
+        experts = []
+        for index in range(6):
+            category, _ = EXPERT_CATEGORIES[(index + len(county)) % len(EXPERT_CATEGORIES)]
+            experts.append(Expert(
+                name=f"{_person(rng)}（示例）", category=category, specialties="、".join(rng.sample(SPECIALTIES[category], 2)),
+                title=rng.choice(["associate", "intermediate", "intermediate"]), employer=f"{name}应急管理局（示例）",
+                level="county", phone=_mobile(rng), availability=rng.choice(["available"] * 5 + ["appointment"]),
+                division_code=code, is_synthetic=True))
+        Expert.objects.bulk_create(experts)
+        saved = list(Expert.objects.filter(is_synthetic=True, division_code=code).order_by("pk"))
+        consults = [ExpertConsultation(
+            expert=saved[i % len(saved)], consulted_at=now - dt.timedelta(days=rng.randint(3, 200), hours=rng.randint(0, 23)),
+            kind=rng.choice(kinds), topic=f"{rng.choice(topics)}（示例）", requested_by=f"{name}应急管理局",
+            outcome="提出处置意见，已采纳（示例）", division_code=code, is_synthetic=True) for i in range(3)]
+        ExpertConsultation.objects.bulk_create(consults)
+        made += len(experts) + len(consults)
+    return made

@@ -15,6 +15,20 @@ def _team_summary(team: RescueTeam) -> str:
     return f"{team.get_category_display()} · {team.headcount} 人 · {team.get_readiness_display()}{specialties} · 值班 {team.duty_phone}"
 
 
+def _state_badges(field: str, badges: dict[str, tuple[str, str | None]]):
+    """Map states from a status field: ``{value: (badge, colour or None)}``; other values show no badge."""
+    def states(objects) -> dict[int, dict]:
+        found = {}
+        for obj in objects:
+            value = getattr(obj, field)
+            if value in badges:
+                badge, color = badges[value]
+                found[obj.pk] = {"badge": badge, "state": getattr(obj, f"get_{field}_display")(),
+                                 **({"color": color} if color else {})}
+        return found
+    return states
+
+
 def _shelter_summary(s: Shelter) -> str:
     return f"{s.get_shelter_type_display()} · 容纳 {s.capacity} 人 · {s.get_status_display()}（已安置 {s.occupancy}）"
 
@@ -27,7 +41,8 @@ TEAMS = ResourceRegistry(
     search_fields=["name", "specialties", "parent_unit", "leader", "equipment"],
     filter_fields=["category", "level", "readiness"],
     ordering=["division_code", "name"],
-    map_layer=True, map_summary=_team_summary,
+    map_layer=True, map_summary=_team_summary, map_color="#1565c0",
+    map_states=_state_badges("readiness", {"on_mission": ("出", None), "unavailable": ("停", "#78909c")}),
 )
 
 EXPERTS = ResourceRegistry(
@@ -57,7 +72,7 @@ WAREHOUSES = ResourceRegistry(
     search_fields=["code", "name", "owner_unit", "address", "manager"],
     filter_fields=["level", "kind"],
     ordering=["division_code", "code"],
-    map_layer=True,
+    map_layer=True, map_color="#2e7d32",
     map_summary=lambda w: f"{w.get_level_display()}{w.get_kind_display()} · {w.area_m2} m² · 管理员 {w.manager} {w.manager_phone}",
 )
 
@@ -80,6 +95,7 @@ STOCK_MOVEMENTS = LedgerRegistry(
     filter_fields=["kind", "warehouse", "material"],
     ordering=["-occurred_at", "-id"],
     select_related=["warehouse", "material"],
+    searchable=False,  # ledger lines: found through their warehouse and material
 )
 
 EQUIPMENT = ResourceRegistry(
@@ -90,7 +106,8 @@ EQUIPMENT = ResourceRegistry(
     search_fields=["name", "model_spec", "identifier", "owner_unit"],
     filter_fields=["kind", "status"],
     ordering=["division_code", "kind", "name"],
-    map_layer=True,
+    map_layer=True, map_color="#6a1b9a",
+    map_states=_state_badges("status", {"in_use": ("出", None), "maintenance": ("修", "#78909c")}),
     map_summary=lambda e: f"{e.get_kind_display()} · {e.model_spec} · {e.get_status_display()} · {e.owner_unit}",
 )
 
@@ -104,7 +121,8 @@ SHELTERS = ResourceRegistry(
     search_fields=["name", "address", "facilities", "manager"],
     filter_fields=["shelter_type", "level", "status"],
     ordering=["division_code", "name"],
-    map_layer=True, map_summary=_shelter_summary,
+    map_layer=True, map_summary=_shelter_summary, map_color="#00838f",
+    map_states=_state_badges("status", {"open": ("开", None), "full": ("满", "#c62828")}),
 )
 
 OFFICERS = ResourceRegistry(
@@ -114,7 +132,7 @@ OFFICERS = ResourceRegistry(
     search_fields=["name", "roles", "village", "phone"],
     filter_fields=["trained"],
     ordering=["division_code", "name"],
-    map_layer=True,
+    map_layer=True, map_color="#546e7a",
     map_summary=lambda o: f"{o.roles} · {o.village} · {o.phone}",
 )
 
@@ -125,6 +143,6 @@ PROTECTION_TARGETS = ResourceRegistry(
     search_fields=["name", "address", "contact"],
     filter_fields=["kind"],
     ordering=["division_code", "kind", "name"],
-    map_layer=True,
+    map_layer=True, map_color="#ad1457",
     map_summary=lambda t: f"{t.get_kind_display()} · {t.population} 人 · {t.contact} {t.phone}",
 )

@@ -80,6 +80,16 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "plans.approve": ("审批、发布、废止预案", _ADMINS),
     "drills.write": ("登记演练与整改事项", _ADMINS | _COMMANDER | _DUTY),
     "training.manage": ("培训课程、学员、题库、考试与证书", _ADMINS),
+    # --- enforcement, credit, government affairs (监管执法、信用、政务管理) ---------------------------
+    "enforcement.plan": ("分级、年度检查计划、双随机抽取", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.inspect": ("现场检查、责令整改、复查", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.case": ("立案、调查取证、告知、送达、执行", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "enforcement.law_review": ("法制审核", _ADMINS - {"sysadmin"}),
+    "enforcement.decide": ("作出处罚决定、结案（机关负责人）", _ADMINS - {"sysadmin"}),
+    "credit.manage": ("严重失信主体名单：告知、决定、公示、移出", _ADMINS - {"sysadmin"} | _SUPERVISOR),
+    "credit.repair": ("申请信用修复（企业）", _ENTERPRISE),
+    "affairs.assign": ("交办督查督办事项、考核评分、收发文登记", frozenset({"city_admin"})),
+    "affairs.feedback": ("反馈督办事项办理情况、报送考核材料", _ADMINS - {"sysadmin"}),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"

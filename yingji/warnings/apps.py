@@ -1,4 +1,4 @@
-from yingji.core.apps import YingjiAppConfig
+from yingji.core.apps import Searchable, YingjiAppConfig
 
 
 class WarningsConfig(YingjiAppConfig):
@@ -14,7 +14,13 @@ class WarningsConfig(YingjiAppConfig):
         ("预警发布", "我的预警通知", "warnings:notices"),
         ("预警发布", "公众预警页面", "warnings:public"),
     ]
-    map_overlays = [("warnings", "生效预警", "warnings:map-geojson")]
+    searchables = [
+        Searchable("warnings", "预警信息", "selectors.visible_warnings", ("headline", "event", "area_desc"), "warnings:detail",
+                   detail="get_state_display"),
+        Searchable("imported-alerts", "外部预警（CAP 接收）", "selectors.visible_imported",
+                   ("headline", "event", "area_desc", "sender_name"), "warnings:imported", detail="sender_name"),
+    ]
+    map_overlays = [("warnings", "生效预警", "warnings:map-geojson", "", "#ef6c00")]
 
     def start_background(self, stop_event):
         """Embedded mode: one sender thread per channel and the CAP feed poller."""

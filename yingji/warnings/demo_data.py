@@ -17,7 +17,7 @@ from yingji.demo.steps import SEED, demo_step
 
 from . import services
 from .imports import import_cap
-from .models import AreaPopulation, ChannelConfig, Delivery, Subscriber, Warning
+from .models import AreaPopulation, CapFeed, ChannelConfig, Delivery, Subscriber, Warning
 
 FUXIN_COUNTIES = {
     "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),
@@ -152,3 +152,38 @@ def _import_demo_cap(now) -> None:
         description="示例：预计未来24小时太平区、清河门区最高气温将升至37℃以上。",
         instruction="1. 避免午后高温时段户外活动；2. 注意防暑降温；3. 户外作业人员缩短连续工作时间。")
     import_cap(build_cap(message), source="feed", source_name="阜新市气象台（示例订阅源）", synthetic=True)
+
+
+@demo_step(62, "县区预警与 CAP 订阅源（示例）")
+def load_county_warning_and_feeds() -> int:
+    """彰武县's own warning drafted by its duty room and submitted, waiting for the county's review
+    (so the county's list has its work); the city observatory's alert for 彰武县 received as CAP;
+    CAP feeds of the city and the county entered but not enabled (the demo fetches nothing)."""
+    if CapFeed.objects.filter(is_synthetic=True).exists():
+        return 0
+    now = timezone.now().replace(microsecond=0)
+    duty_zw = User.objects.filter(username="duty_zw").first()
+    made = 0
+    if duty_zw is not None:
+        draft = services.create_warning(duty_zw, _base(
+            now, event_type="natural.meteorological", event="大风", level=4, area_desc="彰武县北部乡镇（示例）",
+            area_codes=["210922000000"], sender_name="彰武县应急管理局", channels=["web", "inapp"],
+            description="示例：预计未来24小时彰武县北部将出现6级以上大风，阵风7至8级，局地伴有扬沙。",
+            instruction="1. 加固设施大棚和临时搭建物；2. 停止高空和野外用火作业；3. 减少外出。"))
+        services.transition(duty_zw, draft, "submit")
+        made += 1
+    message = WarningMessage(
+        sender_code="21090041600000", sender_name="阜新市气象台（示例）", category="Met", event="森林火险", level=3,
+        sent=now - dt.timedelta(minutes=50), effective=now - dt.timedelta(minutes=50), expires=now + dt.timedelta(days=2),
+        areas=[WarningArea("彰武县（示例）", ["210922"])],
+        description="示例：近期彰武县气温偏高、湿度偏低，森林火险气象等级较高。",
+        instruction="1. 严禁野外用火；2. 加强林区巡护；3. 发现火情立即报告。")
+    import_cap(build_cap(message), source="feed", source_name="阜新市气象台（示例订阅源）", synthetic=True)
+    feeds = [
+        CapFeed(name="阜新市气象台预警订阅源（示例，未启用）", url="https://example.invalid/fuxin/cap.xml", enabled=False,
+                interval_minutes=5, division_code="210900000000", is_synthetic=True),
+        CapFeed(name="彰武县气象局预警订阅源（示例，未启用）", url="https://example.invalid/zhangwu/cap.xml", enabled=False,
+                interval_minutes=10, division_code="210922000000", is_synthetic=True),
+    ]
+    CapFeed.objects.bulk_create(feeds)
+    return made + 1 + len(feeds)

@@ -122,11 +122,6 @@ class Warning(ScopedRecord):
     def state_label(self) -> str:
         return wf.STATES[self.state]
 
-    @property
-    def channel_labels(self) -> list[str]:
-        chosen = set(self.channels or [])
-        return [label for key, label in CHANNELS if key in chosen]
-
     def clean(self):
         super().clean()
         problems = {}

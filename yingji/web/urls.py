@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("map/", views.one_map, name="map"),
+    path("search/", views.search, name="search"),
     path("r/<str:key>/", views.record_list, name="record-list"),
     path("r/<str:key>/new/", views.record_create, name="record-create"),
     path("r/<str:key>/export/", views.record_export, name="record-export"),

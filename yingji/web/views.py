@@ -18,6 +18,7 @@ from yingji.api.system import audit_queryset
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import history_of
 from yingji.core import capabilities, exports
+from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
@@ -117,17 +118,30 @@ def dashboard_panels(request) -> list[dict]:
 @service_view
 def one_map(request):
     layers = [r for r in REGISTRIES.values() if r.map_layer]
-    config = [{"key": r.key, "label": r.label, "icon": r.icon} for r in layers]
+    config = [{"key": r.key, "label": r.label, "icon": r.icon, "color": r.map_color} for r in layers]
     overlays = map_overlays()
     return render(request, "web/map.html", {"layers": layers, "layer_config": config, "overlays": overlays,
                                             "overlay_config": overlays,
                                             "scope_name": full_name(request.user.region_code)})
 
 
+@service_view
+def search(request):
+    """Results of the navigation search box, as a page (the box works without JavaScript too)."""
+    result = nav_search.search(request.user, request.GET.get("q", ""), nav_search.MAX_PER_KIND)
+    kinds: dict[str, dict] = {}
+    for hit in result["records"]:
+        kinds.setdefault(hit["kind"], {"label": hit["kind_label"], "hits": [], "more": result["more"].get(hit["kind"])})
+        kinds[hit["kind"]]["hits"].append(hit)
+    return render(request, "web/search.html", {"query": result["query"], "pages": result["pages"], "kinds": kinds.values(),
+                                               "per_kind": nav_search.MAX_PER_KIND})
+
+
 def map_overlays() -> list[dict]:
     """Overlays apps add to the one-map (``YingjiAppConfig.map_overlays``)."""
-    return [{"key": key, "label": label, "url": hook_url(url_name)}
-            for config in yingji_apps() for key, label, url_name in config.map_overlays]
+    return [{"key": key, "label": label, "url": hook_url(url_name), "icon": style[0] if style else "",
+             "color": style[1] if len(style) > 1 else "#c62828"}
+            for config in yingji_apps() for key, label, url_name, *style in config.map_overlays]
 
 
 @service_view

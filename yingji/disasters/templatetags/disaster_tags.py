@@ -2,16 +2,15 @@
 
 from django import template
 
-from yingji.regions.services import name_of
-
 from ..models import FIGURE_LABELS
+from ..selectors import place_name
 
 register = template.Library()
 
 
 @register.filter
 def division_name(code: str) -> str:
-    return name_of(code) if code else ""
+    return place_name(code) if code else ""
 
 
 @register.filter

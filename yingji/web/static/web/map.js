@@ -9,7 +9,6 @@
   window.yingjiMap = map;
 
   const boundaryLayers = {};
-  const dataLayers = {};
   const markersByName = [];
 
   function escapeHtml(s) {
@@ -22,6 +21,51 @@
     return res.json();
   }
 
+  // District labels: one per division at its label point (inside the area, computed by the server),
+  // shown only where they do not collide with a label already placed (counties before townships,
+  // larger names first); township labels appear from zoom TOWNSHIP_LABEL_ZOOM on.
+  const TOWNSHIP_LABEL_ZOOM = 10;
+  const labelLayers = {};
+  function labelMarker(f, level) {
+    const point = f.properties.label_point;
+    if (!point) return null;
+    return L.marker([point[1], point[0]], {
+      interactive: false, keyboard: false, zIndexOffset: -1000,
+      icon: L.divIcon({ className: "division-label-wrap", iconSize: [0, 0],
+                        html: '<span class="division-label division-label-' + level + '" data-code="' + escapeHtml(f.properties.code) +
+                          '">' + escapeHtml(f.properties.name) + "</span>" }),
+      level: level,
+    });
+  }
+  function placeLabels() {
+    const placed = [];
+    ["county", "township"].forEach((level) => {
+      const group = labelLayers[level];
+      if (!group || !map.hasLayer(group)) return;
+      const tooSmall = level === "township" && map.getZoom() < TOWNSHIP_LABEL_ZOOM;
+      group.getLayers().forEach((m) => {
+        const el = m.getElement() && m.getElement().firstElementChild;
+        if (!el) return;
+        el.classList.remove("label-hidden");
+        if (tooSmall) { el.classList.add("label-hidden"); return; }
+        const r = el.getBoundingClientRect();
+        const box = { left: r.left - 2, right: r.right + 2, top: r.top - 1, bottom: r.bottom + 1 };
+        if (placed.some((p) => box.left < p.right && p.left < box.right && box.top < p.bottom && p.top < box.bottom)) {
+          el.classList.add("label-hidden");
+        } else {
+          placed.push(box);
+        }
+      });
+    });
+  }
+  let labelsScheduled = false;
+  function scheduleLabels() {
+    if (labelsScheduled) return;
+    labelsScheduled = true;
+    window.requestAnimationFrame(() => { labelsScheduled = false; placeLabels(); });
+  }
+  map.on("zoomend moveend", scheduleLabels);
+
   async function loadBoundaries(level, fit) {
     const data = await getJSON(window.yingjiApi("divisions/geojson?level=" + level));
     const style = level === "county"
@@ -29,21 +73,59 @@
       : { color: "#7b8794", weight: 1, dashArray: "4 3", fill: false };
     const layer = L.geoJSON(data, {
       style: style,
-      onEachFeature: (f, l) => {
-        if (level === "county") {
-          l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" });
-        } else {
-          l.bindPopup(escapeHtml(f.properties.name) + "（合成边界）");
-        }
-      },
+      onEachFeature: (f, l) => { if (level !== "county") l.bindPopup(escapeHtml(f.properties.name) + "（合成边界）"); },
     });
-    boundaryLayers[level] = layer;
+    // Larger areas first: their names win a collision.
+    const size = {};
+    layer.eachLayer((l) => { const b = l.getBounds(); size[l.feature.properties.code] = (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()); });
+    const labels = data.features.slice().sort((a, b) => size[b.properties.code] - size[a.properties.code])
+      .map((f) => labelMarker(f, level)).filter(Boolean);
+    labelLayers[level] = L.layerGroup(labels);
+    boundaryLayers[level] = L.layerGroup([layer, labelLayers[level]]);
     if (level === "county") {
-      layer.addTo(map);
+      boundaryLayers[level].addTo(map);
       if (fit && data.features.length) { map.invalidateSize(); map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false }); }
     }
-    return layer;
+    return boundaryLayers[level];
   }
+
+  // Markers: a symbol in the kind's colour, a badge with the record's state (grade, 出动, 报警级别)
+  // and a red pulse for what needs attention now (an open, unconfirmed alarm).
+  function markerIcon(kind, symbol, color, p, round) {
+    const badge = p.badge ? '<span class="mk-badge">' + escapeHtml(p.badge) + "</span>" : "";
+    return L.divIcon({
+      className: "mk-wrap",
+      html: '<span class="mk' + (round ? " mk-round" : "") + (p.pulse ? " mk-pulse" : "") + '" data-kind="' + escapeHtml(kind) +
+        '" data-symbol="' + escapeHtml(symbol) + '" style="--c:' + escapeHtml(p.color || color) + '">' +
+        escapeHtml(symbol) + badge + "</span>",
+      iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12],
+    });
+  }
+  function stateLine(p) { return p.state ? '<br><span class="mk-state">' + escapeHtml(p.state) + "</span>" : ""; }
+
+  // One cluster group for every registry layer: at low zoom nearby markers merge into a cluster
+  // showing the count, dots in the colours of the kinds inside and a red pulse when any of them has one.
+  const kindColors = {};
+  layers.forEach((cfg) => { kindColors[cfg.key] = cfg.color; });
+  const cluster = L.markerClusterGroup({
+    showCoverageOnHover: false, maxClusterRadius: 50, spiderfyOnMaxZoom: true, chunkedLoading: true,
+    iconCreateFunction: (c) => {
+      const children = c.getAllChildMarkers();
+      const kinds = [...new Set(children.map((m) => m.options.kind))];
+      const pulse = children.some((m) => m.options.pulse);
+      const dots = kinds.slice(0, 5).map((k) => '<i style="background:' + escapeHtml(kindColors[k] || "#546e7a") + '"></i>').join("");
+      const n = children.length;
+      const size = n < 10 ? 34 : n < 100 ? 40 : 46;
+      return L.divIcon({
+        className: "mk-cluster-wrap",
+        html: '<span class="mk-cluster' + (pulse ? " mk-pulse" : "") + '" data-kinds="' + escapeHtml(kinds.join(",")) + '">' +
+          "<b>" + n + "</b><span class=\"mk-dots\">" + dots + "</span></span>",
+        iconSize: [size, size],
+      });
+    },
+  });
+  cluster.addTo(map);
+  const layerMarkers = {};
 
   // Layer filters (division for every layer, one type filter per layer) are query parameters
   // of the API route map/<key>/, the same filters as the registry lists.
@@ -59,27 +141,29 @@
 
   async function loadLayer(cfg) {
     const data = await getJSON(window.yingjiApi("map/" + cfg.key + "/") + layerQuery(cfg.key));
-    const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+    const markers = [];
     data.features.forEach((f) => {
       if (!f.geometry) return;
+      const p = f.properties;
       const [lon, lat] = f.geometry.coordinates;
-      const m = L.marker([lat, lon], { title: f.properties.name });
+      const m = L.marker([lat, lon], { title: p.name + (p.state ? "（" + p.state + "）" : ""), kind: cfg.key, pulse: !!p.pulse,
+                                       icon: markerIcon(cfg.key, cfg.icon, cfg.color, p, false) });
       m.bindPopup(
-        "<b>" + escapeHtml(f.properties.name) + "</b>" + (f.properties.synthetic ? ' <span class="tag">合成</span>' : "") +
-        "<br>" + escapeHtml(cfg.label) + (f.properties.summary ? "<br>" + escapeHtml(f.properties.summary) : "") +
-        '<br><a href="' + window.yingjiUrl("record-detail", cfg.key, f.properties.id) + '">查看详情</a>'
+        "<b>" + escapeHtml(p.name) + "</b>" + (p.synthetic ? ' <span class="tag">合成</span>' : "") +
+        "<br>" + escapeHtml(cfg.label) + stateLine(p) + (p.summary ? "<br>" + escapeHtml(p.summary) : "") +
+        '<br><a href="' + window.yingjiUrl("record-detail", cfg.key, p.id) + '">查看详情</a>'
       );
-      cluster.addLayer(m);
-      markersByName.push({ name: f.properties.name, layer: cfg.label, marker: m, cluster: cluster });
+      markers.push(m);
+      markersByName.push({ name: p.name, layer: cfg.label, marker: m, cluster: cluster, key: cfg.key });
     });
-    dataLayers[cfg.key] = cluster;
+    layerMarkers[cfg.key] = markers;
     const box = document.querySelector('[data-layer="' + cfg.key + '"]');
-    if (!box || box.checked) cluster.addTo(map);
+    if (!box || box.checked) cluster.addLayers(markers);
   }
 
   async function reloadLayer(cfg) {
-    if (dataLayers[cfg.key]) map.removeLayer(dataLayers[cfg.key]);
-    for (let i = markersByName.length - 1; i >= 0; i--) if (markersByName[i].cluster === dataLayers[cfg.key]) markersByName.splice(i, 1);
+    if (layerMarkers[cfg.key]) cluster.removeLayers(layerMarkers[cfg.key]);
+    for (let i = markersByName.length - 1; i >= 0; i--) if (markersByName[i].key === cfg.key) markersByName.splice(i, 1);
     await loadLayer(cfg);
   }
 
@@ -147,21 +231,27 @@
   }
   window.yingjiNearHere = (lon, lat) => nearHere(L.latLng(lat, lon));
 
+  // Overlays (incidents, alarms, warnings, …) are situation layers: few, each important, never
+  // hidden in a cluster; their point features are drawn as markers of the overlay's symbol.
   const overlayLayers = {};
   async function loadOverlay(cfg) {
     const data = await getJSON(cfg.url);
     const layer = L.geoJSON(data, {
-      style: (f) => ({ color: f.properties.color || "#c62828", weight: 2, fillOpacity: 0.2 }),
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 8, color: f.properties.color || "#c62828", fillOpacity: 0.8 }),
+      style: (f) => ({ color: f.properties.color || cfg.color, weight: 2, fillOpacity: 0.2 }),
+      pointToLayer: (f, latlng) => cfg.icon
+        ? L.marker(latlng, { icon: markerIcon(cfg.key, cfg.icon, cfg.color, f.properties, true), zIndexOffset: 500,
+                             title: f.properties.name, kind: cfg.key })
+        : L.circleMarker(latlng, { radius: 7, color: f.properties.color || cfg.color, fillOpacity: 0.8 }),
       onEachFeature: (f, l) => {
         const p = f.properties;
-        l.bindPopup("<b>" + escapeHtml(p.name) + "</b>" + (p.popup ? "<br>" + escapeHtml(p.popup) : "") +
-          (p.url ? '<br><a href="' + escapeHtml(p.url) + '">查看详情</a>' : ""));
-        if (p.name) markersByName.push({ name: p.name, layer: cfg.label, marker: l, cluster: null });
+        l.bindPopup("<b>" + escapeHtml(p.name) + "</b><br>" + escapeHtml(cfg.label) + stateLine(p) +
+          (p.popup ? "<br>" + escapeHtml(p.popup) : "") + (p.url ? '<br><a href="' + escapeHtml(p.url) + '">查看详情</a>' : ""));
+        if (p.name) markersByName.push({ name: p.name, layer: cfg.label, marker: l, cluster: null, key: cfg.key });
       },
     });
     overlayLayers[cfg.key] = layer;
-    layer.addTo(map);
+    const box = document.querySelector('[data-overlay="' + cfg.key + '"]');
+    if (!box || box.checked) layer.addTo(map);
   }
   window.yingjiReloadOverlay = async (key) => {
     const cfg = overlays.find((o) => o.key === key);
@@ -182,13 +272,14 @@
       const level = box.dataset.boundary;
       const layer = boundaryLayers[level] || (await loadBoundaries(level, false));
       if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+      scheduleLabels();
     });
   });
   document.querySelectorAll("[data-layer]").forEach((box) => {
     box.addEventListener("change", () => {
-      const layer = dataLayers[box.dataset.layer];
-      if (!layer) return;
-      if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+      const markers = layerMarkers[box.dataset.layer];
+      if (!markers) return;
+      if (box.checked) cluster.addLayers(markers); else cluster.removeLayers(markers);
     });
   });
 
@@ -216,6 +307,6 @@
   map.setView([42.0, 121.7], 8);
   loadBoundaries("county", true)
     .then(() => Promise.all(layers.map(loadLayer).concat(overlays.map(loadOverlay), [setUpFilters()])))
-    .then(() => document.getElementById("map").setAttribute("data-ready", "1"))
+    .then(() => { placeLabels(); document.getElementById("map").setAttribute("data-ready", "1"); })
     .catch((err) => { console.error(err); document.getElementById("map").setAttribute("data-error", String(err)); });
 })();

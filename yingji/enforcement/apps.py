@@ -1,0 +1,13 @@
+from yingji.core.apps import YingjiAppConfig
+
+
+class EnforcementConfig(YingjiAppConfig):
+    name = "yingji.enforcement"
+    label = "enforcement"
+    verbose_name = "监管执法"
+    startup_modules = ("registries",)
+    nav_links = [
+        ("安全监管", "年度检查计划", "enforcement:plans"),
+        ("安全监管", "执法检查", "enforcement:inspections"),
+        ("安全监管", "执法案件", "enforcement:cases"),
+    ]
