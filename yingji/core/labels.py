@@ -34,9 +34,12 @@ def field_name(model_label: str, name: str) -> str:
     except (LookupError, ValueError):
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return {"version": "版本"}.get(name, name)
+    if not hasattr(field, "verbose_name"):  # a reverse relation (a record's child rows audited with it)
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
 
 
 def choice_label(model, field: str, value) -> str:
