@@ -1,8 +1,9 @@
-"""`./run test`: the suite in two stages, each timed.
+"""`./run test`: the suite in three stages, each timed.
 
-1. non-browser: everything outside tests/browser, spread over pytest-xdist workers
+1. non-browser: everything outside tests/browser and tests/fuzz, spread over pytest-xdist workers
    (``YINGJI_TEST_WORKERS``, default ``auto`` = one per core; ``0`` runs it in one process);
-2. browser: tests/browser in one process (one demo platform and one Chromium for the stage).
+2. browser: tests/browser in one process (one demo platform and one Chromium for the stage);
+3. fuzz: tests/fuzz in one process (schemathesis against its own demo platform; docs/security.md).
 
 Extra arguments go to pytest in every stage (``./run test -k scope``). Paths among them pick the
 stages: ``./run test tests/duty`` runs only the non-browser stage on tests/duty. With
@@ -21,7 +22,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BROWSER = "tests/browser"
+# Folders run as their own stage, in one process each, after the non-browser stage.
+SERIAL = {"browser": "tests/browser", "fuzz": "tests/fuzz"}
 NO_TESTS = 5
 
 
@@ -53,33 +55,37 @@ def is_path(arg: str) -> bool:
     return "::" in arg or target.endswith(".py") or (REPO / target).exists() or Path(target).exists()
 
 
-def in_browser(path: str) -> bool:
+def in_folder(path: str, folder: str) -> bool:
     rel = os.path.relpath(os.path.abspath(path.split("::", 1)[0]), REPO)
-    return rel == BROWSER or rel.startswith(BROWSER + os.sep)
+    return rel == folder or rel.startswith(folder + os.sep)
 
 
-def contains_browser(path: str) -> bool:
+def contains_folder(path: str, folder: str) -> bool:
     rel = os.path.relpath(os.path.abspath(path), REPO)
-    return "::" not in path and (rel == "." or BROWSER.startswith(rel.rstrip(os.sep) + "/"))
+    return "::" not in path and (rel == "." or folder.startswith(rel.rstrip(os.sep) + "/"))
 
 
 def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     workers = os.environ.get("YINGJI_TEST_WORKERS", "auto")
     parallel = [] if workers in ("0", "1") or any(o == "-n" or o.startswith(("-n", "--numprocesses")) for o in options) \
         else ["-n", workers, "--dist", "loadfile"]
+    serial: dict[str, list[str]] = {name: [] for name in SERIAL}
     if paths:
-        others = [p for p in paths if not in_browser(p)]
-        browser = [p for p in paths if in_browser(p)]
-        if any(contains_browser(p) for p in others):  # e.g. `./run test tests`
-            others.append(f"--ignore={BROWSER}")
-            browser.append(BROWSER)
+        others = [p for p in paths if not any(in_folder(p, folder) for folder in SERIAL.values())]
+        for name, folder in SERIAL.items():
+            serial[name] = [p for p in paths if in_folder(p, folder)]
+        for name, folder in SERIAL.items():
+            if any(contains_folder(p, folder) for p in others):  # e.g. `./run test tests`
+                serial[name].append(folder)
+        if others:
+            others += [f"--ignore={folder}" for name, folder in SERIAL.items() if folder in serial[name]]
     else:
-        others, browser = ["tests", f"--ignore={BROWSER}"], [BROWSER]
+        others = ["tests", *(f"--ignore={folder}" for folder in SERIAL.values())]
+        serial = {name: [folder] for name, folder in SERIAL.items()}
     stages = []
     if others:
         stages.append(("non-browser", parallel + others))
-    if browser:
-        stages.append(("browser", browser))
+    stages += [(name, selection) for name, selection in serial.items() if selection]
     return stages
 
 

@@ -7,92 +7,24 @@ host other than the server. Screenshots go to ``artifacts/``.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ARTIFACTS, REPO
+from tests.conftest import ARTIFACTS
+from tests.platform import demo_platform
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEMO_PASSWORD = "yingji-demo-2026"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(tmp: Path) -> tuple[str, callable]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}", lambda: None
-    import psycopg
-
-    name = f"yingji_browser_{uuid.uuid4().hex[:8]}"
-    parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parsed._replace(path=f"/{name}").geturl(), drop
-
-
-class Platform:
-    def __init__(self, base_url: str, env: dict, process: subprocess.Popen):
-        self.base_url = base_url
-        self.env = env
-        self.process = process
-
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "yingji.cli", *args], env=self.env, cwd=REPO,
-                              capture_output=True, text=True, check=check, timeout=300)
-
-
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("platform")
-    db_url, drop = _database_url(tmp)
-    env = dict(os.environ, YINGJI_DATA_DIR=str(tmp), DATABASE_URL=db_url, YINGJI_BACKGROUND="0",
-               PYTHONPATH=str(REPO))
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run([sys.executable, "-m", "yingji.cli", "demo", "--load-only"], env=env, cwd=REPO, check=True,
-                   capture_output=True, timeout=600)
-    port = _free_port()
-    log = open(tmp / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "yingji.cli", "serve", "--port", str(port)], env=env, cwd=REPO,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError((tmp / "server.log").read_text())
-    yield Platform(base, env, process)
-    process.terminate()
-    try:
-        process.wait(timeout=3)
-    except subprocess.TimeoutExpired:  # an open SSE stream can hold the server past its grace period
-        process.kill()
-        process.wait(timeout=10)
-    drop()
+    with demo_platform(tmp_path_factory.mktemp("platform"), "browser") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import time
 import urllib.parse
 import urllib.request
 
-from tests.browser.conftest import DEMO_PASSWORD, _free_port
+from tests.browser.conftest import DEMO_PASSWORD
+from tests.platform import free_port
 from tests.conftest import REPO
 
 
@@ -30,7 +31,7 @@ def _open_stream(base: str):
 
 
 def test_sigterm_with_open_streams_stops_the_server_quickly(platform):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(REPO / "artifacts" / "shutdown-server.log", "w") if (REPO / "artifacts").is_dir() else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "yingji.cli", "serve", "--port", str(port)],

@@ -2,7 +2,8 @@
 the navigation and the pages' own links, buttons and GET forms lead to (a bounded crawl, see
 ``tests/browser/walk.py``). It fails on any English word or internal code a person would
 read, on any number, time or sum not written the way a bureau writes it, on any link or button
-that answers 403/404/500, and on any script or console error."""
+that answers 403/404/500, on any script or console error, and on any page the administrator's
+walk renders that scrolls sideways on a phone (390 px wide)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ ROLES = [
     ("zhangwu", "县区用户"),
     ("qiye", "企业用户"),
     ("viewer", "只读用户"),
-    ("supervisor", "监管人员"),
 ]
 
 
@@ -58,7 +58,7 @@ def test_raw_words_and_formats():
     assert raw_words("draft → reviewing；渠道 inapp", codes) == ["draft（state）", "reviewing", "inapp（channel）"]
     assert raw_words("应急管理综合应用平台Yingji", codes) == ["Yingji"]
     for fine in ("传感器 FP001-WL 水位 5.6 m", "装备 ZB-0046，500 kW，4G/5G", "导出 Excel、CSV、GeoJSON", "CAP 1.2",
-                 "统一社会信用代码 91210902MA0000047D", "表2类别 W5.1", "β = 1.5，R = 157.5", "坐标系 CGCS2000"):
+                 "统一社会信用代码 91210902MA0000047D", "表2类别 W5.1", "β = 1.5，R = 157.5", "坐标系 CGCS2000", "答案 ABD"):
         assert raw_words(fine, codes) == [], fine
     assert format_problems("R = 157.500000") == ["小数末尾多余的 0：157.500000"]
     assert format_problems("2026-12-03T09:00:00+08:00")[0].startswith("ISO 时间格式")
@@ -76,7 +76,7 @@ def test_every_page_as_every_role(browser, platform, codes):
                                       viewport={"width": 1400, "height": 900}, accept_downloads=False)
         try:
             walker = Walker(context, platform.base_url, codes, rendered, per_pattern=2 if i == 0 else 1,
-                            fold_registries=i > 0)
+                            fold_registries=i > 0, phone={"width": 390, "height": 844} if i == 0 else None)
             walker.login(username, DEMO_PASSWORD)
             walk = walker.walk("/")
         finally:

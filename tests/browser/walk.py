@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import time
 from collections import deque
 from html.parser import HTMLParser
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ ALLOWED_WORDS = frozenset({
     # standards, formats, bands and terms of Chinese official and technical writing
     "GB", "AQ", "CAP", "EDXL", "DE", "API", "SMS", "SMTP", "Excel", "CSV", "GeoJSON", "PDF", "Word", "XML", "ID",
     "CAS", "SIS", "LEC", "LS", "MQTT", "HTTP", "HTTPS", "QoS", "GPS", "GIS", "IP", "LED", "Ka", "Ku", "No",
-    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml",
+    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
     # coordinate systems, as a user writes them in the 坐标系 column of an import file
     "WGS84", "CGCS2000", "GCJ02", "BD09",
 })
@@ -46,6 +47,8 @@ ALLOWED_WORDS = frozenset({
 # W5.1, 4G/5G, FP001-WL).
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[./\-][A-Za-z0-9_]+)*")
 NUMBER_UNIT = re.compile(r"[0-9][0-9.,]*([A-Za-z]+)")
+# The answer of a multiple-choice question: option letters in order (ABD, ACD).
+OPTION_LETTERS = re.compile(r"A?B?C?D?E?F?")
 IDENTIFIER = re.compile(r"(?=.*\d)(?!.*[a-z]{2})[A-Za-z0-9_]+(?:[./\-][A-Za-z0-9_]+)*")
 
 
@@ -57,19 +60,25 @@ def _chinese(value) -> bool:
     return isinstance(value, str) and bool(CJK.search(value))
 
 
+# Where label tables live: the pure rules and CAP packages, and every app's models, forms,
+# registries, selectors and *labels / *names modules (a new app's are found by these names;
+# importing every module would cost seconds for nothing).
+LABEL_MODULES = re.compile(
+    r"^yingji\.(?:(?:rules|cap)\..+|[a-z_]+\.(?:models|forms|registries|selectors|[a-z_]*labels|[a-z_]*names)(?:\..+)?)$")
+
+
 def _app_modules():
-    """Every imported-on-demand module of the project's packages (the apps, rules, core)."""
     import yingji
 
-    skip = (".migrations", ".management", ".tests", ".demo_data", "yingji.demo", "yingji.cli", "yingji.asgi",
-            "yingji.wsgi")
     for info in pkgutil.walk_packages(yingji.__path__, "yingji."):
-        if any(part in info.name for part in skip):
+        if not LABEL_MODULES.match(info.name) and not (info.ispkg and info.name.count(".") == 1):
             continue
         try:
-            yield importlib.import_module(info.name)
+            module = importlib.import_module(info.name)
         except ImportError:  # an optional dependency of a module no page uses
             continue
+        if LABEL_MODULES.match(info.name):
+            yield module
 
 
 def known_codes() -> dict[str, str]:
@@ -152,7 +161,7 @@ def raw_words(text: str, codes: dict[str, str]) -> list[str]:
         if word in codes:
             found.append(f"{word}（{codes[word]}）")
             continue
-        if len(word) == 1 or word in ALLOWED_WORDS or IDENTIFIER.fullmatch(word):
+        if len(word) == 1 or word in ALLOWED_WORDS or IDENTIFIER.fullmatch(word) or OPTION_LETTERS.fullmatch(word):
             continue
         unit = NUMBER_UNIT.fullmatch(word)
         if unit and (unit.group(1) in ALLOWED_WORDS or len(unit.group(1)) == 1):
@@ -203,8 +212,7 @@ PAGE_FACTS = """() => {
   // identifiers of a received CAP message) are marked translate="no" or set in <code>/<kbd>, and
   // a received message's block in another language carries its lang: not words of the interface.
   for (const el of document.querySelectorAll('[translate=no], code, kbd, [lang]:not([lang^=zh])')) el.textContent = '';
-  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links,
-          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links};
 }"""
 
 SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
@@ -312,22 +320,26 @@ class Walk:
     rendered: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per URL, to keep the walk quick
 
 
 class Walker:
-    """One user's walk. Pages of a kind no walk has rendered yet, and every page linked from
-    the home page (the navigation), are rendered in Chromium and checked for raw words and
-    console errors; the rest are fetched with the user's session and only checked for a
-    refusal, so each role still follows every link it is shown."""
+    """One user's walk. Pages of a kind no walk has rendered yet, and the user's home page, are
+    rendered in Chromium and checked for raw words, formats and console errors (and, with
+    ``phone``, sideways overflow at a phone's width); a page of the generic registry template
+    beyond the first two is read from the served HTML; the rest are fetched with the user's
+    session and only checked for a refusal, so each role still follows every link it is shown."""
 
     def __init__(self, context, base_url: str, codes: dict[str, str], rendered_kinds: set[str],
-                 per_pattern: int = 2, max_pages: int = 600, fold_registries: bool = False):
+                 per_pattern: int = 2, max_pages: int = 600, fold_registries: bool = False,
+                 phone: dict | None = None):
         self.context = context
         self.base = base_url.rstrip("/")
         self.codes = codes
         self.per_pattern = per_pattern
         self.max_pages = max_pages
         self.fold_registries = fold_registries
+        self.phone = phone  # a phone's viewport: every rendered page is also laid out at its width
         self.rendered_kinds = rendered_kinds  # shared between the walks of one test
         self.page = context.new_page()
         self.current: tuple[str, str] = ("", "")
@@ -369,6 +381,7 @@ class Walker:
             per[kind] = per.get(kind, 0) + 1
             own = pattern_of(url)
             generic = pattern_of(url, fold_registries=True)
+            started = time.monotonic()
             if depth == 0 or kind not in self.rendered_kinds and own not in self.rendered_kinds:
                 self.rendered_kinds.add(own)
                 if generic != own and self.rendered_kinds.intersection({generic + "#1", generic + "#2"}) == {
@@ -380,6 +393,7 @@ class Walker:
                     links = self._render(url, via, result)
             else:
                 links = self._fetch(url, via, result)
+            result.seconds[url] = time.monotonic() - started
             queue.extend((link, url, depth + 1) for link in links)
         self.page.goto("about:blank")
         result.findings.extend(self.console)
@@ -404,7 +418,24 @@ class Walker:
         facts = self.page.evaluate(PAGE_FACTS)
         if not urlparse(url).path.startswith(NOT_READ):
             self._check_text(url, via, facts["text"], result)
+        if self.phone:
+            desktop = self.page.viewport_size
+            self.page.set_viewport_size(self.phone)
+            overflow = self._settled_overflow()
+            if overflow > 1:
+                result.findings.append(Finding("overflow", url, f"手机宽度 {self.phone['width']} 像素下横向溢出 {overflow} 像素", via))
+            self.page.set_viewport_size(desktop)
         return [self._normalise(href, self.page.url) for href in facts["links"]]
+
+    def _settled_overflow(self, timeout: float = 2.0) -> int:
+        """Sideways overflow once the page has laid itself out at the new width (a script-drawn
+        panel may take a moment): polled, the last value counts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow <= 1 or time.monotonic() > deadline:
+                return overflow
+            self.page.wait_for_timeout(100)
 
     def _check_text(self, url: str, via: str, text: str, result: Walk) -> None:
         for problem in sorted(set(format_problems(text))):

@@ -167,3 +167,20 @@ def test_foreign_keys_are_accepted_under_their_openapi_name(make_user, api_clien
     created = client.post("/api/v1/organisations/", json.dumps({"name": "科室", "kind": "other", "parent_id": parent.pk,
                                                               "division_code": "210900"}), content_type="application/json")
     assert created.status_code == 201 and created.json()["parent"] == parent.pk
+
+
+def test_an_administrator_changes_and_deactivates_a_user_through_the_api(make_user, api_client):
+    """PATCH /api/v1/users/{pk} (left out of the fuzz stage, which must not lock itself out)."""
+    admin = api_client(make_user("cityadm", "city_admin", CITY))
+    county = make_user("zw-duty", "duty_officer", ZHANGWU)
+    county_client = api_client(county)
+    assert county_client.get("/api/v1/me").status_code == 200
+    renamed = admin.patch(f"/api/v1/users/{county.pk}", {"full_name": "彰武值班员"}, content_type="application/json")
+    assert renamed.status_code == 200 and renamed.json()["full_name"] == "彰武值班员"
+    bad_role = admin.patch(f"/api/v1/users/{county.pk}", {"role": "emperor"}, content_type="application/json")
+    assert bad_role.status_code == 400 and error_of(bad_role)["code"] == "validation_failed"
+    missing = admin.patch("/api/v1/users/99999999999999999999", {"full_name": "x"}, content_type="application/json")
+    assert missing.status_code == 404
+    off = admin.patch(f"/api/v1/users/{county.pk}", {"is_active": False}, content_type="application/json")
+    assert off.status_code == 200
+    assert county_client.get("/api/v1/me").status_code == 401  # deactivation ends the user's tokens

@@ -56,3 +56,13 @@ def test_console_board_stats_and_documents(officers, incident):
     other = login(officers["haizhou"])
     assert other.get(f"/incidents/{incident.pk}/").status_code == 403
     assert incident.title not in other.get("/incidents/").content.decode()
+
+
+def test_losses_read_in_wan_yuan_on_the_page_and_in_the_timeline(officers, incident):
+    """Losses are entered in 元 and read as a report states them (issue 14: 万元)."""
+    client = login(officers["zhangwu"])
+    client.post(f"/incidents/{incident.pk}/report/first/",
+                {**ART12, "issuer": "李局长", "report_at": "", "deaths": "0", "direct_loss_yuan": "3512345"})
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "<dt>直接经济损失</dt><dd>351.23万元</dd>" in page
+    assert "直接经济损失351.23万元" in page  # the timeline line of the report

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from yingji.rules.accident import GRADE_NAMES, format_yuan, grade_accident, parse_yuan
+from yingji.rules.accident import GRADE_NAMES, format_yuan, grade_accident, parse_yuan, wan_yuan
 
 WAN = 10_000
 YI = 100_000_000
@@ -144,3 +144,9 @@ def test_parse_yuan_keeps_exact_decimal():
 ])
 def test_format_yuan(amount, text):
     assert format_yuan(amount) == text
+
+
+def test_losses_are_stated_in_wan_yuan_to_two_decimals():
+    assert wan_yuan(Decimal("3500000")) == "350万元"
+    assert wan_yuan("12345.67") == "1.23万元"
+    assert wan_yuan(0) == "0万元"

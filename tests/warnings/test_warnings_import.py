@@ -235,7 +235,7 @@ def test_import_keeps_every_info_block_and_field_and_re_exports_unchanged(make_u
     make_user("reader", "duty_officer")
     assert client.login(username="reader", password=PASSWORD)
     page = client.get(f"/warnings/imported/{alert.pk}/").content.decode()
-    assert page.count('data-testid="cap-info"') == 2 and '<span title="en-US">' in page  # the language by name
+    assert page.count('data-testid="cap-info"') == 2 and '<span title="en-US">英文</span>' in page
     assert "正式" in page and 'title="Actual"' in page and "气象" in page
     exported = client.get(f"/warnings/imported/{alert.pk}/cap.xml")
     assert exported["Content-Type"] == "application/cap+xml" and exported.content == raw

@@ -8,7 +8,7 @@ from typing import Optional
 
 from ninja import Router, Schema, Status
 
-from yingji.core.api_schemas import errors
+from yingji.core.api_schemas import RecordId, errors
 
 from . import services
 from .models import User
@@ -60,7 +60,7 @@ def mount(api) -> None:
 
     @router.get("/", response={200: TokenList, **ERRORS}, operation_id="tokens_list",
                 summary="API 令牌列表（本人；管理员可带 user 查看所管用户的令牌）")
-    def list_tokens(request, user: Optional[int] = None):
+    def list_tokens(request, user: Optional[RecordId] = None):
         rows = list(services.tokens_of(request.auth, _owner(request, user)))
         return {"items": rows, "count": len(rows)}
 

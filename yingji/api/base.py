@@ -7,6 +7,7 @@ import functools
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -17,9 +18,11 @@ from yingji.api.contract import document_framework_errors
 from yingji.core.apps import app_modules
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
+from yingji.geo.coords import CoordinateError
 from yingji.geo.divcodes import DivisionCodeError
 
 from . import registries, system
+from .messages import chinese
 
 
 def bearer_user(request: HttpRequest, token: str):
@@ -98,16 +101,30 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, exc.as_dict(), status=exc.status)
 
     @api.exception_handler(DivisionCodeError)
-    def division_code_error(request, exc: DivisionCodeError):
-        # A malformed division code in any parameter (e.g. ?parent=abc) is the caller's mistake.
+    @api.exception_handler(CoordinateError)
+    def input_value_error(request, exc: ValueError):
+        # A malformed division code or coordinate in any parameter (e.g. ?parent=abc, a longitude
+        # of 1e16) is the caller's mistake, whichever layer found it.
         return api.create_response(request, error_body("validation_failed", str(exc)), status=400)
+
+    @api.exception_handler(OverflowError)
+    def number_out_of_range(request, exc: OverflowError):
+        # A number no column or date can hold (an id of 2**70 filtering a SQLite table, a day count
+        # past the year 9999): the parameters declare their ranges; this catches what they miss.
+        return api.create_response(request, error_body("validation_failed", "请求中的数值超出可处理的范围"), status=400)
+
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request, exc: MultiPartParserError):
+        # Django cannot parse the body (no or a wrong boundary, a truncated part): it is not a form.
+        return api.create_response(request, error_body("bad_request", "请求体不是有效的 multipart/form-data：无法解析"),
+                                   status=400)
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
             loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-            fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "无效"))
+            fields.setdefault(".".join(loc) or "__all__", []).append(chinese(err))
         first = next(iter(fields.items()))
         return api.create_response(request, error_body("validation_failed", f"请求参数无效：{first[0]} {first[1][0]}", fields), status=400)
 

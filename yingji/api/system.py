@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Optional
 
 from django.http import HttpResponse
@@ -19,7 +18,7 @@ from yingji.geo import divcodes
 from yingji.regions.models import Division
 from yingji.regions.services import county_at, full_name, label_point, visible_divisions
 
-from yingji.core.api_schemas import FeatureCollection, errors
+from yingji.core.api_schemas import FeatureCollection, Latitude, Longitude, errors
 
 
 class MeOut(Schema):
@@ -152,8 +151,8 @@ def mount(api) -> None:
         return paginate(request, qs.order_by("code"))
 
     @router.get("/divisions/at", summary="点位所在县区（按真实县界；坐标为 WGS-84）", response={200: DivisionAtOut})
-    def division_at(request, lon: float, lat: float):
-        code = county_at(lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
+    def division_at(request, lon: Longitude, lat: Latitude):
+        code = county_at(lon, lat)
         return {"code": code, "name": full_name(code) if code else None}
 
     @router.get("/divisions/geojson", summary="行政区划边界 GeoJSON（WGS-84）", response={200: FeatureCollection})

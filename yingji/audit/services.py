@@ -50,6 +50,14 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
+def describe(obj: models.Model) -> str:
+    """How the record reads in the log: its own ``__str__``, else its kind and number (not
+    Django's "TaskFeedback object (8)")."""
+    if type(obj).__str__ is models.Model.__str__:
+        return f"{obj._meta.verbose_name} {obj.pk}号" if obj.pk is not None else str(obj._meta.verbose_name)
+    return str(obj)
+
+
 def changed(before: dict | None, after: dict | None) -> list[str]:
     before, after = before or {}, after or {}
     ignore = {"updated_at", "version"}
@@ -69,7 +77,7 @@ def record(actor, action: str, obj: models.Model | None = None, *, before: dict 
         action=action,
         model=label,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=describe(obj)[:200] if obj is not None else "",
         division_code=division_code or (getattr(obj, "division_code", "") or ""),
         before=_as_stored(before),
         after=_as_stored(after),

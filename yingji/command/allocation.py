@@ -160,10 +160,20 @@ def _neighbours(demands, codes, load_hours, neighbour_stock):
     return rows
 
 
+MAX_LIMIT_MINUTES = 24 * 60
+
+
+def _check_limit_minutes(limit_minutes: float) -> None:
+    """A travel-time limit of an analysis: more than 0 and at most a day."""
+    if not 0 < limit_minutes <= MAX_LIMIT_MINUTES:
+        raise ValidationFailed("时限须大于 0 且不超过 1440 分钟", fields={"limit_minutes": ["超出范围"]})
+
+
 # ----------------------------------------------------------------------------- evacuation
 def evacuate(user, points, *, limit_minutes: float = 60.0) -> dict:
     """Assign affected people (``[{"id","name","lon","lat","people"}]``) to open or closed shelters
     with free capacity, minimising person-travel-time within ``limit_minutes``."""
+    _check_limit_minutes(limit_minutes)
     if not points:
         raise ValidationFailed("请至少给出一个受影响地点", fields={"points": ["必填"]})
     clean = []
@@ -220,8 +230,7 @@ def _sample_points(user, spacing_km: float):
 def coverage(user, *, limit_minutes: float = 120.0, specialty: str = "", spacing_km: float = 2.0) -> dict:
     """Share of territory reachable within the limit by standby-or-busy teams (of a specialty),
     per township and in total, with the townships left uncovered."""
-    if not 0 < limit_minutes <= 24 * 60:
-        raise ValidationFailed("时限须在 1–1440 分钟之间", fields={"limit_minutes": ["超出范围"]})
+    _check_limit_minutes(limit_minutes)
     teams = targets(user, "teams", specialty=specialty, available_only=False)
     towns, samples, owners = _sample_points(user, spacing_km)
     graph = network.graph_for()
@@ -247,6 +256,7 @@ def coverage(user, *, limit_minutes: float = 120.0, specialty: str = "", spacing
 def shelter_coverage(user, *, limit_minutes: float = 30.0, spacing_km: float = 2.0) -> dict:
     """Per county: shelter capacity, effective area, capacity per resident-area sample and the
     share of territory within ``limit_minutes`` of a shelter (driving)."""
+    _check_limit_minutes(limit_minutes)
     shelters = list(scope.visible(Shelter.objects.filter(lon__isnull=False), user))
     towns, samples, owners = _sample_points(user, spacing_km)
     graph = network.graph_for()

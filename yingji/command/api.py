@@ -4,14 +4,14 @@ tasks, dispatches and allocations."""
 
 from __future__ import annotations
 
-import math
-from typing import Optional
+from typing import Annotated, Optional
 
 from ninja import Router, Schema, Status
+from pydantic import Field
 
-from yingji.core.api_schemas import FeatureCollection, errors
+from yingji.core.api_schemas import FeatureCollection, RecordId, errors
 from yingji.core import scope
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import NotFound
 from yingji.core.pagination import paginate
 
 from . import allocation, network, plans, responses, routing
@@ -41,6 +41,12 @@ from .schemas import (
 from .serializers import (
     closure_json, closures_geojson, dispatch_json, network_json, operations_geojson, response_json, task_json,
 )
+
+
+# A travel-time limit (minutes) and the sampling grid of a coverage analysis (finer than 0.5 km is
+# too slow, coarser than 50 km meaningless).
+LimitMinutes = Annotated[float, Field(gt=0, le=allocation.MAX_LIMIT_MINUTES, description="时限（分钟，0–1440）")]
+GridSpacing = Annotated[float, Field(ge=0.5, le=50, description="网格间距（千米，0.5–50）")]
 
 
 class ClosureIn(Schema):
@@ -142,14 +148,13 @@ def routing_router() -> Router:
 
     @router.get("/coverage", summary="救援覆盖：给定时限内可到达的辖区面积占比（按队伍专业），未覆盖乡镇",
                 response={200: RescueCoverageOut, **errors(404)})
-    def coverage(request, limit_minutes: float = 120, specialty: str = "", spacing_km: float = 2.0):
-        return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty,
-                                   spacing_km=_grid_spacing(spacing_km))
+    def coverage(request, limit_minutes: LimitMinutes = 120, specialty: str = "", spacing_km: GridSpacing = 2.0):
+        return allocation.coverage(request.auth, limit_minutes=limit_minutes, specialty=specialty, spacing_km=spacing_km)
 
     @router.get("/shelter-coverage", summary="避难场所服务覆盖与人均避难面积（按县区）",
                 response={200: ShelterCoverageOut, **errors(404)})
-    def shelter_coverage(request, limit_minutes: float = 30, spacing_km: float = 2.0):
-        return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=_grid_spacing(spacing_km))
+    def shelter_coverage(request, limit_minutes: LimitMinutes = 30, spacing_km: GridSpacing = 2.0):
+        return allocation.shelter_coverage(request.auth, limit_minutes=limit_minutes, spacing_km=spacing_km)
 
     return router
 
@@ -181,7 +186,7 @@ class EvacuationPointIn(Schema):
 
 class EvacuationIn(Schema):
     points: list[EvacuationPointIn]
-    limit_minutes: float = 60
+    limit_minutes: LimitMinutes = 60
 
 
 def allocations_router() -> Router:
@@ -202,13 +207,6 @@ def allocations_router() -> Router:
         return allocation.evacuate(request.auth, points, limit_minutes=payload.limit_minutes)
 
     return router
-
-
-def _grid_spacing(spacing_km: float) -> float:
-    """The sampling grid of a coverage analysis: 0.5–50 km (finer is too slow, coarser meaningless)."""
-    if not math.isfinite(spacing_km) or not 0.5 <= spacing_km <= 50:
-        raise ValidationFailed("网格间距须在 0.5–50 千米之间", fields={"spacing_km": ["0.5–50 千米"]})
-    return spacing_km
 
 
 def plans_router() -> Router:
@@ -293,7 +291,7 @@ def operations_router() -> Router:
     router = Router(tags=["应急响应、任务与调度"])
 
     @router.get("/responses/", summary="应急响应列表（state=active 只看进行中）", response={200: ResponseList})
-    def list_responses(request, state: str = "", incident: Optional[int] = None):
+    def list_responses(request, state: str = "", incident: Optional[RecordId] = None):
         qs = scope.visible(Response.objects.select_related("plan"), request.auth)
         if state:
             qs = qs.filter(state=state)
@@ -363,7 +361,7 @@ def operations_router() -> Router:
         return dispatch_json(d)
 
     @router.get("/tasks/", summary="任务列表", response={200: TaskList})
-    def list_tasks(request, state: str = "", incident: Optional[int] = None, unit: str = ""):
+    def list_tasks(request, state: str = "", incident: Optional[RecordId] = None, unit: str = ""):
         qs = scope.visible(Task.objects.all(), request.auth)
         if state:
             qs = qs.filter(state=state)

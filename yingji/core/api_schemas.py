@@ -14,10 +14,10 @@ own code raises.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from ninja import Schema
-from pydantic import create_model
+from pydantic import Field, create_model
 
 
 class ErrorInfo(Schema):
@@ -49,6 +49,16 @@ def page_of(item: type, name: str) -> type[Schema]:
     if key not in _PAGES:
         _PAGES[key] = create_model(name, __base__=Schema, items=(list[item], ...), count=(int, ...))
     return _PAGES[key]
+
+
+# Bounded numbers for parameters and fields: the bound is in the OpenAPI document (clients and
+# fuzzers see it) and a value outside it is refused with 400 before the route runs.
+Longitude = Annotated[float, Field(ge=-180, le=180, description="经度（WGS-84，-180 至 180）")]
+Latitude = Annotated[float, Field(ge=-90, le=90, description="纬度（WGS-84，-90 至 90）")]
+# The id of a record in a query parameter: a 64-bit database key (a larger number cannot name a record).
+RecordId = Annotated[int, Field(ge=0, le=2**63 - 1, description="记录编号")]
+# A calendar year of statistics (year 0 or 10000 cannot be a date).
+Year = Annotated[int, Field(ge=1900, le=2100, description="年份")]
 
 
 class Geometry(Schema):

@@ -28,6 +28,7 @@ from .errors import Forbidden, ValidationFailed, from_django_validation
 from .records import create_record, delete_record, update_record
 
 REGISTRIES: dict[str, "Registry"] = {}
+LITERAL_FIELDS = (models.URLField, models.EmailField, models.SlugField, models.GenericIPAddressField)
 _ORIGINS: dict[str, str] = {}
 
 
@@ -217,6 +218,14 @@ class Registry:
         if name == "division_code":
             return [(v, name_of(v)) for v in sorted(values)]
         return [(v, v) for v in values]
+
+    def is_literal(self, name: str) -> bool:
+        """Whether a field's value is read as it is, not as a word of the interface: addresses,
+        identifiers (slugs), and the fields a model lists in ``literal_fields`` (addresses kept in text
+        fields).
+        Pages mark such values ``translate="no"``."""
+        field = self.model._meta.get_field(name)
+        return isinstance(field, LITERAL_FIELDS) or name in getattr(self.model, "literal_fields", ())
 
     def columns(self, names: list[str] | None = None) -> list[tuple[str, str]]:
         names = names or self.fields

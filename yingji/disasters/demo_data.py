@@ -220,7 +220,7 @@ def load_county_baselines_and_table() -> int:
             "year": year, "division_code": ZHANGWU, "gdp_yi": gdp, "population": population, "workers": workers,
             "source": "合成示例（非官方统计数据）", "is_synthetic": True})
     create_record(county, ReliefTableConfig, {
-        "code": "zhangwu-demo", "name": "彰武县自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
+        "code": "ZW-2025", "name": "彰武县自然灾害救助应急响应（示例阈值，合成）", "document": "示例（非真实文件）",
         "source": "合成示例：真实阈值请按彰武县自然灾害救助应急预案录入", "division_code": ZHANGWU, "is_synthetic": True,
         "thresholds": {"1": {"dead_missing": 5, "relocated_or_needing_aid": 5000, "collapsed_severe_rooms": 500},
                        "2": {"dead_missing": 3, "relocated_or_needing_aid": 2000, "collapsed_severe_rooms": 200},

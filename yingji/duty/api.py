@@ -9,7 +9,7 @@ from typing import Optional
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from yingji.core.api_schemas import errors, page_of
+from yingji.core.api_schemas import RecordId, errors, page_of
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
 from yingji.core.pagination import paginate
@@ -153,8 +153,8 @@ def daily_json(r: DailyReport) -> dict:
 def mount(api) -> None:
     router = Router(tags=["值班值守"])
 
-    @router.get("/duty-now/", response={200: DutyNowOut, **errors(403)}, operation_id="duty_now", summary="当前在岗值班人员")
-    def duty_now(request, unit: int = 0):
+    @router.get("/duty-now/", response={200: DutyNowOut, **errors(403, 404)}, operation_id="duty_now", summary="当前在岗值班人员")
+    def duty_now(request, unit: RecordId = 0):
         org = _unit(request.auth, unit)
         items = services.on_duty_summary(org)
         return {"unit": org.name, "items": items, "count": len(items)}
@@ -186,7 +186,7 @@ def mount(api) -> None:
         return {"items": [handover_json(h) for h in page["items"]], "count": page["count"]}
 
     @router.post("/duty-handovers/", response={201: HandoverOut, **errors(403, 404, 409)}, operation_id="duty_handover_create", summary="填写交接班记录")
-    def create_handover(request, payload: HandoverIn, unit: int = 0):
+    def create_handover(request, payload: HandoverIn, unit: RecordId = 0):
         data = {k: v for k, v in payload.dict().items() if v is not None}
         return Status(201, handover_json(services.create_handover(request.auth, _unit(request.auth, unit), data)))
 
@@ -206,7 +206,7 @@ def mount(api) -> None:
 
     @router.post("/duty-daily-reports/", response={201: DailyOut, **errors(403, 404, 409)}, operation_id="duty_daily_submit",
                  summary="报送值班日报或零报告")
-    def submit_daily(request, payload: DailyIn, unit: int = 0):
+    def submit_daily(request, payload: DailyIn, unit: RecordId = 0):
         report = services.submit_daily_report(request.auth, _unit(request.auth, unit), payload.report_date,
                                               is_zero=payload.is_zero, summary=payload.summary,
                                               incident_count=payload.incident_count)
@@ -214,7 +214,7 @@ def mount(api) -> None:
 
     @router.get("/duty-daily-reports/status", response={200: DailyStatusOut, **errors(403, 404)}, operation_id="duty_daily_status",
                 summary="下级单位日报报送情况（含未报单位）")
-    def daily_status(request, date: Optional[dt.date] = None, unit: int = 0):
+    def daily_status(request, date: Optional[dt.date] = None, unit: RecordId = 0):
         status = services.daily_report_status(_unit(request.auth, unit), date or timezone.localdate())
         return {"date": str(status["date"]),
                 "reported": [daily_json(r) for _, r in status["reported"]],

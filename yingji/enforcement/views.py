@@ -87,7 +87,6 @@ def inspection_detail(request, pk, error: str = "", status: int = 200):
         "review_due": inspection.review_due_on(), "today": timezone.localdate().isoformat(),
         "cases": inspection.cases.all(), "can_open_case": user.can("enforcement.case"),
         "timeline": history_of(inspection),
-        "can_see_plan": inspection.plan_id is not None and scope.is_visible(inspection.plan, user),
     }, status=status)
 
 

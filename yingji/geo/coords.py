@@ -68,19 +68,23 @@ def _normalise_system_name(system: str) -> str:
     return key
 
 
+class CoordinateError(ValueError):
+    """A longitude/latitude that is not a finite number in range (the caller's input, not a bug)."""
+
+
 def validate_lon_lat(lon: float, lat: float) -> tuple[float, float]:
-    """Return (lon, lat) as floats, or raise ValueError with a Chinese message."""
+    """Return (lon, lat) as floats, or raise CoordinateError with a Chinese message."""
     try:
         lon_f = float(lon)
         lat_f = float(lat)
     except (TypeError, ValueError):
-        raise ValueError(f"经纬度必须是数字，收到：经度 {lon!r}，纬度 {lat!r}") from None
+        raise CoordinateError(f"经纬度必须是数字，收到：经度 {lon!r}，纬度 {lat!r}") from None
     if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
-        raise ValueError(f"经纬度必须是有限数值，收到：经度 {lon!r}，纬度 {lat!r}")
+        raise CoordinateError(f"经纬度必须是有限数值，收到：经度 {lon!r}，纬度 {lat!r}")
     if not -180.0 <= lon_f <= 180.0:
-        raise ValueError(f"经度超出范围（-180 至 180）：{lon_f}")
+        raise CoordinateError(f"经度超出范围（-180 至 180）：{lon_f}")
     if not -90.0 <= lat_f <= 90.0:
-        raise ValueError(f"纬度超出范围（-90 至 90）：{lat_f}")
+        raise CoordinateError(f"纬度超出范围（-90 至 90）：{lat_f}")
     return lon_f, lat_f
 
 

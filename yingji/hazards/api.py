@@ -185,7 +185,7 @@ def hidden_router() -> Router:
     def photos(request, pk: int):
         return [photo_json(p) for p in registry.get(request.auth, pk).photos.order_by("pk")]
 
-    @router.post("/{int:pk}/photos", response={201: PhotoOut, **errors(403)}, summary="上传隐患照片（JPEG/PNG/WebP，≤5 MB）")
+    @router.post("/{int:pk}/photos", response={201: PhotoOut, **errors(403, 409)}, summary="上传隐患照片（JPEG/PNG/WebP，≤5 MB）")
     def upload(request, pk: int, image: File[UploadedFile], stage: Form[str] = "discovery", caption: Form[str] = ""):
         photo = loop.add_photo(request.auth, registry.get(request.auth, pk), image, stage, caption)
         return Status(201, photo_json(photo))

@@ -14,9 +14,7 @@ from yingji.accounts.models import User
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
 
-from yingji.rules.incident_types import DEFAULT_GRADING_TABLES, GradingTable
-
-from .models import GradingTableConfig, Incident
+from .models import Incident
 from .services import acknowledge_receipt, close_incident, file_report, log_entry, take_call
 
 ART12 = {
@@ -90,32 +88,3 @@ def load_incidents() -> int:
     _report(city, flood, "first", 50, relocated=35, affected_population=600)
     return Incident.objects.filter(is_synthetic=True).count()
 
-
-def _table_dict(table: GradingTable, code: str, name: str, note: str) -> dict:
-    """A shipped table in the JSON form a bureau enters (``GradingTable.from_dict``)."""
-    def bound(value):
-        return None if value is None else str(value)
-
-    return {"code": code, "name": name, "source": table.source, "confidence": table.confidence, "note": note,
-            "level_names": {str(k): v for k, v in table.level_names.items()},
-            "criteria": [{"code": c.code, "name": c.name, "unit": c.unit,
-                          "bands": {str(b.label): [bound(b.lo), bound(b.hi)] for b in c.bands}} for c in table.criteria]}
-
-
-@demo_step(36, "本级事件分级表（示例，未启用）")
-def load_grading_tables() -> int:
-    """The city's and 彰武县's own grading tables for natural disasters, entered from the national
-    table as a starting point and not yet enabled (the shipped default keeps applying until a
-    bureau enters its local plan's figures and enables its table)."""
-    if GradingTableConfig.objects.filter(is_synthetic=True).exists():
-        return 0
-    national = DEFAULT_GRADING_TABLES["natural"]
-    rows = [GradingTableConfig(
-        event_scope="natural", active=False, division_code=code, is_synthetic=True,
-        table=_table_dict(national, f"{key}.natural.draft", f"{place}自然灾害事件分级表（示例草稿，未启用）",
-                          "示例：按国家标准起草，待本级预案数值录入后启用。"))
-        for key, code, place in (("fuxin", "210900000000", "阜新市"), ("zhangwu", "210922000000", "彰武县"))]
-    for row in rows:
-        row.full_clean()
-    GradingTableConfig.objects.bulk_create(rows)
-    return len(rows)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from yingji.regions.services import full_name
 from yingji.rules.report_chain import DECREE_493_ART12_ITEMS
 
-from .models import FIGURE_FIELDS, FIGURE_LABELS, IncidentReport
+from .models import FIGURE_FIELDS, IncidentReport, figure_label, figure_text
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
 DOC_TITLE = "突发事件信息报告"
@@ -36,11 +36,8 @@ def _header_fields(report: IncidentReport) -> list[tuple[str, str]]:
 def _figures_line(report: IncidentReport) -> str:
     parts = []
     for name in FIGURE_FIELDS:
-        value = getattr(report, name)
-        if name == "direct_loss_yuan":
-            parts.append(f"{FIGURE_LABELS[name]}：{value:,.2f}")
-        else:
-            parts.append(f"{FIGURE_LABELS[name]}：{value}人")
+        unit = "" if name == "direct_loss_yuan" else "人"
+        parts.append(f"{figure_label(name)}：{figure_text(name, getattr(report, name))}{unit}")
     return "；".join(parts)
 
 

@@ -11,7 +11,9 @@ from django.db import models
 from django.utils import timezone
 
 from yingji.core.models import LocatedRecord, ScopedRecord
+from yingji.core.registry import format_number
 from yingji.regions.services import full_name
+from yingji.rules.accident import wan_yuan
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES, GradingTable, incident_type
 from yingji.rules.report_chain import REPORT_KINDS, STATES
 
@@ -36,6 +38,18 @@ FIGURE_LABELS = {
     "trapped": "被困", "relocated": "紧急转移安置", "affected_population": "受灾（影响）人口",
     "direct_loss_yuan": "直接经济损失（元）",
 }
+
+
+def _band_text(band, unit: str) -> str:
+    """lo ≤ x < hi as a plan writes it (以上含本数，以下不含本数)."""
+    lo = f"{format_number(band.lo)}{unit}以上" if band.lo is not None else ""
+    hi = f"{format_number(band.hi)}{unit}以下" if band.hi is not None else ""
+    return f"（{lo}{hi}）" if lo or hi else ""
+
+
+def figure_label(name: str) -> str:
+    """The figure's name without the unit of its input field (直接经济损失, not …（元）)."""
+    return FIGURE_LABELS[name].removesuffix("（元）")
 
 
 class Figures(models.Model):
@@ -122,15 +136,15 @@ class IncidentAttachment(ScopedRecord):
 
 
 def figure_text(name: str, value) -> str:
-    """A figure as a bureau writes it: people as integers, money in yuan with thousands separators."""
+    """A figure as a bureau writes it: people as integers, the loss in 万元 (entered in 元)."""
     if name == "direct_loss_yuan":
-        return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".")
+        return wan_yuan(value or 0)
     return str(value)
 
 
 def figure_changes(before: dict, after: dict) -> list[dict]:
     """The figures that differ, in the order of FIGURE_FIELDS, as text ready to show."""
-    return [{"field": name, "label": FIGURE_LABELS[name], "before": figure_text(name, before.get(name, 0)),
+    return [{"field": name, "label": figure_label(name), "before": figure_text(name, before.get(name, 0)),
              "after": figure_text(name, after.get(name, 0))}
             for name in FIGURE_FIELDS if Decimal(str(before.get(name, 0))) != Decimal(str(after.get(name, 0)))]
 
@@ -296,6 +310,28 @@ class GradingTableConfig(ScopedRecord):
 
     def __str__(self):
         return f"{self.table.get('name', self.event_scope) if isinstance(self.table, dict) else self.event_scope}"
+
+    def get_event_scope_display(self) -> str:
+        """The category or sub-type by name (自然灾害 / 自然灾害·洪涝灾害), not its code."""
+        if self.event_scope in CATEGORIES:
+            return CATEGORIES[self.event_scope]
+        try:
+            return incident_type(self.event_scope).name
+        except ValueError:
+            return self.event_scope
+
+    def get_table_display(self) -> str:
+        """The table as its document states it: each criterion's bands per level."""
+        try:
+            table = GradingTable.from_dict(self.table)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return "（分级表格式不正确）"
+        lines = [table.name + (f"（{table.source}）" if table.source else "")]
+        for criterion in table.criteria:
+            bands = "，".join(f"{table.level_names.get(b.label, b.label)}{_band_text(b, criterion.unit)}"
+                              for b in criterion.bands)
+            lines.append(f"{criterion.name}：{bands}")
+        return "；".join(lines)
 
     def clean(self):
         super().clean()

@@ -30,7 +30,7 @@ from . import deadline_service
 from .deadline_service import add_entry
 from .grading import grade_incident
 from .models import (FIGURE_FIELDS, FIGURE_LABELS, Incident, IncidentAttachment, IncidentReport, ReportReceipt,
-                     figure_changes, figure_text)
+                     figure_changes, figure_label, figure_text)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ART12_CODES = [code for code, _ in DECREE_493_ART12_ITEMS]
@@ -281,7 +281,7 @@ def _apply_report(user, incident: Incident, report: IncidentReport, grade, label
         context={"require_art12_items": report.kind != "supplement", "items": items},
         **{name: getattr(report, name) for name in FIGURE_FIELDS},
         grade_level=grade.level, grade_name=grade.name, grade_reasons=grade.reasons, grade_basis=grade.basis)
-    figures = "，".join(f"{FIGURE_LABELS[n]}{figure_text(n, getattr(report, n))}" for n in FIGURE_FIELDS
+    figures = "，".join(f"{figure_label(n)}{figure_text(n, getattr(report, n))}" for n in FIGURE_FIELDS
                        if getattr(report, n))
     change = (f"较{report.compared_with}：{report.changes_text}" if report.changes
               else f"数字与{report.compared_with}相同")

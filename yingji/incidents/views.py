@@ -23,7 +23,7 @@ from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, next
 from . import documents, selectors, services
 from .api import document_response
 from .deadline_service import complete_manually, overdue_statistics
-from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES, figure_text
+from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES, figure_label, figure_text
 
 
 def _type_groups():
@@ -31,7 +31,7 @@ def _type_groups():
 
 
 def _figure_rows(obj):
-    return [(FIGURE_LABELS[n], getattr(obj, n)) for n in FIGURE_FIELDS]
+    return [(figure_label(n), figure_text(n, getattr(obj, n))) for n in FIGURE_FIELDS]
 
 
 @service_view

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, HttpBearer
 
-from yingji.core.api_schemas import errors
+from yingji.core.api_schemas import RecordId, errors
 from yingji.core.pagination import paginate
 
 from . import alarms as alarm_services
@@ -69,7 +69,7 @@ def mount(api) -> None:
 
     @readings.get("/", operation_id="readings_series", summary="监测数据（按传感器和时间段，自动降采样）",
                   response={200: SeriesOut, **errors(403, 404)})
-    def reading_series(request, sensor: int, start: str = "", end: str = "", bucket: Optional[int] = None):
+    def reading_series(request, sensor: RecordId, start: str = "", end: str = "", bucket: Optional[int] = None):
         """``start``/``end``: ISO 8601 or epoch milliseconds (default: the last 24 hours).
         ``bucket``: seconds per point (0 = raw); omitted = chosen from the range. Raw points are
         ``[t_ms, value]``; buckets are ``[t_ms, min, mean, max, count]``."""
@@ -80,7 +80,7 @@ def mount(api) -> None:
     monitoring = Router(tags=["监测预警"])
 
     @monitoring.get("/latest", operation_id="monitoring_latest", summary="各测点最新值", response={200: LatestOut})
-    def latest(request, division: str = "", object: Optional[int] = None, enterprise: Optional[int] = None,
+    def latest(request, division: str = "", object: Optional[RecordId] = None, enterprise: Optional[RecordId] = None,
                alarming: bool = False):
         items = selectors.latest_values(request.auth, division=division, object_id=object,
                                         enterprise_id=enterprise, alarming=alarming)

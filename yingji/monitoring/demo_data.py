@@ -13,7 +13,6 @@ import time
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from yingji.core.links import api_url
 from yingji.core.registry import REGISTRIES
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
@@ -256,7 +255,6 @@ def load_county_alarm_and_quarantine() -> int:
     for reason, kind, detail, payload in DEMO_QUARANTINE:
         source = Sensor.objects.filter(is_synthetic=True, division_code__startswith=county, kind=kind).order_by("code").first() if kind else None
         rows.append(QuarantinedMessage(source="mqtt" if kind else "http",
-                                       topic=f"yingji/{source.division_code[:6]}/{source.code}/reading" if source else api_url("readings"),
                                        sensor_code=source.code if source else "ZW-TEST-999",
                                        division_code=source.division_code if source else "", reason=reason, detail=detail,
                                        payload=payload))

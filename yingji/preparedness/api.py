@@ -8,7 +8,7 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from yingji.core import scope
-from yingji.core.api_schemas import errors
+from yingji.core.api_schemas import Year, errors
 from yingji.core.pagination import paginate
 from yingji.rules import plan_lifecycle as pl
 
@@ -110,7 +110,7 @@ def plans_router() -> Router:
         return attempt_json(exams.submit(request.auth, _attempt(request, pk), payload.answers), False)
 
     @router.get("/training-figures", response={200: TrainingFiguresOut}, summary="年度培训考试人次与目标（按县区、行业）")
-    def figures(request, year: int):
+    def figures(request, year: Year):
         data = training_selectors.yearly_figures(request.auth, year)
         return {k: v for k, v in data.items() if k in TrainingFiguresOut.model_fields}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Union
 
 from ninja import Schema
 
@@ -201,5 +201,7 @@ class TrainingFiguresOut(Schema):
     total: int
     target: int
     percent: float
-    by_county: list[tuple[str, int]]
-    by_sector: list[tuple[str, int]]
+    # [[name, person-times], ...]: typed as pairs of text-or-number rather than tuples, whose
+    # OpenAPI 3.1 form (prefixItems) schemathesis and several client generators cannot read.
+    by_county: list[list[Union[str, int]]]
+    by_sector: list[list[Union[str, int]]]

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.errors import ValidationFailed
 from yingji.regions.services import name_of
 from yingji.rules import training as tr
 
@@ -74,6 +75,8 @@ def key_posts(user, enterprise_id=None, today: dt.date | None = None) -> list[di
 def yearly_figures(user, year: int) -> dict:
     """Person-times trained (attendance lines) and examined (attempts) in ``year``, by county and
     sector, against the yearly target."""
+    if not 1900 <= year <= 2100:
+        raise ValidationFailed(f"年份无效：{year}", fields={"year": ["1900–2100"]})
     attendance = scope.visible(Attendance.objects.filter(session__starts_on__year=year), user).select_related("trainee")
     attempts = scope.visible(ExamAttempt.objects.filter(started_at__year=year), user).select_related("trainee")
     by_county, by_sector = Counter(), Counter()

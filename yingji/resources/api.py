@@ -3,13 +3,14 @@ every registry, current stock and its warnings, the one-map's near-here search a
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Optional
 
 from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
-from yingji.core.api_schemas import XLSX, ErrorInfo, errors, file_download
+from yingji.core.api_schemas import XLSX, ErrorInfo, RecordId, errors, file_download
 from yingji.core import batches as imports
 from yingji.core import importer
 from yingji.core.registry import REGISTRIES
@@ -147,15 +148,16 @@ def mount(api) -> None:
     stock_router = Router(tags=["物资库存"])
 
     @stock_router.get("/current", operation_id="stock_current", summary="当前库存（由台账汇总）", response={200: list[StockLineOut]})
-    def current(request, warehouse: Optional[int] = None, material: Optional[int] = None):
+    def current(request, warehouse: Optional[RecordId] = None, material: Optional[RecordId] = None):
         return [line.as_dict() for line in stock.current_stock(warehouse, material, user=request.auth)]
 
     @stock_router.get("/low", operation_id="stock_low", summary="低于最低储备量", response={200: list[LowStockOut]})
-    def low(request, warehouse: Optional[int] = None):
+    def low(request, warehouse: Optional[RecordId] = None):
         return [dict(line.as_dict(), shortfall=stock._fmt(line.shortfall)) for line in stock.low_stock(user=request.auth, warehouse=warehouse)]
 
     @stock_router.get("/expiring", operation_id="stock_expiring", summary="临期及过期批次", response={200: list[BatchLineOut]})
-    def expiring(request, days: int = stock.NEAR_EXPIRY_DAYS, warehouse: Optional[int] = None):
+    def expiring(request, days: Annotated[int, Field(ge=0, le=stock.MAX_EXPIRY_DAYS)] = stock.NEAR_EXPIRY_DAYS,
+                 warehouse: Optional[RecordId] = None):
         return [b.as_dict() for b in stock.near_expiry(days, user=request.auth, warehouse=warehouse)]
 
     api.add_router("/stock/", stock_router)

@@ -38,6 +38,7 @@ def _fmt(value: Decimal) -> str:
 INFLOWS = {"in", "recover"}
 OUTFLOWS = {"out", "transfer", "scrap"}
 NEAR_EXPIRY_DAYS = 30
+MAX_EXPIRY_DAYS = 3650  # ten years ahead: the longest shelf life worth listing
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ def low_stock(*, user=None, warehouse=None) -> list[StockLine]:
 def near_expiry(days: int = NEAR_EXPIRY_DAYS, *, user=None, warehouse=None, today: dt.date | None = None) -> list[BatchLine]:
     """Batches still in stock whose expiry date falls within ``days`` (expired ones included),
     soonest first."""
+    if not 0 <= days <= MAX_EXPIRY_DAYS:
+        raise ValidationFailed(f"临期天数须在 0–{MAX_EXPIRY_DAYS} 之间", fields={"days": ["超出范围"]})
     limit = (today or timezone.localdate()) + dt.timedelta(days=days)
     lines = [b for b in batch_balances(warehouse, user=user) if b.expiry_date is not None and b.expiry_date <= limit]
     return sorted(lines, key=lambda b: (b.expiry_date, b.warehouse, b.material))

@@ -68,6 +68,13 @@ def format_yuan(amount: Decimal) -> str:
     return f"{_plain(amount)}元"
 
 
+def wan_yuan(amount: Decimal | int | str) -> str:
+    """A loss as reports state it: in 万元 to two decimals, no trailing zeros (``3500000`` →
+    ``350万元``, ``12345.67`` → ``1.23万元``)."""
+    value = (Decimal(str(amount)) / WAN).quantize(Decimal("0.01"))
+    return f"{_plain(value)}万元"
+
+
 def _plain(value: Decimal) -> str:
     """Decimal without exponent and without trailing zeros (``1E+3`` → ``1000``)."""
     return format(value.normalize(), "f")

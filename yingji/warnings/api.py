@@ -321,6 +321,9 @@ def imports_router() -> Router:
                                                             for ctype in ("application/cap+xml", "application/xml")}}})
     def receive(request, file: UploadedFile = File(None)):
         _check_importer(request.auth)
+        if file is None and request.content_type == "multipart/form-data":
+            # A form was sent (and read), but without the file: there is no XML body to fall back on.
+            raise ValidationFailed("multipart 请求缺少文件字段 file", fields={"file": ["必填"]})
         raw = file.read() if file is not None else request.body
         if not raw or not raw.strip():
             raise ValidationFailed("请求体为空：请发送 CAP XML（Content-Type: application/cap+xml）或上传文件 file")

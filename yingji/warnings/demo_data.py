@@ -17,7 +17,7 @@ from yingji.demo.steps import SEED, demo_step
 
 from . import services
 from .imports import import_cap
-from .models import AreaPopulation, CapFeed, ChannelConfig, Delivery, Subscriber, Warning
+from .models import AreaPopulation, ChannelConfig, Delivery, Subscriber, Warning
 
 FUXIN_COUNTIES = {
     "210902": ("海州区", 330), "210903": ("新邱区", 80), "210904": ("太平区", 150), "210905": ("清河门区", 70),
@@ -154,12 +154,12 @@ def _import_demo_cap(now) -> None:
     import_cap(build_cap(message), source="feed", source_name="阜新市气象台（示例订阅源）", synthetic=True)
 
 
-@demo_step(62, "县区预警与 CAP 订阅源（示例）")
+@demo_step(62, "县区预警与外部预警（示例）")
 def load_county_warning_and_feeds() -> int:
     """彰武县's own warning drafted by its duty room and submitted, waiting for the county's review
-    (so the county's list has its work); the city observatory's alert for 彰武县 received as CAP;
-    CAP feeds of the city and the county entered but not enabled (the demo fetches nothing)."""
-    if CapFeed.objects.filter(is_synthetic=True).exists():
+    (so the county's list has its work), and the city observatory's alert for 彰武县 received as CAP.
+    No CAP feed is entered: the demo fetches nothing, and a feed is only its real address."""
+    if Warning.objects.filter(is_synthetic=True, division_code="210922000000").exists():
         return 0
     now = timezone.now().replace(microsecond=0)
     duty_zw = User.objects.filter(username="duty_zw").first()
@@ -179,11 +179,4 @@ def load_county_warning_and_feeds() -> int:
         description="示例：近期彰武县气温偏高、湿度偏低，森林火险气象等级较高。",
         instruction="1. 严禁野外用火；2. 加强林区巡护；3. 发现火情立即报告。")
     import_cap(build_cap(message), source="feed", source_name="阜新市气象台（示例订阅源）", synthetic=True)
-    feeds = [
-        CapFeed(name="阜新市气象台预警订阅源（示例，未启用）", url="https://example.invalid/fuxin/cap.xml", enabled=False,
-                interval_minutes=5, division_code="210900000000", is_synthetic=True),
-        CapFeed(name="彰武县气象局预警订阅源（示例，未启用）", url="https://example.invalid/zhangwu/cap.xml", enabled=False,
-                interval_minutes=10, division_code="210922000000", is_synthetic=True),
-    ]
-    CapFeed.objects.bulk_create(feeds)
-    return made + 1 + len(feeds)
+    return made + 1

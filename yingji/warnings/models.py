@@ -215,6 +215,8 @@ class AreaPopulation(ScopedRecord):
 class ChannelConfig(ScopedRecord):
     """Where and how fast a dissemination channel sends."""
 
+    literal_fields = ("endpoint", "smtp_host", "mail_from")  # addresses, shown as they are
+
     channel = models.CharField("渠道", max_length=10, choices=CHANNELS, unique=True)
     name = models.CharField("名称", max_length=60)
     enabled = models.BooleanField("启用", default=True)
@@ -279,6 +281,8 @@ class Delivery(models.Model):
 
 class CapFeed(ScopedRecord):
     """An Atom or plain-CAP feed of another agency that the platform polls."""
+
+    literal_fields = ("url",)  # an address, shown as it is (core.registry.Registry.is_literal)
 
     name = models.CharField("名称", max_length=100)
     url = models.CharField("地址", max_length=500)

@@ -66,6 +66,9 @@ def _check_area_in_scope(user, warning: Warning) -> None:
             raise Forbidden(f"影响区划 {divcodes.short_code(code)} 不在您的管辖范围内")
     points = list(warning.area_polygon or [])
     if warning.circle_radius_km:
+        if warning.circle_lon is None or warning.circle_lat is None:
+            raise ValidationFailed("圆形影响范围需要圆心的经度和纬度",
+                                   fields={"circle_lon": ["必填"], "circle_lat": ["必填"]})
         points.append([warning.circle_lon, warning.circle_lat])
     if points:
         lon = sum(p[0] for p in points) / len(points)
@@ -104,7 +107,11 @@ def update_warning(user, warning: Warning, data: dict, expected_version=None) ->
 def _check_derived_level(kind, original, level) -> None:
     if original is None:
         return
-    problem = wf.derived_level_problem(kind, original.level, int(level))
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        raise ValidationFailed("预警级别应为 1–4 的整数", fields={"level": ["必填，1–4 的整数"]}) from None
+    problem = wf.derived_level_problem(kind, original.level, level)
     if problem:
         raise ValidationFailed(problem, fields={"level": [problem]})
 

@@ -151,7 +151,8 @@ def record_list(request, key):
     size = request.GET.get("page_size", "")
     page = Paginator(qs, min(max(int(size), 1), 200) if size.isdigit() else 20).get_page(request.GET.get("page"))
     columns = registry.columns(registry.list_fields)
-    rows = [(obj, [display_value(obj, n) for n, _ in columns]) for obj in page.object_list]
+    literal = [registry.is_literal(n) for n, _ in columns]
+    rows = [(obj, [(display_value(obj, n), lit) for (n, _), lit in zip(columns, literal)]) for obj in page.object_list]
     filters = []
     for name in registry.filter_fields:
         field = registry.model._meta.get_field(name)
@@ -170,7 +171,7 @@ def record_list(request, key):
 def record_detail(request, key, pk):
     registry = _registry(key)
     obj = registry.get(request.user, pk)
-    fields = [(label, display_value(obj, n)) for n, label in registry.columns()]
+    fields = [(label, display_value(obj, n), registry.is_literal(n)) for n, label in registry.columns()]
     panels = [panel for _, module in app_modules("record_panels") for panel in module.panels(request, key, obj)]
     return render(request, "web/record_detail.html", {
         "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50], "panels": panels,

@@ -161,6 +161,16 @@ class ExamSession(ScopedRecord):
     def __str__(self):
         return self.name
 
+    def get_blueprint_display(self) -> str:
+        """第1部分：全部专题／单选题／各难度 10 题，每题 5 分；… (the blueprint as the paper's plan)."""
+        lines = []
+        for index, item in enumerate(self.blueprint if isinstance(self.blueprint, list) else [], start=1):
+            item = item if isinstance(item, dict) else {}
+            part = tr.Part(count=0, points=Decimal(0), kind=item.get("kind") or "", topic=item.get("topic") or "",
+                           difficulty=item.get("difficulty") if item.get("difficulty") in tr.DIFFICULTIES else None)
+            lines.append(f"第{index}部分：{part.describe()} {item.get('count', '—')} 题，每题 {item.get('points', '—')} 分")
+        return "；".join(lines)
+
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
