@@ -63,7 +63,7 @@ def _item(row: ExamAttempt, q, points) -> dict:
         normalised = ""
     return {"q": q, "points": points, "given": given, "options": q.options() if q.kind != "judge" else [("T", "对"), ("F", "错")],
             "given_display": tr.display_answer(q.kind, normalised) if normalised else "未作答",
-            "right": normalised == q.key}
+            "answer_display": tr.display_answer(q.kind, q.key), "right": normalised == q.key}
 
 
 def _answers(post) -> dict:
