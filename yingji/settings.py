@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "yingji.core.middleware.SecureCookiesMiddleware",  # outermost: sees the cookies every other one set
     "yingji.core.middleware.BodyLimitMiddleware",
+    "yingji.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

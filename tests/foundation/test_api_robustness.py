@@ -68,3 +68,15 @@ def test_the_ranges_are_in_the_openapi_document(client):
     assert (params["lat"]["minimum"], params["lat"]["maximum"]) == (-90, 90)
     coverage = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/routing/coverage"]["get"]["parameters"]}
     assert coverage["spacing_km"]["minimum"] == 0.5 and coverage["limit_minutes"]["exclusiveMinimum"] == 0
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(client):
+    """PostgreSQL cannot store U+0000 (psycopg raised ValueError: a 500 the fuzzer found on
+    PostgreSQL only); it is refused with 400 in the query string and in JSON and form bodies."""
+    listed = client.get("/api/v1/teams/?q=%00x")
+    assert listed.status_code == 400 and listed.json()["error"]["code"] == "validation_failed"
+    created = client.post("/api/v1/teams/", '{"name": "队\\u0000伍"}', content_type="application/json")
+    assert created.status_code == 400 and "空字符" in created.json()["error"]["message"]
+    form = client.post("/api/v1/teams/", "name=%00", content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 400
+    assert client.get("/api/v1/teams/?q=%E6%95%91%E6%8F%B4").status_code == 200  # other text is fine

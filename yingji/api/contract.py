@@ -52,14 +52,14 @@ def routes(api: NinjaAPI) -> Iterator[Route]:
 
 def framework_statuses(route: Route) -> set[int]:
     """The error statuses django-ninja and our handlers can answer on this route whatever its code
-    does: 400 (a parameter or body that does not validate), 401 (no valid credentials), 403 (CSRF
+    does: 400 (a parameter or body that does not validate, a NUL character anywhere), 401 (no valid credentials), 403 (CSRF
     refused on an unsafe call through the session cookie), 404 (a path with an id), 413 (a body over
     the request limit, refused by ``core.middleware.BodyLimitMiddleware`` before it is read), 429
     (too many failed token attempts from one address: ``accounts.services``)."""
     op = route.operation
-    out: set[int] = set()
-    if op.models:
-        out.add(400)
+    # 400 on every route: besides a parameter or body that does not validate, any request with a
+    # NUL character is refused (core.middleware.NulCharacterMiddleware).
+    out: set[int] = {400}
     if op.auth_callbacks:
         out.update((401, 429))
         if route.method in UNSAFE and any(getattr(a, "csrf", False) for a in op.auth_callbacks):

@@ -40,6 +40,36 @@ class SecureCookiesMiddleware:
         return response
 
 
+class NulCharacterMiddleware:
+    """Refuse a NUL character (U+0000) in the path, the query string or a JSON or form body: no
+    text of the platform holds one and PostgreSQL cannot store one (psycopg raises ValueError, which
+    would be a 500). 400 with the API's JSON error under /api/, a Chinese page elsewhere. Multipart
+    bodies are not searched: uploaded files are binary."""
+
+    TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = "请求中含有空字符（NUL），无法处理"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"code": "validation_failed", "message": message, "fields": {}}}, status=400)
+            return render(request, "web/error.html", {"status": 400, "message": message}, status=400)
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type in self.TEXT_BODIES:
+            body = request.body  # within YINGJI_MAX_REQUEST_BYTES (BodyLimitMiddleware runs first)
+            encoded = b"\\u0000" if request.content_type == "application/json" else b"%00"
+            return b"\x00" in body or encoded in body
+        return False
+
+
 class BodyLimitMiddleware:
     """Refuse a request whose declared body is larger than ``YINGJI_MAX_REQUEST_BYTES`` before
     anything reads it: 413 with the API's JSON error under /api/, a Chinese page elsewhere."""
