@@ -75,6 +75,7 @@ def test_report_form_is_prefilled_and_shows_the_previous_figures(officers, incid
     client = _login(zw)
     form = client.get(f"/incidents/{incident.pk}/report/first/").content.decode()
     assert 'name="injuries" value="2" data-previous="2"' in form and "接报：2" in form
+    assert 'name="direct_loss_yuan" value="0.00" data-previous="0.00"' in form and "接报：0万元" in form
     report(zw, incident, "first", deaths=1)
     form = client.get(f"/incidents/{incident.pk}/report/follow_up/").content.decode()
     assert 'name="deaths" value="1" data-previous="1"' in form and "已按首报的数字填好" in form
