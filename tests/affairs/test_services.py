@@ -121,8 +121,8 @@ def test_the_assessment_of_the_seven_counties(people, enterprises):
     county = Client()
     county.force_login(people["zhangwu"])
     seen = county.get(f"/affairs/assessments/{assessment.pk}/").content.decode()
-    assert "责任清单已印发（彰政办〔2026〕5号）" in seen and "89.69" in seen
-    assert "98.50" not in seen and "海州区" not in seen  # its own rows only
+    assert "责任清单已印发（彰政办〔2026〕5号）" in seen and "<td>89.69</td>" in seen
+    assert "<td>98.5</td>" not in seen and "海州区" not in seen  # its own rows only
     assert "2026年度考核" in county.get("/affairs/assessments/").content.decode()
     haizhou = Client()
     haizhou.force_login(people["haizhou"])
