@@ -117,12 +117,12 @@ def test_the_assessment_of_the_seven_counties(people, enterprises):
     city = Client()
     city.force_login(people["city"])
     page = city.get(f"/affairs/assessments/{assessment.pk}/").content.decode()
-    assert "98.50" in page and "一票否决：发生重大责任事故" in page
+    assert "98.5" in page and "98.50" not in page and "一票否决：发生重大责任事故" in page  # as a bureau writes it
     county = Client()
     county.force_login(people["zhangwu"])
     seen = county.get(f"/affairs/assessments/{assessment.pk}/").content.decode()
-    assert "责任清单已印发（彰政办〔2026〕5号）" in seen and "89.69" in seen
-    assert "98.50" not in seen and "海州区" not in seen  # its own rows only
+    assert "责任清单已印发（彰政办〔2026〕5号）" in seen and "<td>89.69</td>" in seen
+    assert "<td>98.5</td>" not in seen and "海州区" not in seen  # its own rows only
     assert "2026年度考核" in county.get("/affairs/assessments/").content.decode()
     haizhou = Client()
     haizhou.force_login(people["haizhou"])

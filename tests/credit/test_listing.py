@@ -140,3 +140,27 @@ def test_the_enterprise_sees_its_own_status_only(people, enterprises):
         response = company.post(f"/credit/listings/{listing.pk}/act/", {"action": "decide", "decision_number": "x"})
         assert response.status_code == 403
     assert Listing.objects.get(pk=listing.pk).state == "proposed"
+
+
+def test_the_enterprise_page_shows_its_credit_status_and_supervision(people, enterprises):
+    with at("2026-03-02"):
+        listing = _propose(people, enterprises)
+    with at("2026-03-16"):
+        services.step(people["supervisor"], listing.pk, "decide", {"decision_number": "失信〔2026〕9号"})
+        for user in (people["supervisor"], people["company"]):
+            client = Client()
+            client.force_login(user)
+            page = client.get(f"/r/enterprises/{enterprises[0].pk}/").content.decode()
+            assert "安全生产信用" in page and "严重失信主体（名单内）（失信〔2026〕9号，2029-03-16 期满）" in page
+            assert "监管执法" in page and "执法案件 0 件" in page
+
+
+def test_a_listing_is_filed_where_the_enterprise_is(people, enterprises, make_user):
+    city = make_user("city_sup", "supervisor", "210900000000")
+    with at("2026-03-02"):
+        listing = services.propose(city, {"enterprise": enterprises[0], "condition": "4", "penalty_reference": "x号",
+                                          "facts": "瞒报事故（测试）"})
+        assert listing.division_code == enterprises[0].division_code
+        company = Client()
+        company.force_login(people["company"])
+        assert company.get(f"/credit/listings/{listing.pk}/").status_code == 200

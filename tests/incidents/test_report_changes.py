@@ -39,7 +39,7 @@ def test_each_report_records_what_changed_against_the_previous_one(officers, inc
     assert follow.compared_with == "首报"
     assert follow.changes == [
         {"field": "deaths", "label": "死亡", "before": "1", "after": "3"},
-        {"field": "direct_loss_yuan", "label": "直接经济损失（元）", "before": "0", "after": "1,500,000"},
+        {"field": "direct_loss_yuan", "label": "直接经济损失", "before": "0万元", "after": "150万元"},
     ]
     second = report(zw, incident, "follow_up", injuries=5)  # deaths and loss carried over, not re-typed
     assert (second.deaths, second.direct_loss_yuan) == (3, 1500000)
@@ -75,6 +75,7 @@ def test_report_form_is_prefilled_and_shows_the_previous_figures(officers, incid
     client = _login(zw)
     form = client.get(f"/incidents/{incident.pk}/report/first/").content.decode()
     assert 'name="injuries" value="2" data-previous="2"' in form and "接报：2" in form
+    assert 'name="direct_loss_yuan" value="0.00" data-previous="0.00"' in form and "接报：0万元" in form
     report(zw, incident, "first", deaths=1)
     form = client.get(f"/incidents/{incident.pk}/report/follow_up/").content.decode()
     assert 'name="deaths" value="1" data-previous="1"' in form and "已按首报的数字填好" in form

@@ -49,6 +49,15 @@ def test_buttons_follow_roles(people, draft, advance):
     assert "无权执行“审批通过”" in refused.content.decode()
 
 
+def test_audit_page_reads_a_plan_structure_write(people, draft, experts):
+    from yingji.preparedness import plans
+
+    plan = plans.act(people["commander"], draft(), "consult")
+    plans.record_opinion(people["commander"], plan, {"source": "阜新市公安局", "content": "补充交通管制"})
+    page = login(people["city"]).get("/audit/")
+    assert page.status_code == 200 and "预案意见" in page.content.decode()
+
+
 def test_diff_page_marks_changes(people, draft):
     from yingji.preparedness import plans
 

@@ -159,6 +159,21 @@ def test_disbanded_team_and_empty_warehouse_show_and_raise_tasks(people, draft, 
     assert set(plan.revision_tasks.values_list("trigger", flat=True)) == {"resource_change"}
 
 
+def test_linkage_graph_shows_both_directions_within_scope(people, draft):
+    city_plan = draft()
+    county_plan = draft(user="zhangwu", division_code=ZHANGWU, owner_unit="彰武县人民政府", kind="general",
+                        name="彰武县突发事件总体应急预案（测试）")
+    other = draft(name="阜新市地震应急预案（测试）")
+    plans.add_relation(people["commander"], city_plan, county_plan, "parent")
+    plans.add_relation(people["commander"], other, city_plan, "peer", "同级衔接")
+    with pytest.raises(Conflict, match="该衔接关系已存在"):
+        plans.add_relation(people["commander"], city_plan, county_plan, "parent")
+    edges = selectors.graph(people["city"], city_plan)["edges"]
+    assert [(e["other"].name, e["kind"], e["outgoing"]) for e in edges] == [
+        ("彰武县突发事件总体应急预案（测试）", "上下级衔接", True), ("阜新市地震应急预案（测试）", "同级部门衔接", False)]
+    assert selectors.graph(people["zhangwu"], county_plan)["edges"] == []  # the city plan is not the county's to see
+
+
 def test_county_plan_may_not_name_another_countys_team(people, draft):
     from yingji.core.records import create_record
     from yingji.resources.models import RescueTeam

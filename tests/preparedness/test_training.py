@@ -71,6 +71,8 @@ def trainee(people, enterprises):
 
 
 def test_question_import_reports_row_level_chinese_errors_and_writes_nothing(people, bank):
+    assert set(Question.objects.filter(kind="multiple").values_list("answer", flat=True)) == {"A、C"}  # stored as read
+    assert set(Question.objects.filter(kind="judge").values_list("answer", flat=True)) == {"对", "错"}
     before = Question.objects.count()
     bad = xlsx([["危化品安全", "单选题", "中", "好题", "甲", "乙", "丙", "丁", "B"],
                 ["危化品安全", "单选题", "中", "两个答案", "甲", "乙", "丙", "丁", "AB"],

@@ -124,6 +124,8 @@ def test_assembly_draws_without_repeats_by_topic_kind_and_difficulty():
 def test_answers_normalised_and_scored_without_partial_credit():
     assert tr.normalise_answer("multiple", "d,a b") == "ABD"
     assert tr.normalise_answer("judge", "对") == "T" and tr.normalise_answer("judge", "×") == "F"
+    assert tr.display_answer("multiple", "ABD") == "A、B、D" and tr.display_answer("judge", "F") == "错"
+    assert tr.normalise_answer("multiple", "A、B、D") == "ABD"
     with pytest.raises(ValueError, match="单选题只能有一个正确答案"):
         tr.normalise_answer("single", "AB")
     with pytest.raises(ValueError, match="答案应为选项字母"):
@@ -131,6 +133,8 @@ def test_answers_normalised_and_scored_without_partial_credit():
     items = [(1, "single", "B", Decimal(40)), (2, "multiple", "ACD", Decimal(40)), (3, "judge", "F", Decimal(20))]
     assert tr.score(items, {"1": "B", "2": "AC", "3": "F"}) == (Decimal(60), Decimal(100))
     assert tr.score(items, {"1": "b", "2": "DCA", "3": "F"}) == (Decimal(100), Decimal(100))
+    shown = [(1, "single", "B", Decimal(50)), (2, "multiple", "A、C、D", Decimal(50))]  # keys as stored
+    assert tr.score(shown, {"1": "B", "2": "ACD"}) == (Decimal(100), Decimal(100))
     assert tr.passed(Decimal(80), Decimal(100)) and not tr.passed(Decimal("79.5"), Decimal(100))
     assert tr.passed(Decimal(40), Decimal(50))  # scaled to 100
     assert tr.passed(Decimal(70), Decimal(100), pass_mark=70)

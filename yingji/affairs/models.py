@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from yingji.core.models import ScopedRecord
+from yingji.regions.services import name_of
 from yingji.rules import affairs as rules
 
 
@@ -91,6 +92,9 @@ class TaskFeedback(ScopedRecord):
         ordering = ["task", "pk"]
         verbose_name = "督办反馈"
 
+    def __str__(self):
+        return f"{self.task}：{self.kind}"
+
 
 class Assessment(ScopedRecord):
     """The annual assessment (安全生产和消防工作考核) of the counties/districts by the city."""
@@ -148,6 +152,9 @@ class AssessmentScore(ScopedRecord):
         verbose_name = "考核得分"
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="affairs_one_score_per_item_unit")]
 
+    def __str__(self):
+        return f"{self.item} · {name_of(self.unit)}"
+
 
 class AssessmentAdjustment(ScopedRecord):
     """Bonus points and the one-vote veto of one unit."""
@@ -164,3 +171,6 @@ class AssessmentAdjustment(ScopedRecord):
         ordering = ["assessment", "unit"]
         verbose_name = "考核加分与否决"
         constraints = [models.UniqueConstraint(fields=["assessment", "unit"], name="affairs_one_adjustment_per_unit")]
+
+    def __str__(self):
+        return f"{self.assessment} · {name_of(self.unit)}"

@@ -30,6 +30,8 @@ HOOK_MODULES: dict[str, str] = {
     "incident_board": "``summaries(user, incident_ids)`` -> ``{id: [text]}``: lines on the incident board",
     "duty_board": "``deadlines(user)`` -> ``[{title, url, unit, label, due_at, source, is_synthetic}]``: reporting "
                   "deadlines of other domains shown beside the incidents' on the 值班台 (countdown, overdue mark)",
+    "record_panels": "``panels(request, key, obj)`` -> ``[{title, lines, url, link}]``: panels on a registry "
+                     "record's page from other domains (an enterprise's credit status and enforcement)",
     "demo_data": "demo steps registered with ``@yingji.demo.demo_step(order, label)`` (imported by load_demo)",
 }
 
@@ -72,7 +74,7 @@ class YingjiAppConfig(AppConfig):
         Periodic checks use ``jobs.services.run_periodically``.
 
     Modules looked up on demand: see :data:`HOOK_MODULES` (urls, api, dashboard,
-    incident_board, duty_board, demo_data).
+    incident_board, duty_board, record_panels, demo_data).
     """
 
     # Django picks the one default AppConfig subclass in an app's apps.py; this base class, imported

@@ -37,7 +37,7 @@ def field_name(model_label: str, name: str) -> str:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return {"version": "版本"}.get(name, name)
-    if field.auto_created and not field.concrete:  # a reverse relation (a plan's items): the rows' name
+    if field.auto_created and not field.concrete:  # a reverse relation in a structure snapshot (a plan's versions)
         return str(field.related_model._meta.verbose_name)
     return str(field.verbose_name)
 

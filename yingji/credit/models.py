@@ -47,6 +47,11 @@ class Listing(ScopedRecord):
     def __str__(self):
         return f"{self.enterprise} · {self.get_state_display()}"
 
+    def clean(self):
+        if self.enterprise_id:  # filed where the enterprise is, so the enterprise sees its own listing
+            self.division_code = self.enterprise.division_code
+        super().clean()
+
     def dates(self) -> rules.ListingDates:
         return rules.listing_dates(self.notice_on, self.decided_on)
 

@@ -108,7 +108,7 @@ def load_enforcement() -> int:
     plan = plans.create_plan(admin, {"year": today.year, "name": f"阜新市{today.year}年度安全生产监督检查计划（示例）",
                                      "division_code": CITY, "inspectors_count": len(staff), "is_synthetic": True})
     plan = plans.approve_plan(admin, plan, f"阜安委〔{today.year}〕1号（示例）", dt.date(today.year, 1, 10))
-    created = plans.generate_inspections(admin, plan, f"fuxin-demo-{today.year}")
+    created = plans.generate_inspections(admin, plan, f"{SEED}{today.year}")
     count = len(created)
     own = company.enterprise
     recent = today - dt.timedelta(days=45)

@@ -150,7 +150,8 @@ def report_form(request, pk, kind):
     return render(request, "incidents/report_form.html", {
         "incident": incident, "kind": kind, "kind_label": REPORT_KINDS[kind], "data": data, "error": error,
         "fields": fields, "items": [(code, label, data.get(code, "")) for code, label in DECREE_493_ART12_ITEMS],
-        "figures": [(n, FIGURE_LABELS[n], data.get(n, ""), figure_text(n, known[n])) for n in FIGURE_FIELDS],
+        # (name, label, value, previous as entered — 元 for the loss —, previous as shown)
+        "figures": [(n, FIGURE_LABELS[n], data.get(n, ""), known[n], figure_text(n, known[n])) for n in FIGURE_FIELDS],
         "compared_with": services.report_label(latest) if latest else "接报",
         "parent_unit": parent_duty_unit(unit) if unit else None,
     }, status=400 if error else 200)

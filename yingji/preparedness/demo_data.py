@@ -307,8 +307,8 @@ def _exams(city, trainees, rng, now) -> None:
             answers = {}
             for q, _ in exams.questions_of(attempt):
                 right = rng.random() < skill
-                answers[str(q.pk)] = q.answer if right else ("A" if q.answer != "A" else "B") if q.kind != "judge" else (
-                    "F" if q.answer == "T" else "T")
+                wrong = ("F" if q.key == "T" else "T") if q.kind == "judge" else ("A" if q.key != "A" else "B")
+                answers[str(q.pk)] = q.key if right else wrong
             exams.submit(city, attempt, answers, now=started + dt.timedelta(minutes=50 + rng.randrange(30)))
     _reg(EXAM_SESSIONS, city, {"name": "应急管理干部业务知识测试（示例，开放中）", "certificate_kind": "", "time_limit_minutes": 30,
                                 "opens_at": now - dt.timedelta(hours=1), "closes_at": now + dt.timedelta(days=60),

@@ -55,6 +55,17 @@ def _attempt(request, pk) -> ExamAttempt:
     return scope.get_visible(ExamAttempt.objects.select_related("session", "trainee"), pk, request.user, "考试记录")
 
 
+def _item(row: ExamAttempt, q, points) -> dict:
+    given = row.answers.get(str(q.pk), "")
+    try:
+        normalised = tr.normalise_answer(q.kind, given) if given else ""
+    except ValueError:
+        normalised = ""
+    return {"q": q, "points": points, "given": given, "options": q.options() if q.kind != "judge" else [("T", "对"), ("F", "错")],
+            "given_display": tr.display_answer(q.kind, normalised) if normalised else "未作答",
+            "answer_display": tr.display_answer(q.kind, q.key), "right": normalised == q.key}
+
+
 def _answers(post) -> dict:
     answers = {}
     for key in post:
@@ -69,9 +80,7 @@ def attempt(request, pk):
     row = exams.close_if_expired(row)
     items = exams.questions_of(row)
     return render(request, "preparedness/exam_attempt.html", {
-        "attempt": row, "items": [{"q": q, "points": p, "given": row.answers.get(str(q.pk), ""),
-                                   "options": q.options() if q.kind != "judge" else [("T", "对"), ("F", "错")]}
-                                  for q, p in items],
+        "attempt": row, "items": [_item(row, q, p) for q, p in items],
         "remaining": max(0, int((row.deadline_at - timezone.now()).total_seconds())),
         "pass_mark": exams.pass_mark(row.session), "kinds": tr.QUESTION_KINDS,
     })

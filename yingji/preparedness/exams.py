@@ -112,7 +112,7 @@ def _answers(attempt: ExamAttempt, answers: dict) -> dict:
     for key, value in (answers or {}).items():
         if str(key) in ids:
             text = "".join(value) if isinstance(value, (list, tuple)) else str(value or "")
-            cleaned[str(key)] = text.strip()[:6]
+            cleaned[str(key)] = text.strip()[:12]
     return cleaned
 
 

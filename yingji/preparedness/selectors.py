@@ -5,6 +5,7 @@ the drill-quota compliance board."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from django.db.models import Q
@@ -108,15 +109,31 @@ def open_tasks(user):
 
 
 def graph(user, plan: EmergencyPlan) -> dict:
-    """The plan's linkage (both directions) for the plan page's graph."""
+    """The plan's linkage (both directions, only plans the user may see) and a star layout for
+    the plan page's drawing: this plan in the middle, the linked plans around it."""
     visible_ids = set(visible_plans(user).values_list("pk", flat=True))
     edges = []
     for rel in plan.relations.select_related("other"):
-        edges.append({"from": plan, "to": rel.other, "kind": rel.get_kind_display(), "note": rel.note})
+        if rel.other_id in visible_ids:
+            edges.append({"from": plan, "to": rel.other, "other": rel.other, "kind": rel.get_kind_display(),
+                          "note": rel.note, "outgoing": True})
     for rel in PlanRelation.objects.filter(other=plan).select_related("plan"):
         if rel.plan_id in visible_ids:
-            edges.append({"from": rel.plan, "to": plan, "kind": rel.get_kind_display(), "note": rel.note})
-    return {"edges": edges}
+            edges.append({"from": rel.plan, "to": plan, "other": rel.plan, "kind": rel.get_kind_display(),
+                          "note": rel.note, "outgoing": False})
+    width, height, cx, cy = 980, 430, 490, 215
+    count = max(len(edges), 1)
+    for i, edge in enumerate(edges):
+        angle = 2 * math.pi * i / count - math.pi / 2
+        edge["x"], edge["y"] = round(cx + 375 * math.cos(angle)), round(cy + 180 * math.sin(angle))
+        edge["mx"], edge["my"] = round((cx + edge["x"]) / 2), round((cy + edge["y"]) / 2)
+        edge["label"] = _short(edge["other"].name)
+    return {"edges": edges, "width": width, "height": height, "cx": cx, "cy": cy, "label": _short(plan.name)}
+
+
+def _short(name: str, size: int = 15) -> str:
+    name = name.removesuffix("（示例）")
+    return name if len(name) <= size else name[:size - 1] + "…"
 
 
 # ----------------------------------------------------------------------------- drills

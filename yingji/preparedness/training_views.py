@@ -62,6 +62,7 @@ def trainee(request, pk):
         "lines": person.attendance.select_related("session__course").order_by("-session__starts_on"),
         "attempts": person.attempts.select_related("session").order_by("-started_at"),
         "certificates": [(c, *training_selectors.certificate_state(c, today)) for c in person.certificates.all()],
+        "can_open_attempts": not enterprise_bound(request.user),  # an enterprise sees results, not exam papers
     })
 
 

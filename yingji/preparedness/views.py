@@ -223,15 +223,18 @@ def version_file(request, pk, number):
     return response
 
 
+def _number(value, default: int) -> int:
+    return int(value) if str(value or "").isdigit() else default
+
+
 @service_view
 def diff(request, pk):
     plan = selectors.get_plan(request.user, pk)
     versions = list(plan.versions.all())
     if len(versions) < 2:
         raise NotFound("该预案只有一个版本，没有可比较的修改")
-    numbers = [v.number for v in versions]
-    new_no = int(request.GET.get("new") or numbers[0]) if str(request.GET.get("new") or numbers[0]).isdigit() else numbers[0]
-    old_no = int(request.GET.get("old") or numbers[1]) if str(request.GET.get("old") or numbers[1]).isdigit() else numbers[1]
+    new_no = _number(request.GET.get("new"), versions[0].number)
+    old_no = _number(request.GET.get("old"), versions[1].number)
     by_no = {v.number: v for v in versions}
     if old_no not in by_no or new_no not in by_no:
         raise NotFound("所选版本不存在")

@@ -107,8 +107,8 @@ def plan_capacity(national_workdays: int, inspectors: int, other_enforcement_day
 # --- 双随机 draws -------------------------------------------------------------------------------
 
 def new_seed() -> str:
-    """A fresh seed for a draw (recorded with the draw so anyone can repeat it)."""
-    return secrets.token_hex(8)
+    """A fresh seed for a draw (recorded with the draw so anyone can repeat it): 12 digits."""
+    return f"{secrets.randbelow(10 ** 12):012d}"
 
 
 def draw(candidates: Iterable[str], k: int, seed: str) -> list[str]:

@@ -185,6 +185,13 @@ def normalise_answer(kind: str, text: str) -> str:
     return letters
 
 
+def display_answer(kind: str, normalised: str) -> str:
+    """How an answer reads: 判断题 对/错, choices as letters joined by 、 (A、C、D)."""
+    if kind == "judge":
+        return {"T": "对", "F": "错"}.get(normalised, normalised)
+    return "、".join(normalised)
+
+
 def score(items: Sequence[tuple[int, str, str, Decimal]], answers: Mapping[str, str]) -> tuple[Decimal, Decimal]:
     """(score, full marks). ``items``: (question id, kind, key, points). A question scores its
     points only when the answer equals the key exactly (多选题 no partial credit — our rule)."""
@@ -194,7 +201,7 @@ def score(items: Sequence[tuple[int, str, str, Decimal]], answers: Mapping[str, 
         full += points
         given = answers.get(str(qid), "")
         try:
-            if given and normalise_answer(kind, given) == key:
+            if given and normalise_answer(kind, given) == normalise_answer(kind, key):
                 got += points
         except ValueError:
             continue

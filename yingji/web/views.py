@@ -172,8 +172,9 @@ def record_detail(request, key, pk):
     registry = _registry(key)
     obj = registry.get(request.user, pk)
     fields = [(label, display_value(obj, n), registry.is_literal(n)) for n, label in registry.columns()]
+    panels = [panel for _, module in app_modules("record_panels") for panel in module.panels(request, key, obj)]
     return render(request, "web/record_detail.html", {
-        "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50],
+        "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50], "panels": panels,
         "can_write": registry.can_write(request.user), "division_name": full_name(obj.division_code),
     })
 

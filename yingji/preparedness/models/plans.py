@@ -119,6 +119,9 @@ class PlanOpinion(models.Model):
         ordering = ["plan", "recorded_at", "pk"]
         verbose_name = "预案意见"
 
+    def __str__(self):
+        return f"{self.source}：{self.content[:30]}"
+
 
 LINK_KINDS = [("team", "救援队伍"), ("warehouse", "储备库"), ("shelter", "避难场所"), ("organisation", "成员单位")]
 
@@ -142,6 +145,9 @@ class PlanResource(models.Model):
         ordering = ["plan", "kind", "pk"]
         verbose_name = "预案关联资源"
 
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.name}"
+
 
 RELATIONS = [("parent", "上下级衔接"), ("peer", "同级部门衔接"), ("gov_enterprise", "政企衔接"), ("neighbour", "相邻地区衔接")]
 
@@ -155,6 +161,9 @@ class PlanRelation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "other", "kind"], name="plan_relation_once")]
         verbose_name = "预案衔接"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.other}"
 
 
 EVALUATION_CONCLUSIONS = [("keep", "继续有效"), ("revise", "需要修订")]
@@ -171,6 +180,9 @@ class PlanEvaluation(models.Model):
     class Meta:
         ordering = ["plan", "-evaluated_on"]
         verbose_name = "预案评估"
+
+    def __str__(self):
+        return f"{self.plan} {self.evaluated_on:%Y-%m-%d} 评估"
 
 
 TASK_STATES = [("open", "待办"), ("done", "已完成"), ("cancelled", "已撤销")]

@@ -92,6 +92,9 @@ class Attendance(ScopedRecord):
         constraints = [models.UniqueConstraint(fields=["session", "trainee"], name="attendance_once")]
         verbose_name = "培训记录"
 
+    def __str__(self):
+        return f"{self.trainee} · {self.session}"
+
 
 class Question(ScopedRecord):
     write_capability = "training.manage"
@@ -106,7 +109,7 @@ class Question(ScopedRecord):
     option_d = models.CharField("选项D", max_length=200, blank=True)
     option_e = models.CharField("选项E", max_length=200, blank=True)
     option_f = models.CharField("选项F", max_length=200, blank=True)
-    answer = models.CharField("答案", max_length=6, help_text="选择题填字母，如 A 或 ABD；判断题填“对”或“错”")
+    answer = models.CharField("答案", max_length=12, help_text="选择题填选项字母，如 A 或 A、B、D；判断题填“对”或“错”")
     explanation = models.TextField("解析", blank=True)
     active = models.BooleanField("启用", default=True)
 
@@ -117,6 +120,11 @@ class Question(ScopedRecord):
     def __str__(self):
         return self.stem[:40]
 
+    @property
+    def key(self) -> str:
+        """The answer in the form answers are compared in (letters, or T/F)."""
+        return tr.normalise_answer(self.kind, self.answer)
+
     def options(self) -> list[tuple[str, str]]:
         return [(letter, getattr(self, f"option_{letter.lower()}")) for letter in "ABCDEF"
                 if getattr(self, f"option_{letter.lower()}")]
@@ -126,9 +134,10 @@ class Question(ScopedRecord):
         if not self.kind:
             return
         try:
-            self.answer = tr.normalise_answer(self.kind, self.answer)
+            key = tr.normalise_answer(self.kind, self.answer)
         except ValueError as exc:
             raise ValidationError({"answer": str(exc)}) from exc
+        self.answer = tr.display_answer(self.kind, key)  # stored as it reads: A、C、D / 对 / 错
         if self.kind == "judge":
             if self.options():
                 raise ValidationError({"option_a": "判断题不填选项"})
@@ -136,7 +145,7 @@ class Question(ScopedRecord):
         letters = [letter for letter, _ in self.options()]
         if len(letters) < 2 or letters != list("ABCDEF"[:len(letters)]):
             raise ValidationError({"option_a": "选择题至少填写两个选项，且从A起连续填写"})
-        missing = [ch for ch in self.answer if ch not in letters]
+        missing = [ch for ch in key if ch not in letters]
         if missing:
             raise ValidationError({"answer": f"答案中的选项 {''.join(missing)} 没有内容"})
 
@@ -162,14 +171,14 @@ class ExamSession(ScopedRecord):
         return self.name
 
     def get_blueprint_display(self) -> str:
-        """第1部分：全部专题／单选题／各难度 10 题，每题 5 分；… (the blueprint as the paper's plan)."""
-        lines = []
-        for index, item in enumerate(self.blueprint if isinstance(self.blueprint, list) else [], start=1):
-            item = item if isinstance(item, dict) else {}
-            part = tr.Part(count=0, points=Decimal(0), kind=item.get("kind") or "", topic=item.get("topic") or "",
-                           difficulty=item.get("difficulty") if item.get("difficulty") in tr.DIFFICULTIES else None)
-            lines.append(f"第{index}部分：{part.describe()} {item.get('count', '—')} 题，每题 {item.get('points', '—')} 分")
-        return "；".join(lines)
+        parts = []
+        for i, part in enumerate(self.blueprint or [], start=1):
+            if not isinstance(part, dict):
+                return "（组卷规则格式不正确）"
+            bits = [part.get("topic") or "全部专题", tr.QUESTION_KINDS.get(part.get("kind") or "", "各题型"),
+                    tr.DIFFICULTIES.get(part.get("difficulty") or 0, "各难度")]
+            parts.append(f"第{i}部分：{'／'.join(bits)} {part.get('count')}题×{part.get('points')}分")
+        return "；".join(parts)
 
     def clean(self):
         super().clean()

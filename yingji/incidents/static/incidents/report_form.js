@@ -16,7 +16,7 @@
       const now = input.value.trim() === "" ? before : number(input.value);
       const changed = now === null || now !== before;
       input.classList.toggle("changed", changed);
-      if (changed) changes.push(input.dataset.label + " " + input.dataset.previous + " → " + (input.value.trim() || "（空）"));
+      if (changed) changes.push(input.dataset.label + " " + number(input.dataset.previous) + " → " + (input.value.trim() || "（空）"));
     });
     const against = out.dataset.comparedWith;
     out.textContent = changes.length ? "与" + against + "相比的变化：" + changes.join("；") : "与" + against + "相比：数字无变化";
