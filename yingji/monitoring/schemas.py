@@ -157,10 +157,17 @@ class IngestOut(Schema):
     problems: list[IngestProblem]
 
 
-class IngestRejected(IngestOut):
-    """Nothing was accepted: the error shape, with the counts and problems beside it."""
+class IngestRejected(Schema):
+    """Nothing was accepted: the error shape, with the counts and problems beside it once the
+    readings were read (a request refused before that, e.g. for a NUL character by
+    ``core.middleware.NulCharacterMiddleware``, carries the error alone)."""
 
     error: ErrorInfo
+    accepted: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    problems: list[IngestProblem] = []
 
 
 class ReadingIn(Schema):
