@@ -71,7 +71,7 @@ def test_owner_lists_issues_and_revokes_own_tokens_in_the_api(people, api_client
     assert issued.status_code == 201 and issued.json()["token"].startswith("yj_")
     new = issued.json()["token"]
     listing = client.get("/api/v1/tokens/").json()
-    assert listing["count"] == 2 and {t["name"] for t in listing["items"]} == {"cli", "气象局对接"}
+    assert listing["count"] == 2 and {t["name"] for t in listing["items"]} == {"命令行签发", "气象局对接"}
     assert all("digest" not in t for t in listing["items"])
     target = next(t for t in listing["items"] if t["name"] == "气象局对接")
     revoked = client.delete(f"/api/v1/tokens/{target['id']}")

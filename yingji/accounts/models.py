@@ -85,7 +85,7 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str = "cli", days: int | None = None) -> str:
+    def issue(cls, user: User, name: str = "命令行签发", days: int | None = None) -> str:
         token = "yj_" + secrets.token_urlsafe(32)
         days = settings.YINGJI_TOKEN_DAYS if days is None else days
         cls.objects.create(user=user, name=name, digest=cls.digest_of(token), prefix=token[:8],

@@ -161,11 +161,11 @@ def update_user(admin: User, user: User, *, role: str | None = None, region_code
     return user
 
 
-def issue_token(user: User, name: str = "cli", by: User | None = None, days: int | None = None) -> str:
+def issue_token(user: User, name: str = "命令行签发", by: User | None = None, days: int | None = None) -> str:
     """A new API token for ``user`` (shown once). ``by``: an administrator issuing it for them."""
     if by is not None and by.pk != user.pk:
         check_can_manage(by, user.role, user.region_code)
-    name = (name or "").strip() or "cli"
+    name = (name or "").strip() or "命令行签发"
     recent = ApiToken.objects.filter(user=user, created_at__gte=timezone.now() - dt.timedelta(hours=1)).count()
     if recent >= TOKENS_PER_HOUR:
         raise TooManyRequests(f"一小时内最多签发 {TOKENS_PER_HOUR} 个令牌，请稍后再试")
@@ -175,7 +175,7 @@ def issue_token(user: User, name: str = "cli", by: User | None = None, days: int
         raise ValidationFailed("有效期应为 1–366 天", fields={"days": ["应为 1–366 天"]})
     with transaction.atomic():
         token = ApiToken.issue(user, name, days)
-        records.log_event(by or user, "token", user, note=f"签发API令牌：{name}（{token[:8]}…）",
+        records.log_event(by or user, "token", user, note=f"签发API令牌：{name}",
                           division_code=user.region_code)
     return token
 

@@ -10,7 +10,7 @@ class Command(YingjiCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument("--label", default="cli")
+        parser.add_argument("--label", default="命令行签发")
 
     def handle(self, name, label, **options):
         try:
