@@ -2,12 +2,20 @@
 ``yingji demo --load-only`` into a throwaway data directory and database (a fresh PostgreSQL
 database when ``DATABASE_URL`` names PostgreSQL, else a SQLite file in the directory), then
 ``yingji serve`` on a free port. Nothing it writes reaches the developer's own data.
+
+Loading the demo (migrations and the synthetic data) is the slow part, so ``tests/stages.py``
+loads it once per run into a snapshot (``demo_snapshot``) and names it in
+``YINGJI_TEST_DEMO_SNAPSHOT``; every platform of the run then starts from a copy of it (the data
+directory copied, the database copied as a file or cloned with ``CREATE DATABASE … TEMPLATE``).
+Run directly (``pytest tests/browser``), a platform loads the demo itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,6 +55,69 @@ def throwaway_database(tmp: Path, label: str) -> tuple[str, Callable[[], None]]:
     return parsed._replace(path=f"/{name}").geturl(), drop
 
 
+SNAPSHOT_ENV = "YINGJI_TEST_DEMO_SNAPSHOT"
+
+
+def load_demo(env: dict) -> None:
+    subprocess.run([sys.executable, "-m", "yingji.cli", "demo", "--load-only"], env=env, cwd=REPO, check=True,
+                   capture_output=True, timeout=900)
+
+
+def platform_env(tmp: Path, db_url: str) -> dict:
+    env = dict(os.environ, YINGJI_DATA_DIR=str(tmp), DATABASE_URL=db_url, YINGJI_BACKGROUND="0",
+               PYTHONPATH=str(REPO))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop(SNAPSHOT_ENV, None)
+    return env
+
+
+@contextlib.contextmanager
+def demo_snapshot(tmp: Path) -> Iterator[str]:
+    """The demo loaded once into ``tmp`` (and its own database); yields the value for
+    ``YINGJI_TEST_DEMO_SNAPSHOT`` and drops the database when the block ends."""
+    db_url, drop = throwaway_database(tmp, "snapshot")
+    try:
+        load_demo(platform_env(tmp, db_url))
+        yield json.dumps({"dir": str(tmp), "database": db_url})
+    finally:
+        drop()
+
+
+def from_snapshot(snapshot: str, tmp: Path, label: str) -> tuple[str, Callable[[], None]]:
+    """Copy the snapshot's data directory into ``tmp`` and its database into a new one of ours."""
+    source = json.loads(snapshot)
+    origin = Path(source["dir"])
+    for item in origin.iterdir():
+        if item.suffix.startswith(".sqlite3"):
+            continue
+        (shutil.copytree if item.is_dir() else shutil.copy2)(item, tmp / item.name)
+    if not source["database"].startswith("postgres"):
+        target = tmp / f"{label}.sqlite3"
+        shutil.copy2(source["database"].removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}", lambda: None
+    import psycopg
+
+    parsed = urlparse(source["database"])
+    template = parsed.path.lstrip("/")
+    name = f"yingji_{label}_{uuid.uuid4().hex[:8]}"
+    admin = parsed._replace(path="/postgres").geturl()
+    for attempt in range(20):  # another clone of the same template may hold it for a moment
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            break
+        except psycopg.errors.ObjectInUse:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return parsed._replace(path=f"/{name}").geturl(), drop
+
+
 class Platform:
     def __init__(self, base_url: str, env: dict, process: subprocess.Popen, data_dir: Path):
         self.base_url = base_url
@@ -66,14 +137,16 @@ class Platform:
 @contextlib.contextmanager
 def demo_platform(tmp: Path, label: str) -> Iterator[Platform]:
     """The demo platform serving from ``tmp`` until the block ends (then stopped, its database dropped)."""
-    db_url, drop = throwaway_database(tmp, label)
-    env = dict(os.environ, YINGJI_DATA_DIR=str(tmp), DATABASE_URL=db_url, YINGJI_BACKGROUND="0",
-               PYTHONPATH=str(REPO))
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    snapshot = os.environ.get(SNAPSHOT_ENV)
+    if snapshot:
+        db_url, drop = from_snapshot(snapshot, tmp, label)
+    else:
+        db_url, drop = throwaway_database(tmp, label)
+    env = platform_env(tmp, db_url)
     process = None
     try:
-        subprocess.run([sys.executable, "-m", "yingji.cli", "demo", "--load-only"], env=env, cwd=REPO, check=True,
-                       capture_output=True, timeout=600)
+        if not snapshot:
+            load_demo(env)
         port = free_port()
         log = open(tmp / "server.log", "w")
         process = subprocess.Popen([sys.executable, "-m", "yingji.cli", "serve", "--port", str(port)], env=env,

@@ -5,6 +5,11 @@
 2. browser: tests/browser in one process (one demo platform and one Chromium for the stage);
 3. fuzz: tests/fuzz in one process (schemathesis against its own demo platform; docs/security.md).
 
+The demo is loaded once, after the first stage, into a snapshot that both platforms copy
+(tests/platform.py); stages 2 and 3 then run side by side — on two cores the browser stage spends
+much of its time waiting on the page, which the fuzzing fills — and each one's output is printed
+when it ends. ``YINGJI_TEST_TOGETHER=0`` runs them one after the other instead.
+
 Extra arguments go to pytest in every stage (``./run test -k scope``). Paths among them pick the
 stages: ``./run test tests/duty`` runs only the non-browser stage on tests/duty. With
 ``--junitxml=FILE`` each stage writes ``FILE-<stage>.xml`` and FILE is their merge, so a check of
@@ -17,11 +22,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts tests/ first on the path, where platform.py would hide the standard
+# library's module of that name: the checkout takes its place, so `tests.platform` is importable.
+if sys.path and Path(sys.path[0]).resolve() == REPO / "tests":
+    sys.path[0] = str(REPO)
 # Folders run as their own stage, in one process each, after the non-browser stage.
 SERIAL = {"browser": "tests/browser", "fuzz": "tests/fuzz"}
 NO_TESTS = 5
@@ -100,28 +110,78 @@ def merge_junit(target: Path, parts: list[Path]) -> None:
     ET.ElementTree(merged).write(target, encoding="utf-8", xml_declaration=True)
 
 
+def run_alone(name: str, command: list[str], env: dict) -> tuple[str, int, float]:
+    print(f"== stage {name}: {' '.join(command[6:])}", flush=True)
+    started = time.monotonic()
+    code = subprocess.call(command, cwd=REPO, env=env)
+    elapsed = time.monotonic() - started
+    print(f"== stage {name}: {elapsed:.0f} s, exit {code}", flush=True)
+    return name, code, elapsed
+
+
+def run_together(commands: list[tuple[str, list[str]]], env: dict, logs: Path) -> list[tuple[str, int, float]]:
+    """Start every stage at once (each on its own platform); print each one's output when it ends."""
+    started, running, results = time.monotonic(), {}, []
+    for name, command in commands:
+        print(f"== stage {name}: {' '.join(command[6:])} (alongside the others; output when it ends)", flush=True)
+        log = open(logs / f"{name}.log", "w+")
+        running[name] = (subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log)
+    while running:
+        for name, (process, log) in list(running.items()):
+            if process.poll() is None:
+                continue
+            elapsed = time.monotonic() - started
+            log.seek(0)
+            sys.stdout.write(log.read())
+            log.close()
+            print(f"== stage {name}: {elapsed:.0f} s, exit {process.returncode}", flush=True)
+            results.append((name, process.returncode, elapsed))
+            del running[name]
+        time.sleep(0.5)
+    return results
+
+
 def main(args: list[str]) -> int:
+    from tests.platform import SNAPSHOT_ENV, demo_snapshot
+
     options, paths, junit = split_args(args)
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     results, parts = [], []
     stop_early = any(o in ("-x", "--exitfirst") for o in options)
+    commands, snapshot_time = [], None
     for name, selection in plan(options, paths):
         extra = []
         if junit:
             part = Path(junit).with_name(f"{Path(junit).stem}-{name}.xml")
             parts.append(part)
             extra = [f"--junitxml={part}"]
-        print(f"== stage {name}: pytest {' '.join(selection + options)}", flush=True)
-        started = time.monotonic()
-        code = subprocess.call(pytest + selection + options + extra, cwd=REPO)
-        elapsed = time.monotonic() - started
-        results.append((name, code, elapsed))
-        print(f"== stage {name}: {elapsed:.0f} s, exit {code}", flush=True)
-        if stop_early and code not in (0, NO_TESTS):
-            break
+        commands.append((name, pytest + selection + options + extra))
+    inside = [(name, command) for name, command in commands if name not in SERIAL]
+    outside = [(name, command) for name, command in commands if name in SERIAL]
+    for name, command in inside:
+        results.append(run_alone(name, command, dict(os.environ)))
+    if outside and not (stop_early and any(code not in (0, NO_TESTS) for _, code, _ in results)):
+        # The stages that test the platform from outside each start one from the same demo,
+        # loaded once (tests/platform.py); they run side by side unless YINGJI_TEST_TOGETHER=0.
+        with tempfile.TemporaryDirectory(prefix="yingji-stages-") as tmp:
+            started = time.monotonic()
+            print("== demo snapshot: loading the demo once for " + ", ".join(name for name, _ in outside), flush=True)
+            (Path(tmp) / "demo").mkdir()
+            with demo_snapshot(Path(tmp) / "demo") as snapshot:
+                snapshot_time = time.monotonic() - started
+                print(f"== demo snapshot: {snapshot_time:.0f} s", flush=True)
+                env = dict(os.environ, **{SNAPSHOT_ENV: snapshot})
+                if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "1") != "0":
+                    results += run_together(outside, env, Path(tmp))
+                else:
+                    for name, command in outside:
+                        results.append(run_alone(name, command, env))
+                        if stop_early and results[-1][1] not in (0, NO_TESTS):
+                            break
     if junit:
         merge_junit(Path(junit), parts)
-    print("== stage times: " + ", ".join(f"{name} {elapsed:.0f} s" for name, _, elapsed in results), flush=True)
+    print("== stage times: " + ", ".join(f"{name} {elapsed:.0f} s" for name, _, elapsed in results)
+          + (f" (demo snapshot {snapshot_time:.0f} s)" if snapshot_time is not None else ""), flush=True)
     failed = [code for _, code, _ in results if code not in (0, NO_TESTS)]
     if failed:
         return failed[0]
