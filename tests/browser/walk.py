@@ -212,7 +212,8 @@ PAGE_FACTS = """() => {
   // identifiers of a received CAP message) are marked translate="no" or set in <code>/<kbd>, and
   // a received message's block in another language carries its lang: not words of the interface.
   for (const el of document.querySelectorAll('[translate=no], code, kbd, [lang]:not([lang^=zh])')) el.textContent = '';
-  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links};
+  const scripts = [...document.querySelectorAll('script[src]')].map((el) => new URL(el.src, location.href).pathname);
+  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links, scripts};
 }"""
 
 SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
@@ -257,12 +258,15 @@ class _Served(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.text: list[str] = []
+        self.scripts: set[str] = set()  # the page's script files
         self.form: list | None = None
         self.select: list | None = None  # [name, value of the option a browser would submit]
         self.stack: list[bool] = []  # per open element: is its content unread?
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.scripts.add(urlparse(a["src"]).path)
         hidden = "hidden" in a or a.get("translate") == "no" or tag in self.SKIP or a.get("type") == "hidden" or \
             tag == "head" or tag != "html" and "lang" in a and not a["lang"].startswith("zh")
         if tag not in self.VOID:
@@ -341,6 +345,8 @@ class Walker:
         self.fold_registries = fold_registries
         self.phone = phone  # a phone's viewport: every rendered page is also laid out at its width
         self.rendered_kinds = rendered_kinds  # shared between the walks of one test
+        self.own_kinds: set[str] = set()  # kinds this user's walk rendered
+        self.layout_scripts: set[str] | None = None  # the scripts every page of the console loads
         self.page = context.new_page()
         self.current: tuple[str, str] = ("", "")
         self.console: list[Finding] = []  # a late error is filed under the page it came from
@@ -387,12 +393,20 @@ class Walker:
                 if generic != own and self.rendered_kinds.intersection({generic + "#1", generic + "#2"}) == {
                         generic + "#1", generic + "#2"}:
                     # A page of one generic template rendered twice already: its served text is read.
-                    links = self._fetch(url, via, result, read_text=True)
+                    links = self._fetch(url, via, result, read_text=True).links
                 else:
                     self.rendered_kinds.add(generic + ("#2" if generic + "#1" in self.rendered_kinds else "#1"))
                     links = self._render(url, via, result)
             else:
-                links = self._fetch(url, via, result)
+                # Every page this user is shown is read as served (their own records, buttons and
+                # states); a page with scripts of its own is also run once per kind for this user,
+                # since what a script does can depend on who is looking.
+                served = self._fetch(url, via, result, read_text=True)
+                if served.scripts - (self.layout_scripts or set()) and own not in self.own_kinds:
+                    self.own_kinds.add(own)
+                    links = self._render(url, via, result)
+                else:
+                    links = served.links
             result.seconds[url] = time.monotonic() - started
             queue.extend((link, url, depth + 1) for link in links)
         self.page.goto("about:blank")
@@ -401,6 +415,7 @@ class Walker:
         return result
 
     def _render(self, url: str, via: str, result: Walk) -> list[str]:
+        self.own_kinds.add(pattern_of(url))
         self.current = (url, via)
         result.rendered.append(url)
         try:
@@ -416,6 +431,8 @@ class Walker:
         if "text/html" not in (response.headers.get("content-type", "") if response else ""):
             return []
         facts = self.page.evaluate(PAGE_FACTS)
+        if self.layout_scripts is None:  # the first page rendered is the user's home page
+            self.layout_scripts = set(facts["scripts"])
         if not urlparse(url).path.startswith(NOT_READ):
             self._check_text(url, via, facts["text"], result)
         if self.phone:
@@ -445,16 +462,17 @@ class Walker:
             line = next((ln for ln in text.splitlines() if bare in ln), "")
             result.findings.append(Finding("raw", url, f"{word} ← “{line.strip()[:80]}”", via))
 
-    def _fetch(self, url: str, via: str, result: Walk, read_text: bool = False) -> list[str]:
+    def _fetch(self, url: str, via: str, result: Walk, read_text: bool = False) -> "_Served":
         result.fetched.append(url)
+        parser = _Served()
         response = self.context.request.get(url)
         if response.status >= 400:
             result.findings.append(Finding("status", url, f"HTTP {response.status}", via))
-            return []
+            return parser
         if "text/html" not in response.headers.get("content-type", ""):
-            return []
-        parser = _Served()
+            return parser
         parser.feed(response.text())
-        if read_text:
+        if read_text and not urlparse(url).path.startswith(NOT_READ):
             self._check_text(url, via, "\n".join(parser.text), result)
-        return [self._normalise(href, response.url) for href in parser.links]
+        parser.links = [self._normalise(href, response.url) for href in parser.links]
+        return parser
