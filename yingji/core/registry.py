@@ -259,6 +259,8 @@ def display_value(obj, name: str) -> str:
         return "是" if value else "否"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return "、".join(str(v) for v in value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (float, Decimal)):

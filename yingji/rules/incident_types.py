@@ -164,6 +164,14 @@ def incident_type(code: str) -> IncidentType:
         raise ValueError(f"未知的突发事件类型代码：{code}") from None
 
 
+def incident_type_names(codes) -> str:
+    """A list of sub-type codes as people read it (危险化学品事故、火灾事故); an unknown code as
+    itself, so nothing is hidden; an empty list as 全部类型 (a plan that applies to every type)."""
+    if not codes:
+        return "全部类型"
+    return "、".join(_TYPE_BY_CODE[c].name if c in _TYPE_BY_CODE else str(c) for c in codes)
+
+
 def all_incident_types(category: str | None = None) -> list[IncidentType]:
     """All sub-types in table order, optionally of one category."""
     if category is not None and category not in CATEGORIES:

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from yingji.core.models import ScopedRecord
+from yingji.rules.incident_types import incident_type_names
 
 
 LEVEL_NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
@@ -40,6 +41,9 @@ class Plan(ScopedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_event_types_display(self) -> str:
+        return incident_type_names(self.event_types)
 
 
 class PlanLevel(models.Model):

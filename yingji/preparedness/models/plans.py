@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from yingji.core.models import ScopedRecord
+from yingji.rules.incident_types import incident_type_names
 from yingji.rules import plan_lifecycle as pl
 
 
@@ -54,6 +55,9 @@ class EmergencyPlan(ScopedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_event_types_display(self) -> str:
+        return incident_type_names(self.event_types)
 
     @property
     def filing_target(self) -> str:
