@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError, ValidationFailed
-from yingji.core.views import service_view
+from yingji.core.views import page_again, service_view
 from yingji.geo import divcodes
 from yingji.regions.models import Division, Organisation
 from yingji.regions.services import name_of
@@ -24,11 +24,6 @@ from . import services
 from .models import (AssessmentAdjustment, AssessmentEvidence, AssessmentScore, OfficialDocument, SupervisionTask,
                      unit_name)
 
-
-def _again(request, exc: ServiceError, page, *args):
-    if exc.status in (401, 404):
-        raise exc
-    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)
 
 
 def _units(user):
@@ -66,7 +61,7 @@ def task_new(request):
             data["assignee"] = f"{name_of(data['division_code'])}人民政府"
         task = services.assign_task(user, data)
     except ServiceError as exc:
-        return _again(request, exc, task_list)
+        return page_again(request, exc, task_list)
     messages.success(request, f"已交办“{task.title}”")
     return redirect("affairs:task", pk=task.pk)
 
@@ -92,7 +87,7 @@ def task_act(request, pk):
                                   {k: post.get(k, "") for k in ("progress", "note", "day")},
                                   expected_version=post.get("version") or None)
     except ServiceError as exc:
-        return _again(request, exc, task_detail, pk)
+        return page_again(request, exc, task_detail, pk)
     messages.success(request, f"当前状态：{task.get_state_display()}")
     return redirect("affairs:task", pk=pk)
 
@@ -190,8 +185,8 @@ def assessment_act(request, pk):
             raise ValidationFailed("未知操作")
     except ServiceError as exc:
         if pk == 0:
-            return _again(request, exc, assessment_list)
-        return _again(request, exc, assessment_detail, pk)
+            return page_again(request, exc, assessment_list)
+        return page_again(request, exc, assessment_detail, pk)
     messages.success(request, done)
     return redirect("affairs:assessment", pk=pk)
 

@@ -47,3 +47,12 @@ def service_post(request, run: Callable[[], Any], to, *args, success: str | Call
     if text:
         messages.success(request, text)
     return redirect(then(result)) if then else redirect(to, *args, **kwargs)
+
+
+def page_again(request, exc: ServiceError, page, *args):
+    """The other shape of a console POST: the service refused, so the page the form came from is
+    shown again with the refusal and its status (a 401/404 stays with ``service_view``'s error
+    page). ``page`` is a view decorated with ``service_view`` that takes ``error`` and ``status``."""
+    if exc.status in (401, 404):
+        raise exc
+    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import ServiceError
-from yingji.core.views import service_view
+from yingji.core.views import page_again, service_view
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
 
@@ -38,11 +38,6 @@ STEP_INPUTS = {
     "withdraw": [("note", "撤销理由", "textarea")],
 }
 
-
-def _error(request, exc: ServiceError, page, *args):
-    if exc.status in (401, 404):
-        raise exc
-    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)
 
 
 @service_view
@@ -77,7 +72,7 @@ def case_new(request):
                 data[key] = Inspector.objects.filter(pk=post[key]).first()
         case = service.open_case(user, data)
     except ServiceError as exc:
-        return _error(request, exc, case_list)
+        return page_again(request, exc, case_list)
     messages.success(request, f"已立案：{case.number}")
     return redirect("enforcement:case", pk=case.pk)
 
@@ -139,7 +134,7 @@ def case_act(request, pk):
             case = service.step(user, pk, action, fields, expected_version=post.get("version") or None)
             done = f"当前状态：{case.get_state_display()}"
     except ServiceError as exc:
-        return _error(request, exc, case_detail, pk)
+        return page_again(request, exc, case_detail, pk)
     messages.success(request, done)
     return redirect("enforcement:case", pk=pk)
 
