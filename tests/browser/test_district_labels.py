@@ -16,14 +16,14 @@ def test_risk_and_public_maps_name_every_county_without_overlap(web):
     web.page.on("pageerror", lambda exc: errors.append(str(exc)))
     web.page.goto(web.base_url + "/warnings/public/")
     wait_until(web.page, "document.querySelectorAll('.division-label').length >= 7")
-    texts = set(web.page.locator(".division-label").all_inner_texts())
+    texts = set(web.page.locator(".division-label").evaluate_all("els => els.map(e => e.textContent)"))
     assert FUXIN_COUNTIES <= texts
     assert overlapping(web.page.evaluate(VISIBLE_LABEL_BOXES)) == []
     web.login("city")
     web.page.goto(web.base_url + "/hazards/risk-map/")
     web.page.wait_for_selector("#risk-map[data-ready='1']", timeout=30000)
     wait_until(web.page, "document.querySelectorAll('.division-label').length >= 7")
-    labels = web.page.locator(".division-label").all_inner_texts()
+    labels = web.page.locator(".division-label").evaluate_all("els => els.map(e => e.textContent)")
     assert {name.split("（")[0] for name in labels} >= FUXIN_COUNTIES
     boxes = web.page.evaluate(VISIBLE_LABEL_BOXES)
     assert boxes and overlapping(boxes) == []
