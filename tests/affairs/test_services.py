@@ -163,3 +163,76 @@ def test_the_task_api(people, api_client):
         assert step.status_code == 200 and step.json()["state"] == "submitted"
         assert [t["id"] for t in county.get("/api/v1/affairs/tasks/").json()["items"]] == [pk]
         assert api_client(people["haizhou"]).get("/api/v1/affairs/tasks/").json()["count"] == 0
+
+
+def test_departments_are_assessed_with_drill_compliance_and_evidence_files(people, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yingji.affairs.models import AssessmentEvidence
+    from yingji.preparedness.models import Drill
+    from yingji.regions.models import Organisation
+
+    water = Organisation.objects.create(name="市水务局", kind="department", division_code="210900000000")
+    forest = Organisation.objects.create(name="市林业和草原局", kind="department", division_code="210900000000")
+    staff = make_user("sw_staff", "county_admin", "210900000000")
+    staff.organisation = water
+    staff.save()
+    with at("2026-12-10"):
+        # 彰武县 held its two county drills this year; 海州区 none (the first was due by 30 June: overdue);
+        # 市水务局 its large drill; 林草局 none yet, but its one drill a year is due only by 31 December.
+        for code, day in (("210922000000", "2026-04-01"), ("210922000000", "2026-09-01")):
+            Drill.objects.create(title="防汛演练", kind="field", organiser="县政府", held_on=dt.date.fromisoformat(day),
+                                 state="held", participant_count=40, division_code=code)
+        Drill.objects.create(title="水库溃坝演练", kind="field", large=True, organiser="市水务局", organisation=water,
+                             held_on=dt.date(2026, 6, 1), state="held", participant_count=200, division_code="210900000000")
+        assessment = services.create_assessment(people["city"], {
+            "year": 2026, "name": "2026年度考核", "units": ["210922000000", "210902000000"],
+            "departments": [water.pk, forest.pk]}, [
+            {"name": "责任制落实", "points": D(50)},
+            {"name": "事故控制", "points": D(25), "metric": "accident_deaths"},
+            {"name": "应急演练", "points": D(25), "metric": "drill_compliance"},
+        ])
+        water_unit, forest_unit = f"org:{water.pk}", f"org:{forest.pk}"
+        assert assessment.units == ["210922000000", "210902000000", water_unit, forest_unit]
+        # Departments have no area: the accident item does not apply to them (2 counties × 2 + 2 departments × 1).
+        assert services.fill_metrics(people["city"], assessment) == 6
+        hand, accidents, drills = assessment.items.order_by("pk")
+        scores = {s.unit: s for s in drills.scores.all()}
+        assert scores["210922000000"].score == D("25.00") and scores["210902000000"].score == D("0.00")
+        assert scores[water_unit].score == D("25.00") and scores[forest_unit].score == D("25.00")
+        assert "逾期：海州区（县（区）应急演练）" in services.rules.figure_text("drill_compliance", scores["210902000000"].figures)
+        for unit in assessment.units:
+            services.score(people["city"], hand, unit, "10")
+        results = {r.unit: r for r in services.results(assessment)}
+        # 市水务局 is scored over its own 75 points: (40 + 25) / 75 × 100 = 86.67; 彰武县 (40 + 25 + 25) = 90.
+        assert results[water_unit].total == D("86.67") and results["210922000000"].total == D("90.00")
+        assert results[forest_unit].total == D("86.67") and results["210902000000"].total == D("65.00")
+        pdf = SimpleUploadedFile("防汛责任制.pdf", b"%PDF-1.7\n% synthetic evidence\n", content_type="application/pdf")
+        kept = services.upload_evidence(staff, hand, water_unit, pdf)
+        assert kept.sha256 == services.sha256_hex(b"%PDF-1.7\n% synthetic evidence\n") and kept.size == 30
+        with pytest.raises(ServiceError, match="内容不是 .pdf 文件"):
+            services.upload_evidence(staff, hand, water_unit, SimpleUploadedFile("x.pdf", b"MZ\x90\x00"))
+        with pytest.raises(ServiceError, match="只接受 PDF"):
+            services.upload_evidence(staff, hand, water_unit, SimpleUploadedFile("x.exe", b"MZ\x90\x00"))
+        with pytest.raises(ServiceError, match="只能为本单位报送"):
+            services.upload_evidence(staff, hand, forest_unit, SimpleUploadedFile("y.pdf", b"%PDF-1.7"))
+        with pytest.raises(ServiceError, match="只能为本单位报送"):
+            services.upload_evidence(people["zhangwu"], hand, water_unit, SimpleUploadedFile("y.pdf", b"%PDF-1.7"))
+        big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (20 * 1024 * 1024))
+        with pytest.raises(ServiceError, match="超过 20 MB"):
+            services.upload_evidence(staff, hand, water_unit, big)
+        assert AssessmentEvidence.objects.count() == 1
+        client = Client()
+        client.force_login(staff)
+        page = client.get(f"/affairs/assessments/{assessment.pk}/").content.decode()
+        assert "市水务局" in page and "防汛责任制.pdf" in page and "不适用于部门" in page
+        assert "市林业和草原局" not in page  # another department's sheet
+        uploaded = client.post(f"/affairs/assessments/{assessment.pk}/act/", {
+            "action": "evidence_file", "item": hand.pk, "unit": water_unit,
+            "file": SimpleUploadedFile("演练方案.png", b"\x89PNG\r\n\x1a\n0000")})
+        assert uploaded.status_code == 302 and AssessmentEvidence.objects.count() == 2
+        download = client.get(f"/affairs/evidence/{kept.pk}/")
+        assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-1.7")
+        zhangwu = Client()
+        zhangwu.force_login(people["zhangwu"])
+        assert zhangwu.get(f"/affairs/evidence/{kept.pk}/").status_code == 404

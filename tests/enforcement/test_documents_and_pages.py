@@ -111,6 +111,7 @@ def test_the_api_runs_an_inspection_and_a_case_with_its_clocks(clock, staff, ent
     body = client.get(f"/api/v1/enforcement/cases/{case.pk}").json()
     assert body["clocks"] == [{"kind": "decision", "label": "作出处罚决定", "due_on": "2026-08-19", "done_on": None,
                                "state": "open", "working_days": False,
-                               "source": "《中华人民共和国行政处罚法》（2021）第六十条：自立案之日起九十日内作出行政处罚决定"}]
+                               "source": "应急管理部令第18号（2026年2月1日起施行）；《中华人民共和国行政处罚法》（2021）第六十条："
+                                         "自立案之日起九十日内作出行政处罚决定（18号令条文期限待核实，按法律计算）"}]
     wrong = post_json(client, f"/api/v1/enforcement/cases/{case.pk}/step", {"action": "decide"})
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "illegal_transition"

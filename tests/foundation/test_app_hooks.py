@@ -116,7 +116,7 @@ def test_duplicate_demo_step_names_both_origins():
 
 def test_hook_modules_are_declared_in_one_place():
     assert set(HOOK_MODULES) == {"urls", "api", "dashboard", "incident_board", "duty_board", "record_panels",
-                                 "demo_data"}
+                                 "plan_registry", "demo_data"}
     with pytest.raises(ImproperlyConfigured, match="not an app hook module"):
         app_modules("widgets")
 

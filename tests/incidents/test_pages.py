@@ -9,6 +9,8 @@ from django.test import Client
 from tests.conftest import ZHANGWU, ZHANGWU_POINT
 from tests.incidents.conftest import ART12
 from yingji.incidents.models import Incident
+from yingji.jobs.models import Job
+from yingji.jobs.services import run_pending
 
 
 def login(user) -> Client:
@@ -51,9 +53,25 @@ def test_console_board_stats_and_documents(officers, incident):
         assert response.status_code == 200, url
     client.post(f"/incidents/{incident.pk}/report/first/", {**ART12, "issuer": "李局长", "report_at": "", "deaths": "0"})
     report = incident.reports.get()
-    docx = client.get(f"/incidents/reports/{report.pk}/docx/")
+    # The document is generated in the background: the link opens its progress page.
+    queued = client.get(f"/incidents/reports/{report.pk}/docx/")
+    job = Job.objects.get(kind="incidents.document")
+    assert queued.status_code == 302 and queued["Location"] == f"/incidents/documents/{job.pk}/"
+    waiting = client.get(queued["Location"]).content.decode()
+    assert f'data-progress-job="{job.pk}"' in waiting and "正在后台生成文档" in waiting
+    assert client.get(f"/incidents/documents/{job.pk}/download").status_code == 404  # not ready yet
+    assert run_pending() == 1
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == ("done", 3, 3)
+    done = client.get(queued["Location"]).content.decode()
+    assert "已生成Word文档《" in done and "下载" in done
+    docx = client.get(f"/incidents/documents/{job.pk}/download")
     assert docx.status_code == 200 and docx["Content-Type"].endswith("wordprocessingml.document")
+    assert docx.content.startswith(b"PK")
+    assert client.get(f"/incidents/reports/{report.pk}/odt/").status_code == 400
     other = login(officers["haizhou"])
+    assert other.get(f"/incidents/documents/{job.pk}/").status_code == 404
+    assert other.get(f"/incidents/documents/{job.pk}/download").status_code == 404
     assert other.get(f"/incidents/{incident.pk}/").status_code == 403
     assert incident.title not in other.get("/incidents/").content.decode()
 

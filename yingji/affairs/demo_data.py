@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from yingji.accounts.models import User
 from yingji.demo.steps import SEED, demo_step
+from yingji.regions.models import Organisation
 from yingji.regions.services import name_of
 
 from . import services
@@ -61,16 +62,19 @@ def load_affairs() -> int:
                 services.task_step(actor, task.pk, "submit", {"progress": "已按要求完成（示例）", "day": min(today, deadline)})
                 services.task_step(city, task.pk, "accept")
     services.sweep_tasks(today)
+    departments = list(Organisation.objects.filter(kind="department", division_code="210900000000")
+                       .order_by("pk").values_list("pk", flat=True)[:3])
     assessment = services.create_assessment(city, {
         "year": today.year, "name": f"{today.year}年度安全生产和消防工作考核（示例）", "units": COUNTIES,
-        "is_synthetic": True}, [
+        "departments": departments, "is_synthetic": True}, [
         {"name": "安全生产责任制落实", "points": Decimal(30), "criteria": "党政同责、一岗双责落实情况（示例）"},
         {"name": "隐患排查治理", "points": Decimal(25), "metric": "hazard_closure"},
         {"name": "事故控制", "points": Decimal(25), "metric": "accident_deaths"},
-        {"name": "督办事项落实", "points": Decimal(20), "metric": "tasks_on_time"},
+        {"name": "督办事项落实", "points": Decimal(10), "metric": "tasks_on_time"},
+        {"name": "应急演练", "points": Decimal(10), "metric": "drill_compliance"},
     ])
     hand = assessment.items.get(metric="")
-    for unit in COUNTIES:
+    for unit in assessment.units:
         services.score(city, hand, unit, str(rng.choice([0, 1, 2, 3, 4.5, 6])), "现场核查扣分（示例）")
     services.fill_metrics(city, assessment)
     services.adjust(city, assessment, COUNTIES[rng.randrange(7)], "1", False, "获省级安全生产表彰（示例）")

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from yingji.core.models import ScopedRecord
+from yingji.regions.models import Organisation
 from yingji.regions.services import name_of
 from yingji.rules import affairs as rules
 
@@ -96,8 +100,20 @@ class TaskFeedback(ScopedRecord):
         return f"{self.task}：{self.kind}"
 
 
+DEPARTMENT_PREFIX = "org:"
+
+
+def unit_name(unit: str) -> str:
+    """An assessed unit's name: a county/district by its code, a department by ``org:<id>``."""
+    if unit.startswith(DEPARTMENT_PREFIX):
+        org = Organisation.objects.filter(pk=unit[len(DEPARTMENT_PREFIX):]).first()
+        return org.name if org else "（已撤销的单位）"
+    return name_of(unit)
+
+
 class Assessment(ScopedRecord):
-    """The annual assessment (安全生产和消防工作考核) of the counties/districts by the city."""
+    """The annual assessment (安全生产和消防工作考核) of the counties/districts and the city's
+    departments by the city. ``units`` holds division codes and ``org:<id>`` of departments."""
 
     write_capability = "affairs.assign"
 
@@ -153,7 +169,7 @@ class AssessmentScore(ScopedRecord):
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="affairs_one_score_per_item_unit")]
 
     def __str__(self):
-        return f"{self.item} · {name_of(self.unit)}"
+        return f"{self.item} · {unit_name(self.unit)}"
 
 
 class AssessmentAdjustment(ScopedRecord):
@@ -173,4 +189,29 @@ class AssessmentAdjustment(ScopedRecord):
         constraints = [models.UniqueConstraint(fields=["assessment", "unit"], name="affairs_one_adjustment_per_unit")]
 
     def __str__(self):
-        return f"{self.assessment} · {name_of(self.unit)}"
+        return f"{self.assessment} · {unit_name(self.unit)}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"affairs/evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class AssessmentEvidence(ScopedRecord):
+    """A file the assessed unit uploads as evidence for one item (佐证材料), kept with its SHA-256."""
+
+    write_capability = "affairs.feedback"
+
+    score = models.ForeignKey(AssessmentScore, verbose_name="考核得分", on_delete=models.PROTECT,
+                              related_name="files")
+    file = models.FileField("文件", upload_to=evidence_path)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["score", "pk"]
+        verbose_name = "考核佐证材料"
+
+    def __str__(self):
+        return self.original_name

@@ -20,11 +20,21 @@ from yingji.geo import divcodes
 from yingji.hazards.selectors import closure_rate
 from yingji.incidents.models import Incident
 from yingji.live.services import publish
+from yingji.preparedness.selectors import unit_compliance
+from yingji.regions.models import Organisation
 from yingji.regions.services import name_of
 from yingji.rules import affairs as rules
+from yingji.rules.enforcement import sha256_hex
 
-from .models import (Assessment, AssessmentAdjustment, AssessmentItem, AssessmentScore, OfficialDocument,
-                     SupervisionTask, TaskFeedback)
+from .models import (DEPARTMENT_PREFIX, Assessment, AssessmentAdjustment, AssessmentEvidence, AssessmentItem,
+                     AssessmentScore, OfficialDocument, SupervisionTask, TaskFeedback)
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024  # as an enforcement case's evidence
+# Evidence files by their name's ending and the bytes they must start with (a renamed file is refused).
+EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",), "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
+}
 
 TASK_FIELDS = ("title", "source", "content", "assignee", "responsible_person", "deadline", "document", "division_code",
                "is_synthetic")
@@ -156,11 +166,14 @@ def create_assessment(user, data: dict, items: list[dict]) -> Assessment:
         units = [divcodes.normalise(u.strip()) for u in units]
     except divcodes.DivisionCodeError as exc:
         raise ValidationFailed(str(exc), fields={"units": [str(exc)]}) from exc
-    if not units:
-        raise ValidationFailed("请填写被考核单位", fields={"units": ["必填"]})
     for unit in units:
         if not divcodes.is_within(unit, user.region_code):
             raise ValidationFailed(f"被考核单位 {unit[:6]} 不在您的管辖范围内", fields={"units": ["超出管辖范围"]})
+    for pk in data.get("departments") or []:
+        org = scope.get_visible(Organisation.objects.all(), pk, user, "被考核部门")
+        units.append(f"{DEPARTMENT_PREFIX}{org.pk}")
+    if not units:
+        raise ValidationFailed("请填写被考核单位", fields={"units": ["必填"]})
     if not items:
         raise ValidationFailed("请至少设置一个考核项目", fields={"items": ["必填"]})
     for item in items:
@@ -192,25 +205,78 @@ def get_assessment(user, pk) -> Assessment:
     return scope.get_visible(Assessment.objects.all(), pk, user, "年度考核")
 
 
+def department_of(unit: str) -> Organisation | None:
+    if not unit.startswith(DEPARTMENT_PREFIX):
+        return None
+    return Organisation.objects.filter(pk=unit[len(DEPARTMENT_PREFIX):]).first()
+
+
+def unit_division(unit: str, assessment: Assessment) -> str:
+    """Where a unit's rows are filed: the county's code, a department's own division."""
+    if unit.startswith(DEPARTMENT_PREFIX):
+        org = department_of(unit)
+        return org.division_code if org else assessment.division_code
+    return unit
+
+
+def acts_for(user, unit: str) -> bool:
+    """Whether ``user`` reports for the assessed unit: a department's own staff (the user's
+    所属单位), a county's users."""
+    if unit.startswith(DEPARTMENT_PREFIX):
+        return str(getattr(user, "organisation_id", None)) == unit[len(DEPARTMENT_PREFIX):]
+    return divcodes.is_within(unit, user.region_code)
+
+
+def applies(item: AssessmentItem, unit: str) -> bool:
+    """Area figures (hidden hazards, accident deaths) do not apply to a department."""
+    return not (unit.startswith(DEPARTMENT_PREFIX) and item.metric and item.metric not in rules.DEPARTMENT_METRICS)
+
+
 def _score_row(user, item: AssessmentItem, unit: str) -> AssessmentScore:
     if unit not in item.assessment.units:
-        raise ValidationFailed(f"{unit[:6]} 不是本次考核的被考核单位", fields={"unit": ["不是被考核单位"]})
+        raise ValidationFailed("该单位不是本次考核的被考核单位", fields={"unit": ["不是被考核单位"]})
     row = AssessmentScore.objects.filter(item=item, unit=unit).first()
     if row is None:
         row = create_record(user, AssessmentScore, {"item": item, "unit": unit, "is_synthetic": item.is_synthetic},
-                            server={"division_code": unit})
+                            server={"division_code": unit_division(unit, item.assessment)})
     return row
 
 
 def submit_evidence(user, item: AssessmentItem, unit: str, evidence: str) -> AssessmentScore:
     """The assessed unit's self-assessment and evidence (its own unit only)."""
     require(user, "affairs.feedback")
-    if not divcodes.is_within(unit, user.region_code):
+    if not acts_for(user, unit):
         raise ValidationFailed("只能为本单位报送考核材料", fields={"unit": ["不是本单位"]})
     if not (evidence or "").strip():
         raise ValidationFailed("请填写自评及佐证材料说明", fields={"evidence": ["必填"]})
     row = _score_row(user, item, unit)
     return change(user, row, note="报送考核材料", evidence=evidence.strip())
+
+
+def upload_evidence(user, item: AssessmentItem, unit: str, upload) -> AssessmentEvidence:
+    """A 佐证材料 file of the assessed unit: PDF, Word (.docx), Excel (.xlsx), JPEG or PNG up to
+    20 MB, its type checked by its first bytes, kept with its SHA-256."""
+    require(user, "affairs.feedback")
+    if not acts_for(user, unit):
+        raise ValidationFailed("只能为本单位报送考核材料", fields={"unit": ["不是本单位"]})
+    if upload is None:
+        raise ValidationFailed("请选择佐证材料文件", fields={"file": ["必填"]})
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationFailed(f"佐证材料超过 20 MB（{upload.size / 1048576:.1f} MB）", fields={"file": ["文件过大"]})
+    name = (upload.name or "").strip()
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    content = upload.read()
+    upload.seek(0)
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationFailed("佐证材料只接受 PDF、Word（.docx）、Excel（.xlsx）、JPEG 或 PNG 文件",
+                               fields={"file": ["类型不支持"]})
+    if not any(content.startswith(magic) for magic in EVIDENCE_TYPES[ext]):
+        raise ValidationFailed(f"“{name}”的内容不是 .{ext} 文件（文件已损坏或扩展名被改动）", fields={"file": ["内容不符"]})
+    row = _score_row(user, item, unit)
+    return create_record(user, AssessmentEvidence, {
+        "score": row, "file": upload, "original_name": name[:200], "size": upload.size, "is_synthetic": row.is_synthetic,
+    }, parent=row, server={"sha256": sha256_hex(content), "division_code": row.division_code},
+        note=f"上传佐证材料“{name[:60]}”")
 
 
 def score(user, item: AssessmentItem, unit: str, deduction, note: str = "") -> AssessmentScore:
@@ -224,8 +290,17 @@ def score(user, item: AssessmentItem, unit: str, deduction, note: str = "") -> A
                   score=rules.item_score(item.points, deduction=amount), remark=note[:200])
 
 
-def unit_figures(unit: str, year: int) -> dict:
-    """The platform figures an assessment item may read for one unit and year."""
+def unit_figures(unit: str, year: int, division_code: str = "") -> dict:
+    """The platform figures an assessment item may read for one unit and year: a county's by
+    its area, a department's from its own tasks (承办单位 by name) and drills."""
+    org = department_of(unit)
+    end = min(timezone.localdate(), dt.date(int(year), 12, 31))  # drill quotas as they stood in the year
+    if unit.startswith(DEPARTMENT_PREFIX):
+        tasks = SupervisionTask.objects.filter(assignee=org.name if org else "", deadline__year=year).exclude(
+            state="cancelled")
+        on_time = sum(1 for t in tasks if t.state == "done" and t.done_on and t.done_on <= t.deadline)
+        drills = unit_compliance(organisation_id=org.pk, today=end) if org else {"drills_kept": 0, "drills_quotas": 0}
+        return {"tasks_on_time": on_time, "tasks_due": tasks.count(), **drills}
     prefix = divcodes.scope_prefix(unit)
     closed, due = closure_rate(prefix, year)
     deaths = (Incident.objects.filter(division_code__startswith=prefix, type_code__startswith="accident",
@@ -233,7 +308,7 @@ def unit_figures(unit: str, year: int) -> dict:
     tasks = SupervisionTask.objects.filter(division_code__startswith=prefix, deadline__year=year).exclude(state="cancelled")
     on_time = sum(1 for t in tasks if t.state == "done" and t.done_on and t.done_on <= t.deadline)
     return {"hazards_closed": closed, "hazards_due": due, "deaths": deaths, "tasks_on_time": on_time,
-            "tasks_due": tasks.count()}
+            "tasks_due": tasks.count(), **unit_compliance(unit_prefix=prefix, today=end)}
 
 
 def fill_metrics(user, assessment: Assessment) -> int:
@@ -244,6 +319,8 @@ def fill_metrics(user, assessment: Assessment) -> int:
         for unit in assessment.units:
             figures = unit_figures(unit, assessment.year)
             for item in assessment.items.exclude(metric=""):
+                if not applies(item, unit):
+                    continue
                 ratio = rules.metric_ratio(item.metric, figures)
                 row = _score_row(user, item, unit)
                 change(user, row, note=f"平台数据计分：{rules.METRICS[item.metric]}", figures=figures,
@@ -255,7 +332,7 @@ def fill_metrics(user, assessment: Assessment) -> int:
 def adjust(user, assessment: Assessment, unit: str, bonus, veto: bool, reason: str) -> AssessmentAdjustment:
     require(user, "affairs.assign", "只有考核组可以加分或否决")
     if unit not in assessment.units:
-        raise ValidationFailed(f"{unit[:6]} 不是本次考核的被考核单位", fields={"unit": ["不是被考核单位"]})
+        raise ValidationFailed("该单位不是本次考核的被考核单位", fields={"unit": ["不是被考核单位"]})
     amount = _decimal(bonus, "加分", "bonus") or Decimal(0)
     if (amount or veto) and not (reason or "").strip():
         raise ValidationFailed("加分或一票否决须写明理由", fields={"reason": ["必填"]})
@@ -268,12 +345,13 @@ def adjust(user, assessment: Assessment, unit: str, bonus, veto: bool, reason: s
 
 
 def results(assessment: Assessment) -> list[rules.UnitResult]:
-    items = list(assessment.items.all())
-    points = sum((i.points for i in items), Decimal(0))
+    all_items = list(assessment.items.all())
     scores = {(s.item_id, s.unit): s.score for s in AssessmentScore.objects.filter(item__assessment=assessment)}
     adjustments = {a.unit: a for a in assessment.adjustments.all()}
     out = []
     for unit in assessment.units:
+        items = [i for i in all_items if applies(i, unit)]  # a department is rescaled over its own items
+        points = sum((i.points for i in items), Decimal(0))
         adj = adjustments.get(unit)
         item_scores = [scores.get((i.pk, unit)) or Decimal(0) for i in items]
         out.append(rules.unit_result(unit, item_scores, adj.bonus if adj else Decimal(0), bool(adj and adj.veto),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("assessments/new/", views.assessment_act, {"pk": 0}, name="assessment-new"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/act/", views.assessment_act, name="assessment-act"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
 ]

@@ -6,27 +6,24 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
 from yingji.core import scope
-from yingji.core.errors import ServiceError, ValidationFailed
-from yingji.core.views import service_view
+from yingji.core.errors import NotFound, ServiceError, ValidationFailed
+from yingji.core.views import page_again, service_view
 from yingji.geo import divcodes
-from yingji.regions.models import Division
+from yingji.regions.models import Division, Organisation
 from yingji.regions.services import name_of
 from yingji.rules import affairs as rules
 
 from . import services
-from .models import AssessmentAdjustment, AssessmentScore, OfficialDocument, SupervisionTask
+from .models import (AssessmentAdjustment, AssessmentEvidence, AssessmentScore, OfficialDocument, SupervisionTask,
+                     unit_name)
 
-
-def _again(request, exc: ServiceError, page, *args):
-    if exc.status in (401, 404):
-        raise exc
-    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)
 
 
 def _units(user):
@@ -64,7 +61,7 @@ def task_new(request):
             data["assignee"] = f"{name_of(data['division_code'])}人民政府"
         task = services.assign_task(user, data)
     except ServiceError as exc:
-        return _again(request, exc, task_list)
+        return page_again(request, exc, task_list)
     messages.success(request, f"已交办“{task.title}”")
     return redirect("affairs:task", pk=task.pk)
 
@@ -90,7 +87,7 @@ def task_act(request, pk):
                                   {k: post.get(k, "") for k in ("progress", "note", "day")},
                                   expected_version=post.get("version") or None)
     except ServiceError as exc:
-        return _again(request, exc, task_detail, pk)
+        return page_again(request, exc, task_detail, pk)
     messages.success(request, f"当前状态：{task.get_state_display()}")
     return redirect("affairs:task", pk=pk)
 
@@ -121,6 +118,7 @@ def assessment_list(request, error: str = "", status: int = 200):
     return render(request, "affairs/assessments.html", {
         "assessments": services.visible_assessments(user), "may": user.can("affairs.assign"),
         "error": error, "units": _units(user)[1:], "year": timezone.localdate().year, "metrics": rules.METRICS,
+        "departments": scope.visible(Organisation.objects.filter(kind="department"), user),
     }, status=status)
 
 
@@ -129,17 +127,25 @@ def assessment_detail(request, pk, error: str = "", status: int = 200):
     user = request.user
     assessment = services.get_assessment(user, pk)
     items = list(assessment.items.all())
-    visible_units = [u for u in assessment.units if divcodes.is_within(u, user.region_code)
-                     or divcodes.is_within(assessment.division_code, user.region_code)]
+    # An assessed department's staff see their own rows, like an assessed county's users.
+    assessed = f"org:{user.organisation_id}" in assessment.units if getattr(user, "organisation_id", None) else False
+    organiser = divcodes.is_within(assessment.division_code, user.region_code) and not assessed
+    visible_units = [u for u in assessment.units if organiser or services.acts_for(user, u)]
     scores = {(s.item_id, s.unit): s for s in AssessmentScore.objects.filter(item__assessment=assessment)}
-    sheet = [(unit, name_of(unit), [(item, scores.get((item.pk, unit))) for item in items]) for unit in visible_units]
+    files: dict = {}
+    for f in AssessmentEvidence.objects.filter(score__item__assessment=assessment):
+        files.setdefault(f.score_id, []).append(f)
+    sheet = [(unit, unit_name(unit), [
+        (item, scores.get((item.pk, unit)), rules.figure_text(item.metric, getattr(scores.get((item.pk, unit)), "figures", {})),
+         files.get(getattr(scores.get((item.pk, unit)), "pk", None), []), services.applies(item, unit))
+        for item in items]) for unit in visible_units]
     adjustments = {a.unit: a for a in AssessmentAdjustment.objects.filter(assessment=assessment)}
-    ranking = [(r, name_of(r.unit), adjustments.get(r.unit)) for r in services.results(assessment)
+    ranking = [(r, unit_name(r.unit), adjustments.get(r.unit)) for r in services.results(assessment)
                if r.unit in visible_units]
     return render(request, "affairs/assessment.html", {
         "assessment": assessment, "items": items, "sheet": sheet, "ranking": ranking, "error": error,
         "may_score": user.can("affairs.assign"), "may_submit": user.can("affairs.feedback"),
-        "own_units": [u for u in visible_units if divcodes.is_within(u, user.region_code)],
+        "own_units": [u for u in visible_units if services.acts_for(user, u)],
     }, status=status)
 
 
@@ -150,7 +156,8 @@ def assessment_act(request, pk):
     try:
         if pk == 0:
             assessment = services.create_assessment(user, {
-                "year": post.get("year"), "name": post.get("name"), "units": post.getlist("units")},
+                "year": post.get("year"), "name": post.get("name"), "units": post.getlist("units"),
+                "departments": post.getlist("departments")},
                 parse_items(post.get("items", "")))
             messages.success(request, f"已建立“{assessment.name}”")
             return redirect("affairs:assessment", pk=assessment.pk)
@@ -167,6 +174,9 @@ def assessment_act(request, pk):
         elif action == "evidence" and item is not None:
             services.submit_evidence(user, item, post.get("unit", ""), post.get("evidence", ""))
             done = "已报送考核材料"
+        elif action == "evidence_file" and item is not None:
+            services.upload_evidence(user, item, post.get("unit", ""), request.FILES.get("file"))
+            done = "已上传佐证材料"
         elif action == "adjust":
             services.adjust(user, assessment, post.get("unit", ""), post.get("bonus"), post.get("veto") == "on",
                             post.get("reason", ""))
@@ -175,7 +185,22 @@ def assessment_act(request, pk):
             raise ValidationFailed("未知操作")
     except ServiceError as exc:
         if pk == 0:
-            return _again(request, exc, assessment_list)
-        return _again(request, exc, assessment_detail, pk)
+            return page_again(request, exc, assessment_list)
+        return page_again(request, exc, assessment_detail, pk)
     messages.success(request, done)
     return redirect("affairs:assessment", pk=pk)
+
+
+@service_view
+def evidence_file(request, pk):
+    """A 佐证材料 file, to whoever may see the assessment it belongs to and the unit's sheet."""
+    evidence = AssessmentEvidence.objects.select_related("score__item__assessment").filter(pk=pk).first()
+    if evidence is None:
+        raise NotFound("佐证材料不存在")
+    assessment = services.get_assessment(request.user, evidence.score.item.assessment_id)
+    user = request.user
+    assessed = f"org:{user.organisation_id}" in assessment.units if getattr(user, "organisation_id", None) else False
+    if not ((divcodes.is_within(assessment.division_code, user.region_code) and not assessed)
+            or services.acts_for(user, evidence.score.unit)):
+        raise NotFound("佐证材料不存在")
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from yingji.core import scope
+from yingji.core.apps import app_modules
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 from yingji.core.records import check_foreign_keys, create_record, writing_children
 from yingji.geo import divcodes
@@ -147,6 +148,26 @@ def propose(user, type_code: str, grade: int | None, division_code: str) -> list
     if not divcodes.is_within(division_code, user.region_code):
         raise Forbidden(f"区划 {division_code[:6]} 不在您的管辖范围内，不能为其匹配预案",
                         fields={"division_code": ["不在您的管辖范围内"]})
-    qs = Plan.objects.filter(is_active=True)
-    proposals = match_plans(plan_infos(qs), type_code, grade, division_code)
+    infos = plan_infos(Plan.objects.filter(is_active=True))
+    standing = registry_standing([i.id for i in infos])
+    # The plan registry has the last word: a plan it records as not in force (draft, under
+    # revision, abolished) is not proposed.
+    infos = [i for i in infos if standing.get(i.id, {}).get("in_force", True)]
+    proposals = match_plans(infos, type_code, grade, division_code)
+    for proposal in proposals:
+        entry = standing.get(proposal.plan_id)
+        if entry is None:
+            proposal.reasons.append("该数字化预案未关联预案库中的预案")
+            continue
+        number = f"（{entry['document_number']}）" if entry["document_number"] else ""
+        proposal.reasons.append(f"预案库：《{entry['name']}》{number}{entry['state_label']}")
+        proposal.reasons.extend(f"预案库提示：{w}" for w in entry["warnings"])
     return [p.to_json() for p in proposals]
+
+
+def registry_standing(plan_ids) -> dict:
+    """The plan registry's word on these electronic plans, through the ``plan_registry`` hook."""
+    standing: dict = {}
+    for _, module in app_modules("plan_registry"):
+        standing.update(module.standing(plan_ids))
+    return standing

@@ -32,6 +32,9 @@ HOOK_MODULES: dict[str, str] = {
                   "deadlines of other domains shown beside the incidents' on the 值班台 (countdown, overdue mark)",
     "record_panels": "``panels(request, key, obj)`` -> ``[{title, lines, url, link}]``: panels on a registry "
                      "record's page from other domains (an enterprise's credit status and enforcement)",
+    "plan_registry": "``standing(electronic_plan_ids)`` -> ``{id: {registry_id, name, state_label, in_force, "
+                     "warnings}}``: the plan registry's word on command's electronic plans (matching leaves out plans "
+                     "the registry says are not in force, and shows its warnings)",
     "demo_data": "demo steps registered with ``@yingji.demo.demo_step(order, label)`` (imported by load_demo)",
 }
 
@@ -74,7 +77,7 @@ class YingjiAppConfig(AppConfig):
         Periodic checks use ``jobs.services.run_periodically``.
 
     Modules looked up on demand: see :data:`HOOK_MODULES` (urls, api, dashboard,
-    incident_board, duty_board, record_panels, demo_data).
+    incident_board, duty_board, record_panels, plan_registry, demo_data).
     """
 
     # Django picks the one default AppConfig subclass in an app's apps.py; this base class, imported

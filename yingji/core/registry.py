@@ -134,6 +134,7 @@ class Registry:
             class Meta:
                 model = registry.model
                 fields = registry.editable_fields()
+                formfield_callback = _formfield
 
             def clean(self):
                 data = super().clean()
@@ -231,6 +232,46 @@ class Registry:
         names = names or self.fields
         meta = self.model._meta
         return [(n, str(meta.get_field(n).verbose_name)) for n in names]
+
+
+JSON_REASONS = (("Expecting property name enclosed in double quotes", "键名须用英文双引号括起"),
+                ("Expecting ',' delimiter", "缺少逗号"), ("Expecting ':' delimiter", "缺少冒号"),
+                ("Expecting value", "缺少值（或有多余的逗号）"), ("Unterminated string", "引号未闭合"),
+                ("Extra data", "结尾有多余内容"), ("Invalid control character", "字符串中有换行等控制字符"),
+                ("Invalid \\escape", "反斜杠转义无效"))
+
+
+class JsonTextField(forms.JSONField):
+    """A JSON field of a registry form: shown indented with Chinese characters as they are (not
+    ``\\u6807`` escapes), a monospace text area, and a Chinese message naming the line and column
+    of a syntax error."""
+
+    widget = forms.Textarea(attrs={"class": "input json-input", "rows": 10, "spellcheck": "false",
+                                   "autocapitalize": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values:
+            return super().to_python(value)
+        if isinstance(value, (list, dict, int, float, forms.fields.JSONString)):
+            return value
+        try:
+            json.loads(value)
+        except json.JSONDecodeError as exc:
+            reason = next((zh for en, zh in JSON_REASONS if exc.msg.startswith(en)), "格式错误")
+            raise ValidationError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近{reason}"
+                                  "（键名和文字用英文双引号，项之间用英文逗号）", code="invalid") from None
+        return super().to_python(value)
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.JSONField):
+        return field.formfield(form_class=JsonTextField, **kwargs)
+    return field.formfield(**kwargs)
 
 
 def _form_value(instance, name):

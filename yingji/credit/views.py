@@ -13,7 +13,7 @@ from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.capabilities import enterprise_bound
 from yingji.core.errors import ServiceError
-from yingji.core.views import service_view
+from yingji.core.views import page_again, service_view
 from yingji.enforcement.models import Case
 from yingji.regions.models import Enterprise
 from yingji.rules import credit as rules
@@ -66,9 +66,7 @@ def propose(request):
             data["case"] = scope.get_visible(Case.objects.all(), post["case"], user, "行政处罚案件")
         listing = services.propose(user, data)
     except ServiceError as exc:
-        if exc.status in (401, 404):
-            raise
-        return index.__wrapped__(request, error=exc.message, status=exc.status)
+        return page_again(request, exc, index)
     messages.success(request, f"已告知“{listing.enterprise}”拟列入严重失信主体名单")
     return redirect("credit:listing", pk=listing.pk)
 
@@ -96,9 +94,7 @@ def listing_act(request, pk):
         listing = services.step(request.user, pk, post.get("action", ""), fields,
                                 expected_version=post.get("version") or None)
     except ServiceError as exc:
-        if exc.status in (401, 404):
-            raise
-        return listing_detail.__wrapped__(request, pk, error=exc.message, status=exc.status)
+        return page_again(request, exc, listing_detail, pk)
     messages.success(request, f"当前状态：{listing.get_state_display()}")
     return redirect("credit:listing", pk=pk)
 

@@ -18,7 +18,7 @@ from yingji.core.errors import ServiceError
 from yingji.geo import divcodes
 from yingji.rules.disaster_reports import HAZARD_TYPES, STAGES
 from yingji.rules.relief import mask_id_number
-from yingji.core.views import service_view
+from yingji.core.views import service_post, service_view
 
 from . import selectors, services
 from .deadlines import event_deadlines
@@ -148,26 +148,16 @@ def stabilise(request, pk):
 @service_view
 def payment(request, pk):
     event = selectors.get_event(request.user, pk)
-    try:
-        services.record_payment(request.user, event, request.POST.dict())
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已登记救助发放")
-    return redirect("disaster-detail", pk=pk)
+    return service_post(request, lambda: services.record_payment(request.user, event, request.POST.dict()),
+                        "disaster-detail", pk=pk, success="已登记救助发放")
 
 
 @require_POST
 @service_view
 def casualty(request, pk):
     event = selectors.get_event(request.user, pk)
-    try:
-        services.register_casualty(request.user, event, request.POST.dict())
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已登记因灾死亡失踪人员")
-    return redirect("disaster-detail", pk=pk)
+    return service_post(request, lambda: services.register_casualty(request.user, event, request.POST.dict()),
+                        "disaster-detail", pk=pk, success="已登记因灾死亡失踪人员")
 
 
 @require_POST
@@ -175,11 +165,8 @@ def casualty(request, pk):
 def casualty_status(request, pk, cid):
     event = selectors.get_event(request.user, pk)
     record = scope.get_visible(CasualtyRecord.objects.filter(event=event), cid, request.user, "因灾死亡失踪人员")
-    try:
-        services.change_casualty_status(request.user, record, request.POST.get("status", ""), request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("disaster-detail", pk=pk)
+    return service_post(request, lambda: services.change_casualty_status(
+        request.user, record, request.POST.get("status", ""), request.POST.get("note", "")), "disaster-detail", pk=pk)
 
 
 @service_view
@@ -198,11 +185,8 @@ def export_xlsx(request, pk):
 @service_view
 def dispatch(request, pk):
     event = selectors.get_event(request.user, pk)
-    try:
-        services.order_dispatch(request.user, event, request.POST.dict())
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("disaster-detail", pk=pk)
+    return service_post(request, lambda: services.order_dispatch(request.user, event, request.POST.dict()),
+                        "disaster-detail", pk=pk)
 
 
 @require_POST
@@ -210,11 +194,7 @@ def dispatch(request, pk):
 def dispatch_step(request, pk, did, step):
     event = selectors.get_event(request.user, pk)
     record = scope.get_visible(ReliefDispatch.objects.filter(event=event), did, request.user, "救灾物资调运")
-    try:
-        services.mark_dispatch(request.user, record, step)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("disaster-detail", pk=pk)
+    return service_post(request, lambda: services.mark_dispatch(request.user, record, step), "disaster-detail", pk=pk)
 
 
 def _notice_params(request, event) -> tuple[str, str]:
@@ -237,13 +217,9 @@ def notice(request, pk):
     event = selectors.get_event(user, pk)
     category, division = _notice_params(request, event)
     if request.method == "POST":
-        try:
-            posted = services.post_notice(user, event, {**request.POST.dict(), "category": category})
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已登记公示：{posted.households}户，{posted.amount_yuan}元")
-        return redirect(f"{reverse('disaster-notice', args=[pk])}?category={category}&division={division}")
+        return service_post(request, lambda: services.post_notice(user, event, {**request.POST.dict(), "category": category}),
+                            f"{reverse('disaster-notice', args=[pk])}?category={category}&division={division}",
+                            success=lambda posted: f"已登记公示：{posted.households}户，{posted.amount_yuan}元")
     payments = selectors.notice_payments(event, user, category, division)
     rows = [{"n": i, "p": p, "masked": mask_id_number(p.head_id_number)} for i, p in enumerate(payments, start=1)]
     total = sum((p.amount_yuan for p in payments), Decimal(0))

@@ -60,7 +60,7 @@ def on_duty(unit: Organisation, at: dt.datetime | None = None) -> list[DutyShift
 def on_duty_summary(unit: Organisation, at: dt.datetime | None = None) -> list[dict]:
     labels = dict(TIERS)
     return [{"tier": s.tier, "tier_label": labels[s.tier], "name": s.person_name, "phone": s.phone,
-             "until": timezone.localtime(s.ends_at).strftime("%m-%d %H:%M")} for s in on_duty(unit, at)]
+             "until": timezone.localtime(s.ends_at).strftime("%Y-%m-%d %H:%M")} for s in on_duty(unit, at)]
 
 
 # ----- calendar ------------------------------------------------------------------------

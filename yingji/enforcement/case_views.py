@@ -12,11 +12,14 @@ from django.views.decorators.http import require_POST
 from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import ServiceError
-from yingji.core.views import service_view
+from yingji.core.views import page_again, service_view
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
 
+from yingji.rules import enforcement_measures as em
+
 from . import cases as service
+from . import measures as measure_service
 from . import selectors
 from .inspections import get_inspection
 from .models import Case, Evidence, Inspector
@@ -35,11 +38,6 @@ STEP_INPUTS = {
     "withdraw": [("note", "撤销理由", "textarea")],
 }
 
-
-def _error(request, exc: ServiceError, page, *args):
-    if exc.status in (401, 404):
-        raise exc
-    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)
 
 
 @service_view
@@ -74,7 +72,7 @@ def case_new(request):
                 data[key] = Inspector.objects.filter(pk=post[key]).first()
         case = service.open_case(user, data)
     except ServiceError as exc:
-        return _error(request, exc, case_list)
+        return page_again(request, exc, case_list)
     messages.success(request, f"已立案：{case.number}")
     return redirect("enforcement:case", pk=case.pk)
 
@@ -98,7 +96,10 @@ def case_detail(request, pk, error: str = "", status: int = 200):
         "can_hear": may and case.state == "hearing" and not case.hearing_held,
         "can_publish": may and case.decided_on and not case.published_on and case.state != "withdrawn",
         "statement_ends": service.statement_ends(case), "today": today.isoformat(),
-        "timeline": history_of(case),
+        "timeline": history_of(case), "measures": selectors.measures_of(case, user),
+        "extensions": [(k, v) for k, v in em.DECISION_EXTENSIONS.items()
+                       if k and em.extension_problem(case.filed_on, case.decision_extension, k, today) is None],
+        "can_extend": user.can("enforcement.decide") and case.state in rules.CASE_OPEN and not case.decided_on,
     }, status=status)
 
 
@@ -121,6 +122,10 @@ def case_act(request, pk):
         elif action == "hearing_held":
             service.record_hearing(user, pk, post.get("held_on"), post.get("note", ""))
             done = "已登记听证"
+        elif action == "extend_decision":
+            measure_service.extend_decision(user, pk, post.get("extension", ""), post.get("reason", ""),
+                                            post.get("extended_on"))
+            done = "已批准延长办案期限"
         elif action == "publish":
             service.publish(user, pk, post.get("published_on"))
             done = "处罚决定已公示"
@@ -129,7 +134,7 @@ def case_act(request, pk):
             case = service.step(user, pk, action, fields, expected_version=post.get("version") or None)
             done = f"当前状态：{case.get_state_display()}"
     except ServiceError as exc:
-        return _error(request, exc, case_detail, pk)
+        return page_again(request, exc, case_detail, pk)
     messages.success(request, done)
     return redirect("enforcement:case", pk=pk)
 

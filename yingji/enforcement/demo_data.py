@@ -17,7 +17,7 @@ from yingji.demo.steps import SEED, demo_step
 from yingji.hazards import loop
 from yingji.regions.models import Enterprise
 
-from . import cases, inspections, plans
+from . import cases, inspections, measures, plans
 from .models import Inspection, InspectionPlan, Inspector
 
 CITY = "210900000000"
@@ -138,4 +138,14 @@ def load_enforcement() -> int:
     _record(supervisor, second, rng, second.planned_on, 1)
     inspections.order_rectification(supervisor, second.pk, {"deadline": today + dt.timedelta(days=25)})
     _case(supervisor, admin, first, staff, filed=first.planned_on, fine="8000", hearing=False, close=False)
-    return count + 2
+    # 简易程序 and 查封: a warning on the spot at the second inspection, and a seal on equipment of
+    # the first, still in force.
+    measures.decide_on_spot(supervisor, {
+        "enterprise": own, "inspection": second, "officer_a": staff[0], "officer_b": staff[1], "penalty": "warning",
+        "facts": "当班作业人员未按规定佩戴个体防护用品（示例）", "legal_basis": "《中华人民共和国安全生产法》第九十九条",
+        "decided_on": second.planned_on, "is_synthetic": True})
+    measures.impose_measure(supervisor, {
+        "kind": "seal", "inspection": first, "reason": "使用未经检验的压力容器（示例）", "place": "2号仓库",
+        "items": "立式储罐 1 台（未检验）\n配套安全阀 2 只", "approved_by": "市应急管理局局长（示例）",
+        "started_on": first.planned_on, "is_synthetic": True})
+    return count + 4

@@ -105,6 +105,21 @@ def archive(user, doc: Doc, *, inspection=None, case=None):
     }, parent=owner, server={"division_code": owner.division_code})
 
 
+def archive_owned(user, doc: Doc, owner):
+    """Archive a document of an on-the-spot penalty or a coercive measure (linked to its case or
+    inspection too, so the case file lists it)."""
+    from .models import CaseDocument, CoerciveMeasure, OnSpotPenalty
+
+    content = render(doc)
+    links = {"case": getattr(owner, "case", None), "inspection": getattr(owner, "inspection", None),
+             "on_spot": owner if isinstance(owner, OnSpotPenalty) else None,
+             "measure": owner if isinstance(owner, CoerciveMeasure) else None}
+    return create_record(user, CaseDocument, {
+        **links, "kind": doc.kind, "title": doc.title, "file": ContentFile(content, name=doc.filename()),
+        "sha256": rules.sha256_hex(content), "is_synthetic": owner.is_synthetic,
+    }, parent=owner, server={"division_code": owner.division_code})
+
+
 # --- inspection documents -------------------------------------------------------------------
 
 def _party_rows(enterprise) -> list[tuple[str, str]]:
@@ -217,3 +232,76 @@ def case_document(case, kind: str) -> Doc:
 
 CASE_DOCUMENTS = {"filing": "立案审批表", "notice": "行政处罚告知书", "decision": "行政处罚决定书",
                   "service": "送达回执", "closing": "结案审批表"}
+
+
+# --- 简易程序 and 强制措施 documents ----------------------------------------------------------------
+
+def on_spot_decision(row) -> Doc:
+    issuer = _issuer(row.division_code)
+    penalty = row.get_penalty_display() + (f" 人民币{row.fine_yuan:,.2f}元" if row.fine_yuan is not None else "")
+    payment = ("罚款已由执法人员当场收缴，并出具省级财政部门统一制发的专用票据（行政处罚法第六十九条）。" if row.cash_collected
+               else "罚款自收到本决定书之日起十五日内缴至指定银行或者通过电子支付系统缴纳；到期不缴纳的，每日按罚款数额的"
+                    "百分之三加处罚款（行政处罚法第六十七条、第七十二条）。" if row.penalty == "fine" else "")
+    return Doc("on_spot", "行政（当场）处罚决定书", row.number, issuer, [
+        ("当事人", row.party), ("当事人类别", row.get_party_kind_display()), ("统一社会信用代码", row.enterprise.uscc),
+        ("地址", row.enterprise.address), ("执法人员", _inspectors(row.officer_a, row.officer_b)),
+        ("决定日期", _day(row.decided_on)),
+    ], [
+        f"{row.party}：", f"违法事实：{row.facts}",
+        f"依据{row.legal_basis}和《中华人民共和国行政处罚法》第五十一条的规定，当场作出如下行政处罚：{penalty}。",
+        *([payment] if payment else []),
+        "执法人员已向当事人出示执法证件，告知违法事实、处罚理由和依据，并听取了当事人的陈述和申辩。",
+        REMEDIES.format(what="决定", upper=_upper(row.division_code)),
+    ], ["当事人（签字）：__________", f"执法人员（签字）：{row.officer_a.name}　{row.officer_b.name}",
+        f"{issuer}（印章）", _day(row.decided_on)], row.is_synthetic)
+
+
+def _measure_rows(measure) -> list[tuple[str, str]]:
+    source = measure.case.number if measure.case_id else f"执法检查（{measure.inspection}）"
+    return [("当事人", measure.enterprise.name), ("统一社会信用代码", measure.enterprise.uscc),
+            ("地址", measure.enterprise.address), ("来源", source), ("所在地", measure.place),
+            ("实施日期", _day(measure.started_on)), ("批准的机关负责人", measure.approved_by)]
+
+
+def measure_decision(measure) -> Doc:
+    issuer = _issuer(measure.division_code)
+    items = [f"{i + 1}. {line}" for i, line in enumerate(measure.item_lines())]
+    if measure.kind == "preserve":
+        return Doc("preserve_notice", "先行登记保存证据通知书", measure.number, issuer, _measure_rows(measure), [
+            f"{measure.enterprise.name}：", f"因{measure.reason}，证据可能灭失或者以后难以取得，经本机关负责人批准，"
+            "依据《中华人民共和国行政处罚法》第五十六条的规定，对下列物品予以先行登记保存，本机关将在七日内作出处理决定。"
+            "在此期间，当事人或者有关人员不得销毁或者转移证据。", "先行登记保存物品清单：", *items,
+        ], [f"{issuer}（印章）", _day(measure.started_on)], measure.is_synthetic)
+    what = measure.get_kind_display()
+    return Doc(f"measure_{measure.kind}", f"{what}决定书", measure.number, issuer, _measure_rows(measure), [
+        f"{measure.enterprise.name}：", f"经查：{measure.reason}",
+        f"依据《中华人民共和国安全生产法》第六十五条第一款第（四）项和《中华人民共和国行政强制法》第二十四条的规定，"
+        f"本机关决定对下列场所、设施或者财物予以{what}，期限为三十日（{_day(measure.started_on)}起）。"
+        "情况复杂的，经本机关负责人批准可以延长，延长期限不得超过三十日（行政强制法第二十五条）。",
+        f"{what}清单：", *items,
+        REMEDIES.format(what="决定", upper=_upper(measure.division_code)),
+    ], ["当事人（签字）：__________", f"{issuer}（印章）", _day(measure.started_on)], measure.is_synthetic)
+
+
+def measure_extension(measure) -> Doc:
+    issuer = _issuer(measure.division_code)
+    return Doc("measure_extension", f"延长{measure.get_kind_display()}期限决定书", measure.number, issuer,
+               [*_measure_rows(measure), ("延长日期", _day(measure.extended_on))], [
+                   f"{measure.enterprise.name}：", f"因{measure.extension_reason}，经本机关负责人批准，依据《中华人民共和国"
+                   f"行政强制法》第二十五条的规定，决定将{measure.get_kind_display()}期限延长三十日。"],
+               [f"{issuer}（印章）", _day(measure.extended_on)], measure.is_synthetic)
+
+
+def measure_end(measure) -> Doc:
+    issuer = _issuer(measure.division_code)
+    if measure.state == "released":
+        title = f"解除{measure.get_kind_display()}决定书"
+        body = f"本机关决定解除对下列物品的{measure.get_kind_display()}：{measure.outcome}"
+    else:
+        title = "先行登记保存证据处理决定书" if measure.kind == "preserve" else f"{measure.get_kind_display()}物品处理决定书"
+        body = f"本机关对下列物品作出处理决定：{measure.outcome}"
+    items = [f"{i + 1}. {line}" for i, line in enumerate(measure.item_lines())]
+    return Doc(f"measure_{measure.state}", title, measure.number, issuer,
+               [*_measure_rows(measure), ("决定日期", _day(measure.ended_on))],
+               [f"{measure.enterprise.name}：", body, *items], [f"{issuer}（印章）", _day(measure.ended_on)],
+               measure.is_synthetic)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from yingji.core.models import ScopedRecord
 from yingji.rules import enforcement as rules
+from yingji.rules import enforcement_measures as measures
 from yingji.rules import hidden_hazard as loop
 
 
@@ -272,6 +273,9 @@ class Case(EnterpriseOwned, ScopedRecord):
     published_on = models.DateField("公示日期", null=True, blank=True, editable=False)
     closed_on = models.DateField("结案日期", null=True, blank=True, editable=False)
     last_note = models.TextField("最近意见", blank=True, editable=False)
+    decision_extension = models.CharField("办案期限延长", max_length=10, blank=True, editable=False,
+                                          choices=list(measures.DECISION_EXTENSIONS.items()))
+    extended_on = models.DateField("批准延长日期", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-filed_on", "-pk"]
@@ -307,7 +311,8 @@ class Case(EnterpriseOwned, ScopedRecord):
             filed_on=self.filed_on, decided_on=self.decided_on, notified_on=self.notified_on,
             hearing_requested_on=self.hearing_requested_on,
             served_on=self.served_on, published_on=self.published_on, paid_on=self.paid_on,
-            fine=self.penalty == "fine")
+            fine=self.penalty == "fine",
+            decision=measures.decision_clock(self.filed_on, self.decided_on, self.decision_extension))
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -352,6 +357,10 @@ class CaseDocument(ScopedRecord):
                              related_name="documents")
     inspection = models.ForeignKey(Inspection, verbose_name="执法检查", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="documents")
+    on_spot = models.ForeignKey("enforcement.OnSpotPenalty", verbose_name="当场处罚", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="documents")
+    measure = models.ForeignKey("enforcement.CoerciveMeasure", verbose_name="强制措施", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("文书种类", max_length=30)
     title = models.CharField("文书名称", max_length=120)
     file = models.FileField("文件", upload_to=document_path)
@@ -364,3 +373,106 @@ class CaseDocument(ScopedRecord):
 
     def __str__(self):
         return self.title
+
+
+class OnSpotPenalty(EnterpriseOwned, ScopedRecord):
+    """简易程序: a warning or a small fine decided on the spot (当场处罚决定书), with its record
+    filing, the cash handover or the payment clock."""
+
+    write_capability = "enforcement.case"
+    PARTY_KINDS = Case.PARTY_KINDS
+    PENALTIES = list(measures.SIMPLE_PENALTIES.items())
+
+    number = models.CharField("决定书编号", max_length=60, unique=True, editable=False)
+    enterprise = models.ForeignKey("regions.Enterprise", verbose_name="当事人（单位）", on_delete=models.PROTECT,
+                                   related_name="on_spot_penalties")
+    inspection = models.ForeignKey(Inspection, verbose_name="来源检查", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="on_spot_penalties")
+    party_kind = models.CharField("当事人类别", max_length=6, choices=PARTY_KINDS, default="unit")
+    party_name = models.CharField("当事人名称（个人填姓名）", max_length=120, blank=True)
+    officer_a = models.ForeignKey(Inspector, verbose_name="执法人员", on_delete=models.PROTECT, related_name="+")
+    officer_b = models.ForeignKey(Inspector, verbose_name="执法人员（二）", on_delete=models.PROTECT, related_name="+")
+    facts = models.TextField("违法事实")
+    legal_basis = models.CharField("处罚依据", max_length=300)
+    penalty = models.CharField("处罚种类", max_length=8, choices=PENALTIES)
+    fine_yuan = models.DecimalField("罚款金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    decided_on = models.DateField("决定日期", default=timezone.localdate)
+    cash_collected = models.BooleanField("当场收缴罚款", default=False)
+    hard_to_collect = models.BooleanField("不当场收缴事后难以执行", default=False)
+    paid_on = models.DateField("缴纳罚款日期", null=True, blank=True, editable=False)
+    handed_over_on = models.DateField("罚款交至机关日期", null=True, blank=True, editable=False)
+    recorded_on = models.DateField("报机关备案日期", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = "当场处罚（简易程序）"
+
+    def __str__(self):
+        return f"{self.number} {self.party}"
+
+    @property
+    def party(self) -> str:
+        return self.party_name or self.enterprise.name
+
+    def clean(self):
+        self.follow_enterprise()
+        super().clean()
+        if self.officer_a_id and self.officer_a_id == self.officer_b_id:
+            raise ValidationError({"officer_b": "当场处罚须由两名不同的执法人员作出"})
+
+    def clocks(self) -> list[rules.CaseClock]:
+        return measures.simple_clocks(decided_on=self.decided_on, fine=self.penalty == "fine",
+                                      cash_collected=self.cash_collected, recorded_on=self.recorded_on,
+                                      handed_over_on=self.handed_over_on, paid_on=self.paid_on)
+
+
+class CoerciveMeasure(EnterpriseOwned, ScopedRecord):
+    """查封 / 扣押 (行政强制法) or 先行登记保存 (行政处罚法 第五十六条) of things at an enterprise,
+    with its list (清单), its 30(+30)-day or 7-day clock, extension and release or disposal."""
+
+    write_capability = "enforcement.case"
+    KINDS = list(measures.MEASURES.items())
+    STATES = list(measures.MEASURE_STATES.items())
+
+    number = models.CharField("决定书编号", max_length=60, unique=True, editable=False)
+    kind = models.CharField("措施", max_length=10, choices=KINDS)
+    enterprise = models.ForeignKey("regions.Enterprise", verbose_name="当事人（单位）", on_delete=models.PROTECT,
+                                   related_name="coercive_measures")
+    case = models.ForeignKey(Case, verbose_name="执法案件", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="measures")
+    inspection = models.ForeignKey(Inspection, verbose_name="执法检查", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="measures")
+    reason = models.TextField("理由和依据")
+    items = models.TextField("查封扣押（登记保存）清单（每行一项：名称 数量 状况）")
+    place = models.CharField("场所、设施或者财物所在地", max_length=200)
+    approved_by = models.CharField("批准的机关负责人", max_length=60)
+    started_on = models.DateField("实施日期", default=timezone.localdate)
+    state = models.CharField("状态", max_length=10, choices=STATES, default="in_force", editable=False)
+    extended_on = models.DateField("延长日期", null=True, blank=True, editable=False)
+    extension_reason = models.CharField("延长理由", max_length=200, blank=True, editable=False)
+    ended_on = models.DateField("解除或处理日期", null=True, blank=True, editable=False)
+    outcome = models.TextField("解除或处理决定", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        verbose_name = "查封扣押与先行登记保存"
+
+    def __str__(self):
+        return f"{self.number} {self.get_kind_display()}"
+
+    def clean(self):
+        self.follow_enterprise()
+        super().clean()
+        if self.case_id and self.case.enterprise_id != self.enterprise_id:
+            raise ValidationError({"case": "案件当事人与被采取措施的单位不一致"})
+        if self.inspection_id and self.inspection.enterprise_id != self.enterprise_id:
+            raise ValidationError({"inspection": "执法检查的被检查单位与被采取措施的单位不一致"})
+
+    def item_lines(self) -> list[str]:
+        return [line.strip() for line in self.items.splitlines() if line.strip()]
+
+    def fact(self) -> measures.MeasureFact:
+        return measures.MeasureFact(self.kind, self.started_on, bool(self.extended_on), self.ended_on)
+
+    def clock(self) -> rules.CaseClock:
+        return measures.measure_clock(self.fact())

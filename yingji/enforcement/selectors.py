@@ -7,7 +7,8 @@ from django.utils import timezone
 from yingji.core import scope
 from yingji.regions.models import Enterprise
 
-from .models import Case, CaseDocument, Evidence, Inspection, InspectionPlan, Inspector, SupervisionGrade
+from .models import (Case, CaseDocument, CoerciveMeasure, Evidence, Inspection, InspectionPlan, Inspector, OnSpotPenalty,
+                     SupervisionGrade)
 from .plans import SUPERVISED_INDUSTRIES
 
 
@@ -56,7 +57,7 @@ def grades_of(enterprise):
 def documents_of(owner):
     """The archived documents of a case or inspection the caller has already been allowed to see
     (an enterprise user sees those issued to its own enterprise)."""
-    field = "case" if isinstance(owner, Case) else "inspection"
+    field = {Case: "case", OnSpotPenalty: "on_spot", CoerciveMeasure: "measure"}.get(type(owner), "inspection")
     return CaseDocument.objects.filter(**{field: owner}).order_by("pk")
 
 
@@ -65,8 +66,8 @@ def evidence_of(case, user):
 
 
 def document(user, pk) -> CaseDocument:
-    doc = CaseDocument.objects.select_related("case", "inspection").filter(pk=pk).first()
-    owner = doc and (doc.case or doc.inspection)
+    doc = CaseDocument.objects.select_related("case", "inspection", "on_spot", "measure").filter(pk=pk).first()
+    owner = doc and (doc.case or doc.inspection or doc.on_spot or doc.measure)
     if owner is not None:
         scope.check_can_see(owner, user)  # 404/403 as for the owner
         return doc
@@ -77,3 +78,18 @@ def published_decisions(limit: int = 200):
     """公示: decisions published by the bureaus (no login)."""
     return (Case.objects.filter(published_on__isnull=False).exclude(state="withdrawn")
             .select_related("enterprise").order_by("-published_on", "-pk")[:limit])
+
+
+def on_spot_penalties(user):
+    return scope.visible(OnSpotPenalty.objects.select_related("enterprise"), user).order_by("-decided_on", "-pk")
+
+
+def measures(user, state: str = ""):
+    qs = scope.visible(CoerciveMeasure.objects.select_related("enterprise", "case"), user)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-started_on", "-pk")
+
+
+def measures_of(case, user):
+    return scope.visible(CoerciveMeasure.objects.filter(case=case), user)

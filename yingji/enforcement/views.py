@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yingji.audit.services import history_of
 from yingji.core import scope
 from yingji.core.errors import ServiceError
-from yingji.core.views import service_view
+from yingji.core.views import page_again, service_view
 from yingji.hazards.models import Checklist
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
@@ -27,11 +27,6 @@ from . import plans as plan_service
 from . import selectors
 from .models import Inspection, InspectionPlan, Inspector
 
-
-def _render_error(request, exc: ServiceError, page, *args):
-    if exc.status in (401, 404):
-        raise exc
-    return page.__wrapped__(request, *args, error=exc.message, status=exc.status)
 
 
 @service_view
@@ -65,7 +60,7 @@ def inspection_new(request):
             data["checklist"] = scope.get_visible(Checklist.objects.all(), post["checklist"], user, "检查表")
         inspection = service.schedule(user, data)
     except ServiceError as exc:
-        return _render_error(request, exc, inspection_list)
+        return page_again(request, exc, inspection_list)
     messages.success(request, f"已安排对“{inspection.enterprise}”的执法检查")
     return redirect("enforcement:inspection", pk=inspection.pk)
 
@@ -128,7 +123,7 @@ def inspection_act(request, pk):
         else:
             return inspection_detail.__wrapped__(request, pk, error="未知操作", status=400)
     except ServiceError as exc:
-        return _render_error(request, exc, inspection_detail, pk)
+        return page_again(request, exc, inspection_detail, pk)
     messages.success(request, done)
     return redirect("enforcement:inspection", pk=pk)
 
@@ -150,7 +145,7 @@ def plan_new(request):
     try:
         plan = plan_service.create_plan(request.user, request.POST.dict())
     except ServiceError as exc:
-        return _render_error(request, exc, plan_list)
+        return page_again(request, exc, plan_list)
     messages.success(request, f"已建立“{plan.name}”")
     return redirect("enforcement:plan", pk=plan.pk)
 
@@ -184,7 +179,7 @@ def plan_act(request, pk):
         else:
             return plan_detail.__wrapped__(request, pk, error="未知操作", status=400)
     except ServiceError as exc:
-        return _render_error(request, exc, plan_detail, pk)
+        return page_again(request, exc, plan_detail, pk)
     messages.success(request, done)
     return redirect("enforcement:plan", pk=pk)
 

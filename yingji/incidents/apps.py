@@ -5,7 +5,8 @@ class IncidentsConfig(YingjiAppConfig):
     name = "yingji.incidents"
     label = "incidents"
     verbose_name = "突发事件信息报告"
-    startup_modules = ("registries", "deadline_service")  # deadline_service: the deadline-check job handler
+    # deadline_service and document_jobs: job handlers (deadline checks; report documents in the background)
+    startup_modules = ("registries", "deadline_service", "document_jobs")
     nav_links = [
         ("值班值守", "值班台（接报）", "incident-console"),
         ("值班值守", "事件看板", "incident-board"),

@@ -14,6 +14,8 @@ urlpatterns = [
     path("reports/<int:report_pk>/escalate/", views.escalate, name="incident-escalate"),
     path("reports/<int:report_pk>/forward/", views.forward, name="incident-forward"),
     path("reports/<int:report_pk>/<str:fmt>/", views.document, name="incident-document"),
+    path("documents/<int:job_id>/", views.document_job, name="incident-document-job"),
+    path("documents/<int:job_id>/download", views.document_download, name="incident-document-download"),
     path("receipts/<int:receipt_pk>/ack/", views.acknowledge, name="incident-ack"),
     path("deadlines/<int:deadline_pk>/complete/", views.complete_deadline, name="incident-deadline-complete"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -20,8 +21,7 @@ from yingji.regions.models import Organisation
 from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
 from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, next_report_kind_allowed
 
-from . import documents, selectors, services
-from .api import document_response
+from . import document_jobs, documents, selectors, services
 from .deadline_service import complete_manually, overdue_statistics
 from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES, figure_label, figure_text
 
@@ -222,8 +222,27 @@ def close(request, pk):
 
 @service_view
 def document(request, report_pk, fmt):
+    """Queue the report's .docx / PDF and open the page that shows its progress."""
     report = services.get_report(request.user, report_pk)
-    response: HttpResponse = document_response(report, fmt)
+    job = document_jobs.start(request.user, report, fmt)
+    return redirect("incident-document-job", job_id=job.pk)
+
+
+@service_view
+def document_job(request, job_id):
+    job = document_jobs.job_of(request.user, job_id)
+    report = services.get_report(request.user, job.payload["report"])
+    return render(request, "incidents/document_job.html", {
+        "job": job, "report": report, "label": document_jobs.FORMATS[job.payload["format"]][0],
+        "title": documents.document_title(report)})
+
+
+@service_view
+def document_download(request, job_id):
+    content, content_type, name = document_jobs.download(
+        request.user, job_id, lambda pk: services.get_report(request.user, pk))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
     return response
 
 

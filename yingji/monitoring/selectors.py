@@ -129,7 +129,7 @@ def alarm_json(alarm: Alarm, user=None) -> dict:
         "escalation_target": lifecycle.ESCALATION_TIERS.get(alarm.escalation_tier, ""),
         "incident_url": alarm.incident_url, "dismissed": alarm.dismissed,
         "timeline": [
-            {"step": label, "at": at.isoformat(), "at_local": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S"),
+            {"step": label, "at": at.isoformat(), "at_local": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
              "by": _person(by), "note": note}
             for label, at, by, note in (
                 ("确认", alarm.acknowledged_at, alarm.acknowledged_by, alarm.acknowledge_note),

@@ -159,30 +159,59 @@ def board(user, today: dt.date | None = None) -> list[dict]:
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotAuthenticated("请先登录")
     today = today or timezone.localdate()
-    drills = list(visible_drills(user).filter(held_on__lte=today))
+    bound = enterprise_bound(user)
+    return _board_rows(
+        list(visible_drills(user).filter(held_on__lte=today)), visible_plans(user), None if bound else user.scope_prefix,
+        Organisation.objects.none() if bound else scope.visible(Organisation.objects.filter(kind="department"), user),
+        scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user), today)
+
+
+def unit_compliance(unit_prefix: str | None = None, organisation_id: int | None = None,
+                    today: dt.date | None = None) -> dict:
+    """Drill-quota compliance of one assessed unit (a division by its code prefix, or one
+    department), for the annual assessment: rows satisfied or not yet due, of all rows."""
+    today = today or timezone.localdate()
+    drills = Drill.objects.filter(held_on__lte=today).select_related("plan")
+    plans = EmergencyPlan.objects.select_related("enterprise")
+    if organisation_id is not None:
+        rows = _board_rows(list(drills.filter(organisation_id=organisation_id)),
+                           plans.filter(organisation_id=organisation_id), None,
+                           Organisation.objects.filter(pk=organisation_id), Enterprise.objects.none(), today)
+    else:
+        prefix = unit_prefix or ""
+        rows = _board_rows(list(drills.filter(division_code__startswith=prefix)),
+                           plans.filter(division_code__startswith=prefix), prefix,
+                           Organisation.objects.filter(kind="department", division_code__startswith=prefix),
+                           Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES,
+                                                     division_code__startswith=prefix), today)
+    kept = sum(1 for r in rows if r["state"] != "overdue")
+    return {"drills_kept": kept, "drills_quotas": len(rows),
+            "drills_overdue": [f"{r['subject']}（{r['quota_label']}）" for r in rows if r["state"] == "overdue"][:20]}
+
+
+def _board_rows(drills, plans, prefix, organisations, enterprises, today) -> list[dict]:
     rows = []
 
     def add(group, subject, quota_code, subject_drills, since=None, url_plan=None):
         result = dq.compliance(dq.QUOTAS[quota_code], _held(subject_drills), today, since)
         rows.append({"group": group, "subject": subject, "plan": url_plan, **result.to_json(), "result": result})
 
-    for plan in visible_plans(user).filter(state__in=pl.IN_FORCE):
+    for plan in plans.filter(state__in=pl.IN_FORCE):
         high = bool(plan.enterprise and plan.enterprise.industry in HIGH_RISK_INDUSTRIES)
         code = dq.plan_quota(plan.kind, high)
         if code:
             add("预案", plan.name, code, [d for d in drills if d.plan_id == plan.pk],
                 since=pl.local_date(plan.published_at) if plan.published_at else None, url_plan=plan)
-    prefix = user.scope_prefix
-    if not enterprise_bound(user):
+    if prefix is not None:
         city = prefix.ljust(12, "0") if len(prefix) == 4 else None
         if city:
             add("区划", name_of(city), "city_large", [d for d in drills if d.division_code == city and not d.enterprise_id])
         for county in sorted({d for d in _counties(prefix)}):
             add("区划", name_of(county), "county",
                 [d for d in drills if divcodes.is_within(d.division_code, county) and not d.enterprise_id])
-        for org in scope.visible(Organisation.objects.filter(kind="department"), user):
-            add("部门", org.name, "department_large", [d for d in drills if d.organisation_id == org.pk])
-    for ent in scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user):
+    for org in organisations:
+        add("部门", org.name, "department_large", [d for d in drills if d.organisation_id == org.pk])
+    for ent in enterprises:
         add("重点企业", ent.name, "key_enterprise", [d for d in drills if d.enterprise_id == ent.pk])
     order = {"overdue": 0, "due": 1, "satisfied": 2}
     rows.sort(key=lambda r: (order[r["state"]], r["group"], r["subject"]))

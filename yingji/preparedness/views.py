@@ -6,19 +6,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.command.models import Plan as ElectronicPlan
 from yingji.core import scope
 from yingji.core.errors import NotFound, ServiceError, ValidationFailed
-from yingji.core.views import service_view
+from yingji.core.views import service_post, service_view
 from yingji.regions.models import Enterprise, Organisation
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
 
 from . import drills, plans, selectors
+from . import tabletop as tabletop_service
 from .models import EmergencyPlan, ImprovementItem, RevisionTask
 from .models.plans import CONCLUSIONS, LINK_KINDS, RELATIONS
 from .plan_text import diff as text_diff
@@ -28,16 +30,9 @@ FORM_FIELDS = ("name", "kind", "catastrophe", "owner_unit", "organisation_id", "
 
 
 def _posted(request, pk, view="plan-detail", success=""):
-    """Run a POST action; its error becomes a message on the page."""
+    """Run a POST action (``core.views.service_post``): its error becomes a message on the page."""
     def run(func, *args, **kwargs):
-        try:
-            func(*args, **kwargs)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            if success:
-                messages.success(request, success)
-        return redirect(view, pk=pk)
+        return service_post(request, lambda: func(*args, **kwargs), view, pk=pk, success=success)
     return run
 
 
@@ -259,9 +254,12 @@ def drill_board(request):
 @service_view
 def drill_detail(request, pk):
     drill = selectors.get_drill(request.user, pk)
+    electronic = drill.plan.electronic if drill.plan_id and drill.plan.electronic_id else None
     return render(request, "preparedness/drill_detail.html", {
         "drill": drill, "items": drill.improvements.all(), "today": timezone.localdate(),
         "can_write": request.user.can("drills.write") and scope.is_visible(drill, request.user),
+        "runs": drill.tabletop_runs.all(), "injects": tabletop_service.injects(drill.scenario),
+        "levels": list(electronic.levels.values_list("level", flat=True)) if electronic else [],
     })
 
 
@@ -280,3 +278,36 @@ def close_improvement(request, pk, iid):
     item = scope.get_visible(ImprovementItem.objects.filter(drill=drill), iid, request.user, "演练整改事项")
     return _posted(request, pk, "drill-detail", "整改已完成")(drills.close_improvement, request.user, item,
                                                           request.POST.get("result", ""))
+
+
+# ----------------------------------------------------------------------------- table-top replay
+@service_view
+def tabletop(request, pk, rid):
+    drill = selectors.get_drill(request.user, pk)
+    run = tabletop_service.get_run(request.user, rid)
+    if run.drill_id != drill.pk:
+        raise NotFound("桌面推演不存在")
+    step = tabletop_service.current_step(run)
+    return render(request, "preparedness/tabletop.html", {
+        "drill": drill, "run": run, "steps": run.steps.all(), "current": step,
+        "can_write": request.user.can("drills.write") and scope.is_visible(drill, request.user),
+        "elapsed": int((timezone.now() - run.started_at).total_seconds() // 60),
+    })
+
+
+@require_POST
+@service_view
+def tabletop_act(request, pk):
+    user, post = request.user, request.POST
+    drill = selectors.get_drill(user, pk)
+    action = post.get("action", "")
+    if action == "start":
+        return service_post(request, lambda: tabletop_service.start(user, drill, post.get("level")), "drill-detail",
+                            pk=pk, success="桌面推演已开始",
+                            then=lambda run: reverse("drill-tabletop", args=[pk, run.pk]))
+    run = tabletop_service.get_run(user, post.get("run"))
+    if action == "record":
+        return service_post(request, lambda: tabletop_service.record(user, run, post.get("decision", "")),
+                            "drill-tabletop", pk, run.pk)
+    return service_post(request, lambda: tabletop_service.finish(user, run), "drill-detail", pk=pk,
+                        success="推演已结束，结果已写入演练记录")

@@ -70,7 +70,10 @@ METRICS: dict[str, str] = {
     "hazard_closure": "平台数据：隐患整改销号率",
     "accident_deaths": "平台数据：生产安全事故死亡人数（每死亡1人扣本项25%）",
     "tasks_on_time": "平台数据：督办事项按期办结率",
+    "drill_compliance": "平台数据：应急演练按规定频次完成率",
 }
+# The metrics that describe a department too (hidden hazards and accidents are counted by area).
+DEPARTMENT_METRICS = frozenset({"tasks_on_time", "drill_compliance"})
 GRADES: tuple[tuple[Decimal, str], ...] = ((Decimal(90), "优秀"), (Decimal(80), "良好"), (Decimal(60), "合格"))
 FAIL = "不合格"
 TWO = Decimal("0.01")
@@ -80,7 +83,8 @@ def metric_ratio(metric: str, figures: Mapping[str, Any]) -> Decimal | None:
     """The share (0–1) of an item's points a platform figure earns; None when the figure is unknown.
 
     ``hazard_closure``: closed / due (no hazard due → full points); ``accident_deaths``:
-    1 − 0.25 × deaths, not below 0; ``tasks_on_time``: on time / due (none due → full)."""
+    1 − 0.25 × deaths, not below 0; ``tasks_on_time``: on time / due (none due → full);
+    ``drill_compliance``: drill quotas kept (satisfied or not yet due) / quotas (none → full)."""
     if metric == "hazard_closure":
         closed, due = figures.get("hazards_closed"), figures.get("hazards_due")
         if due is None:
@@ -89,12 +93,34 @@ def metric_ratio(metric: str, figures: Mapping[str, Any]) -> Decimal | None:
     if metric == "accident_deaths":
         deaths = figures.get("deaths")
         return None if deaths is None else max(Decimal(0), Decimal(1) - Decimal("0.25") * deaths)
+    if metric == "drill_compliance":
+        kept, quotas = figures.get("drills_kept"), figures.get("drills_quotas")
+        if quotas is None:
+            return None
+        return Decimal(1) if not quotas else Decimal(kept) / Decimal(quotas)
     if metric == "tasks_on_time":
         on_time, due = figures.get("tasks_on_time"), figures.get("tasks_due")
         if due is None:
             return None
         return Decimal(1) if not due else Decimal(on_time) / Decimal(due)
     raise ValueError(f"未知的平台数据指标：{metric!r}")
+
+
+def figure_text(metric: str, figures: Mapping[str, Any]) -> str:
+    """The platform figures behind an item's score, as the sheet shows them."""
+    if not figures:
+        return ""
+    if metric == "hazard_closure" and figures.get("hazards_due") is not None:
+        return f"隐患整改销号 {figures.get('hazards_closed')} / 应销号 {figures['hazards_due']}"
+    if metric == "accident_deaths" and figures.get("deaths") is not None:
+        return f"生产安全事故死亡 {figures['deaths']} 人"
+    if metric == "tasks_on_time" and figures.get("tasks_due") is not None:
+        return f"按期办结 {figures.get('tasks_on_time')} / 应办结 {figures['tasks_due']}"
+    if metric == "drill_compliance" and figures.get("drills_quotas") is not None:
+        text = f"演练频次达标 {figures.get('drills_kept')} / {figures['drills_quotas']} 项"
+        overdue = figures.get("drills_overdue") or []
+        return text + (f"；逾期：{'、'.join(overdue[:5])}" + ("等" if len(overdue) > 5 else "") if overdue else "")
+    return ""
 
 
 def item_score(max_points: Decimal, *, deduction: Decimal | None = None, ratio: Decimal | None = None) -> Decimal:

@@ -378,11 +378,14 @@ HEARING_NOTICE_DAYS = 7  # 处罚法 第六十四条: notice at least 7 days bef
 def case_clocks(*, filed_on: date, decided_on: date | None = None, notified_on: date | None = None,
                 hearing_requested_on: date | None = None, served_on: date | None = None,
                 published_on: date | None = None, paid_on: date | None = None, fine: bool = False,
-                holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> list[CaseClock]:
-    """Every procedure clock that applies to a case with these dates, in order of due date."""
+                holidays: Iterable[date] = (), workdays: Iterable[date] = (),
+                decision: CaseClock | None = None) -> list[CaseClock]:
+    """Every procedure clock that applies to a case with these dates, in order of due date.
+    ``decision`` replaces the statute's 90-day decision clock by the one of the departmental rule
+    in force (``enforcement_measures.decision_clock``)."""
     holidays, workdays = tuple(holidays), tuple(workdays)
-    clocks = [CaseClock("decision", "作出处罚决定", add_calendar_days(filed_on, DECISION_DAYS), decided_on,
-                        f"{PENALTY_LAW}第六十条：自立案之日起九十日内作出行政处罚决定")]
+    clocks = [decision or CaseClock("decision", "作出处罚决定", add_calendar_days(filed_on, DECISION_DAYS), decided_on,
+                                    f"{PENALTY_LAW}第六十条：自立案之日起九十日内作出行政处罚决定")]
     if notified_on is not None:
         clocks.append(CaseClock(
             "statement", "陈述申辩、申请听证", add_working_days(notified_on, STATEMENT_DAYS, holidays, workdays),

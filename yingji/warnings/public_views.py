@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from yingji.regions.models import Division
-from yingji.regions.services import name_of
+from yingji.regions.services import label_point, name_of
 from yingji.rules import warning_workflow as wf
 
 from . import selectors
@@ -38,7 +38,8 @@ def public_geojson(request):
     data = selectors.map_features(None)
     counties = Division.objects.filter(level="county", code__startswith=settings.YINGJI_PROFILE_CITY[:4],
                                        geometry__isnull=False)
-    boundaries = [{"type": "Feature", "geometry": d.geometry, "properties": {"name": d.name, "boundary": True}}
+    boundaries = [{"type": "Feature", "geometry": d.geometry,
+                   "properties": {"name": d.name, "code": d.code, "boundary": True, "label_point": label_point(d)}}
                   for d in counties]
     return JsonResponse({"type": "FeatureCollection", "features": boundaries + data["features"]})
 

@@ -5,3 +5,4 @@ from .plans import (EmergencyPlan, PlanEvaluation, PlanOpinion, PlanRelation, Pl
                     PlanVersion, RevisionTask)
 from .training import (Attendance, Certificate, Course, ExamAttempt, ExamSession, Question,  # noqa: F401
                        Trainee, TrainingSession)
+from .tabletop import TabletopRun, TabletopStep  # noqa: F401

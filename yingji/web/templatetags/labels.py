@@ -1,13 +1,17 @@
 """Names instead of identifiers, for every template (built in, see settings
 ``TEMPLATES.OPTIONS.builtins``): ``{{ e|actor }}`` the person behind an audit entry (login name
 on hover), ``{{ e.model|model_name }}``, ``{{ e|changed_field_names }}``, ``{{ code|division }}``
-(the division's name, its code on hover), ``{{ r|number }}`` (157.5, not 157.500000). The look-ups live in ``yingji.core.labels`` and
+(the division's name, its code on hover), ``{{ r|number }}`` (157.5, not 157.500000), ``{{ t|when }}``
+(every date and time the console shows, in one form: 2026-07-15 09:05, Asia/Shanghai, 24 h). The look-ups live in ``yingji.core.labels`` and
 ``yingji.regions.services``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 from django.apps import apps
+from django.utils import timezone
 from django.utils.html import format_html
 
 from yingji.core import labels
@@ -43,6 +47,25 @@ def choice_label(value, field: str) -> str:
     as its Chinese label (the value itself if the field does not know it)."""
     model_label, _, name = field.rpartition(".")
     return labels.choice_label(apps.get_model(model_label), name, value)
+
+
+WHEN_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@register.filter
+def when(value) -> str:
+    """``{{ t|when }}``: a date and time as the console always shows one — local time
+    (Asia/Shanghai), 24 hours, to the minute: ``2026-07-15 09:05``; a date alone as
+    ``2026-07-15``; nothing → "" (so ``|default:"—"`` works). The API keeps ISO 8601."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime(WHEN_FORMAT)
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 @register.filter

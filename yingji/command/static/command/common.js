@@ -5,9 +5,9 @@ window.yingjiCommand = {
     if (!res.ok) return null;
     const layer = L.geoJSON(await res.json(), {
       style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.45 },
-      onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" }),
     }).addTo(map);
     if (fit) map.fitBounds(layer.getBounds(), { animate: false });
+    window.yingjiLabels.attach(map, layer);
     return layer;
   },
   newMap(id) {

@@ -21,12 +21,12 @@
         const c = colours[f.properties.code];
         return { color: "#0d3b66", weight: 1.5, fillColor: c ? c.hex : "#eceff1", fillOpacity: c ? 0.45 : 0.2 };
       },
-      onEachFeature: (f, l) => {
-        const c = colours[f.properties.code];
-        l.bindTooltip(f.properties.name + (c ? "（" + c.label + "）" : ""), { permanent: true, direction: "center", className: "division-label" });
-      },
     }).addTo(map);
     if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
+    window.yingjiLabels.attach(map, layer, (f) => {
+      const c = colours[f.properties.code];
+      return f.properties.name + (c ? "（" + c.label + "）" : "");
+    });
     return getJSON(window.yingjiUrl("hazards:risk-points-geojson"));
   }).then((points) => {
     L.geoJSON(points, {

@@ -11,7 +11,13 @@
   let trendHours = 6;
 
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
-  function localTime(iso) { const d = new Date(iso); return d.toLocaleString("zh-CN", { hour12: false }); }
+  // The console's one form of a date and time: Asia/Shanghai, 24 h, to the minute (2026-07-15 09:05).
+  const SHANGHAI = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function localTime(iso) {
+    const p = {}; SHANGHAI.formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+  }
 
   function render(a, fresh) {
     const id = a.alarm_id || a.id;

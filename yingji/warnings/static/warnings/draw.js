@@ -38,9 +38,9 @@
   fetch(window.yingjiApi("divisions/geojson?level=county"), { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
     const layer = L.geoJSON(data, {
       style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.4 },
-      onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" }),
     }).addTo(map);
     if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
+    window.yingjiLabels.attach(map, layer);
     document.getElementById("area-map").setAttribute("data-ready", "1");
   });
   load(); render(); renderCircle();

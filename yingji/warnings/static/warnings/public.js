@@ -11,7 +11,6 @@
     .then((data) => {
       const bounds = L.geoJSON(data.features.filter((f) => f.properties.boundary), {
         style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.5 },
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "division-label" }),
       }).addTo(map);
       const warnings = L.geoJSON(data.features.filter((f) => !f.properties.boundary), {
         style: (f) => ({ color: f.properties.color, weight: 2, fillColor: f.properties.color, fillOpacity: 0.35 }),
@@ -19,6 +18,7 @@
           (f.properties.instruction ? "<br><i>" + esc(f.properties.instruction) + "</i>" : "")),
       }).addTo(map);
       if (bounds.getLayers().length) map.fitBounds(bounds.getBounds(), { padding: [10, 10], animate: false });
+      window.yingjiLabels.attach(map, bounds);
       document.getElementById("public-map").setAttribute("data-ready", String(warnings.getLayers().length));
     })
     .catch((err) => document.getElementById("public-map").setAttribute("data-error", String(err)));
