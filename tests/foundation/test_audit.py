@@ -105,3 +105,21 @@ def test_county_admin_sees_only_own_county_audit(make_user, api_client, valid_ne
     assert api_client(haizhou).get("/api/v1/audit/").json()["count"] == 0
     zhangwu = make_user("zw_admin", "county_admin", ZHANGWU)
     assert api_client(zhangwu).get("/api/v1/audit/?action=create").json()["count"] == 1
+
+
+def test_audit_log_page_shows_changes_in_words(make_user, valid_new):
+    """An expanded entry lists each changed field by its Chinese name with the values before and
+    after as staff read them (labels, local times), never the stored snapshot's keys."""
+    from django.test import Client
+
+    admin = make_user("city_admin2", "city_admin")
+    obj = ENTERPRISES.create(admin, dict(valid_new))
+    ENTERPRISES.update(admin, obj, {"phone": "0418-7654321", "scale": "medium"}, expected_version=1)
+    ENTERPRISES.delete(admin, ENTERPRISES.model.objects.get(pk=obj.pk), expected_version=2)
+    client = Client()
+    client.force_login(admin)
+    update = client.get("/audit/?action=update").content.decode()
+    assert "<th>联系电话</th><td>—</td><td>0418-7654321</td>" in update.replace("\n", "")
+    assert "中型" in update and "'scale'" not in update and "created_at" not in update
+    deleted = client.get("/audit/?action=delete").content.decode()
+    assert "删除前的内容" in deleted and valid_new["name"] in deleted and "created_by_id" not in deleted

@@ -9,8 +9,13 @@ names, login names) into those names. Templates use it through the built-in filt
 
 from __future__ import annotations
 
+import datetime
+import json
+import re
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 
 
 def model_name(label: str) -> str:
@@ -48,3 +53,58 @@ def choice_label(model, field: str, value) -> str:
         if key == value:
             return str(label)
     return "" if value is None else str(value)
+
+
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+
+
+def audit_value(model_label: str, name: str, value) -> str:
+    """One value of an audit snapshot as staff read it: a choice's label, 是/否, a local time to
+    the minute, the related record's name for a foreign key, a list joined with 、. Structured
+    values (JSON objects) stay as stored: the audit trail shows exactly what was written."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    field = _field(model_label, name)
+    if field is not None and field.choices:
+        return choice_label(field.model, field.name, value)
+    if field is not None and field.is_relation and field.many_to_one and not isinstance(value, (list, dict)):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"（已删除的记录 {value}）"
+    if isinstance(value, str) and ISO_TIME.match(value):
+        try:
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def audit_changes(entry) -> list[tuple[str, str, str, bool]]:
+    """(field name, before, after, structured) for each field an audit entry changed (for a
+    deletion: every field the record had). ``structured`` marks a JSON value shown as stored."""
+    before, after = entry.before or {}, entry.after or {}
+    names = entry.changed_fields or (list(before) if entry.action == "delete" else [])
+    rows = []
+    for name in names:
+        if name in ("id", "version") and entry.action == "delete":
+            continue
+        old, new = before.get(name), after.get(name)
+        rows.append((field_name(entry.model, name), audit_value(entry.model, name, old),
+                     audit_value(entry.model, name, new) if entry.action != "delete" else "",
+                     isinstance(old, dict) or isinstance(new, dict)))
+    return rows
+
+
+def _field(model_label: str, name: str):
+    try:
+        return apps.get_model(model_label)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None

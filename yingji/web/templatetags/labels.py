@@ -37,6 +37,13 @@ def model_name(label: str) -> str:
 
 
 @register.filter
+def audit_changes(entry) -> list[tuple[str, str, str, bool]]:
+    """``{% for name, before, after, structured in e|audit_changes %}``: what an audit entry changed,
+    field by field, in words (``yingji.core.labels.audit_changes``)."""
+    return labels.audit_changes(entry)
+
+
+@register.filter
 def changed_field_names(entry) -> str:
     return "、".join(labels.field_name(entry.model, name) for name in entry.changed_fields or [])
 
