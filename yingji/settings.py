@@ -9,6 +9,7 @@ Environment variables (all optional):
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
   YINGJI_HTTPS        "1": cookies always Secure (they are Secure on every HTTPS request anyway)
   YINGJI_TRUST_X_FORWARDED_PROTO  "1" behind a TLS proxy that sets X-Forwarded-Proto
+  YINGJI_PROFILE      deployment profile: fuxin (default), benxi, kaiyuan (docs/profiles.md)
   YINGJI_FEED_ALLOWED_HOSTS  comma-separated host names that CAP feeds may fetch from although they
                       resolve to an internal address (default: none; see core/outbound.py)
 """
@@ -17,13 +18,23 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("YINGJI_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def profile_root(name: str) -> str:
+    """The root division of a profile file (read directly: the full profile loads the boundaries)."""
+    path = BASE_DIR / "yingji" / "profiles" / f"{name.strip().lower()}.toml"
+    if not name.strip().isidentifier() or not path.is_file():
+        raise ImproperlyConfigured(f"YINGJI_PROFILE：没有名为 {name} 的档案（yingji/profiles/*.toml）")
+    return tomllib.loads(path.read_text(encoding="utf-8"))["root"]
 
 
 def _secret_key(env: str = "SECRET_KEY", filename: str = "secret_key") -> str:
@@ -231,8 +242,12 @@ if HTTPS or os.environ.get("YINGJI_TRUST_X_FORWARDED_PROTO") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Deployment profile: the jurisdiction this installation serves (city code, 6 digits).
-YINGJI_PROFILE_CITY = os.environ.get("YINGJI_PROFILE_CITY", "210900")
+# Deployment profile (docs/profiles.md): YINGJI_PROFILE, else the profile `yingji demo --profile`
+# recorded in the data dir, else fuxin. YINGJI_PROFILE_CITY is the profile's root division (6 digits;
+# a city, or a county-level city such as 211282); read it through yingji.core.profile.
+YINGJI_PROFILE = (os.environ.get("YINGJI_PROFILE") or (
+    (DATA_DIR / "profile").read_text(encoding="utf-8").strip() if (DATA_DIR / "profile").is_file() else "") or "fuxin")
+YINGJI_PROFILE_CITY = os.environ.get("YINGJI_PROFILE_CITY") or profile_root(YINGJI_PROFILE)
 
 LOGGING = {
     "version": 1,
