@@ -29,9 +29,9 @@ def seat(p: Profile) -> Unit:
     return p.unit(p.demo["seat"])
 
 
-def bureau(p: Profile, unit: Unit) -> str:
+def bureau(p: Profile, unit: Unit, short: bool = False) -> str:
     """The unit's emergency body (彰武县应急管理局; a Kaiyuan township's 安全生产监管站)."""
-    return p.demo.get("unit_bureau", "{unit}应急管理局").format(unit=unit.name)
+    return p.demo.get("unit_bureau", "{unit}应急管理局").format(unit=unit.short_name if short else unit.name)
 
 
 def government(p: Profile, unit: Unit) -> str:

@@ -58,6 +58,11 @@ class Unit:
     def is_township(self) -> bool:
         return len(self.code) == 12
 
+    @property
+    def prefix(self) -> str:
+        """The code prefix of everything inside the unit (``210922``, ``211282102``)."""
+        return self.code[:9] if self.is_township else self.code
+
 
 @dataclass(frozen=True)
 class Headquarters:
@@ -124,8 +129,7 @@ class Profile:
         """The unit a division code lies in (None for the root itself or outside)."""
         code = str(code).ljust(12, "0")
         for unit in self.units:
-            prefix = unit.code[:9] if unit.is_township else unit.code
-            if code.startswith(prefix):
+            if code.startswith(unit.prefix):
                 return unit
         return None
 
