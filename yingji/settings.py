@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yingji.web.context.navigation",
+                "yingji.web.context.installation",
             ],
             "builtins": ["yingji.core.templatetags.capabilities", "yingji.web.templatetags.labels"],
         },
@@ -198,9 +199,10 @@ YINGJI_API_DOCS_PUBLIC = os.environ.get("YINGJI_API_DOCS_PUBLIC") == "1"
 YINGJI_IMPORT_MAX_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 YINGJI_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
 YINGJI_IMPORT_MAX_ROWS = int(os.environ.get("YINGJI_IMPORT_MAX_ROWS", "100000"))
-# Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (Fuxin 8,000).
+# Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (default: the
+# profile's, Fuxin 8,000).
 YINGJI_EXAM_PASS_MARK = int(os.environ.get("YINGJI_EXAM_PASS_MARK", "80"))
-YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "8000"))
+YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "0")) or None  # None: the profile's
 # No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).
 YINGJI_MAX_REQUEST_BYTES = int(os.environ.get("YINGJI_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

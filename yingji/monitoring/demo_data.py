@@ -48,8 +48,9 @@ FLOOD_SENSOR = ("water_level", "水位（超警戒）", 60, {4: 0.0, 3: 0.5, 2: 
 
 
 def _point(rng, county, township=None):
+    """A township's representative point, else a random point in the county or township unit."""
     if township:
-        for town, geometry in synthetic_partition(county):
+        for town, geometry in synthetic_partition(county[:6]):
             if town.code == township:
                 p = geometry.representative_point()
                 return round(p.x, 6), round(p.y, 6)
@@ -93,7 +94,7 @@ def _objects_and_sensors(rng: random.Random):
     objects, sensors = [], []
     # name, county, township (real NBS code; shapes are synthetic)
     for i, (name, county, town) in enumerate(spec["seismic_stations"], start=1):
-        lon, lat = _point(rng, county[:6], town or None)
+        lon, lat = _point(rng, county, town or None)
         obj = _object(f"SZ{i:02d}", f"{name}（示例）", "seismic_station", lon, lat, county,
                       owner_unit=f"{p.name}地震监测中心（示例）")
         objects.append(obj)

@@ -150,7 +150,8 @@ def load_plans() -> int:
                                                    profile.government(p, unit), division=code), "filed",
                                       published=now - (200 + len(county) * 40) * day)
         town_code, town_name = p.demo["township_plan"]
-        _lifecycle(users, _plan(users, f"{profile.focus(p).name}{town_name}突发事件应急预案（示例）", "township",
+        town_plan = f"{profile.focus(p).name if p.level == 'city' else p.name}{town_name}突发事件应急预案（示例）"
+        _lifecycle(users, _plan(users, town_plan, "township",
                                 f"{town_name}人民政府", division=town_code), "filed", published=now - 150 * day)
         key = list(Enterprise.objects.filter(is_synthetic=True, industry="hazchem").order_by("pk")[:3])
         for ent in key:

@@ -103,7 +103,8 @@ class Profile:
     other_departments: tuple[str, ...]
     deadlines: tuple[dict, ...]
     drill_quotas: tuple[dict, ...]
-    training_yearly_target: int
+    training_yearly_target: int  # 0: the local plan sets none
+    training_target_source: str
     sources: tuple[str, ...]
     users: tuple[DemoUser, ...]
     demo: dict[str, Any] = field(repr=False)
@@ -269,6 +270,7 @@ def parse(data: dict, key: str) -> Profile:
         departments=roles, other_departments=tuple(departments.get("other", [])),
         deadlines=tuple(data.get("deadlines", [])), drill_quotas=tuple(data.get("drill_quotas", [])),
         training_yearly_target=int(data.get("training", {}).get("yearly_target", 0)),
+        training_target_source=str(data.get("training", {}).get("source", "")),
         sources=tuple(data.get("sources", [])), users=tuple(users), demo=demo,
     )
 

@@ -95,8 +95,9 @@ def load_teams() -> int:
     for i in range(101):
         town = towns[i % len(towns)]
         code6 = town.code if p.level == "county" else town.code[:6]
-        word = ["综合应急", "森林防火扑火", "防汛抢险"][i // len(towns)]
-        rows.append(_team(rng, f"{town.name}示例{word}兼职队", "part_time", "township", code6,
+        word = ["综合应急", "森林防火扑火", "防汛抢险"][(i // len(towns)) % 3]
+        nth = "" if i < 3 * len(towns) else str(i // (3 * len(towns)) + 1)  # a county profile has few townships
+        rows.append(_team(rng, f"{town.name}示例{word}兼职{nth}队", "part_time", "township", code6,
                           ["森林草原防灭火"] if "森林" in word else (["防汛抗旱"] if "防汛" in word else ["综合救援"]),
                           rng.randint(15, 40), division=town.code, parent=f"{town.name}人民政府"))
     for i, word in enumerate(["蓝天", "绿舟", "红十字", "志愿", "山地", "水上"]):
