@@ -78,10 +78,10 @@ def loaded_profile(request, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def as_profile(loaded_profile, django_db_blocker):
-    """A test inside the loaded module (the profile active, the database open)."""
+def as_profile(loaded_profile, db):
+    """A test inside the loaded module (the profile active; its writes rolled back after it)."""
     from yingji.core import profile as installation
 
     profile, _ = loaded_profile
-    with django_db_blocker.unblock(), installation.activate(profile.key):
+    with installation.activate(profile.key):
         yield profile

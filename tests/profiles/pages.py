@@ -16,7 +16,10 @@ def urls() -> list[str]:
             + ["/divisions/?level=township", "/divisions/?page=2"])
 
 
-def fetch(client, url: str) -> str:
+def fetch(client, url: str, refusable: bool = False) -> str:
+    """The page's text; ``refusable``: a role that may not see the page gets 403 (then nothing to read)."""
     response = client.get(url)
+    if refusable and response.status_code == 403:
+        return ""
     assert response.status_code == 200, (url, response.status_code)
     return response.content.decode()
