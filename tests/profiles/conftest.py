@@ -36,8 +36,11 @@ def profile_words(key: str) -> tuple[str, ...]:
 
 
 def text_fields(model) -> list[str]:
+    """Text a person could read: character, text and JSON fields (not hashes and digests, whose hex
+    digits may spell anything)."""
     return [f.name for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField, models.JSONField))]
+            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+            and "hash" not in f.name and "digest" not in f.name]
 
 
 def database_hits(words: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
