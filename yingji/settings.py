@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tomllib
 from pathlib import Path
 
@@ -247,8 +248,12 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 # Deployment profile (docs/profiles.md): YINGJI_PROFILE, else the profile `yingji demo --profile`
 # recorded in the data dir, else fuxin. YINGJI_PROFILE_CITY is the profile's root division (6 digits;
 # a city, or a county-level city such as 211282); read it through yingji.core.profile.
+# The test suite never reads the recorded file (a developer's `yingji demo --profile benxi` in ./var must
+# not turn the Fuxin-based tests into Benxi ones); tests switch with yingji.core.profile.activate.
+_RECORDED_PROFILE = DATA_DIR / "profile"
 YINGJI_PROFILE = (os.environ.get("YINGJI_PROFILE") or (
-    (DATA_DIR / "profile").read_text(encoding="utf-8").strip() if (DATA_DIR / "profile").is_file() else "") or "fuxin")
+    _RECORDED_PROFILE.read_text(encoding="utf-8").strip()
+    if _RECORDED_PROFILE.is_file() and "pytest" not in sys.modules else "") or "fuxin")
 YINGJI_PROFILE_CITY = os.environ.get("YINGJI_PROFILE_CITY") or profile_root(YINGJI_PROFILE)
 
 LOGGING = {
