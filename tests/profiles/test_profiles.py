@@ -58,3 +58,19 @@ def test_a_malformed_profile_is_refused_with_the_key_named(change, message):
 def test_an_unknown_profile_names_the_choices():
     with pytest.raises(ProfileError, match="没有名为 shenyang 的档案（可选：benxi、fuxin、kaiyuan）"):
         load("shenyang")
+
+
+def test_yingji_demo_refuses_an_unknown_profile_and_a_database_of_another_profile(db, tmp_path, settings):
+    from django.core.management import CommandError, call_command
+
+    from yingji.regions.models import Organisation
+
+    settings.DATA_DIR = tmp_path
+    settings.YINGJI_PROFILE, settings.YINGJI_PROFILE_CITY = "fuxin", "210900"  # restored after the test
+    with pytest.raises(CommandError, match="没有名为 shenyang 的档案"):
+        call_command("demo", profile="shenyang", load_only=True)
+    (tmp_path / "profile").write_text("fuxin\n", encoding="utf-8")
+    Organisation.objects.create(name="阜新市应急管理局", kind="bureau", division_code="210900000000", is_synthetic=True)
+    with pytest.raises(CommandError, match="已载入“fuxin”档案的演示数据"):
+        call_command("demo", profile="benxi", load_only=True)
+    assert (tmp_path / "profile").read_text(encoding="utf-8") == "fuxin\n"  # nothing recorded
