@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 
 from django.conf import settings
-from django.test.utils import override_settings
 
 from yingji.profiles import Profile, load
 
@@ -25,7 +24,9 @@ def root_code() -> str:
 
 @contextlib.contextmanager
 def activate(name: str):
-    """Run a block as an installation of another profile (tests, ``yingji demo --profile``)."""
+    """Run a block as an installation of another profile (tests)."""
+    from django.test.utils import override_settings  # test machinery: imported on use, not by every process
+
     profile = load(name)
     with override_settings(YINGJI_PROFILE=profile.key, YINGJI_PROFILE_CITY=profile.root):
         yield profile
