@@ -1,6 +1,6 @@
 """The ``yingji`` console command: a thin dispatcher to Django management commands.
 
-    yingji demo [--host H] [--port P] [--load-only]   migrate, load the Fuxin demo, serve
+    yingji demo [--profile fuxin|benxi|kaiyuan] [--host H] [--port P] [--load-only]   migrate, load a profile's demo, serve
     yingji serve [--host H] [--port P]                 serve the platform (ASGI, uvicorn)
     yingji migrate                                     apply database migrations
     yingji createuser NAME --role ROLE --region CODE --password PW

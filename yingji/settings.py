@@ -9,6 +9,7 @@ Environment variables (all optional):
   YINGJI_DEBUG        "1" for Django debug pages (never in production)
   YINGJI_HTTPS        "1": cookies always Secure (they are Secure on every HTTPS request anyway)
   YINGJI_TRUST_X_FORWARDED_PROTO  "1" behind a TLS proxy that sets X-Forwarded-Proto
+  YINGJI_PROFILE      deployment profile: fuxin (default), benxi, kaiyuan (docs/profiles.md)
   YINGJI_FEED_ALLOWED_HOSTS  comma-separated host names that CAP feeds may fetch from although they
                       resolve to an internal address (default: none; see core/outbound.py)
 """
@@ -17,13 +18,24 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import tomllib
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("YINGJI_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def profile_root(name: str) -> str:
+    """The root division of a profile file (read directly: the full profile loads the boundaries)."""
+    path = BASE_DIR / "yingji" / "profiles" / f"{name.strip().lower()}.toml"
+    if not name.strip().isidentifier() or not path.is_file():
+        raise ImproperlyConfigured(f"YINGJI_PROFILE：没有名为 {name} 的档案（yingji/profiles/*.toml）")
+    return tomllib.loads(path.read_text(encoding="utf-8"))["root"]
 
 
 def _secret_key(env: str = "SECRET_KEY", filename: str = "secret_key") -> str:
@@ -108,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yingji.web.context.navigation",
+                "yingji.web.context.installation",
             ],
             "builtins": ["yingji.core.templatetags.capabilities", "yingji.web.templatetags.labels"],
         },
@@ -187,9 +200,10 @@ YINGJI_API_DOCS_PUBLIC = os.environ.get("YINGJI_API_DOCS_PUBLIC") == "1"
 YINGJI_IMPORT_MAX_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 YINGJI_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
 YINGJI_IMPORT_MAX_ROWS = int(os.environ.get("YINGJI_IMPORT_MAX_ROWS", "100000"))
-# Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (Fuxin 8,000).
+# Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (default: the
+# profile's, Fuxin 8,000).
 YINGJI_EXAM_PASS_MARK = int(os.environ.get("YINGJI_EXAM_PASS_MARK", "80"))
-YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "8000"))
+YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "0")) or None  # None: the profile's
 # No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).
 YINGJI_MAX_REQUEST_BYTES = int(os.environ.get("YINGJI_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -231,8 +245,16 @@ if HTTPS or os.environ.get("YINGJI_TRUST_X_FORWARDED_PROTO") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Deployment profile: the jurisdiction this installation serves (city code, 6 digits).
-YINGJI_PROFILE_CITY = os.environ.get("YINGJI_PROFILE_CITY", "210900")
+# Deployment profile (docs/profiles.md): YINGJI_PROFILE, else the profile `yingji demo --profile`
+# recorded in the data dir, else fuxin. YINGJI_PROFILE_CITY is the profile's root division (6 digits;
+# a city, or a county-level city such as 211282); read it through yingji.core.profile.
+# The test suite never reads the recorded file (a developer's `yingji demo --profile benxi` in ./var must
+# not turn the Fuxin-based tests into Benxi ones); tests switch with yingji.core.profile.activate.
+_RECORDED_PROFILE = DATA_DIR / "profile"
+YINGJI_PROFILE = (os.environ.get("YINGJI_PROFILE") or (
+    _RECORDED_PROFILE.read_text(encoding="utf-8").strip()
+    if _RECORDED_PROFILE.is_file() and "pytest" not in sys.modules else "") or "fuxin")
+YINGJI_PROFILE_CITY = os.environ.get("YINGJI_PROFILE_CITY") or profile_root(YINGJI_PROFILE)
 
 LOGGING = {
     "version": 1,

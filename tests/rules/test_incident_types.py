@@ -7,7 +7,7 @@ import pytest
 from yingji.rules.bands import Band
 from yingji.rules.incident_types import (
     CATEGORIES,
-    FUXIN_SPECIAL_HQS,
+    HQ_CATEGORY_TABLE,
     NATURAL_DISASTER_NATIONAL_RESPONSE,
     GradingCriterion,
     GradingTable,
@@ -20,7 +20,8 @@ from yingji.rules.incident_types import (
     special_hqs,
 )
 
-# The 22 专项应急指挥部 exactly as 阜政办发〔2022〕9号 lists them.
+# The 22 专项应急指挥部 categories exactly as 阜政办发〔2022〕9号 lists them (the Fuxin profile's own
+# HQs, by these codes: tests/foundation/test_profiles.py).
 FUXIN_NATURAL_HQ_NAMES = ["地震灾害", "地质灾害", "防汛抗旱", "气象灾害", "森林草原灾害", "农业灾害", "自然灾害"]
 FUXIN_WORK_SAFETY_HQ_NAMES = [
     "安全生产事故", "危险化学品事故", "煤矿事故", "制造业事故", "非煤矿山事故", "重特大火灾事故",
@@ -34,15 +35,15 @@ def test_four_statutory_categories():
                           "public_health": "公共卫生事件", "social_safety": "社会安全事件"}
 
 
-def test_fuxin_has_7_natural_and_15_work_safety_special_hqs_in_plan_order():
+def test_hq_categories_are_fuxins_7_natural_and_15_work_safety_in_plan_order():
     assert [hq.name for hq in special_hqs() if hq.kind == "natural"] == FUXIN_NATURAL_HQ_NAMES
     assert [hq.name for hq in special_hqs() if hq.kind == "work_safety"] == FUXIN_WORK_SAFETY_HQ_NAMES
-    assert len({hq.code for hq in FUXIN_SPECIAL_HQS}) == 22
+    assert len({hq.code for hq in HQ_CATEGORY_TABLE}) == 22
 
 
 def test_every_special_hq_handles_at_least_one_subtype():
     covered = {t.special_hq for t in all_incident_types()}
-    assert {hq.code for hq in FUXIN_SPECIAL_HQS} <= covered
+    assert {hq.code for hq in HQ_CATEGORY_TABLE} <= covered
 
 
 def test_every_subtype_hq_exists_and_hq_kind_fits_category():

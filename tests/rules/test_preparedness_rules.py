@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from yingji.profiles import load as load_profile
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
 from yingji.rules import training as tr
@@ -90,14 +91,15 @@ def test_interval_quota_satisfied_due_and_overdue():
 
 
 def test_yearly_quotas_spread_over_the_year_and_count_large_drills_only_where_required():
-    county = dq.QUOTAS["county"]  # twice a year: by 30 June and by 31 December
+    fuxin = {row["code"]: dq.local_quota(row) for row in load_profile("fuxin").drill_quotas}  # 阜政办发〔2022〕9号 L202
+    county = fuxin["county"]  # twice a year: by 30 June and by 31 December
     assert dq.compliance(county, [], date(2026, 6, 30)).state == "due"
     assert dq.compliance(county, [], date(2026, 7, 1)).state == "overdue"
     one = dq.compliance(county, [(date(2026, 3, 1), False)], date(2026, 7, 1))
     assert (one.state, one.done, one.next_due) == ("due", 1, date(2026, 12, 31))
     assert dq.compliance(county, [(date(2026, 3, 1), False), (date(2026, 5, 1), False)], date(2026, 7, 1)).state == "satisfied"
     assert dq.compliance(county, [(date(2025, 3, 1), False), (date(2025, 9, 1), False)], date(2026, 2, 1)).state == "due"
-    city = dq.QUOTAS["city_large"]
+    city = fuxin["city_large"]
     assert dq.compliance(city, [(date(2026, 3, 1), False)], date(2026, 12, 31)).state == "due"  # not a large drill
     assert dq.compliance(city, [(date(2026, 3, 1), True)], date(2026, 12, 31)).state == "satisfied"
     assert dq.compliance(city, [(date(2025, 3, 1), True)], date(2026, 1, 1)).state == "due"

@@ -1,5 +1,5 @@
-"""Demo steps of the command app (orders 70–79): the synthetic Fuxin road network, Fuxin's plans
-as structured data, a response with a dispatch and a road closure. Everything here is synthetic
+"""Demo steps of the command app (orders 70–79): the synthetic road network inside the profile's
+real boundaries, the profile's plans as structured data, a response with a dispatch and a road closure. Everything here is synthetic
 and labelled so."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from yingji.accounts.models import User
 from yingji.core import records
+from yingji.demo import profile
 from yingji.demo.steps import demo_step
 from yingji.incidents.models import Incident
 from yingji.regions.models import Organisation
@@ -20,15 +21,15 @@ from . import plans as plan_services
 from .demo_plans import county_plan, plan_documents
 from .models import Plan, Response, RoadClosure, RoadNetwork
 
-CITY = "210900000000"
 
 
-@demo_step(70, "合成路网（阜新，示例）")
+@demo_step(70, "合成路网（示例）")
 def load_road_network() -> int:
     existing = RoadNetwork.objects.filter(is_synthetic=True, source_kind="synthetic").first()
     if existing is not None and (network.roads_dir() / existing.file_name).exists():
         return 0
-    net = network.build_synthetic(None, seed=2109, target_nodes=30_000)
+    p = profile.current()
+    net = network.build_synthetic(None, seed=2109, target_nodes=p.demo.get("road_nodes", 30_000))
     return net.n_nodes
 
 
@@ -36,10 +37,12 @@ def load_road_network() -> int:
 def load_plans() -> int:
     if Plan.objects.filter(is_synthetic=True).exists():
         return 0
+    p = profile.current()
     org_by_name = dict(Organisation.objects.values_list("name", "pk"))
-    docs = plan_documents(org_by_name, CITY)
-    counties = Organisation.objects.filter(kind="bureau").exclude(division_code=CITY)
-    docs += [county_plan(o.name.removesuffix("应急管理局"), o.division_code) for o in counties]
+    docs = plan_documents(p, org_by_name)
+    counties = Organisation.objects.filter(kind="bureau").exclude(division_code=p.root12)
+    docs += [county_plan(p, p.unit_of(o.division_code).name, o.name, o.division_code) for o in counties
+             if p.unit_of(o.division_code) is not None]
     with transaction.atomic():
         for doc in docs:
             doc = dict(doc)
@@ -57,7 +60,7 @@ def load_demo_response() -> int:
     nearest standby team, through the same services a commander uses."""
     if Response.objects.filter(is_synthetic=True).exists():
         return 0
-    commander = User.objects.filter(username="commander").first()
+    commander = User.objects.filter(username=profile.current().username("commander")).first()
     incident = (Incident.objects.filter(is_synthetic=True, lon__isnull=False, grade_level__isnull=False)
                 .exclude(state="closed").order_by("grade_level", "pk").first())
     if commander is None or incident is None:
@@ -74,21 +77,24 @@ def load_demo_response() -> int:
     return 1
 
 
-# (point near a road, reason, hours ago) — a county road flooded after the demo rain, still closed
-DEMO_CLOSURES = [((122.53, 42.39), "示例：强降雨致路面积水约 40 厘米，封闭待排水", 5)]
+# (reason, hours ago) — a county road flooded after the demo rain, still closed, at the profile's
+# [demo.plans] closure point
+DEMO_CLOSURES = [("示例：强降雨致路面积水约 40 厘米，封闭待排水", 5)]
 
 
 @demo_step(73, "道路封闭（示例）")
 def load_road_closures() -> int:
-    """A road closure in 彰武县 entered the way a duty officer does (the nearest road segment to a
+    """A road closure in the focus unit (Fuxin: 彰武县) entered the way a duty officer does (the nearest road segment to a
     point), so the closures list and the one-map layer are not empty."""
     if RoadClosure.objects.filter(is_synthetic=True).exists() or not RoadNetwork.objects.filter(is_active=True).exists():
         return 0
-    commander = User.objects.filter(username="commander").first()
+    p = profile.current()
+    commander = User.objects.filter(username=p.username("commander")).first()
     if commander is None:
         return 0
     made = 0
-    for (lon, lat), reason, hours in DEMO_CLOSURES:
+    lon, lat = p.demo["plans"]["closure_point"]
+    for reason, hours in DEMO_CLOSURES:
         network.close_road(commander, reason=reason, lon=lon, lat=lat,
                            closed_at=timezone.now() - dt.timedelta(hours=hours))
         made += 1

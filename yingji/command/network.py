@@ -19,12 +19,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from yingji.core import profile as installation
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.records import create_record, update_record
 from yingji.geo.boundaries import county_features
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
-from yingji.geo.townships import township_at
+from yingji.geo.townships import township_at, township_features
 from yingji.regions.services import county_at
 
 from .models import RoadClosure, RoadNetwork
@@ -32,7 +33,6 @@ from .roadnames import class_label
 
 OSM_LICENCE = "© OpenStreetMap 贡献者，ODbL 1.0"
 SYNTHETIC_LICENCE = "合成数据（示例），仅供演示，不代表真实道路"
-CITY = "210900000000"
 _lock = threading.Lock()
 _graphs: dict[tuple, RoadGraph] = {}
 
@@ -62,7 +62,7 @@ def _store(user, graph: RoadGraph, *, name: str, source_kind: str, source: str, 
     return network
 
 
-def import_osm(user, path: str | Path, *, name: str = "", division_code: str = CITY,
+def import_osm(user, path: str | Path, *, name: str = "", division_code: str | None = None,
                activate: bool = True) -> RoadNetwork:
     """Import an OpenStreetMap ``.osm.pbf`` extract (car profile by road class)."""
     path = Path(path)
@@ -75,7 +75,7 @@ def import_osm(user, path: str | Path, *, name: str = "", division_code: str = C
     except RuntimeError as exc:  # pyosmium reports unreadable files as RuntimeError
         raise ValidationFailed(f"无法读取 {path.name}：{exc}", fields={"file": ["无法读取"]}) from exc
     return _store(user, graph, name=name or f"OSM 路网（{path.name}）", source_kind="osm", source=path.name,
-                  licence=OSM_LICENCE, division_code=division_code, activate=activate)
+                  licence=OSM_LICENCE, division_code=division_code or installation.root_code(), activate=activate)
 
 
 @lru_cache(maxsize=4)
@@ -83,12 +83,23 @@ def fuxin_polygons(city4: str = "2109") -> dict:
     return {f["properties"]["code"]: shapely.geometry.shape(f["geometry"]) for f in county_features(city4)}
 
 
+@lru_cache(maxsize=4)
+def profile_polygons(root: str, level: str) -> dict:
+    """The polygons the network is generated in: the city's counties (real boundaries), or the
+    townships of a county-level profile (synthetic cells tiling the real county)."""
+    if level == "city":
+        return fuxin_polygons(root[:4])
+    return {f["properties"]["code"]: shapely.geometry.shape(f["geometry"]) for f in township_features(root)}
+
+
 def build_synthetic(user=None, *, seed: int = 2109, target_nodes: int = 30_000, activate: bool = True) -> RoadNetwork:
-    """The Fuxin demo network: generated inside the real county boundaries, labelled synthetic."""
-    graph = synthetic_fuxin_network(fuxin_polygons(), seed=seed, target_nodes=target_nodes)
-    return _store(user, graph, name="阜新市合成路网（示例）", source_kind="synthetic",
-                  source="程序在阜新市各县区真实边界内生成（合成路网）",
-                  licence=SYNTHETIC_LICENCE, division_code=CITY, activate=activate, synthetic=True)
+    """The demo network of the installation's profile: generated inside the real boundaries,
+    labelled synthetic."""
+    p = installation.current()
+    graph = synthetic_fuxin_network(profile_polygons(p.root, p.level), seed=seed, target_nodes=target_nodes)
+    return _store(user, graph, name=f"{p.name}合成路网（示例）", source_kind="synthetic",
+                  source=f"程序在{p.name}真实边界内生成（合成路网）",
+                  licence=SYNTHETIC_LICENCE, division_code=p.root12, activate=activate, synthetic=True)
 
 
 def activate_network(user, network: RoadNetwork) -> RoadNetwork:

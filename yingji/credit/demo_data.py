@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from yingji.accounts.models import User
+from yingji.demo import profile
 from yingji.demo.steps import demo_step
 from yingji.enforcement.models import Case
 from yingji.rules.enforcement import add_working_days
@@ -20,7 +21,8 @@ from .models import Listing
 def load_credit() -> int:
     if Listing.objects.filter(is_synthetic=True).exists():
         return 0
-    supervisor = User.objects.filter(username="supervisor").first()
+    p = profile.current()
+    supervisor = User.objects.filter(username=p.username("supervisor")).first()
     case = Case.objects.filter(is_synthetic=True, state="closed").order_by("-fine_yuan").first()
     if supervisor is None or case is None:
         return 0
@@ -35,7 +37,7 @@ def load_credit() -> int:
         "objection": "整改已在指令期限后数日内完成，请求不予列入（示例）", "objection_on": notice + dt.timedelta(days=1)})
     decided = add_working_days(notice, 6)
     services.step(supervisor, listing.pk, "decide", {
-        "decision_number": f"阜应急失信〔{decided.year}〕1号（示例）", "decided_on": decided,
+        "decision_number": f"{p.demo['abbr']}应急失信〔{decided.year}〕1号（示例）", "decided_on": decided,
         "reply": "经复核，整改期满后仍拒不整改，且经处罚后方整改，异议不成立（示例）"})
     services.step(supervisor, listing.pk, "publish", {"published_on": add_working_days(decided, 2)})
     return 1

@@ -1,6 +1,8 @@
-"""The Fuxin demo dataset: deterministic (seeded), synthetic, labelled so everywhere.
+"""The demo dataset of the installation's profile (Fuxin by default; docs/profiles.md):
+deterministic (seeded), synthetic, labelled so everywhere.
 
-Each domain contributes steps (its ``demo_data`` module registers them with
+Steps ask ``yingji.demo.profile.current()`` for the names and places they write. Each domain
+contributes steps (its ``demo_data`` module registers them with
 :func:`yingji.demo.steps.demo_step`);
 ``load_demo`` runs them in order inside one transaction per step and skips a step whose
 data is already present, so ``yingji demo`` can be run again safely.
@@ -16,12 +18,13 @@ from yingji.audit.services import verify_chain  # the demo proves its own audit 
 from yingji.core.apps import app_modules
 
 from . import foundation  # noqa: F401  (registers its steps)
-from .foundation import DEMO_USERS
+from . import profile
+from .foundation import demo_users_of
 from .steps import DEMO_PASSWORD, SEED, STEPS, demo_step  # noqa: F401  (the demo kit's public names)
 
 
 def demo_users() -> list[tuple[str, str]]:
-    return [(u[0], f"{u[2]} · {u[4]}") for u in DEMO_USERS]
+    return [(u[0], f"{u[2]} · {u[4]}") for u in demo_users_of(profile.current())]
 
 
 def load_demo(verbose: bool = False) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Demo step 1: users of every role, organisations and enterprises of Fuxin (synthetic)."""
+"""Demo step 1: users of every role, organisations and enterprises of the profile (synthetic)."""
 
 from __future__ import annotations
 
@@ -8,92 +8,82 @@ from django.contrib.auth.hashers import make_password
 
 from yingji.accounts.models import User
 from yingji.regions.models import Enterprise, Organisation
-from yingji.rules.incident_types import special_hqs
+from yingji.rules.roles import ROLES as ROLE_LABELS
 from yingji.rules.uscc import make_uscc
 
+from . import profile
 from .places import point_in_county, township_of
+from .profile import landline
 from .steps import DEMO_PASSWORD, SEED, demo_step
 
-CITY = "210900000000"
-FUXIN_COUNTIES = {
-    "210902": "海州区", "210903": "新邱区", "210904": "太平区", "210905": "清河门区",
-    "210911": "细河区", "210921": "阜新蒙古族自治县", "210922": "彰武县",
-}
-# username, role, role label, region, description
-DEMO_USERS = [
-    ("admin", "sysadmin", "系统管理员", CITY, "阜新市"),
-    ("city", "city_admin", "市级管理员", CITY, "阜新市应急管理局"),
-    ("zhangwu", "county_admin", "县区管理员", "210922000000", "彰武县应急管理局"),
-    ("fumeng", "county_admin", "县区管理员", "210921000000", "阜新蒙古族自治县应急管理局"),
-    ("duty", "duty_officer", "值班员", CITY, "阜新市应急管理局值班室"),
-    ("duty_zw", "duty_officer", "值班员", "210922000000", "彰武县应急管理局值班室"),
-    ("commander", "commander", "指挥员", CITY, "阜新市应急指挥部"),
-    ("supervisor", "supervisor", "监管人员", CITY, "阜新市应急管理局危化科"),
-    ("qiye", "enterprise", "企业用户", None, "示例企业安全负责人"),
-    ("viewer", "readonly", "只读", CITY, "阜新市（只读）"),
-    ("xinxiyuan", "info_officer", "灾害信息员", "210922100201", "彰武镇示例村灾害信息员"),
-]
-CITY_DEPARTMENTS = [
-    "阜新市应急管理局", "阜新市公安局", "阜新市消防救援支队", "阜新市卫生健康委员会", "阜新市自然资源局",
-    "阜新市水利局", "阜新市气象局", "阜新市交通运输局", "阜新市住房和城乡建设局", "阜新市工业和信息化局",
-    "阜新市生态环境局", "阜新市农业农村局", "阜新市林业和草原局", "阜新市教育局", "阜新市民政局",
-    "阜新市商务局", "阜新市文化旅游和广播电视局", "阜新市通信发展管理办公室", "国网阜新供电公司",
-]
-FLUORINE_PARK = "阜新氟产业开发区"
-FLUORINE_PRODUCTS = ["氟化工", "含氟精细化学品", "氟材料", "氢氟酸", "含氟医药中间体", "氟聚合物", "电子级氟化物", "制冷剂"]
-OTHER_HAZCHEM = ["液化气储配站", "化工仓储", "燃气", "化学试剂", "油品储运", "工业气体"]
 
 
-def _organisations() -> list[Organisation]:
-    rows = [Organisation(name=name, kind="bureau" if "应急管理局" in name else "department", division_code=CITY,
-                         duty_phone=f"0418-{2800000 + i * 137:07d}", is_synthetic=True)
-            for i, name in enumerate(CITY_DEPARTMENTS)]
-    rows.append(Organisation(name="阜新市突发事件应急指挥部（总指挥部）", kind="command", division_code=CITY,
-                             lead_unit="阜新市人民政府", notes="统一领导全市突发事件应对工作", is_synthetic=True))
-    for hq in special_hqs():
+def __getattr__(name: str):
+    if name == "DEMO_USERS":  # the current profile's demo accounts (older callers import this name)
+        return demo_users_of(profile.current())
+    raise AttributeError(name)
+
+
+def demo_users_of(p) -> list[tuple[str, str, str, str | None, str]]:
+    """username, role, role label, region, description of the profile's demo accounts."""
+    return [(u.username, u.role, ROLE_LABELS[u.role], u.region, u.description) for u in p.users]
+
+
+def _organisations(p) -> list[Organisation]:
+    city = p.root12
+    rows = [Organisation(name=name, kind="bureau" if name == p.department("emergency") else "department", division_code=city,
+                         duty_phone=landline(p, p.demo.get("landline_base", 2800000) + i * 137), is_synthetic=True)
+            for i, name in enumerate(p.all_departments)]
+    rows.append(Organisation(name=p.general_hq, kind="command", division_code=city, lead_unit=p.general_hq_lead,
+                             notes=p.demo.get("general_hq_notes", f"统一领导全{p.name[-1]}突发事件应对工作"), is_synthetic=True))
+    for hq in p.special_hqs:
         rows.append(Organisation(
-            name=f"阜新市{hq.name}应急专项指挥部", kind="special_hq",
-            category="natural" if hq.kind == "natural" else "work_safety", division_code=CITY,
-            lead_unit="阜新市应急管理局", notes=f"负责{hq.name}类突发事件的预防和处置", is_synthetic=True,
+            name=hq.full_name, kind="special_hq",
+            category="natural" if hq.kind == "natural" else "work_safety", division_code=city,
+            lead_unit=hq.lead_unit, notes=f"负责{hq.name}类突发事件的预防和处置", is_synthetic=True,
         ))
-    for i, (code, name) in enumerate(FUXIN_COUNTIES.items()):
-        rows.append(Organisation(name=f"{name}应急管理局", kind="bureau", division_code=code.ljust(12, "0"),
-                                 duty_phone=f"0418-{3100000 + i * 211:07d}", is_synthetic=True))
-        rows.append(Organisation(name=f"{name}突发事件应急指挥部", kind="command", division_code=code.ljust(12, "0"),
-                                 lead_unit=f"{name}人民政府", is_synthetic=True))
+    for i, unit in enumerate(p.units):
+        rows.append(Organisation(name=profile.bureau(p, unit), kind="bureau", division_code=unit.code12,
+                                 duty_phone=landline(p, p.demo.get("unit_landline_base", 3100000) + i * 211), is_synthetic=True))
+        rows.append(Organisation(name=p.demo.get("unit_command", "{unit}突发事件应急指挥部").format(unit=unit.name),
+                                 kind="command", division_code=unit.code12, lead_unit=profile.government(p, unit),
+                                 is_synthetic=True))
     return rows
 
 
-def _enterprise(rng: random.Random, index: int, name: str, industry: str, county: str, park: str = "",
+def _enterprise(p, rng: random.Random, index: int, name: str, industry: str, unit, park: str = "",
                 near=None, spread=0.0) -> Enterprise:
-    lon, lat = point_in_county(rng, county, near=near, spread=spread)
+    lon, lat = point_in_county(rng, unit.code, near=near, spread=spread)
     return Enterprise(
-        name=name, uscc=make_uscc("9", "1", county, f"MA{index:07d}"), industry=industry,
+        name=name, uscc=make_uscc("9", "1", unit.code[:6], f"MA{index:07d}"), industry=industry,
         scale=rng.choice(["large", "medium", "medium", "small"]), park=park,
-        address=f"{FUXIN_COUNTIES[county]}示例路{rng.randint(1, 300)}号", legal_representative=f"法人{index:02d}",
-        safety_manager=f"安全员{index:02d}", phone=f"1390418{index:04d}", lon=lon, lat=lat,
-        division_code=township_of(lon, lat, county), is_synthetic=True,
+        address=f"{unit.name}示例路{rng.randint(1, 300)}号", legal_representative=f"法人{index:02d}",
+        safety_manager=f"安全员{index:02d}", phone=profile.mobile(p, "139", index), lon=lon, lat=lat,
+        division_code=township_of(lon, lat, unit.code), is_synthetic=True,
     )
 
 
-def _enterprises(rng: random.Random) -> list[Enterprise]:
+def _enterprises(p, rng: random.Random) -> list[Enterprise]:
+    """The park's chemical enterprises, other hazardous-chemical units, then the other industries
+    (the profile's [demo.enterprises] table)."""
+    spec = p.demo["enterprises"]
     rows = []
-    park_centre = (121.80, 42.10)
-    for i in range(24):
-        product = FLUORINE_PRODUCTS[i % len(FLUORINE_PRODUCTS)]
-        rows.append(_enterprise(rng, i + 1, f"阜新示例{product}有限公司{i + 1:02d}", "hazchem", "210921",
-                                park=FLUORINE_PARK, near=park_centre, spread=0.05))
-    counties = ["210902", "210903", "210904", "210905", "210911", "210922"]
-    for i in range(13):
-        county = counties[i % len(counties)]
-        kind = OTHER_HAZCHEM[i % len(OTHER_HAZCHEM)]
-        rows.append(_enterprise(rng, 25 + i, f"{FUXIN_COUNTIES[county]}示例{kind}有限公司", "hazchem", county))
-    others = [("coal_mine", "煤业"), ("non_coal_mine", "矿业"), ("manufacturing", "机械制造"), ("gas_station", "加油站"),
-              ("metallurgy", "铸造"), ("construction", "建筑工程")]
-    for i in range(18):
-        industry, word = others[i % len(others)]
-        county = list(FUXIN_COUNTIES)[i % len(FUXIN_COUNTIES)]
-        rows.append(_enterprise(rng, 40 + i, f"{FUXIN_COUNTIES[county]}示例{word}公司{i + 1:02d}", industry, county))
+    park_unit = p.unit(spec["park_unit"])
+    products = spec["park_products"]
+    for i in range(spec.get("park_count", 24)):
+        product = products[i % len(products)]
+        rows.append(_enterprise(p, rng, i + 1, f"{p.short_name}示例{product}有限公司{i + 1:02d}", spec.get("park_industry", "hazchem"),
+                                park_unit, park=spec["park"], near=tuple(spec["park_centre"]), spread=spec.get("park_spread", 0.05)))
+    others = [u for u in p.units if u != park_unit]
+    kinds = spec["other_hazchem"]
+    for i in range(spec.get("other_hazchem_count", 13)):
+        unit = others[i % len(others)]
+        rows.append(_enterprise(p, rng, 25 + i, f"{unit.name}示例{kinds[i % len(kinds)]}有限公司", "hazchem", unit))
+    industries = [tuple(pair) for pair in spec["industries"]]
+    for i in range(spec.get("industry_count", 18)):
+        industry, word = industries[i % len(industries)]
+        unit = p.units[i % len(p.units)]
+        rows.append(_enterprise(p, rng, 40 + i, f"{unit.name}示例{word}公司{i + 1:02d}", industry, unit))
     return rows
 
 
@@ -101,7 +91,7 @@ def _enterprises(rng: random.Random) -> list[Enterprise]:
 def load_organisations() -> int:
     if Organisation.objects.filter(is_synthetic=True).exists():
         return 0
-    rows = _organisations()
+    rows = _organisations(profile.current())
     Organisation.objects.bulk_create(rows)
     return len(rows)
 
@@ -110,7 +100,7 @@ def load_organisations() -> int:
 def load_enterprises() -> int:
     if Enterprise.objects.filter(is_synthetic=True).exists():
         return 0
-    rows = _enterprises(random.Random(SEED))
+    rows = _enterprises(profile.current(), random.Random(SEED))
     Enterprise.objects.bulk_create(rows)
     return len(rows)
 
@@ -120,13 +110,14 @@ def load_users() -> int:
     created = 0
     password = make_password(DEMO_PASSWORD)
     first_enterprise = Enterprise.objects.filter(is_synthetic=True).order_by("pk").first()
-    for username, role, _, region, description in DEMO_USERS:
+    p = profile.current()
+    for username, role, _, region, description in demo_users_of(p):
         if User.objects.filter(username=username).exists():
             continue
         enterprise = first_enterprise if role == "enterprise" else None
         User.objects.create(
             username=username, password=password, role=role, full_name=description,
-            region_code=region or (enterprise.division_code if enterprise else CITY),
+            region_code=region or (enterprise.division_code if enterprise else p.root12),
             enterprise=enterprise,
         )
         created += 1

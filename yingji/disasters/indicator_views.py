@@ -8,6 +8,7 @@ import io
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from yingji.core import profile as installation
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.regions.services import full_name
@@ -78,7 +79,7 @@ def annual_report(request):
     years = [y for y in YEARS if y <= year] or [year]
     doc = Document()
     doc.add_heading(f"{full_name(code)}{year}年应急管理核心指标完成情况", level=1)
-    doc.add_paragraph(f"依据：{di.PLAN_SOURCE}。基期：{indicators.BASELINE_YEAR}年。"
+    doc.add_paragraph(f"依据：{installation.current().sources[0]}核心指标。基期：{indicators.BASELINE_YEAR}年。"
                       "生产安全事故数据来自突发事件信息报告，自然灾害数据来自灾情核报/续报，基础数据来自指标基础数据（注明来源）。")
     table = doc.add_table(rows=1, cols=4 + len(years))
     for cell, text in zip(table.rows[0].cells, ["序号", "指标", "目标", *[f"{y}年" for y in years], "是否达标"]):

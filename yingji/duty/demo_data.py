@@ -10,6 +10,7 @@ import random
 
 from django.utils import timezone
 
+from yingji.demo import profile
 from yingji.demo.steps import SEED, demo_step
 from yingji.regions.models import Organisation
 
@@ -21,7 +22,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 
 def _people(rng: random.Random, count: int, role: str) -> list[tuple[str, str]]:
-    return [(f"{rng.choice(SURNAMES)}{role}{i + 1}（示例）", f"1390418{rng.randint(1000, 9999)}") for i in range(count)]
+    return [(f"{rng.choice(SURNAMES)}{role}{i + 1}（示例）", profile.mobile(profile.current(), "139", rng.randint(1000, 9999))) for i in range(count)]
 
 
 @demo_step(30, "值班表（本月）")
@@ -63,13 +64,13 @@ def load_phone_book_and_daily() -> int:
     if PhoneEntry.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 31)
-    entries = [PhoneEntry(name="值班室", unit=o.name, duty_phone=o.duty_phone or "0418-0000000",
+    entries = [PhoneEntry(name="值班室", unit=o.name, duty_phone=o.duty_phone or profile.landline(profile.current(), 0),
                           office_phone=o.duty_phone, notes="合成示例号码", division_code=o.division_code, is_synthetic=True)
                for o in Organisation.objects.filter(kind__in=["bureau", "department"], is_synthetic=True)]
     PhoneEntry.objects.bulk_create(entries)
     today = timezone.localdate()
     reported = 0
-    for unit in Organisation.objects.filter(kind="bureau", is_synthetic=True).exclude(division_code="210900000000"):
+    for unit in Organisation.objects.filter(kind="bureau", is_synthetic=True).exclude(division_code=profile.current().root12):
         if rng.random() < 0.6:
             DailyReport.objects.create(organisation=unit, report_date=today, is_zero=True, submitted_at=timezone.now(),
                                        summary="", division_code=unit.division_code, is_synthetic=True)

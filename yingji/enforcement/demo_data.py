@@ -1,4 +1,4 @@
-"""Demo step (90): a synthetic year of supervision of Fuxin's chemical and non-coal-mining
+"""Demo step (90): a synthetic year of supervision of the profile's chemical and non-coal-mining
 enterprises — inspectors, grades, the city's annual plan with its recorded 双随机 draws, the
 inspections done so far (records, findings fed into the hidden-hazard loop, orders, reviews),
 and cases through to closure. Everything goes through the real services; every row is
@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from yingji.accounts.models import User
+from yingji.demo import profile
 from yingji.demo.steps import SEED, demo_step
 from yingji.hazards import loop
 from yingji.regions.models import Enterprise
@@ -20,7 +21,6 @@ from yingji.regions.models import Enterprise
 from . import cases, inspections, measures, plans
 from .models import Inspection, InspectionPlan, Inspector
 
-CITY = "210900000000"
 INSPECTOR_NAMES = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"]
 FINDINGS = [
     ("可燃气体检测报警器超过检定周期未检定", "GB 50493-2019 第4.1.1条"),
@@ -34,9 +34,10 @@ FINDINGS = [
 
 
 def _inspectors() -> list[Inspector]:
-    rows = [Inspector(name=f"执法人员{n}（示例）", organisation="阜新市应急管理局执法支队（示例）",
-                      certificate_number=f"2109{i + 1:04d}", valid_until=dt.date(timezone.localdate().year + 2, 12, 31),
-                      division_code=CITY, phone=f"0418-28{i + 1:05d}", is_synthetic=True)
+    p = profile.current()
+    rows = [Inspector(name=f"执法人员{n}（示例）", organisation=f"{p.demo['enforcement_unit']}（示例）",
+                      certificate_number=f"{p.scope_prefix}{i + 1:04d}", valid_until=dt.date(timezone.localdate().year + 2, 12, 31),
+                      division_code=p.root12, phone=f"{p.phone_area}-28{i + 1:05d}", is_synthetic=True)
             for i, n in enumerate(INSPECTOR_NAMES)]
     Inspector.objects.bulk_create(rows)
     return list(Inspector.objects.filter(is_synthetic=True).order_by("pk"))
@@ -97,17 +98,20 @@ def _case(supervisor, admin, inspection, inspectors, *, filed: dt.date, fine: st
 def load_enforcement() -> int:
     if InspectionPlan.objects.filter(is_synthetic=True).exists():
         return 0
-    users = {u.username: u for u in User.objects.filter(username__in=["supervisor", "city", "qiye"])}
+    p = profile.current()
+    CITY = p.root12  # noqa: N806
+    names = {p.username(slot): slot for slot in ("supervisor", "city", "enterprise")}
+    users = {names[u.username]: u for u in User.objects.filter(username__in=list(names))}
     if len(users) < 3:
         return 0
-    supervisor, admin, company = users["supervisor"], users["city"], users["qiye"]
+    supervisor, admin, company = users["supervisor"], users["city"], users["enterprise"]
     rng = random.Random(SEED + 90)
     today = timezone.localdate()
     staff = _inspectors()
     plans.grade_enterprises(admin, today.year, CITY, industries=("hazchem", "non_coal_mine"))
-    plan = plans.create_plan(admin, {"year": today.year, "name": f"阜新市{today.year}年度安全生产监督检查计划（示例）",
+    plan = plans.create_plan(admin, {"year": today.year, "name": f"{p.name}{today.year}年度安全生产监督检查计划（示例）",
                                      "division_code": CITY, "inspectors_count": len(staff), "is_synthetic": True})
-    plan = plans.approve_plan(admin, plan, f"阜安委〔{today.year}〕1号（示例）", dt.date(today.year, 1, 10))
+    plan = plans.approve_plan(admin, plan, f"{p.demo['abbr']}安委〔{today.year}〕1号（示例）", dt.date(today.year, 1, 10))
     created = plans.generate_inspections(admin, plan, f"{SEED}{today.year}")
     count = len(created)
     own = company.enterprise

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from yingji.demo import profile
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
 from yingji.regions.models import Enterprise
@@ -23,7 +24,6 @@ from .models import (EVALUATION_PERIOD_YEARS, Checklist, HazardRuleSetting, Haza
                      UnitChemical, add_years)
 from .risk import assess_point
 
-CITY = "210900000000"
 # (people within 500 m, [(unit name, kind, [(name, cas, categories, tonnes)])]) per product line.
 FLUORINE_TEMPLATES = {
     "氟化工": (24, [("无水氟化氢储罐区", "storage", [("氟化氢", "7664-39-3", "", 30)]),
@@ -136,16 +136,17 @@ def _people(rng: random.Random, base: int) -> int:
 
 
 def _source(rng, index: int, enterprise: Enterprise, key: str, people: int, today: dt.date) -> HazardSource:
+    p = profile.current()
     evaluated = today - dt.timedelta(days=rng.randint(120, 1300))  # a few are past the 3-year evaluation
     filed = index % 9 != 4
     return HazardSource(
-        enterprise=enterprise, name=f"{enterprise.name.replace('有限公司', '')}重大危险源", code=f"示例-2109-{index:03d}",
+        enterprise=enterprise, name=f"{enterprise.name.replace('有限公司', '')}重大危险源", code=f"示例-{p.scope_prefix}-{index:03d}",
         exposed_people=people, filing_status="filed" if filed else ("changed" if index % 2 else "unfiled"),
-        filing_number=f"阜应急危备〔示例〕{index:03d}号" if filed else "", filed_on=evaluated if filed else None,
+        filing_number=f"{p.demo['abbr']}应急危备〔示例〕{index:03d}号" if filed else "", filed_on=evaluated if filed else None,
         evaluated_on=evaluated, evaluation_due_on=add_years(evaluated, EVALUATION_PERIOD_YEARS),
-        person_main=f"主要负责人{index:02d}（示例）", person_main_phone=f"1380418{index:04d}",
-        person_technical=f"技术负责人{index:02d}（示例）", person_technical_phone=f"1370418{index:04d}",
-        person_operational=f"操作负责人{index:02d}（示例）", person_operational_phone=f"1360418{index:04d}",
+        person_main=f"主要负责人{index:02d}（示例）", person_main_phone=profile.mobile(p, "138", index),
+        person_technical=f"技术负责人{index:02d}（示例）", person_technical_phone=profile.mobile(p, "137", index),
+        person_operational=f"操作负责人{index:02d}（示例）", person_operational_phone=profile.mobile(p, "136", index),
         emergency_plan=f"{enterprise.name}生产安全事故应急预案（备案号 示例-{index:03d}）",
         division_code=enterprise.division_code, lon=enterprise.lon, lat=enterprise.lat, is_synthetic=True,
     )
@@ -155,8 +156,9 @@ def _source(rng, index: int, enterprise: Enterprise, key: str, people: int, toda
 def load_hazard_sources() -> int:
     if HazardSource.objects.filter(is_synthetic=True).exists():
         return 0
-    HazardRuleSetting.objects.get_or_create(division_code=CITY, defaults={
-        "name": "阜新市重大危险源与风险分级规则设置", "is_synthetic": True,
+    p = profile.current()
+    HazardRuleSetting.objects.get_or_create(division_code=p.root12, defaults={
+        "name": f"{p.name}重大危险源与风险分级规则设置", "is_synthetic": True,
         "notes": "示例：采用规则层默认取值（多类别β取最大值；表1多项须写明规格；LEC 320/160/70；矩阵 20/15/9）。"})
     rng = random.Random(SEED + 40)
     today = timezone.localdate()
@@ -218,7 +220,10 @@ def load_risk_points() -> int:
     for enterprise in Enterprise.objects.filter(is_synthetic=True).exclude(industry="hazchem").order_by("pk"):
         for name in rng.sample(["配电室", "空压站", "机修车间", "仓库"], 2):
             rows.append(_risk_point(rng, enterprise, name, rng.choice(["yellow", "blue", "orange"]), len(rows) + 1))
-    for i, (name, county) in enumerate([("示例商业综合体", "210902"), ("示例客运站", "210911"), ("示例体育场馆", "210904")]):
+    p = profile.current()
+    others = [u for u in p.units if u not in (profile.focus(p), profile.seat(p), profile.second(p))]
+    public = [("示例商业综合体", profile.seat(p).code), ("示例客运站", others[-1].code), ("示例体育场馆", others[1].code)]
+    for i, (name, county) in enumerate(public):
         lon, lat = point_in_county(rng, county)
         point = RiskPoint(kind="public", name=name, location_text="人员密集场所", hazard_factors="人员密集、火灾",
                           accident_types="火灾、拥挤踩踏", method="LS", matrix_l=3, matrix_s=4 + (i == 0),
@@ -248,8 +253,9 @@ def _hazard(rng, enterprise, task, index, spec, today) -> HiddenHazard:
         lon=enterprise.lon, lat=enterprise.lat, is_synthetic=True,
     )
     if supervised:
-        hazard.supervising_unit = "阜新市应急管理局"
-        hazard.supervision_number = f"阜应急督〔示例〕{index:02d}号"
+        p = profile.current()
+        hazard.supervising_unit = p.department("emergency")
+        hazard.supervision_number = f"{p.demo['abbr']}应急督〔示例〕{index:02d}号"
         hazard.supervised_on = discovered + dt.timedelta(days=3)
     if grade == "major" and state not in ("confirmed", "supervised"):
         hazard.plan_goals = "消除重大事故隐患，恢复安全生产条件（示例）"
@@ -271,7 +277,8 @@ def load_inspections_and_hazards() -> int:
         return 0
     rng = random.Random(SEED + 42)
     today = timezone.localdate()
-    checklists = [Checklist(name=name, industry=industry, items="\n".join(items), division_code=CITY, is_synthetic=True)
+    checklists = [Checklist(name=name, industry=industry, items="\n".join(items), division_code=profile.current().root12,
+                            is_synthetic=True)
                   for name, industry, items in CHECKLISTS]
     Checklist.objects.bulk_create(checklists)
     enterprises = list(Enterprise.objects.filter(industry="hazchem", is_synthetic=True).order_by("pk"))
@@ -303,8 +310,7 @@ def load_inspections_and_hazards() -> int:
     return len(checklists) + len(tasks) + len(hazards)
 
 
-ZHANGWU = "210922000000"
-COUNTY_CHECKLIST = ("彰武县尾矿库汛期安全检查表（示例）", "non_coal_mine", [
+COUNTY_CHECKLIST = ("{unit}尾矿库汛期安全检查表（示例）", "non_coal_mine", [
     "《尾矿库安全规程》GB 39496-2020 第 6 章｜库内水位与干滩长度符合设计要求",
     "《尾矿库安全规程》GB 39496-2020 第 7 章｜排洪设施畅通，无堵塞、坍塌",
     "《尾矿库安全监督管理规定》第二十条｜在线监测系统运行正常，报警能推送至企业和属地监管部门",
@@ -314,11 +320,15 @@ COUNTY_CHECKLIST = ("彰武县尾矿库汛期安全检查表（示例）", "non_
 
 @demo_step(43, "县区检查表、企业自编检查表与县区分级规则")
 def load_county_checklists_and_settings() -> int:
-    """A county's own checklist, an enterprise's own daily checklist, and 彰武县's grading rule
-    setting (the city's values, filed by the county: grades do not change)."""
+    """A county's own checklist, an enterprise's own daily checklist, and the focus unit's (Fuxin:
+    彰武县) grading rule setting (the city's values, filed by the county: grades do not change)."""
+    p = profile.current()
+    focus = profile.focus(p)
+    ZHANGWU, CITY = focus.code12, p.root12  # noqa: N806  (the names the step was written with)
     if Checklist.objects.filter(is_synthetic=True, division_code=ZHANGWU).exists():
         return 0
     name, industry, items = COUNTY_CHECKLIST
+    name = name.format(unit=focus.short_name)
     rows = [Checklist(name=name, industry=industry, items="\n".join(items), division_code=ZHANGWU, is_synthetic=True)]
     own = Enterprise.objects.filter(industry="hazchem", is_synthetic=True).order_by("pk").first()
     if own is not None:
@@ -336,7 +346,7 @@ def load_county_checklists_and_settings() -> int:
         values = {f.name: getattr(city, f.name) for f in HazardRuleSetting._meta.concrete_fields
                   if f.name not in ("id", "name", "division_code", "notes", "created_at", "updated_at", "created_by",
                                     "updated_by", "version", "is_synthetic")}
-        HazardRuleSetting.objects.create(**values, name="彰武县重大危险源与风险分级规则设置", division_code=ZHANGWU,
+        HazardRuleSetting.objects.create(**values, name=f"{focus.short_name}重大危险源与风险分级规则设置", division_code=ZHANGWU,
                                          is_synthetic=True, notes="示例：县级备案，取值与市级规则设置相同，分级结果不变。")
         made += 1
     return made

@@ -25,12 +25,23 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.geo import divcodes
 from yingji.jobs import services as jobs
 from yingji.live.services import publish
-from yingji.rules.deadlines import deadlines_for
+from yingji.core import profile as installation
+from yingji.rules.deadlines import DEFAULT_DEADLINE_RULES, DeadlineRule, deadlines_for
 from yingji.rules.incident_types import incident_type
 
 from .models import Incident, IncidentDeadline, ReportReceipt, TimelineEntry
 
 log = logging.getLogger(__name__)
+
+
+def deadline_rules() -> tuple[DeadlineRule, ...]:
+    """The national and per-jurisdiction table, then the installation profile's own [[deadlines]]
+    rows (they apply inside its root division; a later row wins over an equal one)."""
+    p = installation.current()
+    local = tuple(DeadlineRule(p.scope_prefix, row.get("event_scope", "*"), row["kind"], row["label"],
+                               dt.timedelta(minutes=int(row["minutes"])), row.get("clock", "received"), row["source"])
+                  for row in p.deadlines)
+    return DEFAULT_DEADLINE_RULES + local
 RECEIVER_KINDS = frozenset({"upward_report"})
 CHECK_JOB = "incidents.check_deadlines"
 WATCH_SECONDS = 5.0
@@ -62,7 +73,8 @@ def sync_deadlines(incident: Incident, actor=None) -> list[IncidentDeadline]:
     for unit, start, intake_unit in _clocks(incident):
         level = level_of_unit(unit)
         expected = {d.kind: d for d in deadlines_for(incident.division_code, incident.type_code, start,
-                                                     incident.occurred_at, level, accident_level=accident_level)
+                                                     incident.occurred_at, level, accident_level=accident_level,
+                                                     rules=deadline_rules())
                     if intake_unit or d.kind in RECEIVER_KINDS}
         existing = {d.kind: d for d in incident.deadlines.filter(unit=unit)}
         for kind, rule in expected.items():

@@ -1,8 +1,9 @@
-"""Demo monitoring for Fuxin (all synthetic, labelled 示例): the 5 seismic stations named in
-the plan, 87 seismic intensity / early-warning stations, 79 flood-control key points,
+"""Demo monitoring of the profile (all synthetic, labelled 示例; Fuxin's: the 5 seismic stations
+named in the plan, 87 seismic intensity / early-warning stations, 79 flood-control key points,
 tailings ponds, geological hazard points and tank farms of the fluorine industry park, with
 24 hours of readings and a few alarms in each lifecycle state; a closed flood alarm of last
-week in 彰武县 and the messages the ingest refused (隔离数据)."""
+week in 彰武县 and the messages the ingest refused (隔离数据); names and places from the profile's
+[demo.monitoring])."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from yingji.core.registry import REGISTRIES
+from yingji.demo import profile
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
 from yingji.geo.townships import synthetic_partition
@@ -24,14 +26,6 @@ from .ingest import insert_readings, upsert_latest
 from .models import Alarm, LatestValue, MonitoredObject, QuarantinedMessage, Sensor
 from .simulator import build_models
 
-COUNTIES = ["210902", "210903", "210904", "210905", "210911", "210921", "210922"]
-COUNTY_WEIGHTS = [1, 1, 1, 1, 1, 5, 4]  # roughly by area
-SEISMIC_STATIONS = [  # name, county, township (real NBS code; shapes are synthetic)
-    ("阜新地震台", "210902", None), ("哈达户稍地震台", "210921", "210921130000"),
-    ("彰武地震台", "210922", None), ("后新秋地震台", "210922", "210922105000"),
-    ("福兴地观测站", "210921", "210921115000"),
-]
-RIVERS = ["细河", "牤牛河", "绕阳河", "养息牧河", "柳河", "伊吗图河"]
 # kind, name, unit, interval, upper {level: v}, lower, deadband, valid range, rate (limit/s, window s)
 PGA = ("intensity", "地震动峰值加速度", 30, {4: 10.0, 3: 30.0, 2: 90.0, 1: 180.0}, {}, 1.0, (0, 3000), None)
 TANK_SENSORS = [
@@ -54,8 +48,9 @@ FLOOD_SENSOR = ("water_level", "水位（超警戒）", 60, {4: 0.0, 3: 0.5, 2: 
 
 
 def _point(rng, county, township=None):
+    """A township's representative point, else a random point in the county or township unit."""
     if township:
-        for town, geometry in synthetic_partition(county):
+        for town, geometry in synthetic_partition(county[:6]):
             if town.code == township:
                 p = geometry.representative_point()
                 return round(p.x, 6), round(p.y, 6)
@@ -90,10 +85,18 @@ def _hazard_source_of(enterprise):
 
 
 def _objects_and_sensors(rng: random.Random):
+    p = profile.current()
+    spec = p.demo["monitoring"]
+    COUNTIES = [u.code for u in p.units]  # noqa: N806
+    COUNTY_WEIGHTS = spec.get("unit_weights") or [1] * len(COUNTIES)  # noqa: N806  (roughly by area)
+    RIVERS = spec["rivers"]  # noqa: N806
+    park_unit = p.demo["enterprises"]["park_unit"]
     objects, sensors = [], []
-    for i, (name, county, town) in enumerate(SEISMIC_STATIONS, start=1):
-        lon, lat = _point(rng, county, town)
-        obj = _object(f"SZ{i:02d}", f"{name}（示例）", "seismic_station", lon, lat, county, owner_unit="阜新市地震监测中心（示例）")
+    # name, county, township (real NBS code; shapes are synthetic)
+    for i, (name, county, town) in enumerate(spec["seismic_stations"], start=1):
+        lon, lat = _point(rng, county, town or None)
+        obj = _object(f"SZ{i:02d}", f"{name}（示例）", "seismic_station", lon, lat, county,
+                      owner_unit=f"{p.name}地震监测中心（示例）")
         objects.append(obj)
         sensors.append(_sensor(obj, f"SZ{i:02d}-PGA", PGA))
         sensors.append(_sensor(obj, f"SZ{i:02d}-RN", ("radon", "水氡浓度", 300, {4: 60.0, 3: 80.0}, {4: 5.0}, 1.0, (0, 1000), None)))
@@ -109,13 +112,13 @@ def _objects_and_sensors(rng: random.Random):
         lon, lat = point_in_county(rng, county)
         river = RIVERS[i % len(RIVERS)]
         obj = _object(f"FP{i:03d}", f"示例防汛重点部位{i:02d}（{river}）", "flood_point", lon, lat, county,
-                      owner_unit="阜新市防汛抗旱指挥部（示例）")
+                      owner_unit=f"{p.name}防汛抗旱指挥部（示例）")
         objects.append(obj)
         sensors.append(_sensor(obj, f"FP{i:03d}-WL", FLOOD_SENSOR))
     mines = list(Enterprise.objects.filter(is_synthetic=True, industry="non_coal_mine").order_by("pk"))
     for i in range(1, 7):
         owner = mines[(i - 1) % len(mines)] if mines else None
-        county = owner.division_code[:6] if owner else COUNTIES[(i - 1) % 5]
+        county = owner.division_code[:6] if owner else COUNTIES[(i - 1) % min(5, len(COUNTIES))]
         lon, lat = point_in_county(rng, county)
         obj = _object(f"TP{i:02d}", f"示例尾矿库{i:02d}", "tailings_pond", lon, lat, county, enterprise=owner,
                       owner_unit=owner.name if owner else "")
@@ -125,14 +128,14 @@ def _objects_and_sensors(rng: random.Random):
         county = rng.choices(COUNTIES, COUNTY_WEIGHTS)[0]
         lon, lat = point_in_county(rng, county)
         obj = _object(f"GH{i:02d}", f"示例地质灾害隐患点{i:02d}（{'崩塌' if i % 3 == 0 else '滑坡'}）", "geohazard", lon, lat, county,
-                      owner_unit="阜新市自然资源局（示例）")
+                      owner_unit=f"{p.department('natural_resources')}（示例）")
         objects.append(obj)
         sensors.extend(_sensor(obj, f"GH{i:02d}-{n}", spec) for n, spec in zip(("DS", "RF"), GEOHAZARD_SENSORS))
-    park = list(Enterprise.objects.filter(is_synthetic=True, park__contains="氟产业").order_by("pk")[:12])
+    park = list(Enterprise.objects.filter(is_synthetic=True, park=p.demo["enterprises"]["park"]).order_by("pk")[:12])
     for i, enterprise in enumerate(park, start=1):
-        lon, lat = point_in_county(rng, "210921", near=(enterprise.lon, enterprise.lat), spread=0.004)
+        lon, lat = point_in_county(rng, park_unit, near=(enterprise.lon, enterprise.lat), spread=0.004)
         source = _hazard_source_of(enterprise)
-        obj = _object(f"TK{i:02d}", f"{enterprise.name}储罐区", "tank", lon, lat, "210921", enterprise=enterprise,
+        obj = _object(f"TK{i:02d}", f"{enterprise.name}储罐区", "tank", lon, lat, park_unit, enterprise=enterprise,
                       registry_key="hazard-sources" if source else "", registry_id=source.pk if source else None,
                       registry_name=str(source) if source else "", owner_unit=enterprise.name)
         objects.append(obj)
@@ -184,7 +187,7 @@ def load_monitoring_history() -> int:
     now = time.time()
     rows = _history(sensors, now, rng)
     by_code = {s.code: s for s in sensors}
-    duty = get_user_model().objects.filter(username="duty").first()
+    duty = get_user_model().objects.filter(username=profile.current().username("duty")).first()
     alarms = []
     for code, level, rule, state, minutes, notes in DEMO_ALARMS:
         sensor = by_code.get(code)
@@ -233,11 +236,13 @@ def load_county_alarm_and_quarantine() -> int:
     has its history), and messages the ingest refused, kept with their reason."""
     if QuarantinedMessage.objects.filter(detail__contains="示例").exists():
         return 0
-    county = "210922"
+    p = profile.current()
+    county = profile.focus(p).prefix
     made = 0
     sensor = Sensor.objects.filter(is_synthetic=True, division_code__startswith=county, kind="water_level",
                                    upper_3__isnull=False).order_by("code").first()
-    duty = get_user_model().objects.filter(username="duty_zw").first() or get_user_model().objects.filter(username="duty").first()
+    duty = (get_user_model().objects.filter(username=p.username("focus_duty")).first()
+            or get_user_model().objects.filter(username=p.username("duty")).first())
     if sensor is not None:
         raised = timezone.now() - dt.timedelta(days=6, hours=3)
         value = round(sensor.upper_3 + 0.12, 2)
@@ -255,7 +260,7 @@ def load_county_alarm_and_quarantine() -> int:
     for reason, kind, detail, payload in DEMO_QUARANTINE:
         source = Sensor.objects.filter(is_synthetic=True, division_code__startswith=county, kind=kind).order_by("code").first() if kind else None
         rows.append(QuarantinedMessage(source="mqtt" if kind else "http",
-                                       sensor_code=source.code if source else "ZW-TEST-999",
+                                       sensor_code=source.code if source else f"{p.demo['focus_tag']}-TEST-999",
                                        division_code=source.division_code if source else "", reason=reason, detail=detail,
                                        payload=payload))
     QuarantinedMessage.objects.bulk_create(rows)

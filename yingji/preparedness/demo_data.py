@@ -1,5 +1,5 @@
-"""Demo steps of the preparedness app (orders 90–92), all synthetic (合成) and labelled so: Fuxin's
-plans at city, county, township and enterprise level carried through the real lifecycle
+"""Demo steps of the preparedness app (orders 90–92), all synthetic (合成) and labelled so: the
+profile's plans (docs/profiles.md) at city, county, township and enterprise level carried through the real lifecycle
 services (some in drafting or review, one overdue for filing, one overdue for its 3-year
 evaluation, one revised with a readable diff, one naming a disbanded team and an empty
 warehouse); a year of drills with some subjects overdue and improvement items; a bank of 240
@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from yingji.accounts.models import User
+from yingji.command.demo_plans import special_plan_name
 from yingji.command.models import Plan as ElectronicPlan
 from yingji.core.records import create_record, delete_record
+from yingji.demo import profile
 from yingji.demo.steps import demo_step
 from yingji.regions.models import Enterprise, Organisation
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
@@ -27,9 +29,13 @@ from .models import Attendance, Drill, EmergencyPlan, Question, Trainee
 from .selectors import HIGH_RISK_INDUSTRIES, KEY_SCALES
 from .registries import CERTIFICATES, COURSES, DRILLS, EXAM_SESSIONS, QUESTIONS, SESSIONS, TRAINEES
 
-CITY = "210900000000"
-COUNTIES = {"210902000000": "海州区", "210903000000": "新邱区", "210904000000": "太平区", "210905000000": "清河门区",
-            "210911000000": "细河区", "210921000000": "阜新蒙古族自治县", "210922000000": "彰武县"}
+
+
+def _where():
+    """(profile, root code, unit code -> name) of the installation."""
+    p = profile.current()
+    return p, p.root12, {u.code12: u.name for u in p.units}
+
 CHAPTERS = ("总则", "组织指挥体系及职责", "预防与预警", "应急响应", "后期处置", "应急保障", "附则")
 
 
@@ -52,22 +58,31 @@ def _reg(registry, user, data: dict):
 
 
 def _users() -> dict:
-    return {u.username: u for u in User.objects.filter(username__in=["admin", "city", "commander", "zhangwu", "duty"])}
+    """Demo users by slot: admin, city, commander, focus_admin (Fuxin: zhangwu), duty."""
+    p = profile.current()
+    names = {p.username(slot): slot for slot in ("admin", "city", "commander", "focus_admin", "duty")}
+    return {names[u.username]: u for u in User.objects.filter(username__in=list(names))}
+
+
+def _focus_prefix() -> str:
+    p = profile.current()
+    return profile.focus(p).prefix
 
 
 def _lifecycle(users, plan, target: str, *, published: dt.datetime | None = None, filed_after_days: int = 10):
     """Carry ``plan`` through consultation, review and approval to ``target``."""
-    drafter = users["zhangwu"] if plan.division_code.startswith("210922") else users["commander"]
-    approver = users["admin"] if drafter == users["zhangwu"] else users["city"]
+    drafter = users["focus_admin"] if plan.division_code.startswith(_focus_prefix()) else users["commander"]
+    approver = users["admin"] if drafter == users["focus_admin"] else users["city"]
+    p = profile.current()
     experts = list(Expert.objects.filter(is_synthetic=True).exclude(availability="unavailable")[:3])
     order = ["consulting", "reviewing", "approving", "approved", "published", "filed"]
     stop = order.index(target) + 1
     if stop >= 1:
         plan = plans.act(drafter, plan, "consult")
     if stop >= 2:
-        plans.record_opinion(drafter, plan, {"source": "阜新市公安局", "content": "建议补充交通管制和警戒措施（示例）",
+        plans.record_opinion(drafter, plan, {"source": p.department("police"), "content": "建议补充交通管制和警戒措施（示例）",
                                              "handling": "已采纳"})
-        plans.record_opinion(drafter, plan, {"source": "阜新市卫生健康委员会", "content": "建议明确医疗救治定点医院（示例）",
+        plans.record_opinion(drafter, plan, {"source": p.department("health"), "content": "建议明确医疗救治定点医院（示例）",
                                              "handling": "部分采纳"})
         plan = plans.act(drafter, plan, "review")
     if stop >= 3:
@@ -80,13 +95,14 @@ def _lifecycle(users, plan, target: str, *, published: dt.datetime | None = None
     if stop >= 5:
         plan = plans.act(approver, plan, "publish", now=published)
     if stop >= 6:
-        plan = plans.act(drafter, plan, "file", receipt=f"阜应急预备〔{published.year}〕{plan.pk}号（示例）",
+        plan = plans.act(drafter, plan, "file", receipt=f"{p.demo['abbr']}应急预备〔{published.year}〕{plan.pk}号（示例）",
                          now=published + dt.timedelta(days=filed_after_days))
     return plan
 
 
-def _plan(users, name, kind, owner, division=CITY, enterprise=None, **extra):
-    drafter = users["zhangwu"] if division.startswith("210922") else users["commander"]
+def _plan(users, name, kind, owner, division=None, enterprise=None, **extra):
+    division = division or profile.current().root12
+    drafter = users["focus_admin"] if division.startswith(_focus_prefix()) else users["commander"]
     electronic = ElectronicPlan.objects.filter(name=name).first()
     data = {"name": name, "kind": kind, "owner_unit": owner, "division_code": division, "is_synthetic": True,
             "enterprise_id": enterprise.pk if enterprise else None, "electronic_id": electronic.pk if electronic else None,
@@ -104,34 +120,39 @@ def load_plans() -> int:
         return 0
     now = timezone.now()
     day = dt.timedelta(days=1)
+    p, CITY, COUNTIES = _where()  # noqa: N806
+    emergency, water, rivers = p.department("emergency"), p.department("water"), p.demo["plans"]["rivers"]
     with transaction.atomic():
-        general = _lifecycle(users, _plan(users, "阜新市突发事件总体应急预案（示例）", "general", "阜新市人民政府"), "filed",
-                             published=now - 3 * 365 * day - 20 * day)
-        hazchem = _lifecycle(users, _plan(users, "阜新市危险化学品事故应急预案（示例）", "special", "阜新市应急管理局"), "filed",
+        general = _lifecycle(users, _plan(users, f"{p.name}突发事件总体应急预案（示例）", "general", p.department("government")),
+                             "filed", published=now - 3 * 365 * day - 20 * day)
+        hazchem = _lifecycle(users, _plan(users, special_plan_name(p, "hazchem"), "special", emergency), "filed",
                              published=now - 300 * day)
-        flood = _lifecycle(users, _plan(users, "阜新市防汛抗旱应急预案（示例）", "special", "阜新市水利局"), "filed",
+        flood = _lifecycle(users, _plan(users, special_plan_name(p, "flood_drought"), "special", water), "filed",
                            published=now - 700 * day)
         flood = plans.act(users["commander"], flood, "revise", comment="机构改革后防汛抗旱指挥部成员单位调整（示例）")
         plans.save_text(users["commander"], flood, note="按机构改革修订", text=_text(
-            "阜新市防汛抗旱应急预案（示例）", "阜新市水利局",
-            "4.3 细河、绕阳河超警戒水位时，由市防汛抗旱指挥部启动Ⅲ级响应，2小时内转移危险区群众（示例）。"))
+            special_plan_name(p, "flood_drought"), water,
+            f"4.3 {'、'.join(rivers[:2])}超警戒水位时，由市防汛抗旱指挥部启动Ⅲ级响应，2小时内转移危险区群众（示例）。"))
         flood = _lifecycle(users, flood, "filed", published=now - 60 * day, filed_after_days=12)
-        quake = _lifecycle(users, _plan(users, "阜新市地震应急预案（示例）", "special", "阜新市应急管理局"), "published",
+        quake = _lifecycle(users, _plan(users, special_plan_name(p, "earthquake"), "special", emergency), "published",
                            published=now - 45 * day)  # not filed: past the 20 working days
-        _lifecycle(users, _plan(users, "阜新市森林草原火灾应急预案（示例）", "special", "阜新市林业和草原局"), "published",
-                   published=now - 3 * day)
-        _lifecycle(users, _plan(users, "阜新市应急管理局生产安全事故应急预案（示例）", "department", "阜新市应急管理局"),
+        _lifecycle(users, _plan(users, special_plan_name(p, "forest_grassland"), "special", p.department("forestry")),
+                   "published", published=now - 3 * day)
+        _lifecycle(users, _plan(users, f"{emergency}生产安全事故应急预案（示例）", "department", emergency),
                    "approving")
-        _lifecycle(users, _plan(users, "阜新市特大暴雨洪涝巨灾情景应对预案（示例）", "special", "阜新市应急管理局",
+        _lifecycle(users, _plan(users, f"{p.name}特大暴雨洪涝巨灾情景应对预案（示例）", "special", emergency,
                                 catastrophe=True), "reviewing")
-        _plan(users, "阜新市重大活动安全保障专项应急预案（示例）", "special", "阜新市公安局")
+        _plan(users, f"{p.name}重大活动安全保障专项应急预案（示例）", "special", p.department("police"))
         county = {}
-        for code, name in COUNTIES.items():
+        for unit in p.units:
+            code, name = unit.code12, unit.name
             county[code] = _lifecycle(users, _plan(users, f"{name}突发事件总体应急预案（示例）", "general",
-                                                   f"{name}人民政府", division=code), "filed",
+                                                   profile.government(p, unit), division=code), "filed",
                                       published=now - (200 + len(county) * 40) * day)
-        _lifecycle(users, _plan(users, "彰武县彰武镇突发事件应急预案（示例）", "township", "彰武镇人民政府",
-                                division="210922100000"), "filed", published=now - 150 * day)
+        town_code, town_name = p.demo["township_plan"]
+        town_plan = f"{profile.focus(p).name if p.level == 'city' else p.name}{town_name}突发事件应急预案（示例）"
+        _lifecycle(users, _plan(users, town_plan, "township",
+                                f"{town_name}人民政府", division=town_code), "filed", published=now - 150 * day)
         key = list(Enterprise.objects.filter(is_synthetic=True, industry="hazchem").order_by("pk")[:3])
         for ent in key:
             Enterprise.objects.filter(pk=ent.pk).update(scale="large")
@@ -149,22 +170,25 @@ def load_plans() -> int:
 
 def _resources(users, plan) -> None:
     """The 危化 plan names real registry records, a team that is later disbanded and an empty warehouse."""
+    p = profile.current()
+    CITY = p.root12  # noqa: N806
     for team in RescueTeam.objects.filter(is_synthetic=True, specialties__contains="危化")[:2]:
         plans.add_resource(users["commander"], plan, "team", team.pk, "危化品泄漏堵漏、洗消")
     gone = create_record(users["city"], RescueTeam, {
-        "name": "阜新市某化工园区专职救援分队（合成，已撤销）", "category": "professional", "level": "county", "headcount": 12,
-        "leader": "合成负责人", "leader_phone": "13904180000", "duty_phone": "0418-3999999", "division_code": CITY,
+        "name": f"{p.name}某化工园区专职救援分队（合成，已撤销）", "category": "professional", "level": "county", "headcount": 12,
+        "leader": "合成负责人", "leader_phone": profile.mobile(p, "139", 0), "duty_phone": profile.landline(p, 3999999),
+        "division_code": CITY,
         "is_synthetic": True})
     plans.add_resource(users["commander"], plan, "team", gone.pk, "园区先期处置")
     delete_record(users["city"], gone, note="队伍撤销（演示数据）")
     empty = create_record(users["city"], Warehouse, {
-        "code": "DEMO-EMPTY-01", "name": "氟化工园区应急物资储备点（合成，未补库）", "level": "county", "kind": "comprehensive",
-        "area_m2": "120", "manager": "合成管理员", "manager_phone": "13904180001", "division_code": CITY, "is_synthetic": True})
+        "code": "DEMO-EMPTY-01", "name": f"{p.demo['resources']['park_station']}应急物资储备点（合成，未补库）", "level": "county", "kind": "comprehensive",
+        "area_m2": "120", "manager": "合成管理员", "manager_phone": profile.mobile(p, "139", 1), "division_code": CITY, "is_synthetic": True})
     plans.add_resource(users["commander"], plan, "warehouse", empty.pk, "防护物资储备")
     shelter = Shelter.objects.filter(is_synthetic=True).first()
     if shelter:
         plans.add_resource(users["commander"], plan, "shelter", shelter.pk, "周边群众临时安置")
-    org = Organisation.objects.filter(name="阜新市生态环境局").first()
+    org = Organisation.objects.filter(name=p.department("environment")).first()
     if org:
         plans.add_resource(users["commander"], plan, "organisation", org.pk, "环境监测")
 
@@ -177,13 +201,15 @@ def load_drills() -> int:
     if len(users) < 5:
         return 0
     today = timezone.localdate()
-    by_name = {p.name: p for p in EmergencyPlan.objects.filter(is_synthetic=True)}
+    by_name = {plan.name: plan for plan in EmergencyPlan.objects.filter(is_synthetic=True)}
     city, duty = users["city"], users["duty"]
+    p, CITY, COUNTIES = _where()  # noqa: N806
+    emergency = p.department("emergency")
 
     def add(title, days_ago, kind="tabletop", plan=None, division=CITY, large=False, enterprise=None, state="held", **extra):
         return _reg(DRILLS, city, {
             "title": title, "kind": kind, "large": large, "plan": plan.pk if plan else None,
-            "organiser": extra.pop("organiser", "阜新市应急管理局"), "enterprise": enterprise.pk if enterprise else None,
+            "organiser": extra.pop("organiser", emergency), "enterprise": enterprise.pk if enterprise else None,
             "held_on": today - dt.timedelta(days=days_ago), "state": state, "division_code": division,
             "participant_count": 0 if state == "planned" else extra.pop("count", 60), "is_synthetic": True,
             "scenario": extra.pop("scenario", "模拟情景（合成示例）"), "participants": "相关成员单位（示例）",
@@ -191,25 +217,27 @@ def load_drills() -> int:
             "rating": "" if state == "planned" else "good", **extra})
 
     with transaction.atomic():
-        hazchem = by_name.get("阜新市危险化学品事故应急预案（示例）")
-        big = add("阜新市危险化学品泄漏事故综合应急演练（示例）", 95, "comprehensive", hazchem, large=True, count=320,
-                  location="阜新氟化工园区（示例）", scenario="园区储罐区氢氟酸泄漏并引发周边群众疏散（合成情景）")
+        hazchem = by_name.get(special_plan_name(p, "hazchem"))
+        big = add(f"{p.name}危险化学品泄漏事故综合应急演练（示例）", 95, "comprehensive", hazchem, large=True, count=320,
+                  location=f"{p.demo['enterprises']['park']}（示例）",
+                  scenario=f"园区储罐区{p.demo['warnings']['leak_chemical']}泄漏并引发周边群众疏散（合成情景）")
         drills.add_improvement(duty, big, {"finding": "现场指挥部与医疗救护组通信中断约10分钟（示例）",
-                                           "action": "配备卫星电话并修订通信保障章节", "owner_unit": "阜新市应急管理局",
+                                           "action": "配备卫星电话并修订通信保障章节", "owner_unit": emergency,
                                            "due_on": today - dt.timedelta(days=20), "plan_issue": True})
         item = drills.add_improvement(duty, big, {"finding": "警戒区划定偏小（示例）", "action": "按扩散模拟结果调整警戒半径",
-                                                  "owner_unit": "阜新市公安局", "due_on": today - dt.timedelta(days=40)})
+                                                  "owner_unit": p.department("police"), "due_on": today - dt.timedelta(days=40)})
         drills.close_improvement(duty, item, "已按模拟结果调整为800米（示例）")
         drills.add_improvement(duty, big, {"finding": "洗消物资储备不足（示例）", "action": "补充洗消剂和防护服",
-                                           "owner_unit": "阜新市应急管理局", "due_on": today + dt.timedelta(days=30)})
-        add("阜新市防汛抗旱桌面推演（示例）", 60, "tabletop", by_name.get("阜新市防汛抗旱应急预案（示例）"), count=45)
-        counts = {"210922000000": 2, "210921000000": 1, "210902000000": 0, "210911000000": 2, "210904000000": 1,
-                  "210903000000": 0, "210905000000": 1}
+                                           "owner_unit": emergency, "due_on": today + dt.timedelta(days=30)})
+        add(f"{p.name}防汛抗旱桌面推演（示例）", 60, "tabletop", by_name.get(special_plan_name(p, "flood_drought")), count=45)
+        # drills held per unit this year: some on track, some behind (the county quota is 2)
+        counts = dict(zip(COUNTIES, p.demo.get("drill_counts") or [(2, 1, 0, 2, 1, 0, 1)[i % 7] for i in range(len(COUNTIES))],
+                          strict=True))
         for code, n in counts.items():
             for i in range(n):
                 add(f"{COUNTIES[code]}{'防汛' if i == 0 else '森林防火'}应急演练（示例）", 30 + i * 120, "field" if i else "tabletop",
                     by_name.get(f"{COUNTIES[code]}突发事件总体应急预案（示例）"), division=code,
-                    organiser=f"{COUNTIES[code]}应急管理局", count=80)
+                    organiser=profile.bureau(p, p.unit(code)), count=80)
         for ent in Enterprise.objects.filter(is_synthetic=True, industry="hazchem", scale="large").order_by("pk")[:3]:
             onsite = by_name.get(f"{ent.name}储罐区泄漏现场处置方案（示例）")
             add(f"{ent.name}现场处置方案演练（示例）", 100 if onsite and ent.pk % 2 else 250, "special", onsite,
@@ -219,10 +247,10 @@ def load_drills() -> int:
             for k in range((2, 1, 0, 2, 0)[i % 5]):  # some on track, some behind, some overdue
                 add(f"{ent.name}{('综合', '专项')[k]}应急演练（示例）", 20 + 150 * k + i, ("comprehensive", "special")[k],
                     division=ent.division_code, enterprise=ent, organiser=ent.name, count=40)
-        water = Organisation.objects.filter(name="阜新市水利局").first()
-        add("阜新市水利局水库防汛抢险演练（示例）", 130, "field", by_name.get("阜新市防汛抗旱应急预案（示例）"), large=True,
-            organisation=water.pk if water else None, organiser="阜新市水利局", count=150)
-        add("阜新市地震应急综合演练（计划，示例）", -40, "comprehensive", by_name.get("阜新市地震应急预案（示例）"),
+        water = Organisation.objects.filter(name=p.department("water")).first()
+        add(f"{p.department('water')}水库防汛抢险演练（示例）", 130, "field", by_name.get(special_plan_name(p, "flood_drought")),
+            large=True, organisation=water.pk if water else None, organiser=p.department("water"), count=150)
+        add(f"{p.name}地震应急综合演练（计划，示例）", -40, "comprehensive", by_name.get(special_plan_name(p, "earthquake")),
             large=True, state="planned")
         plans.sweep_triggers()
     return Drill.objects.filter(is_synthetic=True).count()
@@ -242,6 +270,7 @@ def load_training() -> int:
     city = users["city"]
     rng = random.Random(2109)
     now = timezone.now()
+    p, CITY, COUNTIES = _where()  # noqa: N806
     with transaction.atomic():
         for row in questions():
             _reg(QUESTIONS, city, {**row, "division_code": CITY})
@@ -263,15 +292,15 @@ def load_training() -> int:
             division = ent.division_code if ent else list(COUNTIES)[i % len(COUNTIES)]
             trainees.append(_reg(TRAINEES, city, {
                 "name": SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + ("" if i % 3 else GIVEN[(i * 3) % len(GIVEN)]),
-                "id_number": f"2109{19700101 + (i % 28) + 10000 * (i % 30):08d}{i:04d}"[:17] + "X", "post": post,
+                "id_number": f"{p.root[:4]}{19700101 + (i % 28) + 10000 * (i % 30):08d}{i:04d}"[:17] + "X", "post": post,
                 "sector": sector, "enterprise": ent.pk if ent else None,
-                "employer": ent.name if ent else f"{COUNTIES[division]}应急管理局", "division_code": division,
+                "employer": ent.name if ent else profile.bureau(p, p.unit(division)), "division_code": division,
                 "is_synthetic": True}))
         for key, course in courses.items():
             for k in range(2):
                 start = timezone.localdate() - dt.timedelta(days=40 + 120 * k + 10 * len(key))
                 session = _reg(SESSIONS, city, {"course": course.pk, "starts_on": start, "ends_on": start + dt.timedelta(days=4),
-                                                 "venue": "阜新市安全教育考核培训基地（示例）", "division_code": CITY,
+                                                 "venue": f"{p.name}安全教育考核培训基地（示例）", "division_code": CITY,
                                                  "is_synthetic": True})
                 fit = [t.pk for t in trainees if t.post == course.post][k::2]
                 training.record_attendance(city, session, fit)
@@ -292,6 +321,7 @@ BLUEPRINT = [{"kind": "single", "count": 20, "points": 2}, {"kind": "multiple", 
 
 
 def _exams(city, trainees, rng, now) -> None:
+    CITY = profile.current().root12  # noqa: N806
     past = [("危险化学品企业主要负责人安全生产知识考试（示例）", "leader", "principal", 150),
             ("安全生产管理人员安全生产知识考试（示例）", "leader", "safety_manager", 90),
             ("特种作业人员理论考试（电工，示例）", "special", "special_operator", 30)]

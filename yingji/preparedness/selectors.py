@@ -18,6 +18,7 @@ from yingji.core.capabilities import enterprise_bound
 from yingji.regions.models import Division, Enterprise, Organisation
 from yingji.regions.services import name_of
 from yingji.resources.stock import current_stock
+from yingji.core import profile as installation
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
 
@@ -149,6 +150,11 @@ def open_improvements(user):
     return scope.visible(ImprovementItem.objects.filter(state="open"), user).select_related("drill").order_by("due_on")
 
 
+def quotas() -> dict[str, dq.Quota]:
+    """The national drill quotas and the local ones of the installation's profile."""
+    return {**dq.QUOTAS, **{row["code"]: dq.local_quota(row) for row in installation.current().drill_quotas}}
+
+
 def _held(drills) -> list[tuple[dt.date, bool]]:
     return [(d.held_on, d.large) for d in drills if d.state == "held"]
 
@@ -192,8 +198,12 @@ def unit_compliance(unit_prefix: str | None = None, organisation_id: int | None 
 def _board_rows(drills, plans, prefix, organisations, enterprises, today) -> list[dict]:
     rows = []
 
+    table = quotas()
+
     def add(group, subject, quota_code, subject_drills, since=None, url_plan=None):
-        result = dq.compliance(dq.QUOTAS[quota_code], _held(subject_drills), today, since)
+        if quota_code not in table:
+            return  # no such quota in this installation's profile (local quotas are the profile's)
+        result = dq.compliance(table[quota_code], _held(subject_drills), today, since)
         rows.append({"group": group, "subject": subject, "plan": url_plan, **result.to_json(), "result": result})
 
     for plan in plans.filter(state__in=pl.IN_FORCE):

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core import profile as installation
 from yingji.core.errors import ValidationFailed
 from yingji.regions.services import name_of
 from yingji.rules import training as tr
@@ -22,7 +23,9 @@ POST_CERTIFICATE = {"principal": "leader", "safety_manager": "leader", "special_
 
 
 def yearly_target() -> int:
-    return int(getattr(settings, "YINGJI_TRAINING_YEARLY_TARGET", tr.YEARLY_TARGET_FUXIN))
+    """YINGJI_TRAINING_YEARLY_TARGET if set, else the profile's [training] yearly_target (Fuxin 8,000)."""
+    configured = getattr(settings, "YINGJI_TRAINING_YEARLY_TARGET", None)
+    return int(configured or installation.current().training_yearly_target)  # 0: the plan sets none
 
 
 def hours(trainee: Trainee, year: int) -> dict:
@@ -89,6 +92,7 @@ def yearly_figures(user, year: int) -> dict:
     target = yearly_target()
     return {"year": year, "trained": trained, "examined": examined, "passed": passed, "total": total,
             "target": target, "percent": round(total * 100 / target, 1) if target else 0,
+            "target_source": installation.current().training_target_source,
             "hours": attendance.aggregate(s=Sum("hours"))["s"] or Decimal(0),
             "by_county": sorted(((name_of(code.ljust(12, "0")), n) for code, n in by_county.items()), key=lambda r: -r[1]),
             "by_sector": sorted(((tr.SECTORS.get(code, code), n) for code, n in by_sector.items()), key=lambda r: -r[1])}

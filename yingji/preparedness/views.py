@@ -246,7 +246,7 @@ def drill_board(request):
     shown = [r for r in rows if not state or r["state"] == state]
     return render(request, "preparedness/drill_board.html", {
         "rows": shown, "summary": selectors.board_summary(rows), "state": state, "states": dq.STATES,
-        "quotas": dq.QUOTAS.values(), "drills": selectors.visible_drills(request.user)[:50],
+        "quotas": selectors.quotas().values(), "drills": selectors.visible_drills(request.user)[:50],
         "improvements": selectors.open_improvements(request.user)[:30], "today": timezone.localdate(),
     })
 

@@ -1,5 +1,6 @@
-"""Demo steps 20–26: Fuxin's emergency resources with the counts of the Fuxin plan
-(reference/plans/fuxin-and-liaoning-2022.md §5). Everything is synthetic (is_synthetic=True,
+"""Demo steps 20–26: the profile's emergency resources (Fuxin's with the counts of the Fuxin plan,
+reference/plans/fuxin-and-liaoning-2022.md §5; names and places from the profile's
+[demo.resources]). Everything is synthetic (is_synthetic=True,
 "示例" in names), seeded, placed inside the real county boundaries; ledger dates run over the
 year before the day the demo is loaded."""
 
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from yingji.demo import profile
 from yingji.demo.places import point_in_county, township_of
 from yingji.demo.steps import SEED, demo_step
 from yingji.geo.townships import townships_of
@@ -20,11 +22,6 @@ from yingji.rules.shelters import effective_capacity
 from .models import (EXPERT_CATEGORIES, OFFICER_ROLES, SHELTER_FACILITIES, Equipment, Expert, ExpertConsultation,
                      InformationOfficer, Material, ProtectionTarget, RescueTeam, Shelter, StockMovement, Warehouse)
 
-CITY = "210900000000"
-COUNTIES = {"210902": "海州区", "210903": "新邱区", "210904": "太平区", "210905": "清河门区", "210911": "细河区",
-            "210921": "阜新蒙古族自治县", "210922": "彰武县"}
-SHORT = {"210921": "阜蒙县"}
-CITY_SEAT = "210902"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "建国志强海军明华丽娟永刚德胜春玲秀英晓东文博立新红梅宏伟玉兰雪峰振华淑珍广平国庆金山"
 
@@ -38,23 +35,32 @@ def _person(rng: random.Random) -> str:
 
 
 def _mobile(rng: random.Random) -> str:
-    return f"1{rng.choice('3589')}{rng.randint(0, 9)}0418{rng.randint(0, 9999):04d}"
+    return profile.random_mobile(profile.current(), rng)
 
 
-def _name(code6: str) -> str:
-    return SHORT.get(code6, COUNTIES[code6])
+def _name(code: str) -> str:
+    return profile.current().unit(code).short_name
 
 
-def _place(rng: random.Random, code6: str, division: str | None = None) -> dict:
-    lon, lat = point_in_county(rng, code6)
-    return {"lon": lon, "lat": lat, "division_code": division or township_of(lon, lat, code6), "is_synthetic": True}
+def _spec() -> dict:
+    return profile.current().demo["resources"]
+
+
+def _place(rng: random.Random, code: str, division: str | None = None) -> dict:
+    lon, lat = point_in_county(rng, code)
+    return {"lon": lon, "lat": lat, "division_code": division or township_of(lon, lat, code), "is_synthetic": True}
+
+
+def _towns(p) -> list:
+    """The townships of the profile (of every county, or the units themselves of a county profile)."""
+    return townships_of(p.root) if p.level == "county" else [t for u in p.units for t in townships_of(u.code)]
 
 
 # ----------------------------------------------------------------------------- teams
 def _team(rng, name, category, level, code6, specialties, headcount, division=None, parent=""):
     return RescueTeam(name=name, category=category, level=level, specialties="、".join(specialties), headcount=headcount,
                       parent_unit=parent, leader=_person(rng), leader_phone=_mobile(rng),
-                      duty_phone=f"0418-{rng.randint(2000000, 3999999)}", readiness=rng.choice(["standby"] * 8 + ["training", "resting"]),
+                      duty_phone=f"{profile.current().phone_area}-{rng.randint(2000000, 3999999)}", readiness=rng.choice(["standby"] * 8 + ["training", "resting"]),
                       equipment=rng.choice(["抢险救援车、破拆工具组、照明设备", "冲锋舟、救生衣、排涝泵", "侦检仪、堵漏工具、防化服",
                                             "风力灭火机、二号工具、对讲机", "卫星电话、便携基站、无人机"]),
                       address=f"{_name(code6)}示例路{rng.randint(1, 200)}号", **_place(rng, code6, division))
@@ -65,35 +71,40 @@ def load_teams() -> int:
     if RescueTeam.objects.filter(is_synthetic=True).exists():
         return 0
     rng = _rng(20)
-    rows = [_team(rng, "阜新市示例综合性消防救援支队", "comprehensive", "city", CITY_SEAT, ["综合救援", "危化", "水域"], 320,
-                  division=CITY, parent="阜新市消防救援支队")]
-    county_codes = list(COUNTIES) + ["210921"]  # 8 county comprehensive teams: 阜蒙县 has two (one in the fluorine park)
+    p = profile.current()
+    city, seat, fire = p.root12, profile.seat(p).code, p.department("fire")
+    park = p.demo["enterprises"]["park_unit"]
+    rows = [_team(rng, f"{p.name}示例{_spec()['fire_team']}", "comprehensive", "city", seat, ["综合救援", "危化", "水域"], 320,
+                  division=city, parent=fire)]
+    # one comprehensive team per unit, and one more in the park (Fuxin: 阜蒙县 has two, one in the fluorine park)
+    county_codes = [u.code for u in p.units] + [park]
     for i, code in enumerate(county_codes):
-        suffix = "氟产业开发区示例消防救援站" if i == 7 else "示例消防救援大队"
+        suffix = f"{_spec()['park_station']}示例消防救援站" if i == len(p.units) else "示例消防救援大队"
         rows.append(_team(rng, f"{_name(code)}{suffix}", "comprehensive", "county", code, ["综合救援", "危化"], rng.randint(40, 90),
-                          division=code.ljust(12, "0"), parent="阜新市消防救援支队"))
-    rows.append(_team(rng, "阜新市示例地方煤矿救护队", "professional", "city", CITY_SEAT, ["矿山", "危化"], 85, division=CITY))
-    rows.append(_team(rng, "阜新市示例危化品应急救援队", "professional", "city", "210921", ["危化"], 60, division=CITY))
+                          division=code.ljust(12, "0"), parent=fire))
+    rows.append(_team(rng, f"{p.name}示例{_spec()['mine_team']}", "professional", "city", seat, ["矿山", "危化"], 85, division=city))
+    rows.append(_team(rng, f"{p.name}示例危化品应急救援队", "professional", "city", park, ["危化"], 60, division=city))
     professional = [("防汛抢险", ["防汛抗旱", "水域"]), ("森林消防", ["森林草原防灭火"]), ("电力抢修", ["电力"]),
                     ("通信保障", ["通信"]), ("医疗救护", ["医疗"]), ("燃气抢修", ["燃气"]), ("供水抢修", ["供水排水"]),
                     ("道路抢通", ["道路抢通"]), ("地震地质灾害救援", ["地震地质"]), ("非煤矿山救援", ["矿山"]), ("工贸救援", ["工贸"])]
     for i, (word, specialties) in enumerate(professional):
-        code = list(COUNTIES)[i % len(COUNTIES)]
+        code = p.units[i % len(p.units)].code
         rows.append(_team(rng, f"{_name(code)}示例{word}队", "professional", "county", code, specialties, rng.randint(20, 60),
                           division=code.ljust(12, "0")))
-    towns = [t for code in COUNTIES for t in townships_of(code)]
+    towns = _towns(p)
     for i in range(101):
         town = towns[i % len(towns)]
-        code6 = town.code[:6]
-        word = ["综合应急", "森林防火扑火", "防汛抢险"][i // len(towns)]
-        rows.append(_team(rng, f"{town.name}示例{word}兼职队", "part_time", "township", code6,
+        code6 = town.code if p.level == "county" else town.code[:6]
+        word = ["综合应急", "森林防火扑火", "防汛抢险"][(i // len(towns)) % 3]
+        nth = "" if i < 3 * len(towns) else str(i // (3 * len(towns)) + 1)  # a county profile has few townships
+        rows.append(_team(rng, f"{town.name}示例{word}兼职{nth}队", "part_time", "township", code6,
                           ["森林草原防灭火"] if "森林" in word else (["防汛抗旱"] if "防汛" in word else ["综合救援"]),
                           rng.randint(15, 40), division=town.code, parent=f"{town.name}人民政府"))
     for i, word in enumerate(["蓝天", "绿舟", "红十字", "志愿", "山地", "水上"]):
-        code = list(COUNTIES)[i % len(COUNTIES)]
+        code = p.units[i % len(p.units)].code
         rows.append(_team(rng, f"示例{word}救援队", "social", "county", code, ["水域", "综合救援"] if word == "水上" else ["综合救援"],
                           rng.randint(12, 50), division=code.ljust(12, "0"), parent="社会组织"))
-    for code in ("210921", "210922"):
+    for code in (profile.second(p).code, profile.focus(p).code):
         rows.append(_team(rng, f"{_name(code)}示例民兵应急连", "military", "county", code, ["防汛抗旱", "森林草原防灭火"], 100,
                           division=code.ljust(12, "0"), parent=f"{_name(code)}人民武装部"))
     RescueTeam.objects.bulk_create(rows, batch_size=500)
@@ -101,10 +112,7 @@ def load_teams() -> int:
 
 
 # ----------------------------------------------------------------------------- experts
-EMPLOYERS = ["辽宁工程技术大学（示例）", "阜新市应急管理局（示例）", "阜新市消防救援支队（示例）", "阜新市中心医院（示例）",
-             "阜新市气象局（示例）", "阜新市水利局（示例）", "国网阜新供电公司（示例）", "阜新矿业集团（示例）",
-             "阜新市自然资源局（示例）", "阜新市交通运输局（示例）", "示例氟化工企业技术中心", "阜新市地震局（示例）"]
-SPECIALTIES = {"hazchem": ["氟化工工艺安全", "危化品储运", "泄漏应急处置"], "mining": ["瓦斯防治", "矿井通风", "冲击地压"],
+SPECIALTIES = {"hazchem": ["化工工艺安全", "危化品储运", "泄漏应急处置"], "mining": ["瓦斯防治", "矿井通风", "冲击地压"],
                "industry": ["冶金安全", "粉尘防爆", "有限空间"], "fire": ["灭火救援指挥", "建筑火灾", "化工火灾"],
                "flood": ["水文预报", "堤防抢险", "山洪防治"], "earthquake": ["地震监测", "地质灾害评估", "房屋抗震"],
                "forest_fire": ["林火行为", "扑火指挥", "防火隔离带"], "weather": ["短临预报", "强对流天气", "气象服务"],
@@ -117,24 +125,26 @@ def load_experts() -> int:
     if Expert.objects.filter(is_synthetic=True).exists():
         return 0
     rng = _rng(21)
+    p = profile.current()
+    employers = _spec()["employers"]
     rows = []
     for index in range(216):
         category, _ = EXPERT_CATEGORIES[index % len(EXPERT_CATEGORIES)]
         rows.append(Expert(
             name=f"{_person(rng)}（示例）", category=category, specialties="、".join(rng.sample(SPECIALTIES[category], 2)),
-            title=rng.choice(["senior", "associate", "associate", "intermediate"]), employer=rng.choice(EMPLOYERS),
+            title=rng.choice(["senior", "associate", "associate", "intermediate"]), employer=rng.choice(employers),
             level=rng.choice(["province", "city", "city", "city", "county"] + (["national"] if index % 40 == 0 else [])),
             phone=_mobile(rng), availability=rng.choice(["available"] * 6 + ["appointment", "unavailable"]),
-            division_code=CITY, is_synthetic=True))
+            division_code=p.root12, is_synthetic=True))
     Expert.objects.bulk_create(rows, batch_size=500)
     experts = list(Expert.objects.filter(is_synthetic=True).order_by("pk"))
     now = timezone.now()
     kinds = [k for k, _ in ExpertConsultation.KINDS]
-    topics = ["氟化工园区风险评估", "汛期形势会商", "森林防火形势研判", "重大危险源专项检查", "危化品泄漏处置咨询",
+    topics = [_spec()["park_topic"], "汛期形势会商", "森林防火形势研判", "重大危险源专项检查", "危化品泄漏处置咨询",
               "应急预案评审", "矿山隐患排查", "地震趋势会商", "强降雨防御会商", "有限空间作业事故处置"]
     consults = [ExpertConsultation(expert=rng.choice(experts), consulted_at=now - dt.timedelta(days=rng.randint(1, 365), hours=rng.randint(0, 23)),
-                                   kind=rng.choice(kinds), topic=f"{rng.choice(topics)}（示例）", requested_by="阜新市应急管理局",
-                                   outcome="提出处置意见，已采纳（示例）", division_code=CITY, is_synthetic=True) for _ in range(150)]
+                                   kind=rng.choice(kinds), topic=f"{rng.choice(topics)}（示例）", requested_by=p.department("emergency"),
+                                   outcome="提出处置意见，已采纳（示例）", division_code=p.root12, is_synthetic=True) for _ in range(150)]
     ExpertConsultation.objects.bulk_create(consults, batch_size=500)
     return len(rows) + len(consults)
 
@@ -172,11 +182,15 @@ CATALOGUE = [  # code, name, category, unit, spec, min_stock, shelf_life_days
     ("WH-004", "围油栏", "hazchem", "m", "WGJ600", 200, None), ("WH-005", "有毒气体检测仪", "hazchem", "台", "四合一", 20, None),
     ("WH-006", "洗消帐篷", "hazchem", "顶", "公众洗消", 2, None),
 ]
-WAREHOUSES = [("FX-SJ-01", "阜新市示例救灾物资储备库", "city", CITY_SEAT, CITY),
-              ("FX-FM-01", "阜蒙县示例救灾物资储备库", "county", "210921", None),
-              ("FX-ZW-01", "彰武县示例救灾物资储备库", "county", "210922", None),
-              ("FX-XH-01", "细河区示例救灾物资储备库", "county", "210911", None),
-              ("FX-QH-01", "清河门区示例救灾物资储备库", "county", "210905", None)]
+
+
+def _warehouses(p) -> list[tuple[str, str, str, str, str | None]]:
+    """code, name, level, unit, division of the profile's relief warehouses (the first is the city's)."""
+    rows = []
+    for code, level, unit in _spec()["warehouses"]:
+        owner = p.name if level == "city" else _name(unit)
+        rows.append((code, f"{owner}示例救灾物资储备库", level, unit, p.root12 if level == "city" else None))
+    return rows
 
 
 @demo_step(22, "储备库、物资目录与台账")
@@ -184,15 +198,17 @@ def load_stock() -> int:
     if Warehouse.objects.filter(is_synthetic=True).exists():
         return 0
     rng = _rng(22)
+    p = profile.current()
     warehouses = []
-    for code, name, level, county, division in WAREHOUSES:
+    for code, name, level, county, division in _warehouses(p):
         place = _place(rng, county, division or county.ljust(12, "0"))
-        warehouses.append(Warehouse(code=code, name=name, level=level, kind="relief", owner_unit=f"{'阜新市' if level == 'city' else _name(county)}应急管理局",
+        owner = p.department("emergency") if level == "city" else profile.bureau(p, p.unit(county), short=True)
+        warehouses.append(Warehouse(code=code, name=name, level=level, kind="relief", owner_unit=owner,
                                     address=f"{_name(county)}示例仓储路{rng.randint(1, 99)}号", area_m2=Decimal(5000 if level == "city" else rng.randint(800, 2000)),
                                     manager=_person(rng), manager_phone=_mobile(rng), **place))
     Warehouse.objects.bulk_create(warehouses)
     materials = [Material(code=c, name=n, category=cat, unit=u, spec=s, min_stock=Decimal(m), shelf_life_days=life,
-                          division_code=CITY, is_synthetic=True) for c, n, cat, u, s, m, life in CATALOGUE]
+                          division_code=p.root12, is_synthetic=True) for c, n, cat, u, s, m, life in CATALOGUE]
     Material.objects.bulk_create(materials)
     lines = _ledger(rng, list(Warehouse.objects.filter(is_synthetic=True).order_by("pk")),
                     list(Material.objects.filter(is_synthetic=True).order_by("pk")))
@@ -295,6 +311,7 @@ def load_equipment() -> int:
     if Equipment.objects.filter(is_synthetic=True).exists():
         return 0
     rng = _rng(23)
+    p = profile.current()
     warehouses = list(Warehouse.objects.filter(is_synthetic=True).order_by("pk"))
     rows = []
     for i in range(84):
@@ -304,11 +321,12 @@ def load_equipment() -> int:
             place = {"lon": w.lon, "lat": w.lat, "division_code": w.division_code, "is_synthetic": True}
             owner = w.owner_unit
         else:
-            code = list(COUNTIES)[i % len(COUNTIES)]
+            code = p.units[i % len(p.units)].code
             place = _place(rng, code)
-            owner = rng.choice([f"{_name(code)}应急管理局", f"{_name(code)}示例消防救援大队", "阜新市示例地方煤矿救护队", "国网阜新供电公司（示例）"])
+            owner = rng.choice([profile.bureau(p, p.unit(code), short=True), f"{_name(code)}示例消防救援大队",
+                                f"{p.name}示例{_spec()['mine_team']}", f"{p.department('power')}（示例）"])
         rows.append(Equipment(name=f"示例{name}{i + 1:02d}", kind=kind, model_spec=spec,
-                              identifier=f"辽J·{rng.randint(10000, 99999)}" if kind == "vehicle" else f"ZB-{i + 1:04d}",
+                              identifier=f"{_spec()['plate']}·{rng.randint(10000, 99999)}" if kind == "vehicle" else f"ZB-{i + 1:04d}",
                               owner_unit=owner, warehouse=w, status=rng.choice(["ready"] * 7 + ["in_use", "maintenance"]),
                               keeper=_person(rng), keeper_phone=_mobile(rng), **place))
     Equipment.objects.bulk_create(rows)
@@ -316,8 +334,6 @@ def load_equipment() -> int:
 
 
 # ----------------------------------------------------------------------------- shelters
-SHELTER_SITES = ["玉龙广场", "人民公园", "万达广场", "细河公园", "体育中心", "第一中学操场", "文化广场", "滨河公园",
-                 "实验小学操场", "会展中心", "森林公园", "人防地下商场"]
 
 
 @demo_step(24, "应急避难场所")
@@ -325,11 +341,13 @@ def load_shelters() -> int:
     if Shelter.objects.filter(is_synthetic=True).exists():
         return 0
     rng = _rng(24)
+    p = profile.current()
+    sites = _spec()["shelter_sites"]
     rows = []
-    plan = [("city", CITY_SEAT, CITY), ("city", "210911", CITY)] + [
-        ("county", list(COUNTIES)[i % len(COUNTIES)], None) for i in range(22)]
+    plan = [("city", code, p.root12) for code in _spec()["city_shelter_units"]] + [
+        ("county", p.units[i % len(p.units)].code, None) for i in range(22)]
     for i, (level, code, division) in enumerate(plan):
-        site = SHELTER_SITES[i % len(SHELTER_SITES)]
+        site = sites[i % len(sites)]
         host = {"广场": "square", "公园": "park", "体育": "stadium", "操场": "school", "会展": "exhibition", "人防": "civil_defence"}
         host_code = next((v for k, v in host.items() if k in site), "other")
         total = Decimal(rng.randint(40, 200) * 1000 if level == "city" else rng.randint(5, 40) * 1000)
@@ -340,7 +358,7 @@ def load_shelters() -> int:
         override = int(effective / 3) if indoor else None  # indoor halls: beds fixed by the manager
         place = _place(rng, code, division or code.ljust(12, "0"))
         rows.append(Shelter(
-            name=f"{'阜新市' if level == 'city' else _name(code)}示例{site}应急避难场所", shelter_type=stype,
+            name=f"{p.name if level == 'city' else _name(code)}示例{site}应急避难场所", shelter_type=stype,
             hazard="earthquake" if i % 3 else "comprehensive", level=level, space="indoor" if indoor else "outdoor",
             host=host_code, address=f"{_name(code)}示例街{rng.randint(1, 99)}号", total_area_m2=total,
             effective_area_m2=effective, capacity_override=override, capacity=effective_capacity(effective, override),
@@ -357,7 +375,7 @@ def load_officers() -> int:
         return 0
     rng = _rng(25)
     rows = []
-    towns = Division.objects.filter(level="township", code__startswith="2109").order_by("code")
+    towns = Division.objects.filter(level="township", code__startswith=profile.current().scope_prefix).order_by("code")
     combos = [["灾害信息员", "网格员"], ["气象信息员"], ["群测群防员", "灾害信息员"]]
     for town in towns:
         for j, roles in enumerate(combos):
@@ -383,10 +401,11 @@ def load_targets() -> int:
         return 0
     rng = _rng(26)
     rows = []
+    units = profile.current().units
     kinds = list(TARGET_WORDS)
     for i in range(105):
         kind = kinds[i % len(kinds)]
-        code = list(COUNTIES)[i % len(COUNTIES)]
+        code = units[i % len(units)].code
         word = rng.choice(TARGET_WORDS[kind]).format(i // len(kinds) + 1)
         rows.append(ProtectionTarget(name=f"{_name(code)}示例{word}", kind=kind, population=rng.randint(50, 3000),
                                      contact=_person(rng), phone=_mobile(rng), address=f"{_name(code)}示例路{rng.randint(1, 300)}号",
@@ -399,28 +418,30 @@ def load_targets() -> int:
 def load_county_experts() -> int:
     """Each county's own expert pool (县级专家) and its recent consultations: the city pool above
     is filed at the city and so is not in a county bureau's list."""
-    if Expert.objects.filter(is_synthetic=True, level="county").exclude(division_code=CITY).exists():
+    p = profile.current()
+    if Expert.objects.filter(is_synthetic=True, level="county").exclude(division_code=p.root12).exists():
         return 0
     rng = _rng(27)
     kinds = [k for k, _ in ExpertConsultation.KINDS]
     topics = ["汛前隐患排查会商", "尾矿库安全评估", "乡镇应急预案评审", "冬季森林防火研判", "化工企业复产复工检查"]
     now = timezone.now()
     made = 0
-    for county, name in COUNTIES.items():
-        code = county + "000000"
+    for unit in p.units:
+        code, name = unit.code12, unit.name
+        bureau = profile.bureau(p, unit)
         experts = []
         for index in range(6):
-            category, _ = EXPERT_CATEGORIES[(index + len(county)) % len(EXPERT_CATEGORIES)]
+            category, _ = EXPERT_CATEGORIES[(index + 6) % len(EXPERT_CATEGORIES)]
             experts.append(Expert(
                 name=f"{_person(rng)}（示例）", category=category, specialties="、".join(rng.sample(SPECIALTIES[category], 2)),
-                title=rng.choice(["associate", "intermediate", "intermediate"]), employer=f"{name}应急管理局（示例）",
+                title=rng.choice(["associate", "intermediate", "intermediate"]), employer=f"{bureau}（示例）",
                 level="county", phone=_mobile(rng), availability=rng.choice(["available"] * 5 + ["appointment"]),
                 division_code=code, is_synthetic=True))
         Expert.objects.bulk_create(experts)
         saved = list(Expert.objects.filter(is_synthetic=True, division_code=code).order_by("pk"))
         consults = [ExpertConsultation(
             expert=saved[i % len(saved)], consulted_at=now - dt.timedelta(days=rng.randint(3, 200), hours=rng.randint(0, 23)),
-            kind=rng.choice(kinds), topic=f"{rng.choice(topics)}（示例）", requested_by=f"{name}应急管理局",
+            kind=rng.choice(kinds), topic=f"{rng.choice(topics)}（示例）", requested_by=bureau,
             outcome="提出处置意见，已采纳（示例）", division_code=code, is_synthetic=True) for i in range(3)]
         ExpertConsultation.objects.bulk_create(consults)
         made += len(experts) + len(consults)

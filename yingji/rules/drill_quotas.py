@@ -12,8 +12,8 @@ Sources (docs/rules.md, "Drills"): 生产安全事故应急条例 第八条 [A] 
 townships every 2 years; high-risk and crowded units every 6 months); 部令第88号/第2号 第三十三条
 [B] (every enterprise: a 综合 or 专项 drill yearly, a 现场处置方案 drill every 6 months);
 国办发〔2013〕101号 第二十二条 [B] (专项 and 部门 government plans every 3 years, believed
-unchanged in 2024); 阜政办发〔2022〕9号 L202 (city ≥1 large drill a year, each county ≥2, each
-department ≥1 large, key enterprises ≥2).
+unchanged in 2024). Local quotas come from the deployment profile (Fuxin: 阜政办发〔2022〕9号 L202 —
+city ≥1 large drill a year, each county ≥2, each department ≥1 large, key enterprises ≥2).
 
 Pure module: no Django.
 """
@@ -52,11 +52,19 @@ QUOTAS = {q.code: q for q in (
           source="生产安全事故应急预案管理办法（应急管理部令第2号）第三十三条"),
     Quota("high_risk_unit", "高危行业及人员密集场所经营单位应急预案", interval_months=6,
           source="生产安全事故应急条例 第八条"),
-    Quota("city_large", "市级大型综合演练", per_year=1, large_only=True, source="阜政办发〔2022〕9号（L202）"),
-    Quota("county", "县（区）应急演练", per_year=2, source="阜政办发〔2022〕9号（L202）"),
-    Quota("department_large", "市直部门大型演练", per_year=1, large_only=True, source="阜政办发〔2022〕9号（L202）"),
-    Quota("key_enterprise", "重点企业应急演练", per_year=2, source="阜政办发〔2022〕9号（L202）"),
 )}
+# Local quotas (city_large, county, department_large, key_enterprise: who drills how often in a
+# city) are the deployment profile's: yingji/profiles/<name>.toml [[drill_quotas]], built here.
+LOCAL_CODES = ("city_large", "county", "department_large", "key_enterprise")
+
+
+def local_quota(row) -> Quota:
+    """A local quota from a profile's [[drill_quotas]] row (code, label, per_year or
+    interval_months, large_only, source)."""
+    if row["code"] not in LOCAL_CODES:
+        raise ValueError(f"未知的本地演练频次代码：{row['code']}")
+    return Quota(row["code"], row["label"], interval_months=row.get("interval_months"), per_year=row.get("per_year"),
+                 large_only=bool(row.get("large_only", False)), source=row["source"])
 
 STATES = {"satisfied": "已满足", "due": "待完成", "overdue": "已逾期"}
 DUE_SOON_DAYS = 60

@@ -13,8 +13,10 @@ Code scheme (our own, stable; GB/T 35561-2017 codes were not available to us, so
 ``category`` is one of ``natural``, ``accident``, ``public_health``, ``social_safety``.
 Codes are never renamed or reused; retire a code by adding a new one.
 
-The special HQ column is the Fuxin (210900) deployment profile: 7 natural-disaster and 15
-work-safety 专项指挥部. Other deployments keep the sub-types and supply their own HQ table.
+The special HQ column names an HQ *category* (the 7 natural-disaster and 15 work-safety 专项指挥部
+categories of Fuxin's plan, which cover every sub-type that has one). Which headquarters an
+installation actually has, and what they are called, is configuration: its profile
+(``yingji/profiles/<name>.toml``, docs/profiles.md) lists them by category code.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ class SpecialHQ:
         return f"{self.name}应急专项指挥部"
 
 
-FUXIN_HQ_SOURCE = "《阜新市“十四五”应急体系规划》（阜政办发〔2022〕9号）：市应急指挥部分类设立专项应急指挥部"
-
-FUXIN_SPECIAL_HQS: tuple[SpecialHQ, ...] = (
+# The HQ categories (code scheme, generic names). The list follows the order of 阜政办发〔2022〕9号
+# 第三部分, where it comes from; the Fuxin profile's own HQs are in yingji/profiles/fuxin.toml.
+HQ_CATEGORY_TABLE: tuple[SpecialHQ, ...] = (
     # 自然灾害类 (7)
     SpecialHQ("earthquake", "地震灾害", "natural"),
     SpecialHQ("geological", "地质灾害", "natural"),
@@ -75,7 +77,8 @@ FUXIN_SPECIAL_HQS: tuple[SpecialHQ, ...] = (
     SpecialHQ("communications", "通信保障突发事件", "work_safety"),
 )
 
-_HQ_BY_CODE = {hq.code: hq for hq in FUXIN_SPECIAL_HQS}
+_HQ_BY_CODE = {hq.code: hq for hq in HQ_CATEGORY_TABLE}
+HQ_CATEGORIES: dict[str, tuple[str, str]] = {hq.code: (hq.name, hq.kind) for hq in HQ_CATEGORY_TABLE}
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class IncidentType:
     code: str
     name: str
     category: str
-    special_hq: str | None  # code in FUXIN_SPECIAL_HQS, None when no Fuxin special HQ
+    special_hq: str | None  # an HQ category code (HQ_CATEGORIES), None when no category handles it
     decree_493: bool = False  # graded and reported under 国务院令第493号
     examples: str = ""
     gbt35561: str | None = None
@@ -138,13 +141,13 @@ INCIDENT_TYPES: tuple[IncidentType, ...] = (
                  examples="学校及教育机构的安全事件"),
     IncidentType("accident.communications", "通信保障突发事件", "accident", "communications",
                  examples="公用通信网中断、应急通信保障"),
-    # 公共卫生事件 (no Fuxin special HQ in the plan)
+    # 公共卫生事件 (no special HQ category)
     IncidentType("public_health.infectious_disease", "传染病疫情", "public_health", None),
     IncidentType("public_health.unexplained_disease", "群体性不明原因疾病", "public_health", None),
     IncidentType("public_health.food_safety", "食品安全事件", "public_health", None),
     IncidentType("public_health.occupational_hazard", "职业危害事件", "public_health", None),
     IncidentType("public_health.animal_epidemic", "动物疫情", "public_health", None),
-    # 社会安全事件 (no Fuxin special HQ in the plan)
+    # 社会安全事件 (no special HQ category)
     IncidentType("social_safety.terrorism", "恐怖袭击事件", "social_safety", None),
     IncidentType("social_safety.mass_incident", "群体性事件", "social_safety", None),
     IncidentType("social_safety.criminal_case", "重大刑事案件", "social_safety", None),
@@ -185,13 +188,14 @@ def is_work_safety_accident(code: str) -> bool:
 
 
 def special_hq(code: str) -> SpecialHQ | None:
-    """The Fuxin special HQ that handles an incident sub-type (``None`` if the plan names none)."""
+    """The HQ category that handles an incident sub-type (``None`` if there is none)."""
     hq_code = incident_type(code).special_hq
     return None if hq_code is None else _HQ_BY_CODE[hq_code]
 
 
 def special_hqs() -> list[SpecialHQ]:
-    return list(FUXIN_SPECIAL_HQS)
+    """All HQ categories (an installation's own HQs: its profile)."""
+    return list(HQ_CATEGORY_TABLE)
 
 
 # ---------------------------------------------------------------------------

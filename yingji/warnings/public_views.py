@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from yingji.core import profile as installation
 from yingji.regions.models import Division
 from yingji.regions.services import label_point, name_of
 from yingji.rules import warning_workflow as wf
@@ -34,10 +35,11 @@ def public_page(request):
 
 @cache_control(max_age=30, public=True)
 def public_geojson(request):
-    """Active warnings plus the profile city's county boundaries (public reference data)."""
+    """Active warnings plus the boundaries of the installation's units (public reference data)."""
     data = selectors.map_features(None)
-    counties = Division.objects.filter(level="county", code__startswith=settings.YINGJI_PROFILE_CITY[:4],
-                                       geometry__isnull=False)
+    p = installation.current()  # its units: a city's counties, or a county-level city's townships
+    counties = Division.objects.filter(level="township" if p.level == "county" else "county",
+                                       code__startswith=p.scope_prefix, geometry__isnull=False)
     boundaries = [{"type": "Feature", "geometry": d.geometry,
                    "properties": {"name": d.name, "code": d.code, "boundary": True, "label_point": label_point(d)}}
                   for d in counties]

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from yingji.core import profile
 from yingji.core.apps import yingji_apps
 from yingji.core.navigation import nav_groups, nav_sections
 
@@ -12,6 +13,12 @@ def header_widgets(request) -> list[str]:
         if html:
             widgets.append(html)
     return widgets
+
+
+def installation(request):
+    """The installation's profile (docs/profiles.md): its name and map centre on every page."""
+    p = profile.current()
+    return {"installation": p, "map_centre": f"{p.map_centre[1]},{p.map_centre[0]}", "map_zoom": p.map_zoom}
 
 
 def navigation(request):

@@ -8,7 +8,7 @@
   window.yingjiCommandMap = map;
   const bounds = [];
   const inc = data.incident;
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   window.yingjiCommand.boundaries(map, inc.lon == null).then(() => {
     if (inc.lon != null) {
       L.circleMarker([inc.lat, inc.lon], { radius: 10, color: "#c62828", fillOpacity: 0.9, className: "incident-marker" })

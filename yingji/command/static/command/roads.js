@@ -3,7 +3,7 @@
   "use strict";
   const map = window.yingjiCommand.newMap("roads-map");
   const closures = JSON.parse(document.getElementById("closure-data").textContent);
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   let picked = null;
   window.yingjiCommand.boundaries(map, true).then(async () => {
     const res = await fetch(window.yingjiApi("roads/closures/geojson"), { credentials: "same-origin" });

@@ -14,7 +14,7 @@
     if (!res.ok) throw new Error(url + " → " + res.status);
     return res.json();
   }
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   getJSON(window.yingjiApi("divisions/geojson?level=county")).then((data) => {
     const layer = L.geoJSON(data, {
       style: (f) => {

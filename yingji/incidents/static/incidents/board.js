@@ -3,7 +3,7 @@
   "use strict";
   const el = document.getElementById("board-map");
   if (!el || !window.L) return;
-  const map = L.map(el, { minZoom: 5, maxZoom: 18 }).setView([42.0, 121.7], 8);
+  const map = L.map(el, { minZoom: 5, maxZoom: 18 }).setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   map.attributionControl.setPrefix(false);
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
   let points = null;

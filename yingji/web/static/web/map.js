@@ -304,7 +304,7 @@
     });
   });
 
-  map.setView([42.0, 121.7], 8);
+  map.setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
   loadBoundaries("county", true)
     .then(() => Promise.all(layers.map(loadLayer).concat(overlays.map(loadOverlay), [setUpFilters()])))
     .then(() => { placeLabels(); document.getElementById("map").setAttribute("data-ready", "1"); })

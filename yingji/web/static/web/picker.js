@@ -20,7 +20,7 @@
   if (picker) {
     const lonInput = document.querySelector("[name=lon]");
     const latInput = document.querySelector("[name=lat]");
-    const map = L.map(picker, { minZoom: 5, maxZoom: 18 }).setView([42.0, 121.7], 8);
+    const map = L.map(picker, { minZoom: 5, maxZoom: 18 }).setView((document.body.dataset.mapCentre || "42.0,121.7").split(",").map(Number), Number(document.body.dataset.mapZoom || 8));
     map.attributionControl.setPrefix(false);
     let marker = null;
     function place(lat, lon) {
