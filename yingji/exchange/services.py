@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticError
 
 from yingji.core import capabilities, records, scope
 from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from yingji.core.links import api_url  # the parent runs the same platform: the same API path
 from yingji.core.records import SYSTEM
 from yingji.geo import divcodes
 from yingji.regions.services import full_name
@@ -242,7 +243,7 @@ def _fail(link: ParentLink, message: str) -> None:
 
 def _post(link: ParentLink, envelope: dict) -> dict:
     try:
-        answer = requests.post(f"{link.url}/api/v1/exchange/sync", data=signing.canonical(envelope),
+        answer = requests.post(link.url + api_url("exchange/sync"), data=signing.canonical(envelope),
                                headers={"Content-Type": "application/json"}, timeout=TIMEOUT_S)
     except requests.RequestException as exc:
         raise ExchangeUnavailable(f"无法连接上级平台：{type(exc).__name__}") from exc
