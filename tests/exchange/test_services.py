@@ -128,3 +128,34 @@ def test_unreachable_parent_backs_off_and_keeps_the_queue(link_pair, officers, i
     assert services.backoff_seconds(1) == 5 and services.backoff_seconds(4) == 40
     settings.YINGJI_EXCHANGE_MAX_BACKOFF_SECONDS = 60
     assert services.backoff_seconds(10) == 60
+
+
+def test_console_pages_show_links_queue_and_received_records(client, link_pair, officers, intake_data, admins):
+    from django.urls import reverse
+
+    from yingji.incidents.services import take_call
+
+    child, parent, _ = link_pair
+    take_call(officers["zhangwu"], intake_data())
+    client.force_login(admins["city"])
+    page = client.get(reverse("exchange:links")).content.decode()
+    assert "彰武县平台" in page and "尚未联系" in page and "待发送队列" in page
+    assert "突发事件信息报告" in page, "the county's pending incident is listed in the queue"
+    services.receive_from_child(_up_envelope(parent))
+    record = ReceivedRecord.objects.get(kind="incident")
+    page = client.get(reverse("exchange:record", args=[record.pk])).content.decode()
+    assert "各阶段报告" in page and "报告时限（下级平台计算）" in page and "彰武县应急管理局" in page
+    # The county's open deadlines stand on the city's 值班台 beside its own.
+    from yingji.exchange.duty_board import deadlines
+
+    board = deadlines(admins["city"])
+    assert board and {row["unit"] for row in board} >= {"彰武县应急管理局"}
+    assert all(row["url"] == reverse("exchange:record", args=[record.pk]) for row in board)
+    # A 批示 on the received incident goes down to 彰武县 in the same transaction.
+    answer = client.post(reverse("exchange:instruct", args=[record.pk]), {"leader": "王市长", "text": "全力救治伤员"})
+    assert answer.status_code == 302
+    down = OutboxMessage.objects.get(direction="down", kind="instruction")
+    assert down.child == child and down.division_code == ZHANGWU
+    # A viewer of another county sees nothing of it.
+    client.force_login(officers["haizhou"])
+    assert client.get(reverse("exchange:record", args=[record.pk])).status_code == 403
