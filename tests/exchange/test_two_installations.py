@@ -164,11 +164,13 @@ def until(what, check, timeout: float = 25.0):
         time.sleep(0.2)
 
 
-@contextlib.contextmanager
-def databases(tmp, django_db_blocker):
-    """(city database URL, county database URL, county needs its schema) and the clean-up."""
+@pytest.fixture(scope="module")
+def two_databases(tmp_path_factory, django_db_setup, django_db_blocker):
+    """(city database URL, county database URL), dropped afterwards. Module-scoped so that the copy
+    is taken before the test's own transaction opens (PostgreSQL copies only an idle template)."""
     from django.db import connection, connections
 
+    tmp = tmp_path_factory.mktemp("databases")
     created = []
     with django_db_blocker.unblock():
         vendor, settings = connection.vendor, connection.settings_dict
@@ -233,77 +235,77 @@ def _received(side: Side, kind: str) -> list[dict]:
     return side.call("GET", f"exchange/received/?kind={kind}")["items"]
 
 
-@pytest.mark.django_db(transaction=True)  # this run's test database exists and is copied for the city
-def test_county_and_city_installations_exchange_and_survive_a_link_cut(tmp_path, django_db_blocker):
-    with databases(tmp_path, django_db_blocker) as (city_url, county_url):
-        city = Side("city", CITY, city_url, tmp_path, {"YINGJI_BACKGROUND": "0"})
-        # The county polls its parent every half second and backs off at most one second.
-        county = Side("county", ZHANGWU, county_url, tmp_path, {
-            "YINGJI_BACKGROUND": "1", "YINGJI_EXCHANGE_POLL_SECONDS": "0.5", "YINGJI_EXCHANGE_MAX_BACKOFF_SECONDS": "1"})
-        try:
-            preparing = [city.prepare("ready"), county.prepare("syncdb")]
-            for side, process in zip((city, county), preparing):
-                out, err = process.communicate(timeout=300)
-                assert process.returncode == 0, err
-                side.tokens = json.loads(out.strip().splitlines()[-1])
-            city.start()
-            county.start()
-            city.wait_up()
-            county.wait_up()
+@pytest.mark.django_db  # this run's test database is set up (and copied for the city by two_databases)
+def test_county_and_city_installations_exchange_and_survive_a_link_cut(tmp_path, two_databases):
+    city_url, county_url = two_databases
+    city = Side("city", CITY, city_url, tmp_path, {"YINGJI_BACKGROUND": "0"})
+    # The county polls its parent every half second and backs off at most one second.
+    county = Side("county", ZHANGWU, county_url, tmp_path, {
+        "YINGJI_BACKGROUND": "1", "YINGJI_EXCHANGE_POLL_SECONDS": "0.5", "YINGJI_EXCHANGE_MAX_BACKOFF_SECONDS": "1"})
+    try:
+        preparing = [city.prepare("ready"), county.prepare("syncdb")]
+        for side, process in zip((city, county), preparing):
+            out, err = process.communicate(timeout=300)
+            assert process.returncode == 0, err
+            side.tokens = json.loads(out.strip().splitlines()[-1])
+        city.start()
+        county.start()
+        city.wait_up()
+        county.wait_up()
 
-            # The city issues the county's credential; the county configures its parent with it (over
-            # the link: a relay it can cut).
-            link = Link(city.port)
-            issued = city.call("POST", "exchange/children/", body={"name": "彰武县平台", "division_code": ZHANGWU})
-            parent = county.call("POST", "exchange/parent", body={"name": "阜新市平台", "url": link.url,
-                                                                   "credential": issued["credential"]})
-            assert parent["pending"] == 0
+        # The city issues the county's credential; the county configures its parent with it (over
+        # the link: a relay it can cut).
+        link = Link(city.port)
+        issued = city.call("POST", "exchange/children/", body={"name": "彰武县平台", "division_code": ZHANGWU})
+        parent = county.call("POST", "exchange/parent", body={"name": "阜新市平台", "url": link.url,
+                                                               "credential": issued["credential"]})
+        assert parent["pending"] == 0
 
-            # A county incident appears at the city, with the deadlines counted at the county.
-            incident = _intake(county, "彰武县化工企业储罐泄漏起火")
-            seen = until("the incident at the city", lambda: _received(city, "incident"))
-            assert seen[0]["title"] == incident["title"] and seen[0]["division_code"] == ZHANGWU
-            detail = city.call("GET", f"exchange/received/{seen[0]['id']}")
-            assert detail["body"]["deadlines"] and detail["body"]["figures"]["injuries"] == 2
-            child = until("contact recorded", lambda: [c for c in city.call("GET", "exchange/children/")["items"]
-                                                       if c["last_contact_at"]])[0]
-            assert child["state"] == "ok" and child["received_count"] >= 1
+        # A county incident appears at the city, with the deadlines counted at the county.
+        incident = _intake(county, "彰武县化工企业储罐泄漏起火")
+        seen = until("the incident at the city", lambda: _received(city, "incident"))
+        assert seen[0]["title"] == incident["title"] and seen[0]["division_code"] == ZHANGWU
+        detail = city.call("GET", f"exchange/received/{seen[0]['id']}")
+        assert detail["body"]["deadlines"] and detail["body"]["figures"]["injuries"] == 2
+        child = until("contact recorded", lambda: [c for c in city.call("GET", "exchange/children/")["items"]
+                                                   if c["last_contact_at"]])[0]
+        assert child["state"] == "ok" and child["received_count"] >= 1
 
-            # A city warning reaches the county as CAP, into its external-warning intake.
-            _publish_warning(city, "暴雨")
-            until("the warning at the county", lambda: _received(county, "warning"))
-            alerts = county.call("GET", "imported-alerts/")["items"]
-            assert len(alerts) == 1
+        # A city warning reaches the county as CAP, into its external-warning intake.
+        _publish_warning(city, "暴雨")
+        until("the warning at the county", lambda: _received(county, "warning"))
+        alerts = county.call("GET", "imported-alerts/")["items"]
+        assert len(alerts) == 1
 
-            # The link is cut in the middle: the city publishes again (queued at the city, visible
-            # there), then the city's server stops while the county works on offline.
-            link.cut()
-            _publish_warning(city, "大风")
-            assert city.call("GET", "exchange/children/")["items"][0]["parent_pending"] == 1
-            city.stop()
-            report = county.call("POST", f"incidents/{incident['id']}/reports/", "duty",
-                                 {"kind": "first", **ART12, "issuer": "李局长", "injuries": 3})
-            second = _intake(county, "彰武县某镇民房倒塌")
-            queued = until("the county's queue while the city is down",
-                           lambda: (lambda p: p if p["pending"] >= 2 and p["failures"] >= 1 else None)(
-                               county.call("GET", "exchange/parent")))
-            assert queued["last_error"] and queued["state"] == "error"
-            assert report["kind"] == "first"
+        # The link is cut in the middle: the city publishes again (queued at the city, visible
+        # there), then the city's server stops while the county works on offline.
+        link.cut()
+        _publish_warning(city, "大风")
+        assert city.call("GET", "exchange/children/")["items"][0]["parent_pending"] == 1
+        city.stop()
+        report = county.call("POST", f"incidents/{incident['id']}/reports/", "duty",
+                             {"kind": "first", **ART12, "issuer": "李局长", "injuries": 3})
+        second = _intake(county, "彰武县某镇民房倒塌")
+        queued = until("the county's queue while the city is down",
+                       lambda: (lambda p: p if p["pending"] >= 2 and p["failures"] >= 1 else None)(
+                           county.call("GET", "exchange/parent")))
+        assert queued["last_error"] and queued["state"] == "error"
+        assert report["kind"] == "first"
 
-            # The city comes back and the link with it: the county catches up by itself, in order,
-            # nothing applied twice; the city's queued warning survived its restart.
-            city.start()
-            city.wait_up()
-            link.restore()
-            until("the second incident at the city", lambda: len(_received(city, "incident")) == 2)
-            until("the 大风 warning at the county", lambda: len(county.call("GET", "imported-alerts/")["items"]) == 2)
-            first = next(r for r in _received(city, "incident") if r["title"] == incident["title"])
-            body = city.call("GET", f"exchange/received/{first['id']}")["body"]
-            assert [r["kind"] for r in body["reports"]] == ["first"] and body["figures"]["injuries"] == 3
-            assert first["seq"] == 2
-            until("the county's queue empty", lambda: county.call("GET", "exchange/parent")["pending"] == 0)
-            titles = {r["title"] for r in _received(city, "incident")}
-            assert titles == {incident["title"], second["title"]}
-        finally:
-            county.stop()
-            city.stop()
+        # The city comes back and the link with it: the county catches up by itself, in order,
+        # nothing applied twice; the city's queued warning survived its restart.
+        city.start()
+        city.wait_up()
+        link.restore()
+        until("the second incident at the city", lambda: len(_received(city, "incident")) == 2)
+        until("the 大风 warning at the county", lambda: len(county.call("GET", "imported-alerts/")["items"]) == 2)
+        first = next(r for r in _received(city, "incident") if r["title"] == incident["title"])
+        body = city.call("GET", f"exchange/received/{first['id']}")["body"]
+        assert [r["kind"] for r in body["reports"]] == ["first"] and body["figures"]["injuries"] == 3
+        assert first["seq"] == 2
+        until("the county's queue empty", lambda: county.call("GET", "exchange/parent")["pending"] == 0)
+        titles = {r["title"] for r in _received(city, "incident")}
+        assert titles == {incident["title"], second["title"]}
+    finally:
+        county.stop()
+        city.stop()
