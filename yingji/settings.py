@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "yingji.enforcement",
     "yingji.credit",
     "yingji.affairs",
+    "yingji.exchange",
     "yingji.web",
 ]
 
@@ -161,6 +162,9 @@ YINGJI_LOGIN_LOCK_MINUTES = int(os.environ.get("YINGJI_LOGIN_LOCK_MINUTES", "15"
 YINGJI_TOKEN_DAYS = int(os.environ.get("YINGJI_TOKEN_DAYS", "90"))
 
 # Largest CAP document accepted (upload, API push, feed); a larger one is refused unparsed.
+# Installation exchange (docs/exchange.md): how often a child polls its parent, the longest back-off
+YINGJI_EXCHANGE_POLL_SECONDS = float(os.environ.get("YINGJI_EXCHANGE_POLL_SECONDS", "30"))
+YINGJI_EXCHANGE_MAX_BACKOFF_SECONDS = float(os.environ.get("YINGJI_EXCHANGE_MAX_BACKOFF_SECONDS", "600"))
 YINGJI_CAP_MAX_BYTES = int(os.environ.get("YINGJI_CAP_MAX_BYTES", str(1024 * 1024)))
 
 # CAP signatures: a PEM bundle of the certificates whose signatures count as valid; a message with

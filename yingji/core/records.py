@@ -56,6 +56,24 @@ class _System:
 
 SYSTEM = _System()
 
+# Listeners told of every record write inside its transaction, after its audit entry:
+# ``listener(actor, obj, action)`` with action create / update / transition / delete. Apps above
+# the floor register here (the exchange outbox) so that what they write commits or rolls back
+# with the record itself. A listener that raises aborts the write.
+_WRITE_LISTENERS: list[Callable[[Any, models.Model, str], None]] = []
+
+
+def on_write(listener: Callable[[Any, models.Model, str], None]) -> Callable[[Any, models.Model, str], None]:
+    """Register ``listener`` (once; registering the same function again is a no-op)."""
+    if listener not in _WRITE_LISTENERS:
+        _WRITE_LISTENERS.append(listener)
+    return listener
+
+
+def _written(actor, obj: models.Model, action: str) -> None:
+    for listener in _WRITE_LISTENERS:
+        listener(actor, obj, action)
+
 
 def is_system(actor) -> bool:
     return actor is SYSTEM or actor is None
@@ -226,6 +244,7 @@ def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, n
         _save(obj)
         audit.record(_user_or_none(user), audit_action, obj, after=audit.snapshot(obj), note=note,
                      division_code=audit_division)
+        _written(user, obj, "create")
     return obj
 
 
@@ -252,6 +271,7 @@ def writing_children(user, parent: models.Model, *, note: str, document: Callabl
         yield parent
         after = document(parent) if document is not None else audit.snapshot(parent)
         audit.record(_user_or_none(user), audit_action, parent, after=after, note=note)
+        _written(user, parent, audit_action)
 
 
 def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_version: int | None = None,
@@ -279,6 +299,7 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
         current.updated_by = user
         _save(current)
         audit.record(user, "update", current, before=before, after=audit.snapshot(current), note=note)
+        _written(user, current, "update")
     return current
 
 
@@ -297,6 +318,7 @@ def delete_record(user, obj: models.Model, *, expected_version: int | None = Non
             raise Conflict(f"不能删除“{current}”：仍有其他记录引用它") from exc
         current.pk = before.get("id", current.pk)
         audit.record(user, "delete", current, before=before, note=note)
+        _written(user, current, "delete")
 
 
 # ----- server-side changes and state transitions ------------------------------------------
@@ -314,6 +336,7 @@ def _finish(user, current: models.Model, before: dict, action: str, note: str, *
     _save(current, update_fields=update_fields)
     audit.record(_user_or_none(user), action, current, before=before, after=audit.snapshot(current), note=note,
                  division_code=audit_division)
+    _written(user, current, action)
 
 
 def change(user, obj: models.Model, *, note: str = "", audit_action: str = "update", lock: bool = True,
@@ -348,6 +371,7 @@ def claim(user, obj: models.Model, where: Mapping[str, Any], *, note: str, audit
             setattr(obj, key, value)
         after = {key: audit._json_value(value) for key, value in changes.items()}
         audit.record(_user_or_none(user), audit_action, obj, before=before, after=after, note=note)
+        _written(user, obj, audit_action)
     return True
 
 

@@ -90,6 +90,9 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "credit.repair": ("申请信用修复（企业）", _ENTERPRISE),
     "affairs.assign": ("交办督查督办事项、考核评分、收发文登记", frozenset({"city_admin"})),
     "affairs.feedback": ("反馈督办事项办理情况、报送考核材料", _ADMINS - {"sysadmin"}),
+    # --- installation exchange (上下级平台对接) ---------------------------------------------------
+    "exchange.manage": ("上下级平台对接：签发凭据、配置上级、导入导出", _ADMINS),
+    "exchange.view": ("查看上下级平台报送与连接状态", _BUREAU | frozenset({"readonly"})),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"
