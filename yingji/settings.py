@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "yingji.enforcement",
     "yingji.credit",
     "yingji.affairs",
+    "yingji.social",
     "yingji.web",
 ]
 
