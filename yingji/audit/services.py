@@ -33,7 +33,7 @@ def _json_value(value):
         return {k: _json_value(v) for k, v in value.items()}
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # an empty file field has no url: asking for one raises
         return value.name or None
     return value
 

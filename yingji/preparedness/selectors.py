@@ -33,10 +33,10 @@ def visible_plans(user):
     return scope.visible(EmergencyPlan.objects.all(), user).select_related("enterprise", "organisation")
 
 
-def published_plans(limit: int = 200):
+def published_plans(prefix: str = "", limit: int = 200):
     """Plans the public may read (the portal, no login): government plans in force, not classified."""
     return (EmergencyPlan.objects.filter(state__in=pl.IN_FORCE, kind__in=pl.GOVERNMENT_KINDS | {"township", "village"},
-                                         classified=False, enterprise__isnull=True)
+                                         classified=False, enterprise__isnull=True, division_code__startswith=prefix)
             .order_by("-published_at", "name")[:limit])
 
 

@@ -75,16 +75,16 @@ def load_forces() -> int:
             "address": f"示例路{rng.randint(1, 300)}号", "division_code": division, "lon": lon, "lat": lat},
             server={"is_synthetic": True, "team": team}, note="示例数据")
         records.create_rows(records.SYSTEM, ForceMember, _member_rows(rng, rng.randint(16, 24), specialties.split("、")[0]),
-                            server={"force": force, "is_synthetic": True})
+                            server={"force": force, "is_synthetic": True}, parent=force)
         records.create_rows(records.SYSTEM, ForceEquipment, [
             {"name": "救援指挥车（示例）", "kind": "vehicle", "quantity": 1},
             {"name": "冲锋舟（示例）" if "水上" in specialties else "破拆工具组（示例）", "kind": "boat" if "水上" in specialties else "search",
-             "quantity": rng.randint(2, 4)}], server={"force": force, "is_synthetic": True})
+             "quantity": rng.randint(2, 4)}], server={"force": force, "is_synthetic": True}, parent=force)
         for specialty, range_, hours, sites, sustain, support in caps:
             records.create_record(records.SYSTEM, ForceCapability, {
                 "force": force, "specialty": specialty, "range": range_, "assemble_hours": hours, "sites": sites,
                 "sustain_hours": sustain, "has_support_teams": support}, server={"is_synthetic": True},
-                derive=forces.derive_capability)
+                parent=force, derive=forces.derive_capability)
         force = forces.review(admin, force, "approve", "材料齐全，队员均已投保（示例）")
         first = force.capabilities.order_by("pk").first()
         if first.suggested_grade == 3:
@@ -96,10 +96,10 @@ def load_forces() -> int:
         "specialties": "水上搜救、潜水救援", "leader": "孙秀英（示例）", "leader_phone": "13804180099", "duty_phone": "0418-2999999",
         "division_code": "210911000000"}, server={"is_synthetic": True}, note="示例数据")
     records.create_rows(records.SYSTEM, ForceMember, _member_rows(rng, 8, "水上搜救", insured=False),
-                        server={"force": force, "is_synthetic": True})
+                        server={"force": force, "is_synthetic": True}, parent=force)
     records.create_record(records.SYSTEM, ForceCapability, {
         "force": force, "specialty": "水上搜救", "range": "local", "assemble_hours": "3", "sites": 1, "sustain_hours": 12},
-        server={"is_synthetic": True}, derive=forces.derive_capability)
+        server={"is_synthetic": True}, parent=force, derive=forces.derive_capability)
     return made + 1
 
 

@@ -118,7 +118,7 @@ def handle(user, report: PublicReport, state: str, note: str = "") -> PublicRepo
     if state not in ("accepted", "referred", "dismissed"):
         raise ValidationFailed("处理结果须为受理、转办或不予受理", fields={"state": ["无效"]})
     if report.state != "new":
-        raise Conflict(f"该报告已{report.get_state_display()}")
+        raise Conflict(f"该报告已处理（{report.get_state_display()}）")
     if state in ("referred", "dismissed") and not (note or "").strip():
         raise ValidationFailed("转办或不予受理须写明理由", fields={"note": ["必填"]})
     return records.change(user, report, audit_action="transition", note=dict(PublicReport.STATES)[state],

@@ -57,7 +57,7 @@ def recently_ended():
 
 
 def published_plans():
-    return list(preparedness.published_plans().filter(division_code__startswith=city_prefix()))
+    return list(preparedness.published_plans(city_prefix()))
 
 
 def published_decisions():

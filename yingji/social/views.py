@@ -5,6 +5,8 @@ Thin: services write, selectors read."""
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -147,4 +149,5 @@ def report_photo(request, pk):
     report = public_reports.get_report(request.user, pk)
     if not report.photo:
         raise Http404
-    return FileResponse(report.photo.open("rb"), content_type="image/jpeg")
+    content_type = mimetypes.guess_type(report.photo.name)[0] or "application/octet-stream"
+    return FileResponse(report.photo.open("rb"), content_type=content_type)

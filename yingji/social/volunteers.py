@@ -62,6 +62,11 @@ def get_callup(user, pk) -> Callup:
     return scope.get_visible(Callup.objects.all(), pk, user, "志愿者召集")
 
 
+def _fresh(row: CallupResponse) -> CallupResponse:
+    """The row as stored now (the caller's copy may predate another answer or check-in)."""
+    return CallupResponse.objects.select_related("callup", "volunteer").get(pk=row.pk)
+
+
 def get_response(user, pk) -> CallupResponse:
     row = CallupResponse.objects.select_related("callup", "volunteer").filter(pk=pk).first()
     if row is None:
@@ -107,6 +112,7 @@ def invite(user, callup: Callup, volunteer_ids=None) -> list[CallupResponse]:
 def answer(user, row: CallupResponse, accept: bool, at: dt.datetime | None = None) -> CallupResponse:
     """The volunteer's answer, recorded by staff (phone, message) — accepting or declining is theirs."""
     capabilities.require(user, MANAGE)
+    row = _fresh(row)
     scope.check_can_see(row, user)
     if row.callup.state != "open":
         raise Conflict("召集已结束")
@@ -121,6 +127,7 @@ def answer(user, row: CallupResponse, accept: bool, at: dt.datetime | None = Non
 
 def check_in(user, row: CallupResponse, at: dt.datetime | None = None) -> CallupResponse:
     capabilities.require(user, MANAGE)
+    row = _fresh(row)
     scope.check_can_see(row, user)
     if row.answer != "accepted":
         raise Conflict(f"{row.volunteer}未接受召集，不能签到")
@@ -132,6 +139,7 @@ def check_in(user, row: CallupResponse, at: dt.datetime | None = None) -> Callup
 def check_out(user, row: CallupResponse, at: dt.datetime | None = None) -> CallupResponse:
     """Sign out: the hours served (rules.social.served_hours) are added to the volunteer's total."""
     capabilities.require(user, MANAGE)
+    row = _fresh(row)
     scope.check_can_see(row, user)
     if not row.checked_in_at:
         raise Conflict(f"{row.volunteer}尚未签到")
