@@ -11,6 +11,7 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from yingji.audit.context import client_address

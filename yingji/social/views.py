@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.core import scope
@@ -19,7 +20,7 @@ from yingji.core.errors import ServiceError
 from yingji.core.views import service_view
 
 from . import coverage, forces, public_reports, selectors, volunteers
-from .models import PublicReport, Volunteer
+from .models import GRADE_CHOICES, PublicReport, Volunteer
 
 
 def _back(request, url, action):
@@ -46,11 +47,27 @@ def index(request):
 @service_view
 def force_detail(request, pk):
     force = forces.get_force(request.user, pk)
+    problems = forces.approval_problems(force, timezone.localdate())
+    capabilities = list(force.capabilities.all())
+    for cap in capabilities:  # offer only the grades the indicators reach (the service refuses the others)
+        cap.grade_choices = [(n, label) for n, label in GRADE_CHOICES if cap.suggested_grade and n >= cap.suggested_grade]
     return render(request, "social/force.html", {
-        "force": force, "capabilities": force.capabilities.all(), "members": force.members.all(),
+        "force": force, "capabilities": capabilities, "members": force.members.all(),
         "equipment": force.equipment.all(), "can_review": request.user.can("social.forces.review"),
-        "grades": [(1, "一级"), (2, "二级"), (3, "三级")],
+        "problems": problems, "decisions": _decisions(force, problems),
     })
+
+
+def _decisions(force, problems) -> list[tuple[str, str]]:
+    """The review decisions the service would accept for the force as it stands."""
+    offered = []
+    if force.review_state in ("submitted", "rejected", "suspended") and not problems:
+        offered.append(("approve", "通过" if force.review_state != "suspended" else "恢复调用"))
+    if force.review_state == "submitted":
+        offered.append(("reject", "不通过（须写明理由）"))
+    if force.review_state == "approved":
+        offered.append(("suspend", "暂停调用（须写明理由）"))
+    return offered
 
 
 @service_view
@@ -79,9 +96,12 @@ def volunteer_confirm(request, pk):
 @service_view
 def callup_detail(request, pk):
     callup = volunteers.get_callup(request.user, pk)
+    summary = volunteers.summary(callup)
+    can_manage = request.user.can("social.volunteers.manage") and callup.state == "open"
     return render(request, "social/callup.html", {
-        "callup": callup, "rows": callup.responses.select_related("volunteer"), "summary": volunteers.summary(callup),
-        "can_manage": request.user.can("social.volunteers.manage") and callup.state == "open",
+        "callup": callup, "rows": callup.responses.select_related("volunteer"), "summary": summary,
+        "can_manage": can_manage, "can_invite": can_manage and bool(volunteers.matching_volunteers(request.user, callup)),
+        "can_close": can_manage and summary["present"] == 0,
     })
 
 
