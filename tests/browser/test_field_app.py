@@ -55,7 +55,7 @@ def test_offline_reports_with_photos_sync_exactly_once(browser, platform):
         before = page.evaluate("fetch('/social/field/reports/').then(r => r.json()).then(d => d.items.length)")
 
         context.set_offline(True)
-        assert "离线" in page.inner_text("[data-testid=network-state]")
+        wait_until(page, "document.querySelector('[data-net]').textContent.startsWith('离线')")
         _file_report(page, "浏览器离线报送一", (200, 40, 40))
         _file_report(page, "浏览器离线报送二", (40, 40, 200))
         wait_until(page, "document.querySelector('[data-outbox-summary]').dataset.pending === '2'")
