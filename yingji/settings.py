@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yingji.credit",
     "yingji.affairs",
     "yingji.exchange",
+    "yingji.social",
     "yingji.web",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("live/stream", live_views.stream, name="live-stream"),
     path("live/progress/<int:job_id>", live_views.progress, name="live-progress"),
+    path("portal/", include("yingji.social.portal_urls")),  # the public portal (no login)
     *app_urls(),
     path("", include("yingji.web.urls")),
 ]

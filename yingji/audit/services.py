@@ -11,6 +11,7 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from yingji.audit.context import client_address
@@ -33,7 +34,7 @@ def _json_value(value):
         return {k: _json_value(v) for k, v in value.items()}
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # an empty file field has no url: asking for one raises
         return value.name or None
     return value
 

@@ -265,6 +265,7 @@ class TeamDispatchIn(Schema):
     nearest: bool = False
     specialty: str = ""
     note: str = ""
+    consent: str = ""  # required for a social emergency force: who agreed, when and how
 
 
 class ExpertDispatchIn(Schema):
@@ -338,7 +339,7 @@ def operations_router() -> Router:
         if payload.nearest or payload.team_id is None:
             d = dispatching.dispatch_nearest_team(request.auth, r, payload.specialty, payload.note)
         else:
-            d = dispatching.dispatch_team(request.auth, r, payload.team_id, payload.note)
+            d = dispatching.dispatch_team(request.auth, r, payload.team_id, payload.note, payload.consent)
         return Status(201, dispatch_json(d))
 
     @router.post("/responses/{int:pk}/dispatch/expert", summary="邀请专家", response={201: DispatchOut, **errors(403, 409)})

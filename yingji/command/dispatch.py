@@ -46,11 +46,22 @@ def _set_readiness(user, team, value: str, note: str) -> bool:
     return True
 
 
-def dispatch_team(user, response: Response, team_id, note: str = "") -> Dispatch:
+def needs_consent(team: RescueTeam) -> bool:
+    """A social emergency force is called with its consent (突发事件应对法 2024 第四十条: the state
+    encourages social rescue teams, which then obey the unified command; 志愿服务条例 第二十五条:
+    nobody may be forced to serve), so the dispatch records who agreed, when and how."""
+    return team.category == "social"
+
+
+def dispatch_team(user, response: Response, team_id, note: str = "", consent: str = "") -> Dispatch:
     team = RescueTeam.objects.filter(pk=team_id).first()
     if team is None:
         raise NotFound(f"救援队伍（编号 {team_id}）不存在")
     scope.check_can_see(team, user)
+    consent = (consent or "").strip()
+    if needs_consent(team) and not consent:
+        raise ValidationFailed(f"{team.name}是社会应急力量，调用前须征得其同意：请填写同意人、时间和方式",
+                               code="consent_required", fields={"consent": ["必填"]})
     if team.pk in busy_team_ids():
         raise Conflict(f"{team.name}正在执行调度任务，未归队前不能重复调派")
     if team.lon is None:
@@ -62,11 +73,13 @@ def dispatch_team(user, response: Response, team_id, note: str = "") -> Dispatch
             response=current, incident=current.incident, kind="team", state="en_route",
             route_seconds=route["seconds"], route_metres=route["metres"], route=route["route"],
             dest_lon=current.incident.lon, dest_lat=current.incident.lat, destination=current.incident.address or current.incident.title,
-            note=note[:200], signer=_actor_name(user), division_code=current.division_code,
-            is_synthetic=current.is_synthetic), parent=current, validate=False, note=f"调派{team.name}")
+            note=note[:200], signer=_actor_name(user), division_code=current.division_code, consent=consent[:200],
+            is_synthetic=current.is_synthetic), parent=current, validate=False,
+            note=f"调派{team.name}" + (f"（同意情况：{consent[:100]}）" if consent else ""))
         _set_readiness(user, team, "on_mission", f"调度：赶赴{current.incident.title}")
         eta = f"，预计 {route['seconds'] / 60:.0f} 分钟到达" if route["seconds"] else ""
-        _timeline(current.incident, f"调派{team.name}赶赴现场{eta}", user, {"dispatch": dispatch.pk})
+        agreed = f"（已征得同意：{consent[:100]}）" if consent else ""
+        _timeline(current.incident, f"调派{team.name}赶赴现场{eta}{agreed}", user, {"dispatch": dispatch.pk})
         publish("tasks", "dispatch", {"incident": current.incident_id, "dispatch": dispatch.pk,
                                       "text": f"调派{team.name}{eta}"}, current.division_code)
     return dispatch
@@ -76,8 +89,9 @@ def dispatch_nearest_team(user, response: Response, specialty: str = "", note: s
     incident = response.incident
     if incident.lon is None:
         raise ValidationFailed("事件没有坐标，无法就近调派", fields={"incident": ["无坐标"]})
-    found = routing.nearest(user, incident.lon, incident.lat, "teams", k=1, specialty=specialty, with_routes=False)
-    reachable = [r for r in found["results"] if r["reachable"]]
+    found = routing.nearest(user, incident.lon, incident.lat, "teams", k=5, specialty=specialty, with_routes=False)
+    # a social force is never sent without its consent, so "nearest" picks among the others
+    reachable = [r for r in found["results"] if r["reachable"] and r.get("category") != "social"]
     if not reachable:
         what = f"“{specialty}”专业的" if specialty else ""
         raise NotFound(f"管辖范围内没有可调派的{what}待命队伍（或道路封闭无法到达）")

@@ -378,6 +378,7 @@ class DispatchOut(Schema):
     dispatched_at: Optional[str]
     arrived_at: Optional[str]
     returned_at: Optional[str]
+    consent: str = ""
     version: int
 
 

@@ -83,7 +83,7 @@ def dispatch_json(d) -> dict:
             "movement_ids": d.movement_ids, "state": d.state, "state_label": d.get_state_display(),
             "route_seconds": d.route_seconds, "route_metres": d.route_metres, "route": d.route,
             "destination": d.destination, "dispatched_at": _local(d.dispatched_at), "arrived_at": _local(d.arrived_at),
-            "returned_at": _local(d.returned_at), "version": d.version}
+            "returned_at": _local(d.returned_at), "consent": d.consent, "version": d.version}
 
 
 def operations_geojson(responses) -> dict:

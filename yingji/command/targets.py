@@ -66,7 +66,8 @@ def _teams(user, specialty: str, available_only: bool) -> list[Target]:
     if available_only:
         qs = qs.filter(readiness="standby").exclude(pk__in=busy_team_ids())
     return [Target(t.pk, t.name, t.lon, t.lat, "teams", t.get_readiness_display(),
-                   {"specialties": t.specialties, "headcount": t.headcount, "duty_phone": t.duty_phone})
+                   {"specialties": t.specialties, "headcount": t.headcount, "duty_phone": t.duty_phone,
+                    "category": t.category})
             for t in qs.order_by("pk")]
 
 

@@ -130,7 +130,7 @@ def response_action(request, pk):
             return f"已调派{d.team}，预计 {round((d.route_seconds or 0) / 60)} 分钟到达"
         return _back(request, url, go)
     if action == "dispatch_team":
-        return _back(request, url, lambda: f"已调派{dispatching.dispatch_team(request.user, response, data.get('team')).team}")
+        return _back(request, url, lambda: f"已调派{dispatching.dispatch_team(request.user, response, data.get('team'), consent=data.get('consent', '')).team}")
     messages.error(request, "未知操作")
     return redirect(url)
 

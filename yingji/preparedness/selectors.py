@@ -34,6 +34,13 @@ def visible_plans(user):
     return scope.visible(EmergencyPlan.objects.all(), user).select_related("enterprise", "organisation")
 
 
+def published_plans(prefix: str = "", limit: int = 200):
+    """Plans the public may read (the portal, no login): government plans in force, not classified."""
+    return (EmergencyPlan.objects.filter(state__in=pl.IN_FORCE, kind__in=pl.GOVERNMENT_KINDS | {"township", "village"},
+                                         classified=False, enterprise__isnull=True, division_code__startswith=prefix)
+            .order_by("-published_at", "name")[:limit])
+
+
 def get_plan(user, pk) -> EmergencyPlan:
     return scope.get_visible(EmergencyPlan.objects.select_related("enterprise", "electronic"), pk, user, "应急预案")
 

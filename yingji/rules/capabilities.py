@@ -93,6 +93,13 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     # --- installation exchange (上下级平台对接) ---------------------------------------------------
     "exchange.manage": ("上下级平台对接：签发凭据、配置上级、导入导出", _ADMINS),
     "exchange.view": ("查看上下级平台报送与连接状态", _BUREAU | frozenset({"readonly"})),
+    # --- social mobilisation (社会动员), the public portal and the field app -----------------------
+    "social.forces.register": ("登记社会应急力量及其能力、队员、装备", _ADMINS),
+    "social.forces.review": ("审核社会应急力量、记录测评等级", _ADMINS),
+    "social.volunteers.manage": ("管理志愿者与召集、签到签退", _ADMINS | _DUTY | _COMMANDER),
+    "social.reports.handle": ("处理群众报告与外业报送", _BUREAU),
+    "social.portal.publish": ("发布科普文章", _ADMINS),
+    "field.report": ("外业报送（现场 App）", _BUREAU | _SUPERVISOR | _INFO_OFFICER),
 }
 
 DEFAULT_WRITE_CAPABILITY = "registries.write"

@@ -140,6 +140,8 @@ class Dispatch(ScopedRecord):
     returned_at = models.DateTimeField("归队时间", null=True, blank=True)
     signer = models.CharField("签发人", max_length=40, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    # A social emergency force (team category 社会应急力量) is called, not ordered: who agreed, when and how.
+    consent = models.CharField("社会力量同意情况", max_length=200, blank=True)
 
     class Meta:
         ordering = ["-dispatched_at"]
