@@ -39,6 +39,10 @@ def _setup(graph, profile):
     rules = [tuple(int(x) for x in row) for row in graph.extras["restrictions"]
              if not (profile == "emergency" and row[3] & 2)]
 
+    rules_at: dict[int, list] = {}
+    for rule in rules:
+        rules_at.setdefault(rule[1], []).append(rule)
+
     def bearing(e):
         d = xy[graph.edge_to[e]] - xy[graph.edge_from[e]]
         return math.degrees(math.atan2(d[0], d[1]))
@@ -48,15 +52,16 @@ def _setup(graph, profile):
         if not usable[e]:
             continue
         v = int(graph.edge_to[e])
-        if graph.extras["barrier"][v] & bit:
-            continue
+        gate = bool(graph.extras["barrier"][v] & bit)
         for f in out_edges.get(v, []):
             u_turn = int(graph.edge_to[f]) == int(graph.edge_from[e])
-            if u_turn and len(neighbours[v]) > 1:
+            if gate and not u_turn:  # a barrier: turn back or nothing
+                continue
+            if u_turn and len(neighbours[v]) > 1 and not gate:
                 continue
             banned = False
-            for from_way, via, to_way, flags in rules:
-                if via == v and graph.way_id[e] == from_way:
+            for from_way, via, to_way, flags in rules_at.get(v, ()):
+                if graph.way_id[e] == from_way:
                     if flags & 1 and graph.way_id[f] != to_way or not flags & 1 and graph.way_id[f] == to_way:
                         banned = True
             if banned:
@@ -76,24 +81,23 @@ def snap(graph, profile, lon, lat):
     usable, _, _, xy = _setup(graph, profile)
     main = edge_graph(graph.base, profile).main_mask
     p = graph.project(lon, lat)
-    best = (None, 0.0, math.inf)
-    for e in np.flatnonzero(main & ~graph.closed):
-        a, b = xy[graph.edge_from[e]], xy[graph.edge_to[e]]
-        ab = b - a
-        t = min(max(float(np.dot(p - a, ab) / max(np.dot(ab, ab), 1e-12)), 0.0), 1.0)
-        d = float(np.hypot(*(a + ab * t - p)))
-        if d < best[2]:
-            best = (int(e), t, d)
-    return best
+    edges = np.flatnonzero(main & ~graph.closed)  # brute force over every segment (vectorised)
+    a, b = xy[graph.edge_from[edges]], xy[graph.edge_to[edges]]
+    ab = b - a
+    t = np.clip(((p - a) * ab).sum(1) / np.maximum((ab * ab).sum(1), 1e-12), 0.0, 1.0)
+    d = np.hypot(*(a + ab * t[:, None] - p).T)
+    i = int(np.argmin(d))
+    return int(edges[i]), float(t[i]), float(d[i])
 
 
 def _states(graph, profile, lon, lat):
     usable, _, _, _ = _setup(graph, profile)
     e, t, d = snap(graph, profile, lon, lat)
     states = [(e, t)]
-    for f in range(graph.n_edges):
-        if (usable[f] and graph.edge_from[f] == graph.edge_to[e] and graph.edge_to[f] == graph.edge_from[e]):
-            states.append((f, 1.0 - t))
+    twins = np.flatnonzero((graph.edge_from == graph.edge_to[e]) & (graph.edge_to == graph.edge_from[e]))
+    for f in twins:
+        if usable[f]:
+            states.append((int(f), 1.0 - t))
             break
     return states, d
 
@@ -122,7 +126,8 @@ def seconds(graph, profile, a, b) -> float:
             continue
         for f, w in arcs.get(e, []):
             if f in end_frac:
-                best = min(best, d + w - (1.0 - end_frac[f]) * secs[f])
+                tt = end_frac[f]
+                best = min(best, d + (w - (1.0 - tt) * secs[f] if tt > 0 else 0.0))
             if d + w < dist.get(f, math.inf):
                 dist[f] = d + w
                 heapq.heappush(heap, (d + w, f))

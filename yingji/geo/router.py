@@ -146,7 +146,7 @@ def _twins(graph: RoadGraph, eg: EdgeGraph, edge: np.ndarray) -> np.ndarray:
     g = graph
     cached = eg.__dict__.get("_pair_keys")
     if cached is None:
-        usable = np.flatnonzero(eg.main_mask)
+        usable = np.flatnonzero(edge_graph(g.base, eg.profile).usable)
         keys = g.edge_from[usable].astype(np.int64) * g.n_nodes + g.edge_to[usable]
         order = np.argsort(keys, kind="stable")
         cached = eg.__dict__["_pair_keys"] = (keys[order], usable[order])
@@ -214,7 +214,10 @@ def _target_costs(eg: EdgeGraph, dist: np.ndarray, src: Snapped, rows, tgt: Snap
         owner = np.repeat(np.arange(len(cols)), count)  # position in cols of each in-arc
         if len(arc):
             preds = rev.indices[arc]
-            costs = dist[:, preds] + (rev.data[arc] - (1.0 - fracs[cols][owner]) * eg.edge_s[f][owner])[None, :] - SHIFT_S
+            frac = fracs[cols][owner]
+            # a target at the very start of its segment is reached at the node, before any turn
+            arc_cost = np.where(frac > 0.0, rev.data[arc] - (1.0 - frac) * eg.edge_s[f][owner], 0.0)
+            costs = dist[:, preds] + arc_cost[None, :] - SHIFT_S
             has = count > 0
             starts_at = (np.cumsum(count) - count)[has]
             best = np.minimum.reduceat(costs, starts_at, axis=1)

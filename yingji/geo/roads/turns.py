@@ -10,9 +10,9 @@ is the travel time of ``f`` plus what happens at ``v``:
 * a turn cost by angle, the sigmoid of OSRM's car profile (``turn_penalty`` 7.5 s,
   ``turn_bias`` 1.075 for right-hand traffic: a 90° right turn costs ≈2.1 s, a 90° left turn
   ≈5.4 s), charged where more than two roads meet (a bend in a road costs nothing);
-* U-turns only at dead ends, with OSRM's ``u_turn_penalty`` of 20 s on top.
+* U-turns only at dead ends and at barriers, with OSRM's ``u_turn_penalty`` of 20 s on top.
 
-Arcs are left out where a barrier at ``v`` stops the profile, and where a turn restriction
+Arcs are left out where a barrier at ``v`` stops the profile (only the U-turn remains), and where a turn restriction
 forbids them: ``no_*`` drops the arc ``from way -> to way`` at the via node, ``only_*`` drops every
 other arc leaving the via node from the ``from`` way. Restrictions tagged ``except=emergency``
 do not bind the ``emergency`` profile. Closed edges have no arcs.
@@ -88,8 +88,8 @@ class EdgeGraph:
 
         neighbours = _distinct_neighbours(g.n_nodes, ef[edges], et[edges])
         u_turn = et[dst] == ef[src]
-        keep = (g.extras["barrier"][via] & bit) == 0
-        keep &= ~u_turn | (neighbours[via] <= 1)
+        blocked = (g.extras["barrier"][via] & bit) != 0
+        keep = np.where(blocked, u_turn, ~u_turn | (neighbours[via] <= 1))
         keep &= ~self._restricted(src, dst, via)
         src, dst, via, u_turn = src[keep], dst[keep], via[keep], u_turn[keep]
 
