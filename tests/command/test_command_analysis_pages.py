@@ -46,7 +46,7 @@ def test_coverage_allocation_and_evacuation_pages(web, stocked, make_incident, m
     form = web.get(f"/command/incident/{incident.pk}/allocation/")
     text = form.context["demands_text"]
     assert "121.67,42.03" in text and form.context["result"] is None
-    demands = "甲镇,121.75,42.10,T001:4\n乙镇,122.30,42.45,T001:20"
+    demands = "甲镇,121.75,42.10,救灾帐篷:4\n乙镇,122.30,42.45,救灾帐篷:20"  # materials by name
     alloc = web.get(f"/command/incident/{incident.pk}/allocation/", {"demands": demands, "time_limit_h": 8,
                                                                     "load_hours": 4, "run": 1})
     result = alloc.context["result"]
@@ -56,7 +56,7 @@ def test_coverage_allocation_and_evacuation_pages(web, stocked, make_incident, m
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("储备库,需求点,物资") and any(line.startswith("（缺口）,乙镇") for line in lines)
-    bad = web.get(f"/command/incident/{incident.pk}/allocation/", {"demands": "甲镇,abc,42.1,T001:4", "run": 1})
+    bad = web.get(f"/command/incident/{incident.pk}/allocation/", {"demands": "甲镇,abc,42.1,救灾帐篷:4", "run": 1})
     assert bad.status_code == 200 and "“abc”不是数字" in bad.content.decode()
 
     evac = web.get(f"/command/incident/{incident.pk}/evacuation/")

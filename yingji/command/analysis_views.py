@@ -82,8 +82,14 @@ def _number(value: str, what: str) -> float:
 def _default_demands(incident) -> str:
     lon, lat = _incident_point(incident)
     materials = list(Material.objects.order_by("code")[:2])
-    needs = "；".join(f"{m.code}:50" for m in materials)
+    needs = "；".join(f"{m.name}:50" for m in materials)
     return f"{incident.title[:20]}（事发点）,{lon},{lat},{needs}"
+
+
+def _material_code(name: str) -> str:
+    """A material given by its catalogue name (as the page shows it) or by its code."""
+    found = Material.objects.filter(name=name).values_list("code", flat=True).first()
+    return found or name
 
 
 def _demands(text: str) -> list[dict]:
@@ -94,7 +100,7 @@ def _demands(text: str) -> list[dict]:
             if not part.strip():
                 continue
             code, _, qty = part.replace("：", ":").partition(":")
-            needs[code.strip()] = _number(qty.strip(), f"{code.strip()} 的数量")
+            needs[_material_code(code.strip())] = _number(qty.strip(), f"{code.strip()} 的数量")
         demands.append({"id": str(i + 1), "name": cells[0] or f"需求点{i + 1}", "lon": _number(cells[1], "经度"),
                         "lat": _number(cells[2], "纬度"), "needs": needs})
     return demands
