@@ -158,7 +158,7 @@ def nearest(user, lon, lat, kind: str, *, k: int = 5, specialty: str = "", avail
     check_in_network(graph, [origin], ["事发点"])
     rows = targets.targets(user, kind, specialty=specialty, available_only=available_only)
     by_id = {t.id: t for t in rows}
-    # resources too far from any road are listed as unreachable rather than refusing the query
+    # a resource far from any road still ranks (with its long access leg) rather than refusing the query
     ranked = _snap_guard(lambda: router.nearest_k(
         graph, profile, origin, [(t.id, t.lon, t.lat) for t in rows], k, towards_origin=targets.TOWARDS_ORIGIN[kind],
         include_unreachable=True, with_routes=with_routes, max_snap_m=None), ["事发点"])
