@@ -4,7 +4,9 @@ Run: ``.venv/bin/python -m bench.bench_routing [--nodes 120000] [--seed 1]``
 
 Figures are medians in milliseconds. "bare" timings run scipy.sparse.csgraph.dijkstra on the
 same CSR and the same snapped sources, so the ratios show the overhead of this layer (snapping,
-access legs, ranking, route reconstruction, super-source).
+access legs, ranking, route reconstruction, super-source). ``edge_router`` is the router the
+console, API and dispatch use (yingji.geo.router: edge-based, turn costs, segment snapping);
+``monaco_40x20`` compares its 40 x 20 matrix with OSRM's table time quoted in issue 21.
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ from contextlib import contextmanager
 import numpy as np
 from scipy.sparse import csgraph
 
+from yingji.geo import router
 from yingji.geo.allocation import allocate_relief, assign_evacuation
-from yingji.geo.roads import synthetic_fuxin_network
+from yingji.geo.roads import import_osm_pbf, synthetic_fuxin_network
+from yingji.geo.roads.turns import edge_graph
 from yingji.geo.routing import coverage, nearest_k, route
 
-TARGETS = {"nearest_k_ms": 50.0, "coverage_ms": 500.0, "allocation_ms": 1000.0}
+TARGETS = {"nearest_k_ms": 50.0, "coverage_ms": 500.0, "allocation_ms": 1000.0,
+           "edge_matrix_50x500_ms": 300.0, "relief_allocation_total_ms": 1000.0}
+MONACO = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "osm", "monaco.osm.pbf")
+OSRM_MONACO_TABLE_40X20_MS = 3.0  # issue 21: OSRM's table service on the same extract
 
 
 def boundary_polygons() -> tuple[dict, str]:
@@ -147,10 +154,54 @@ def bench_allocation(graph, rng, result: dict) -> None:
     }
 
 
+def bench_edge_router(graph, rng, result: dict, repeat: int) -> None:
+    """The router the console uses (edge-based: turns, restrictions, segment snapping), 50 x 500,
+    against bare scipy Dijkstra per source on the same edge graph and on the node graph."""
+    start = time.perf_counter()
+    eg = edge_graph(graph, "car")
+    eg.main_mask
+    build_ms = (time.perf_counter() - start) * 1000
+    warehouses = random_points_on_network(graph, rng, 50)
+    demands = random_points_on_network(graph, rng, 500)
+    router.snap(graph, "car", [p[0] for p in demands], [p[1] for p in demands])  # segment index
+    matrix_ms = median_ms(lambda: router.matrix(graph, "car", warehouses, demands), repeat)
+    snapped = router.snap(graph, "car", [p[0] for p in warehouses], [p[1] for p in warehouses])
+    per_source_edge = median_ms(lambda: csgraph.dijkstra(eg.csr, directed=True, indices=int(snapped.edge[0])), 5)
+    node = int(graph.snap(*warehouses[0])[0][0])
+    per_source_node = median_ms(lambda: csgraph.dijkstra(graph.csr, directed=True, indices=node), 5)
+    seconds = router.matrix(graph, "car", warehouses, demands).durations_s
+    materials = {"帐篷": 0.05, "棉被": 0.004, "饮用水": 0.5, "方便食品": 0.01}
+    stock = [(f"W{i}", {m: float(rng.integers(0, 400)) for m in materials}, 4.0) for i in range(50)]
+    needs = [(f"D{j}", {m: float(rng.integers(0, 60)) for m in materials}) for j in range(500)]
+    with quiet_stdout():
+        allocate_relief(stock, needs, seconds / 3600.0, 8.0, materials)
+    total_ms = median_ms(lambda: allocate_relief(
+        stock, needs, router.matrix(graph, "car", warehouses, demands).durations_s / 3600.0, 8.0, materials), 1)
+    result["edge_router"] = {
+        "edge_graph": {"nodes": graph.n_edges, "arcs": eg.n_arcs, "build_and_components_ms": round(build_ms, 1)},
+        "matrix_50x500_ms": matrix_ms,
+        "bare_scipy_dijkstra_per_source_edge_graph_ms": per_source_edge,
+        "bare_scipy_dijkstra_per_source_node_graph_ms": per_source_node,
+        "ratio_to_50_bare_edge_dijkstras": round(matrix_ms / (50 * per_source_edge), 2),
+        "relief_allocation_total_ms": total_ms,
+    }
+
+
+def bench_monaco(result: dict) -> None:
+    graph = import_osm_pbf(MONACO)
+    rng = np.random.default_rng(3)
+    points = random_points_on_network(graph, rng, 60, jitter_deg=0.0005)
+    router.matrix(graph, "car", points[:40], points[40:])
+    ms = median_ms(lambda: router.matrix(graph, "car", points[:40], points[40:]), 5)
+    result["monaco_40x20"] = {"edges": graph.n_edges, "ms": ms, "osrm_table_ms": OSRM_MONACO_TABLE_40X20_MS,
+                              "ratio_to_osrm": round(ms / OSRM_MONACO_TABLE_40X20_MS, 1), "target_ratio": 10.0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--nodes", type=int, default=120_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of the 50 x 500 matrix")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
 
@@ -172,8 +223,12 @@ def main() -> None:
     }
     bench_routing(graph, rng, result)
     bench_allocation(graph, rng, result)
+    bench_edge_router(graph, rng, result, args.repeat)
+    bench_monaco(result)
     measured = {"nearest_k_ms": result["nearest_k"]["ms"], "coverage_ms": result["coverage_2h"]["ms"],
-                "allocation_ms": result["allocation"]["ms"]}
+                "allocation_ms": result["allocation"]["ms"],
+                "edge_matrix_50x500_ms": result["edge_router"]["matrix_50x500_ms"],
+                "relief_allocation_total_ms": result["edge_router"]["relief_allocation_total_ms"]}
     result["targets_ms"] = TARGETS
     result["within_targets"] = {name: measured[name] < limit for name, limit in TARGETS.items()}
     print(json.dumps(result, ensure_ascii=False))

@@ -123,10 +123,9 @@ def make_team(db):
     return make
 
 
-def expected_route_seconds(graph, a, b) -> float:
-    """Independent figure: brute-force snapping + heapq Dijkstra + both access legs."""
-    from yingji.geo.routing import ACCESS_SPEED_KMH
+def expected_route_seconds(graph, a, b, profile: str = "car") -> float:
+    """Independent figure: brute-force segment snapping + edge-based heapq Dijkstra with turn
+    costs and restrictions + both access legs (tests/routing_reference.py)."""
+    from tests import routing_reference
 
-    na, da = nearest_node(graph, *a)
-    nb, db = nearest_node(graph, *b)
-    return reference_times(graph, na)[nb] + (da + db) / (ACCESS_SPEED_KMH / 3.6)
+    return routing_reference.seconds(graph, profile, a, b)

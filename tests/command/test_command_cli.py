@@ -21,7 +21,7 @@ def test_dispatch_nearest_prints_ranked_json(road_network, make_user, make_team,
     assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     graph = network.graph_for()
-    expected = {t.pk: expected_route_seconds(graph, (t.lon, t.lat), INCIDENT_POINT) for t in teams[:2]}
+    expected = {t.pk: expected_route_seconds(graph, (t.lon, t.lat), INCIDENT_POINT, "emergency") for t in teams[:2]}
     assert [r["id"] for r in out["results"]] == sorted(expected, key=expected.get)  # resting and 防汛 teams left out
     for r in out["results"]:
         assert set(r) >= {"id", "name", "seconds", "metres"}

@@ -129,7 +129,7 @@ def test_dispatch_nearest_team_by_road_time_with_route_and_status(commander, res
               make_team("防汛队（示例）", (121.81, 42.11), specialties="防汛抗旱")]
     teams = [near_straight] + others[:3]
     graph = network.graph_for()
-    expected = {t.pk: expected_route_seconds(graph, (t.lon, t.lat), INCIDENT_POINT) for t in teams}
+    expected = {t.pk: expected_route_seconds(graph, (t.lon, t.lat), INCIDENT_POINT, "emergency") for t in teams}
     client = api_client(commander)
     sent = client.post(f"/api/v1/responses/{response.pk}/dispatch/team", {"nearest": True, "specialty": "危化"},
                        content_type="application/json")

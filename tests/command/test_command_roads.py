@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from tests.command.conftest import nearest_node, reference_times
+from tests.command.conftest import expected_route_seconds
 from tests.conftest import CITY, FIXTURES
 
 # Two points inside Fuxin: 海州区 (city centre) and 彰武县.
@@ -16,17 +16,9 @@ HAIZHOU = (121.657, 42.011)
 ZHANGWU = (122.431, 42.488)
 
 
-def access_s(metres: float) -> float:
-    from yingji.geo.routing import ACCESS_SPEED_KMH
-
-    return metres / (ACCESS_SPEED_KMH / 3.6)
-
-
-def expected_seconds(graph, a, b) -> float:
-    """Independent figure: brute-force snapping + heapq Dijkstra + both access legs."""
-    na, da = nearest_node(graph, *a)
-    nb, db = nearest_node(graph, *b)
-    return reference_times(graph, na)[nb] + access_s(da) + access_s(db)
+def expected_seconds(graph, a, b, profile: str = "car") -> float:
+    """Independent figure: brute-force segment snapping + edge-based heapq Dijkstra + access legs."""
+    return expected_route_seconds(graph, a, b, profile)
 
 
 def test_stored_network_is_labelled_and_reloaded_from_disk(road_network, data_dir):
@@ -70,18 +62,19 @@ def test_nearest_points_ranked_like_independent_dijkstra(road_network, commander
     assert response.status_code == 200, response.content
     got = response.json()["results"]
     # teams drive to the incident: time from each point to the origin
-    expected = {p["id"]: expected_seconds(graph, (p["lon"], p["lat"]), origin) for p in points}
+    expected = {p["id"]: expected_seconds(graph, (p["lon"], p["lat"]), origin, "emergency") for p in points}
     assert [r["id"] for r in got] == sorted(expected, key=expected.get)
     for r in got:
         assert r["seconds"] == pytest.approx(expected[r["id"]], abs=0.2)
 
 
 def _route_edges(graph, coords):
-    """Edge ids of consecutive route nodes (access legs dropped)."""
+    """Edge ids between consecutive route nodes (the points and their snapped positions on the
+    first and last segment dropped)."""
     import numpy as np
 
     index = {(round(float(x), 6), round(float(y), 6)): i for i, (x, y) in enumerate(zip(graph.lon, graph.lat))}
-    nodes = [index[(x, y)] for x, y in coords[1:-1]]
+    nodes = [index[(x, y)] for x, y in coords[2:-2]]
     return graph.edges_between(np.asarray(nodes[:-1]), np.asarray(nodes[1:]))
 
 

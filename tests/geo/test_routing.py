@@ -31,7 +31,7 @@ def reference_dijkstra(graph: RoadGraph, source: int, reverse: bool = False) -> 
     adjacency = [[] for _ in range(graph.n_nodes)]
     seconds = graph.length_m / (graph.speed_kmh / 3.6)
     for e in range(graph.n_edges):
-        if graph.closed[e]:
+        if graph.closed[e] or not graph.car_ok[e]:  # emergency-only roads are not in the car graph
             continue
         u, v = int(graph.edge_from[e]), int(graph.edge_to[e])
         if reverse:

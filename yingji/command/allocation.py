@@ -29,13 +29,14 @@ from shapely.geometry import shape
 from yingji.core import scope
 from yingji.core.errors import ValidationFailed
 from yingji.geo import allocation as geo_allocation
-from yingji.geo import routing as geo_routing
+from yingji.geo import router
 from yingji.geo.roads import haversine_m
 from yingji.regions.services import name_of, visible_divisions
 from yingji.resources.models import Material, Shelter, Warehouse
 from yingji.resources.stock import current_stock
 
 from . import network
+from . import routing
 from .routing import check_point
 from .targets import targets
 
@@ -88,16 +89,15 @@ def _check_demands(demands) -> list[dict]:
     return clean
 
 
-def travel_hours(warehouses, demands) -> np.ndarray:
-    """Hours from each warehouse to each demand point on the active network (closures applied)."""
+def travel_hours(warehouses, demands, profile: str = "car") -> np.ndarray:
+    """Hours from each warehouse to each demand point on the active network (closures applied),
+    one many-to-many matrix (:func:`yingji.command.routing.seconds_matrix`)."""
     graph = network.graph_for()
-    nodes, dist = graph.snap([d["lon"] for d in demands], [d["lat"] for d in demands])
-    access = geo_routing.access_seconds(dist)
-    hours = np.empty((len(warehouses), len(demands)))
-    for i, w in enumerate(warehouses):
-        seconds = geo_routing.travel_times_from(graph, w.lon, w.lat)
-        hours[i] = (seconds[nodes] + access) / 3600.0
-    return hours
+    points = [(d["lon"], d["lat"]) for d in demands]
+    routing.check_in_network(graph, points, [f"需求点 {d['name']} " for d in demands])
+    names = [w.name for w in warehouses] + [d["name"] for d in demands]
+    seconds = routing.seconds_matrix(graph, profile, [(w.lon, w.lat) for w in warehouses], points, names)
+    return seconds / 3600.0
 
 
 def allocate(user, demands, *, time_limit_h: float = TIME_LIMIT_H, load_hours: float = LOAD_HOURS,
@@ -189,11 +189,11 @@ def evacuate(user, points, *, limit_minutes: float = 60.0) -> dict:
                       "people": people})
     shelters = targets(user, "shelters", available_only=True)
     graph = network.graph_for()
-    nodes, dist = graph.snap([s.lon for s in shelters], [s.lat for s in shelters]) if shelters else ([], [])
-    travel = np.empty((len(clean), len(shelters)))
-    for i, p in enumerate(clean):
-        seconds = geo_routing.travel_times_from(graph, p["lon"], p["lat"])
-        travel[i] = seconds[nodes] + geo_routing.access_seconds(dist) if shelters else []
+    routing.check_in_network(graph, [(p["lon"], p["lat"]) for p in clean], [f"地点 {p['name']} " for p in clean])
+    travel = routing.seconds_matrix(graph, "car", [(p["lon"], p["lat"]) for p in clean],
+                                    [(s.lon, s.lat) for s in shelters],
+                                    [p["name"] for p in clean] + [s.name for s in shelters]) \
+        if shelters else np.empty((len(clean), 0))
     result = geo_allocation.assign_evacuation([(p["id"], p["people"]) for p in clean],
                                               [(s.id, s.extra["free"]) for s in shelters], travel, limit_minutes * 60)
     names = {s.id: s.name for s in shelters}
@@ -235,7 +235,7 @@ def coverage(user, *, limit_minutes: float = 120.0, specialty: str = "", spacing
     towns, samples, owners = _sample_points(user, spacing_km)
     graph = network.graph_for()
     limit_s = limit_minutes * 60
-    seconds = geo_routing.sample_times(graph, [(t.lon, t.lat) for t in teams], samples, limit_s) if teams and samples \
+    seconds = router.sample_times(graph, "emergency", [(t.lon, t.lat) for t in teams], samples, limit_s) if teams and samples \
         else np.full(len(samples), np.inf)
     covered = seconds <= limit_s
     per_town = {}
@@ -261,7 +261,7 @@ def shelter_coverage(user, *, limit_minutes: float = 30.0, spacing_km: float = 2
     towns, samples, owners = _sample_points(user, spacing_km)
     graph = network.graph_for()
     limit_s = limit_minutes * 60
-    seconds = geo_routing.sample_times(graph, [(s.lon, s.lat) for s in shelters], samples, limit_s) if shelters and samples \
+    seconds = router.sample_times(graph, "car", [(s.lon, s.lat) for s in shelters], samples, limit_s) if shelters and samples \
         else np.full(len(samples), np.inf)
     by_county = {}
     for code, s, t in zip(owners, samples, seconds):

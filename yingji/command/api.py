@@ -23,6 +23,7 @@ from .schemas import (
     ClosureOut,
     DispatchOut,
     EvacuationOut,
+    MatrixOut,
     MatchOut,
     NearestOut,
     NearestPointsOut,
@@ -66,6 +67,12 @@ class PointIn(Schema):
     id: str
     lon: float
     lat: float
+
+
+class MatrixIn(Schema):
+    sources: list[tuple[float, float]] = Field(description="起点 [[经度, 纬度], ...]")
+    destinations: list[tuple[float, float]] = Field(description="终点 [[经度, 纬度], ...]")
+    profile: str = "car"
 
 
 class NearestPointsIn(Schema):
@@ -128,16 +135,22 @@ def _closure(user, pk: int) -> RoadClosure:
 def routing_router() -> Router:
     router = Router(tags=["路径与就近调度"])
 
-    @router.get("/route", summary="两点间最快路线（已计入道路封闭）", response={200: RouteOut, **errors(404)})
-    def route(request, from_lon: float, from_lat: float, to_lon: float, to_lat: float):
-        return routing.route_between((from_lon, from_lat), (to_lon, to_lat))
+    @router.get("/route", summary="两点间最快路线（已计入道路封闭、转向和禁行；profile=car 小汽车 / emergency 应急车辆）",
+                response={200: RouteOut, **errors(404)})
+    def route(request, from_lon: float, from_lat: float, to_lon: float, to_lat: float, profile: str = "car"):
+        return routing.route_between((from_lon, from_lat), (to_lon, to_lat), profile=profile)
+
+    @router.post("/matrix", summary="多对多行车时间与距离矩阵（与调度、调配同一计算；无法到达为 null）",
+                 response={200: MatrixOut, **errors(404)})
+    def matrix(request, payload: MatrixIn):
+        return routing.travel_matrix(payload.sources, payload.destinations, profile=payload.profile)
 
     @router.get("/nearest", summary="就近资源：按行车时间排序的前 k 个队伍/储备库/专家/避难场所",
                 response={200: NearestOut, **errors(404)}, exclude_unset=True)
     def nearest(request, lon: float, lat: float, kind: str = "teams", k: int = 5, specialty: str = "",
-                available_only: bool = True, routes: bool = True):
+                available_only: bool = True, routes: bool = True, profile: str = routing.DISPATCH_PROFILE):
         return routing.nearest(request.auth, lon, lat, kind, k=k, specialty=specialty,
-                               available_only=available_only, with_routes=routes)
+                               available_only=available_only, with_routes=routes, profile=profile)
 
     @router.post("/nearest-points", summary="任意点位的就近排序（行车时间）", response={200: NearestPointsOut, **errors(404)},
                  exclude_unset=True)

@@ -34,7 +34,7 @@ STATE_TIME = {"on_scene": "arrived_at", "delivered": "arrived_at", "returned": "
 def _route_to_scene(origin, incident) -> dict:
     if incident.lon is None:
         return {"seconds": None, "metres": None, "route": []}
-    return routing.route_between(origin, (incident.lon, incident.lat))
+    return routing.route_between(origin, (incident.lon, incident.lat), profile=routing.DISPATCH_PROFILE)
 
 
 def _set_readiness(user, team, value: str, note: str) -> bool:
@@ -137,7 +137,7 @@ def dispatch_material(user, response: Response, *, warehouse_id, material_id, qu
         if to_warehouse_id:
             target = Warehouse.objects.get(pk=to_warehouse_id)
             dest, destination = (target.lon, target.lat), destination or target.name
-        route = routing.route_between((warehouse.lon, warehouse.lat), dest) if warehouse.lon is not None and dest[0] is not None \
+        route = routing.route_between((warehouse.lon, warehouse.lat), dest, profile=routing.DISPATCH_PROFILE) if warehouse.lon is not None and dest[0] is not None \
             else {"seconds": None, "metres": None, "route": []}
         dispatch = records.create_record(user, Dispatch, {}, server=dict(
             response=current, incident=incident, kind="material", warehouse=warehouse, material=material,

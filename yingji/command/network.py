@@ -64,12 +64,13 @@ def _store(user, graph: RoadGraph, *, name: str, source_kind: str, source: str, 
 
 def import_osm(user, path: str | Path, *, name: str = "", division_code: str | None = None,
                activate: bool = True) -> RoadNetwork:
-    """Import an OpenStreetMap ``.osm.pbf`` extract (car profile by road class)."""
+    """Import an OpenStreetMap ``.osm.pbf`` extract (car and emergency profiles, turn restrictions,
+    signals and barriers; any region of the world, the extent is the network's own)."""
     path = Path(path)
     if not path.exists():
         raise ValidationFailed(f"文件不存在：{path}", fields={"file": ["文件不存在"]})
-    if not path.name.endswith(".osm.pbf"):
-        raise ValidationFailed("只支持 OpenStreetMap .osm.pbf 文件", fields={"file": ["文件类型不对"]})
+    if not path.name.endswith((".osm.pbf", ".osm")):
+        raise ValidationFailed("只支持 OpenStreetMap .osm.pbf（或 .osm）文件", fields={"file": ["文件类型不对"]})
     try:
         graph = import_osm_pbf(path)
     except RuntimeError as exc:  # pyosmium reports unreadable files as RuntimeError

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from yingji.core.api_schemas import page_of
 
@@ -60,6 +60,22 @@ class RouteOut(Schema):
     metres: Optional[float]
     reachable: bool
     route: list[list[Number]]
+    snap_m: list[float] = Field(description="起点、终点到所吸附道路的直线距离（米）")
+    profile: str = Field(description="车辆类型：car 小汽车 / emergency 应急车辆")
+    profile_label: str
+
+
+class MatrixSnapOut(Schema):
+    sources: list[float]
+    destinations: list[float]
+
+
+class MatrixOut(Schema):
+    durations_s: list[list[Optional[float]]] = Field(description="每个起点一行，无法到达为 null")
+    distances_m: list[list[Optional[float]]]
+    snap_m: MatrixSnapOut
+    profile: str
+    profile_label: str
 
 
 class RankedOut(Schema):
@@ -102,6 +118,8 @@ class NearestOut(Schema):
     candidates: int
     results: list[NearestItemOut]
     network: NetworkBrief
+    profile: str
+    profile_label: str
 
 
 class NearestPointsOut(Schema):

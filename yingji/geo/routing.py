@@ -1,4 +1,7 @@
-"""Travel times, routes, nearest resources and coverage on a :class:`~yingji.geo.roads.RoadGraph`.
+"""Node-based travel times, routes, nearest resources and coverage on a
+:class:`~yingji.geo.roads.RoadGraph` (car edges, no turns): the bare baseline of
+``bench/bench_routing.py``. The platform routes with :mod:`yingji.geo.router` (edge-based,
+segment snapping, profiles); :data:`ACCESS_SPEED_KMH` is shared by both.
 
 Pure Python (numpy / scipy.sparse.csgraph); no Django imports.
 
@@ -11,7 +14,7 @@ Conventions
   a yard, field track or village lane) and its time and length are included in every result.
 * Closed roads (``graph.with_closures(...)``) are simply missing edges; a destination cut off by
   closures gets ``inf`` seconds.
-* Turn restrictions are not applied (node-based graph).
+* Turn restrictions, turn costs and barriers are not applied here (node-based graph).
 """
 
 from __future__ import annotations

@@ -26,22 +26,31 @@ largest strongly connected component of the graph *without closures*; points are
 to nodes in it, so that every snapped node can reach and be reached from every other one while
 no road is closed. ``component_labels`` tells which component any node belongs to.
 
+Profiles and turns
+------------------
+``extras`` (see :func:`.graph._complete_extras`) carry what the edge-based router needs: the
+emergency speed and the access bits of every edge (car / emergency), node penalties (signals,
+stops, crossings), barriers, and turn restrictions. The node-based :attr:`RoadGraph.csr` uses
+only the car edges and ignores turns; :mod:`.turns` builds the edge-based graph of a profile
+(turn costs, restrictions, barriers) that :mod:`yingji.geo.router` searches.
+
 Limitations
 -----------
-* Turn restrictions (OSM ``type=restriction`` relations) are **not** applied: the graph is
-  node-based, so a forbidden turn can appear in a route. Modelling them needs an edge-based
-  graph (one graph node per directed edge, turns as arcs); not implemented.
-* Tunnels and bridges are ordinary roads (no special treatment).
-* Traffic signals, turn costs and congestion are ignored.
+* Turn restrictions with a via *way* are not applied (counted in ``metadata``).
+* Tunnels and bridges are ordinary roads (no special treatment); congestion is ignored.
 
 Modules
 -------
 * :mod:`.graph` — the :class:`RoadGraph` model, its CSR matrices, components and snapping;
 * :mod:`.osm` — reading OpenStreetMap tags and ``.osm.pbf`` extracts;
-* :mod:`.synthetic` — the generated Fuxin network.
+* :mod:`.synthetic` — the generated Fuxin network;
+* :mod:`.turns` — the edge-based graph of a vehicle profile.
 """
 
-from .graph import CAR_SPEED_KMH, EARTH_RADIUS_M, MIN_EDGE_SECONDS, RoadGraph, haversine_m  # noqa: F401
+from .graph import (  # noqa: F401
+    ACCESS_CAR, ACCESS_EMERGENCY, CAR_SPEED_KMH, EARTH_RADIUS_M, EMERGENCY_SPEED_FACTOR, MIN_EDGE_SECONDS, RoadGraph,
+    haversine_m,
+)
 from .osm import (  # noqa: F401
     IMPLICIT_MAXSPEED_KMH, IMPLIED_ONEWAY_CLASSES, NO_CAR_ACCESS, NON_CAR_HIGHWAYS, car_access_allowed,
     car_way_profile, import_osm_pbf, oneway_direction, parse_maxspeed,

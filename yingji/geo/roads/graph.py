@@ -17,21 +17,22 @@ from scipy.spatial import cKDTree
 EARTH_RADIUS_M = 6_371_008.8
 
 # Car speed profile (km/h) by road class, used when a way carries no usable ``maxspeed``.
-# OSM ``highway=*`` classes first, then the Chinese administrative classes of the synthetic
-# network (expressway 高速公路, national 国道, provincial 省道, county 县道, township 乡道).
-# The figures are typical free-flow speeds for a loaded emergency truck, not legal limits.
+# OSM ``highway=*`` classes: the ``speeds.highway`` table of OSRM's car profile
+# (osrm-backend profiles/car.lua; see docs/rules.md), plus ``road`` (not routed by OSRM) at the
+# residential speed. Then the Chinese administrative classes of the synthetic network
+# (expressway 高速公路, national 国道, provincial 省道, county 县道, township 乡道).
 CAR_SPEED_KMH: dict[str, float] = {
-    "motorway": 100.0,
-    "motorway_link": 50.0,
-    "trunk": 80.0,
-    "trunk_link": 45.0,
-    "primary": 60.0,
-    "primary_link": 40.0,
-    "secondary": 50.0,
-    "secondary_link": 35.0,
+    "motorway": 90.0,
+    "motorway_link": 45.0,
+    "trunk": 85.0,
+    "trunk_link": 40.0,
+    "primary": 65.0,
+    "primary_link": 30.0,
+    "secondary": 55.0,
+    "secondary_link": 25.0,
     "tertiary": 40.0,
-    "tertiary_link": 30.0,
-    "unclassified": 30.0,
+    "tertiary_link": 20.0,
+    "unclassified": 25.0,
     "road": 25.0,
     "residential": 25.0,
     "living_street": 10.0,
@@ -45,8 +46,43 @@ CAR_SPEED_KMH: dict[str, float] = {
     "township": 35.0,
 }
 
+# Emergency vehicles under blue lights run faster than ordinary traffic on the through roads
+# (Yingji's estimate, not an official figure; see docs/rules.md). Other classes: car speed.
+EMERGENCY_SPEED_FACTOR: dict[str, float] = {
+    "motorway": 1.1, "trunk": 1.2, "primary": 1.15, "secondary": 1.1,
+    "expressway": 1.1, "national": 1.2, "provincial": 1.15, "county": 1.1,
+}
 
-MIN_EDGE_SECONDS = 1e-3  # csgraph must never see a zero weight (it would vanish from CSR)
+
+MIN_EDGE_SECONDS = 1e-3
+# Profile bits of ``extras["access"]`` (edges) and ``extras["barrier"]`` (nodes: profiles blocked).
+ACCESS_CAR, ACCESS_EMERGENCY = 1, 2
+EDGE_EXTRAS = ("emergency_speed_kmh", "access")
+NODE_EXTRAS = ("node_penalty_s", "barrier")
+
+
+def _complete_extras(extras: dict, graph: "RoadGraph") -> dict:
+    """Per-profile attributes with their defaults (a graph built without them: every edge open to
+    both profiles at the car speed, no barrier, no signal, no turn restriction).
+
+    * ``emergency_speed_kmh`` (edge): speed of an emergency vehicle;
+    * ``access`` (edge, uint8): profiles allowed, bits :data:`ACCESS_CAR` | :data:`ACCESS_EMERGENCY`;
+    * ``node_penalty_s`` (node): seconds lost passing the node (traffic signals, crossings, stops);
+    * ``barrier`` (node, uint8): profiles that cannot pass the node (same bits);
+    * ``restrictions`` (k x 4 int64): ``from way id, via node index, to way id, flags`` with flag
+      1 = ``only_*`` (else ``no_*``) and 2 = does not apply to emergency vehicles (``except=``).
+    """
+    n_edges, n_nodes = len(graph.edge_from), len(graph.lon)
+    extras.setdefault("emergency_speed_kmh", graph.speed_kmh)
+    extras.setdefault("access", np.full(n_edges, ACCESS_CAR | ACCESS_EMERGENCY, np.uint8))
+    extras.setdefault("node_penalty_s", np.zeros(n_nodes, np.float32))
+    extras.setdefault("barrier", np.zeros(n_nodes, np.uint8))
+    extras.setdefault("restrictions", np.zeros((0, 4), np.int64))
+    types = {"emergency_speed_kmh": np.float64, "access": np.uint8, "node_penalty_s": np.float64,
+             "barrier": np.uint8, "restrictions": np.int64}
+    out = {name: np.asarray(value, dtype=types.get(name)) for name, value in extras.items()}
+    out["restrictions"] = out["restrictions"].reshape(-1, 4)
+    return out  # csgraph must never see a zero weight (it would vanish from CSR)
 
 
 class RoadGraph:
@@ -66,6 +102,7 @@ class RoadGraph:
         metadata: Mapping | None = None,
         closed: np.ndarray | None = None,
         _base: "RoadGraph | None" = None,
+        extras: Mapping[str, np.ndarray] | None = None,
     ):
         self.lon = np.asarray(lon, dtype=np.float64)
         self.lat = np.asarray(lat, dtype=np.float64)
@@ -80,6 +117,7 @@ class RoadGraph:
         n_edges = len(self.edge_from)
         self.closed = np.zeros(n_edges, dtype=bool) if closed is None else np.asarray(closed, bool)
         self._base = _base  # graph without closures; shares component and snapping caches
+        self.extras = _complete_extras(dict(extras or {}), self)
         self._check_shapes()
 
     def _check_shapes(self) -> None:
@@ -87,8 +125,11 @@ class RoadGraph:
             raise ValueError("节点经纬度数组长度不一致")
         sizes = {len(a) for a in (self.edge_to, self.length_m, self.speed_kmh, self.road_class,
                                   self.way_id, self.closed)}
+        sizes |= {len(self.extras[name]) for name in EDGE_EXTRAS}
         if sizes - {len(self.edge_from)}:
             raise ValueError("边属性数组长度不一致")
+        if {len(self.extras[name]) for name in NODE_EXTRAS} - {len(self.lon)}:
+            raise ValueError("节点属性数组长度不一致")
         if len(self.edge_from) and (max(self.edge_from.max(), self.edge_to.max()) >= self.n_nodes
                                     or min(self.edge_from.min(), self.edge_to.min()) < 0):
             raise ValueError("边引用了不存在的节点")
@@ -112,6 +153,11 @@ class RoadGraph:
         seconds = self.length_m / (self.speed_kmh / 3.6)
         return np.maximum(seconds, MIN_EDGE_SECONDS)
 
+    @property
+    def car_ok(self) -> np.ndarray:
+        """Edges an ordinary car may use (the others are for emergency vehicles only)."""
+        return (self.extras["access"] & ACCESS_CAR) != 0
+
     def edge_class_names(self) -> np.ndarray:
         """Road class name of every edge (array of str)."""
         return np.asarray(self.class_names, dtype=object)[self.road_class]
@@ -119,7 +165,7 @@ class RoadGraph:
     # ------------------------------------------------------------------ sparse matrices
     @cached_property
     def _csr_parts(self) -> tuple[sparse.csr_matrix, np.ndarray]:
-        open_edges = np.flatnonzero(~self.closed)
+        open_edges = np.flatnonzero(~self.closed & self.car_ok)
         return _fastest_edge_csr(self.n_nodes, self.edge_from[open_edges],
                                  self.edge_to[open_edges], self.travel_s[open_edges], open_edges)
 
@@ -162,8 +208,9 @@ class RoadGraph:
     def _components(self) -> tuple[int, np.ndarray]:
         if self._base is not None:
             return self._base._components
-        full = _fastest_edge_csr(self.n_nodes, self.edge_from, self.edge_to, self.travel_s,
-                                 np.arange(self.n_edges))[0]
+        car = np.flatnonzero(self.car_ok)
+        full = _fastest_edge_csr(self.n_nodes, self.edge_from[car], self.edge_to[car],
+                                 self.travel_s[car], car)[0]
         return csgraph.connected_components(full, directed=True, connection="strong")
 
     @property
@@ -235,7 +282,7 @@ class RoadGraph:
     def _copy_with(self, closed: np.ndarray) -> "RoadGraph":
         return RoadGraph(self.lon, self.lat, self.edge_from, self.edge_to, self.length_m,
                          self.speed_kmh, self.road_class, self.way_id, self.class_names,
-                         self.metadata, closed=closed, _base=self.base)
+                         self.metadata, closed=closed, _base=self.base, extras=self.extras)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:
@@ -246,6 +293,7 @@ class RoadGraph:
             way_id=self.way_id, closed=self.closed,
             class_names=np.asarray(self.class_names, dtype=str),
             metadata=np.asarray(json.dumps(self.metadata, ensure_ascii=False)),
+            **{f"extra_{name}": value for name, value in self.extras.items()},
         )
 
     @classmethod
@@ -254,7 +302,8 @@ class RoadGraph:
             base = cls(data["lon"], data["lat"], data["edge_from"], data["edge_to"],
                        data["length_m"], data["speed_kmh"], data["road_class"], data["way_id"],
                        [str(name) for name in data["class_names"]],
-                       json.loads(str(data["metadata"])))
+                       json.loads(str(data["metadata"])),
+                       extras={key[6:]: data[key] for key in data.files if key.startswith("extra_")})
             closed = data["closed"]
         return base._copy_with(closed) if closed.any() else base
 

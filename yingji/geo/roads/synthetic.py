@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 from shapely.ops import unary_union
 
-from .graph import CAR_SPEED_KMH, EARTH_RADIUS_M, RoadGraph, haversine_m
+from .graph import CAR_SPEED_KMH, EARTH_RADIUS_M, EMERGENCY_SPEED_FACTOR, RoadGraph, haversine_m
 
 SYNTHETIC_CLASSES = ("expressway", "expressway_link", "national", "provincial", "county", "township")
 
@@ -55,7 +55,9 @@ def synthetic_fuxin_network(boundary_polygons: Mapping[str, object], seed: int =
                 "target_nodes": target_nodes, "grid_spacing_m": round(spacing_m, 1),
                 "divisions": sorted(boundary_polygons), "turn_restrictions": False}
     return RoadGraph(builder.lon, builder.lat, builder.edge_from, builder.edge_to,
-                     builder.length_m, speed, road_class, builder.road_id, class_names, metadata)
+                     builder.length_m, speed, road_class, builder.road_id, class_names, metadata,
+                     extras={"emergency_speed_kmh": speed * np.asarray(
+                         [EMERGENCY_SPEED_FACTOR.get(c, 1.0) for c in class_names])[road_class]})
 
 
 class _NetworkBuilder:
