@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "yingji.enforcement",
     "yingji.credit",
     "yingji.affairs",
+    "yingji.ops",
     "yingji.web",
 ]
 
 MIDDLEWARE = [
+    "yingji.core.middleware.MetricsMiddleware",  # times every request (Prometheus, docs/operations.md)
     "yingji.core.middleware.SecureCookiesMiddleware",  # outermost: sees the cookies every other one set
     "yingji.core.middleware.BodyLimitMiddleware",
     "yingji.core.middleware.NulCharacterMiddleware",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("live/stream", live_views.stream, name="live-stream"),
     path("live/progress/<int:job_id>", live_views.progress, name="live-progress"),
     *app_urls(),
+    path("", include("yingji.ops.routes")),  # /healthz, /readyz, /metrics
     path("", include("yingji.web.urls")),
 ]
 
