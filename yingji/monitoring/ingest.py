@@ -12,6 +12,7 @@ transaction commits (``live.publish``).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -76,9 +77,12 @@ class IngestPipeline:
         self._loaded = False
         self.started_at = time.time()
         self.stale_grace_s = 0.0
-        # Several ingest processes share the stream (MQTT shared subscription): each batch first
-        # locks its sensors' latest values and catches up with what the others stored (_resync).
-        self.shared = False
+        # Several processes may ingest for the same sensors (ingest processes on an MQTT shared
+        # subscription, HTTP ingest on several web workers): each batch first locks its sensors'
+        # latest values and catches up with what the others stored (_resync). It costs about a
+        # third of one process's throughput, so it is on only where needed: `yingji ingest
+        # --share`, `yingji serve --workers N>1`, or YINGJI_INGEST_SHARED=1 (docs/deploy.md).
+        self.shared = os.environ.get("YINGJI_INGEST_SHARED", "0") == "1"
         self.stats = {"received": 0, "stored": 0, "duplicates": 0, "quarantined": 0, "alarm_changes": 0}
 
     # --- sensor registry ---------------------------------------------------------------

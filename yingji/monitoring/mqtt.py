@@ -33,10 +33,10 @@ from paho.mqtt.properties import Properties
 from . import alarms, series
 from .ingest import pipeline as default_pipeline
 from .ingest import quarantine
-from .payloads import Problem, parse_mqtt
+from .payloads import TOPIC_ROOT, Problem, parse_mqtt
 
 log = logging.getLogger(__name__)
-TOPICS = ["yingji/+/+/reading", "yingji/+/+/batch", "yingji/+/gateway/+/batch"]
+TOPICS = [f"{TOPIC_ROOT}/+/+/reading", f"{TOPIC_ROOT}/+/+/batch", f"{TOPIC_ROOT}/+/gateway/+/batch"]
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RECEIVE_MAXIMUM = 1000
 
