@@ -49,6 +49,10 @@ from bench.ingest_outage import measure_outage
 REPO = Path(__file__).resolve().parent.parent
 BROKER = ("127.0.0.1", 1883)
 BATCH = 500
+
+
+def ROOT() -> str:  # noqa: N802 - the topic root of this run (its own: other runs on the broker do not see it)
+    return os.environ.get("YINGJI_MQTT_TOPIC_ROOT", "yingji")
 PASSWORD = "Bench-password-2026"
 
 
@@ -104,21 +108,25 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=100, help="readings per sensor in the throughput phase")
     parser.add_argument("--outage-s", type=int, default=3600, help="simulated seconds the ingest worker is down (0: skip)")
     parser.add_argument("--interval-s", type=int, default=5, help="each sensor's reporting interval in the outage")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="ingest processes (more than 1: an MQTT v5 shared subscription, $share/<group>/...)")
     parser.add_argument("--single", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single:
-        print(json.dumps(run_single(args.sensors, args.rounds, args.outage_s, args.interval_s)))
+        print(json.dumps(run_single(args.sensors, args.rounds, args.outage_s, args.interval_s, args.workers)))
         return 0
     results = {}
     with tempfile.TemporaryDirectory(prefix="yj-bench-") as tmp:
         for label, (url, drop) in database_urls(args.db, Path(tmp)).items():
             env = dict(os.environ, DATABASE_URL=url, YINGJI_DATA_DIR=str(Path(tmp) / label), YINGJI_BACKGROUND="0",
+                       YINGJI_MQTT_TOPIC_ROOT=os.environ.get("YINGJI_MQTT_TOPIC_ROOT", f"yingji_bench_{uuid.uuid4().hex[:6]}"),
                        PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="yingji.settings")
             Path(env["YINGJI_DATA_DIR"]).mkdir(exist_ok=True)
             try:
                 done = subprocess.run([sys.executable, "-m", "bench.bench_monitor_ingest", "--single", label,
                                        "--sensors", str(args.sensors), "--rounds", str(args.rounds),
-                                       "--outage-s", str(args.outage_s), "--interval-s", str(args.interval_s)],
+                                       "--outage-s", str(args.outage_s), "--interval-s", str(args.interval_s),
+                                       "--workers", str(args.workers)],
                                       env=env, cwd=REPO, capture_output=True, text=True, timeout=3600)
                 if done.returncode != 0:
                     raise RuntimeError(done.stderr[-3000:])
@@ -133,14 +141,14 @@ def main() -> int:
         "outage_lost": max((r.get("outage_lost", 0) for r in results.values()), default=0),
         "outage_gap_alarms": max((r.get("outage_gap_alarms", 0) for r in results.values()), default=0),
     }
-    print(json.dumps({**worst, "sensors": args.sensors, "target": {"readings_per_s": 20000, "alarm_latency_p99_s": 1.0},
+    print(json.dumps({**worst, "sensors": args.sensors, "ingest_processes": args.workers, "target": {"readings_per_s": 20000, "alarm_latency_p99_s": 1.0},
                       "machine": machine(), "by_database": results}, ensure_ascii=False))
     return 0
 
 
 # --- child: one database --------------------------------------------------------------------
 
-def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5) -> dict:
+def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5, workers: int = 1) -> dict:
     import django
 
     django.setup()
@@ -153,9 +161,12 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
     port = free_port()
     client_id = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     tmp = Path(os.environ["YINGJI_DATA_DIR"])
-    worker = subprocess.Popen([sys.executable, "-m", "yingji.cli", "ingest", "--mqtt", f"mqtt://{BROKER[0]}:{BROKER[1]}",
-                               "--client-id", client_id], env=data_env, cwd=REPO,
-                              stdout=open(tmp / "worker.log", "w"), stderr=subprocess.STDOUT)
+    share = ["--share", client_id] if workers > 1 else []
+    client_ids = [client_id] if workers == 1 else [f"{client_id}-{i}" for i in range(workers)]
+    ingest = [subprocess.Popen([sys.executable, "-m", "yingji.cli", "ingest", "--mqtt", f"mqtt://{BROKER[0]}:{BROKER[1]}",
+                                "--client-id", cid, *share], env=data_env, cwd=REPO,
+                               stdout=open(tmp / f"worker-{cid}.log", "w"), stderr=subprocess.STDOUT)
+              for cid in client_ids]
     server = subprocess.Popen([sys.executable, "-m", "yingji.cli", "serve", "--port", str(port)],
                               env=dict(data_env, YINGJI_INPROCESS_WORKER="0"), cwd=REPO,
                               stdout=open(tmp / "server.log", "w"), stderr=subprocess.STDOUT)
@@ -163,23 +174,25 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
     watcher = None
     try:
         wait_ready(publisher)
+        time.sleep(3 if workers > 1 else 0)  # every member of the share group subscribed
         watcher = SseWatcher(f"http://127.0.0.1:{port}")
         throughput = measure_throughput(publisher, codes, rounds)
         latency = measure_latency(publisher, codes, watcher, base_round=rounds + 10)
-        outage = measure_outage(codes, outage_s, interval_s, tmp, free_port) if outage_s else {}
+        outage = measure_outage(codes, outage_s, interval_s, tmp, free_port) if outage_s and workers == 1 else {}
     finally:
         if watcher is not None:
             watcher.response.close()
         publisher.disconnect()
         publisher.loop_stop()
-        for process in (worker, server):
+        for process in (*ingest, server):
             process.terminate()
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:  # uvicorn waiting on a stream
                 process.kill()
                 process.wait(10)
-        forget_session(client_id)
+        for cid in client_ids:
+            forget_session(cid)
     return {**throughput, **latency, **outage, "bare_insert_readings_per_s": round(bare),
             "ratio_to_bare_insert": round(throughput["readings_per_s"] / bare, 3),
             "database": os.environ["DATABASE_URL"].split(":", 1)[0]}
@@ -235,7 +248,7 @@ def stored_count() -> int:
 def wait_ready(publisher) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        publisher.publish("yingji/210921/PROBE/reading", json.dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
+        publisher.publish(f"{ROOT()}/210921/PROBE/reading", json.dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
         time.sleep(0.5)
         if stored_count():
             return
@@ -256,7 +269,7 @@ def measure_throughput(publisher, codes: list[str], rounds: int) -> dict:
     total = len(codes) * rounds
     started = time.perf_counter()
     for payload in payloads:
-        publisher.publish("yingji/210921/gateway/bench/batch", payload, qos=1)
+        publisher.publish(f"{ROOT()}/210921/gateway/bench/batch", payload, qos=1)
     published = time.perf_counter() - started
     while stored_count() - before < total:
         if time.perf_counter() - started > 600:
@@ -282,7 +295,7 @@ def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", base_rou
         if pause > 0:
             time.sleep(pause)
         for has_excursion, payload in batches(codes, base_t + k * 10, excursion=code):
-            info = publisher.publish("yingji/210921/gateway/bench/batch", payload, qos=1)
+            info = publisher.publish(f"{ROOT()}/210921/gateway/bench/batch", payload, qos=1)
             if has_excursion:
                 sent[code] = time.time()
     elapsed = time.perf_counter() - started
@@ -305,11 +318,11 @@ class SseWatcher:
     def __init__(self, base: str):
         jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        page = self.opener.open(base + "/login/", timeout=10).read().decode()
+        page = self.opener.open(base + "/login/", timeout=120).read().decode()  # a loaded machine: first page slow
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode({"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
         self.opener.open(urllib.request.Request(base + "/login/", data=body, headers={"Referer": base + "/login/"}),
-                         timeout=10).read()
+                         timeout=60).read()
         self.received: dict[str, float] = {}
         self.response = self.opener.open(base + "/live/stream?channels=alarms", timeout=120)
         threading.Thread(target=self._read, daemon=True).start()

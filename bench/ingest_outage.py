@@ -12,6 +12,7 @@ alarms (must be 0), and the catch-up time and rate.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "deploy" / "mosquitto" / "yingji.conf"
 CHUNK = 5000
+ROOT = os.environ.get("YINGJI_MQTT_TOPIC_ROOT", "yingji")  # the run's own topics (bench_monitor_ingest sets it)
 
 
 def _sql(query: str) -> int:
@@ -56,7 +58,7 @@ def _publisher(port: int):
 
 
 def _probe_stored(client, before: int) -> bool:
-    client.publish("yingji/210921/PROBE/reading", json.dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
+    client.publish(f"{ROOT}/210921/PROBE/reading", json.dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
     time.sleep(0.5)
     return _sql("SELECT COUNT(*) FROM monitoring_reading r JOIN monitoring_sensor s ON s.id = r.sensor_id "
                 "WHERE s.code = 'PROBE'") > before
@@ -110,7 +112,7 @@ def measure_outage(codes: list[str], outage_s: int, interval_s: int, tmp: Path, 
         for i in range(rounds):
             t = base_t + i * interval_s * 1000
             for code in codes:
-                info = client.publish(f"yingji/210921/{code}/reading", json.dumps({"t": t, "v": 50.0, "seq": i + 1}), qos=1)
+                info = client.publish(f"{ROOT}/210921/{code}/reading", json.dumps({"t": t, "v": 50.0, "seq": i + 1}), qos=1)
                 sent += 1
                 if sent % CHUNK == 0:
                     info.wait_for_publish(60)

@@ -87,10 +87,12 @@ INSTALLED_APPS = [
     "yingji.affairs",
     "yingji.exchange",
     "yingji.social",
+    "yingji.ops",
     "yingji.web",
 ]
 
 MIDDLEWARE = [
+    "yingji.core.middleware.MetricsMiddleware",  # times every request (Prometheus, docs/operations.md)
     "yingji.core.middleware.SecureCookiesMiddleware",  # outermost: sees the cookies every other one set
     "yingji.core.middleware.BodyLimitMiddleware",
     "yingji.core.middleware.NulCharacterMiddleware",
@@ -143,6 +145,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("YINGJI_TEST_SQLITE", "")
+elif os.environ.get("YINGJI_DB_POOL"):
+    # PostgreSQL connection pool per process (Django's psycopg pool, psycopg-pool): "min,max"
+    # connections, e.g. YINGJI_DB_POOL=2,8 (docs/deploy.md, "Connection pooling").
+    _low, _, _high = os.environ["YINGJI_DB_POOL"].partition(",")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": int(_low or 1), "max_size": int(_high or _low or 4)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

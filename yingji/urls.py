@@ -19,6 +19,7 @@ urlpatterns = [
     path("live/progress/<int:job_id>", live_views.progress, name="live-progress"),
     path("portal/", include("yingji.social.portal_urls")),  # the public portal (no login)
     *app_urls(),
+    path("", include("yingji.ops.routes")),  # /healthz, /readyz, /metrics
     path("", include("yingji.web.urls")),
 ]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from yingji.audit.context import CLIENT_ADDRESS
+
+from .metrics import HTTP_LATENCY
 
 
 def address_of(request) -> str:
@@ -89,3 +93,21 @@ class BodyLimitMiddleware:
                 return JsonResponse({"error": {"code": "payload_too_large", "message": message, "fields": {}}}, status=413)
             return render(request, "web/error.html", {"status": 413, "message": message}, status=413)
         return self.get_response(request)
+
+
+class MetricsMiddleware:
+    """Request durations into the ``yingji_http_request_duration_seconds`` histogram, labelled by
+    the URL pattern (``r/<str:key>/``, not the path: the number of series stays bounded) and the
+    status class. Outermost, so it times every other middleware too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = (match.route or match.view_name) if match is not None else "unmatched"
+        HTTP_LATENCY.labels(request.method, route[:80], f"{response.status_code // 100}xx").observe(
+            time.perf_counter() - started)
+        return response

@@ -12,6 +12,7 @@ transaction commits (``live.publish``).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
+from yingji.core import metrics
 from yingji.rules import monitoring as rules
 from yingji.rules.sequence import SeqTracker
 
@@ -75,6 +77,12 @@ class IngestPipeline:
         self._loaded = False
         self.started_at = time.time()
         self.stale_grace_s = 0.0
+        # Several processes may ingest for the same sensors (ingest processes on an MQTT shared
+        # subscription, HTTP ingest on several web workers): each batch first locks its sensors'
+        # latest values and catches up with what the others stored (_resync). It costs about a
+        # third of one process's throughput, so it is on only where needed: `yingji ingest
+        # --share`, `yingji serve --workers N>1`, or YINGJI_INGEST_SHARED=1 (docs/deploy.md).
+        self.shared = os.environ.get("YINGJI_INGEST_SHARED", "0") == "1"
         self.stats = {"received": 0, "stored": 0, "duplicates": 0, "quarantined": 0, "alarm_changes": 0}
 
     # --- sensor registry ---------------------------------------------------------------
@@ -176,8 +184,11 @@ class IngestPipeline:
             self.ensure_loaded()
             rows = self._check(readings, scope, problems)
             rows.sort(key=lambda row: row[1])
+            started = time.perf_counter()
             try:
                 with transaction.atomic():
+                    if self.shared:
+                        self._resync([row[0] for row in rows])
                     stored = insert_readings(rows)
                     upsert_latest(rows)
                     changes = self._evaluate(rows)
@@ -189,8 +200,34 @@ class IngestPipeline:
                 self._forget_state()
                 raise
             result = IngestResult(len(rows), stored, len(problems), len(changes), problems)
+            observe(result, changes, time.perf_counter() - started)
             self._count(len(readings) + sum(1 for p in problems if p.reason in ("bad_json", "bad_topic", "bad_shape")), result)
         return result
+
+    def _resync(self, sensor_ids) -> set:
+        """Shared stream: lock the latest-value rows of these sensors (in id order, so two
+        processes never deadlock; the lock holds until the batch commits) and bring this
+        process's evaluator and sequence tracker to the newest reading another process stored
+        meanwhile. A sensor's readings are thus evaluated one batch at a time, in order, across
+        all processes: no missed or doubled alarm, no gap alarm for readings another process
+        received. Returns the ids whose latest value was found."""
+        ids = sorted(set(sensor_ids))
+        if not ids:
+            return set()
+        table = LatestValue._meta.db_table
+        marks = ", ".join(["%s"] * len(ids))
+        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT sensor_id, t, value, seq FROM {table} WHERE sensor_id IN ({marks}) "
+                           f"ORDER BY sensor_id{lock}", ids)
+            latest = cursor.fetchall()
+        last = self.sequences.last
+        for sensor_id, t, value, seq in latest:
+            seen = last.get(sensor_id)
+            if seq is not None and (seen is None or t > seen[0]):
+                last[sensor_id] = (t, seq)
+            self.evaluator.catch_up(sensor_id, value, t / 1000.0)
+        return {row[0] for row in latest}
 
     def _evaluate(self, rows: list[tuple]) -> list[rules.AlarmChange]:
         feed = self.evaluator.feed
@@ -226,8 +263,24 @@ class IngestPipeline:
             changes = self.evaluator.sweep_stale(now)
             if changes:
                 with transaction.atomic():
+                    if self.shared:  # silent here, perhaps not for the other processes
+                        self._resync([c.sensor_id for c in changes])
+                        changes = [c for c in changes if self.evaluator.is_stale(c.sensor_id)]
                     alarms.record_changes(changes)
             return len(changes)
+
+
+def observe(result: IngestResult, changes: list[rules.AlarmChange], seconds: float) -> None:
+    """Prometheus figures of one committed batch (core.metrics): readings by outcome, batch time,
+    and for each alarm raised or raised a level the delay from the reading to the commit."""
+    metrics.INGEST_READINGS.labels("stored").inc(result.stored)
+    metrics.INGEST_READINGS.labels("duplicate").inc(result.accepted - result.stored)
+    metrics.INGEST_READINGS.labels("quarantined").inc(result.quarantined)
+    metrics.INGEST_BATCH_SECONDS.observe(seconds)
+    now = time.time()
+    for change in changes:
+        if change.level is not None and (change.previous is None or change.level < change.previous):
+            metrics.ALARM_LATENCY.observe(max(0.0, now - change.time))
 
 
 def _fmt(value) -> str:

@@ -33,10 +33,10 @@ from paho.mqtt.properties import Properties
 from . import alarms, series
 from .ingest import pipeline as default_pipeline
 from .ingest import quarantine
-from .payloads import Problem, parse_mqtt
+from .payloads import TOPIC_ROOT, Problem, parse_mqtt
 
 log = logging.getLogger(__name__)
-TOPICS = ["yingji/+/+/reading", "yingji/+/+/batch", "yingji/+/gateway/+/batch"]
+TOPICS = [f"{TOPIC_ROOT}/+/+/reading", f"{TOPIC_ROOT}/+/+/batch", f"{TOPIC_ROOT}/+/gateway/+/batch"]
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RECEIVE_MAXIMUM = 1000
 
@@ -61,6 +61,17 @@ def broker_url() -> str | None:
     return os.environ.get("YINGJI_MQTT_URL") or getattr(settings, "YINGJI_MQTT_URL", None) or None
 
 
+def shared_topics(group: str) -> list[str]:
+    """The subscriptions of an ingest process: the plain topics, or with a group name the MQTT v5
+    shared subscriptions ``$share/<group>/<topic>`` — the broker hands each message to one
+    member of the group, so N processes divide the stream between them."""
+    if not group:
+        return list(TOPICS)
+    if any(ch in group for ch in "/+#$") or not group.strip():
+        raise ValueError(f"共享订阅组名“{group}”无效：不能包含 / + # $")
+    return [f"$share/{group}/{topic}" for topic in TOPICS]
+
+
 @dataclass(slots=True)
 class Delivery:
     topic: str
@@ -74,13 +85,16 @@ class IngestWorker:
     """Receives on the paho network thread, stores on the worker thread in batches."""
 
     def __init__(self, url: str, *, client_id: str = "yingji-ingest", batch_readings: int = 5000,
-                 flush_seconds: float = 0.05, sweep_seconds: float = 5.0, pipeline=None):
+                 flush_seconds: float = 0.05, sweep_seconds: float = 5.0, pipeline=None, share_group: str = ""):
         self.address = parse_url(url)
+        self.topics = shared_topics(share_group)
         self.client_id = client_id
         self.batch_readings = batch_readings
         self.flush_seconds = flush_seconds
         self.sweep_seconds = sweep_seconds
         self.pipeline = pipeline or default_pipeline()
+        if share_group:
+            self.pipeline.shared = True
         self.inbox: queue.Queue[Delivery] = queue.Queue()
         self.generation = 0
         self.connected = threading.Event()
@@ -103,7 +117,7 @@ class IngestWorker:
             log.warning("MQTT connect refused: %s", reason_code)
             return
         self.generation += 1
-        client.subscribe([(topic, mqtt.SubscribeOptions(qos=1)) for topic in TOPICS])
+        client.subscribe([(topic, mqtt.SubscribeOptions(qos=1)) for topic in self.topics])
         self.connected.set()
         log.info("MQTT connected (session present: %s)", flags.session_present)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from dataclasses import dataclass
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -49,15 +50,23 @@ class TopicError(ValueError):
     pass
 
 
+# The first topic level (default ``yingji``): ``YINGJI_MQTT_TOPIC_ROOT`` lets two installations
+# (or test runs) share one broker without seeing each other's readings.
+TOPIC_ROOT = os.environ.get("YINGJI_MQTT_TOPIC_ROOT", "yingji") or "yingji"
+if any(ch in TOPIC_ROOT for ch in "/+#$"):
+    raise ValueError(f"YINGJI_MQTT_TOPIC_ROOT“{TOPIC_ROOT}”无效：不能包含 / + # $")
+
+
 def parse_topic(topic: str) -> tuple[str, str | None, str]:
     """Return (division6, sensor_code or None for a gateway batch, kind 'reading'|'batch')."""
     parts = topic.split("/")
-    if len(parts) == 4 and parts[0] == "yingji" and parts[3] in ("reading", "batch") and parts[2] != "gateway":
+    if len(parts) == 4 and parts[0] == TOPIC_ROOT and parts[3] in ("reading", "batch") and parts[2] != "gateway":
         division, code, kind = parts[1], parts[2], parts[3]
-    elif len(parts) == 5 and parts[0] == "yingji" and parts[2] == "gateway" and parts[4] == "batch":
+    elif len(parts) == 5 and parts[0] == TOPIC_ROOT and parts[2] == "gateway" and parts[4] == "batch":
         division, code, kind = parts[1], None, "batch"
     else:
-        raise TopicError(f"主题“{topic[:120]}”不符合 yingji/<区划6位>/<设备编码>/reading|batch 或 yingji/<区划6位>/gateway/<网关>/batch")
+        raise TopicError(f"主题“{topic[:120]}”不符合 {TOPIC_ROOT}/<区划6位>/<设备编码>/reading|batch 或 "
+                         f"{TOPIC_ROOT}/<区划6位>/gateway/<网关>/batch")
     if len(division) != 6 or not division.isdigit():
         raise TopicError(f"主题中的区划代码“{division[:20]}”不是 6 位数字")
     return division, code, kind
@@ -182,8 +191,8 @@ def parse_http(body: bytes, now_ms: int) -> tuple[list[RawReading], list[Problem
 
 
 def reading_topic(division6: str, code: str) -> str:
-    return f"yingji/{division6}/{code}/reading"
+    return f"{TOPIC_ROOT}/{division6}/{code}/reading"
 
 
 def gateway_topic(division6: str, gateway: str) -> str:
-    return f"yingji/{division6}/gateway/{gateway}/batch"
+    return f"{TOPIC_ROOT}/{division6}/gateway/{gateway}/batch"

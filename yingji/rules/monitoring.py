@@ -296,6 +296,17 @@ class Evaluator:
     def level(self, sensor_id: Hashable) -> int | None:
         return self._sensors[sensor_id].level
 
+    def is_stale(self, sensor_id: Hashable) -> bool:
+        state = self._sensors.get(sensor_id)
+        return state is not None and state.stale
+
+    def catch_up(self, sensor_id: Hashable, value: float, time: float) -> None:
+        """Adopt a reading that another evaluator (another ingest process sharing the stream)
+        has already evaluated: the state moves as with :meth:`feed`, the changes are not
+        reported (the other process recorded them). Older readings are ignored as in feed."""
+        if sensor_id in self._sensors:
+            self.feed(sensor_id, value, time)
+
     def feed(self, sensor_id: Hashable, value: float, time: float) -> tuple[AlarmChange, ...]:
         try:
             state = self._sensors[sensor_id]

@@ -25,5 +25,4 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("audit/", views.audit_list, name="audit-list"),
     path("divisions/", views.division_list, name="division-list"),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -46,10 +46,6 @@ def error_500(request):
     return render_error(request, 500, "服务器内部错误，请联系管理员")
 
 
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 class LoginForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", widget=forms.PasswordInput)
