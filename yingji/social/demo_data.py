@@ -15,6 +15,7 @@ from django.utils import timezone
 from yingji.accounts.models import User
 from yingji.core import records
 from yingji.demo import demo_step
+from yingji.demo import profile as demo_profile
 from yingji.demo.places import point_in_county
 from yingji.demo.steps import SEED
 from yingji.preparedness.models import Drill
@@ -26,29 +27,34 @@ from . import forces, volunteers
 from .models import (Article, Callup, FieldReport, ForceCapability, ForceEquipment, ForceMember, PublicReport,
                      SocialForce, Village, Volunteer)
 
-ZHANGWU, FUMENG = "210922", "210921"
 NAMES = ["王建国", "李海燕", "张志强", "刘晓东", "陈丽华", "杨帆", "赵磊", "孙秀英", "周明", "吴静", "郑浩", "冯雪"]
 
-# (name, team name in the demo, county, specialties, capabilities (specialty, range, assemble h, sites, hours, support))
-FORCES = [
-    ("阜新蓝天救援队（示例）", "示例蓝天救援队", ZHANGWU, "建筑物倒塌搜救、山地搜救、水上搜救",
-     [("建筑物倒塌搜救", "local", "3", 1, 12, False), ("水上搜救", "province", "5", 1, 48, False)]),
-    ("阜新红十字应急救护队（示例）", "示例红十字救援队", FUMENG, "应急医疗救护",
-     [("应急医疗救护", "local", "2", 1, 24, False)]),
-    ("彰武山地救援协会（示例）", "示例山地救援队", ZHANGWU, "山地搜救",
-     [("山地搜救", "local", "4", 1, 12, False)]),
-]
+
+
+def _forces(p):
+    """(name, team name in the demo, unit, specialties, capabilities (specialty, range, assemble h,
+    sites, hours, support)) for the profile's installation."""
+    focus, second = demo_profile.focus(p), demo_profile.second(p)
+    city = p.short_name
+    return [
+        (f"{city}蓝天救援队（示例）", "示例蓝天救援队", focus, "建筑物倒塌搜救、山地搜救、水上搜救",
+         [("建筑物倒塌搜救", "local", "3", 1, 12, False), ("水上搜救", "province", "5", 1, 48, False)]),
+        (f"{city}红十字应急救护队（示例）", "示例红十字救援队", second, "应急医疗救护",
+         [("应急医疗救护", "local", "2", 1, 24, False)]),
+        (f"{focus.short_name}山地救援协会（示例）", "示例山地救援队", focus, "山地搜救",
+         [("山地搜救", "local", "4", 1, 12, False)]),
+    ]
 
 
 def _admin() -> User:
     return User.objects.filter(username="admin").first() or User.objects.filter(is_superuser=True).first()
 
 
-def _member_rows(rng, count, skills, insured=True):
+def _member_rows(p, rng, count, skills, insured=True):
     today = timezone.localdate()
     rows = []
     for i in range(count):
-        rows.append({"name": f"{rng.choice(NAMES)}（示例）", "phone": f"1390418{rng.randint(0, 9999):04d}", "skills": skills,
+        rows.append({"name": f"{rng.choice(NAMES)}（示例）", "phone": demo_profile.mobile(p, "139", rng.randint(0, 9999)), "skills": skills,
                      "certificate": rng.choice(["红十字救护员证", "水上救援资格证", "绳索救援技术证"]),
                      "certificate_no": f"SL-{rng.randint(10000, 99999)}",
                      "certificate_expires": today + dt.timedelta(days=rng.randint(90, 900)),
@@ -62,19 +68,22 @@ def load_forces() -> int:
     if SocialForce.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 95)
+    p = demo_profile.current()
     admin = _admin()
     made = 0
-    for n, (name, team_name, county, specialties, caps) in enumerate(FORCES):
+    for n, (name, team_name, unit, specialties, caps) in enumerate(_forces(p)):
         team = RescueTeam.objects.filter(name=team_name, category="social").first()
-        lon, lat = (team.lon, team.lat) if team and team.lon is not None else point_in_county(rng, county)
-        division = team.division_code if team else county.ljust(12, "0")
+        lon, lat = (team.lon, team.lat) if team and team.lon is not None else point_in_county(rng, unit.code)
+        division = team.division_code if team else unit.code12
         force = records.create_record(records.SYSTEM, SocialForce, {
-            "name": name, "uscc": make_uscc("5", "2", county, f"MJ{n:07d}"), "civil_registration": f"阜民社证字第{2019 + n}00{n}号",
-            "supervisor": "阜新市应急管理局", "specialties": specialties, "leader": f"{rng.choice(NAMES)}（示例）",
-            "leader_phone": f"1380418{rng.randint(0, 9999):04d}", "duty_phone": f"0418-{rng.randint(2000000, 3999999)}",
+            "name": name, "uscc": make_uscc("5", "2", unit.code[:6], f"MJ{n:07d}"),
+            "civil_registration": f"{p.short_name[:1]}民社证字第{2019 + n}00{n}号（示例）",
+            "supervisor": f"{p.name}应急管理局", "specialties": specialties, "leader": f"{rng.choice(NAMES)}（示例）",
+            "leader_phone": demo_profile.mobile(p, "138", rng.randint(0, 9999)),
+            "duty_phone": demo_profile.landline(p, rng.randint(2000000, 3999999)),
             "address": f"示例路{rng.randint(1, 300)}号", "division_code": division, "lon": lon, "lat": lat},
             server={"is_synthetic": True, "team": team}, note="示例数据")
-        records.create_rows(records.SYSTEM, ForceMember, _member_rows(rng, rng.randint(16, 24), specialties.split("、")[0]),
+        records.create_rows(records.SYSTEM, ForceMember, _member_rows(p, rng, rng.randint(16, 24), specialties.split("、")[0]),
                             server={"force": force, "is_synthetic": True}, parent=force)
         records.create_rows(records.SYSTEM, ForceEquipment, [
             {"name": "救援指挥车（示例）", "kind": "vehicle", "quantity": 1},
@@ -91,11 +100,13 @@ def load_forces() -> int:
             forces.record_grade(admin, first, 3, "", timezone.localdate() - dt.timedelta(days=40))
         made += 1
     # one waiting for review: a member is not insured, so it cannot be approved yet
+    last = p.units[-1]
     force = records.create_record(records.SYSTEM, SocialForce, {
-        "name": "细河区志愿水上救援队（示例）", "uscc": make_uscc("5", "2", "210911", "MJ0000099"), "supervisor": "细河区应急管理局",
-        "specialties": "水上搜救、潜水救援", "leader": "孙秀英（示例）", "leader_phone": "13804180099", "duty_phone": "0418-2999999",
-        "division_code": "210911000000"}, server={"is_synthetic": True}, note="示例数据")
-    records.create_rows(records.SYSTEM, ForceMember, _member_rows(rng, 8, "水上搜救", insured=False),
+        "name": f"{last.short_name}志愿水上救援队（示例）", "uscc": make_uscc("5", "2", last.code[:6], "MJ0000099"),
+        "supervisor": demo_profile.bureau(p, last), "specialties": "水上搜救、潜水救援", "leader": "孙秀英（示例）",
+        "leader_phone": demo_profile.mobile(p, "138", 99), "duty_phone": demo_profile.landline(p, 2999999),
+        "division_code": last.code12}, server={"is_synthetic": True}, note="示例数据")
+    records.create_rows(records.SYSTEM, ForceMember, _member_rows(p, rng, 8, "水上搜救", insured=False),
                         server={"force": force, "is_synthetic": True}, parent=force)
     records.create_record(records.SYSTEM, ForceCapability, {
         "force": force, "specialty": "水上搜救", "range": "local", "assemble_hours": "3", "sites": 1, "sustain_hours": 12},
@@ -108,24 +119,26 @@ def load_volunteers() -> int:
     if Volunteer.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 96)
+    p = demo_profile.current()
+    focus = demo_profile.focus(p)
     admin = _admin()
     skills = ["医疗救护、心理疏导", "搜救、驾驶", "物资搬运、后勤保障", "通信、信息统计", "宣传引导"]
     rows = []
     for i in range(12):
-        county = (ZHANGWU, FUMENG, "210902")[i % 3]
-        rows.append({"name": f"{NAMES[i]}（示例）", "phone": f"1360418{i:04d}", "skills": skills[i % len(skills)],
+        unit = (focus, demo_profile.second(p), demo_profile.seat(p))[i % 3]
+        rows.append({"name": f"{NAMES[i]}（示例）", "phone": demo_profile.mobile(p, "136", i), "skills": skills[i % len(skills)],
                      "availability": ("anytime", "weekend", "emergency")[i % 3], "training_hours": str(rng.choice([4, 8, 12, 16])),
-                     "division_code": county.ljust(12, "0")})
+                     "division_code": unit.code12})
     made = records.create_rows(records.SYSTEM, Volunteer, rows[:9], server={"is_synthetic": True, "state": "active"})
     made += records.create_rows(records.SYSTEM, Volunteer, rows[9:],
                                 server={"is_synthetic": True, "state": "pending", "source": "portal"})
-    drill = Drill.objects.filter(is_synthetic=True, division_code__startswith=ZHANGWU).order_by("-held_on").first() \
+    drill = Drill.objects.filter(is_synthetic=True, division_code__startswith=focus.prefix).order_by("-held_on").first() \
         or Drill.objects.filter(is_synthetic=True).order_by("-held_on").first()
     meet = timezone.now() - dt.timedelta(days=10)
     if drill is not None:
         callup = records.create_record(admin, Callup, {
             "title": f"{drill.title}志愿者保障（示例）", "purpose": "drill", "drill": drill, "meet_at": meet,
-            "place": "彰武县示例广场", "needed": 4, "skills": "", "division_code": drill.division_code[:6].ljust(12, "0")},
+            "place": f"{focus.name}示例广场", "needed": 4, "skills": "", "division_code": drill.division_code[:6].ljust(12, "0")},
             server={"is_synthetic": True}, note="示例数据")
         invited = volunteers.invite(admin, callup)
         for n, row in enumerate(invited):
@@ -136,7 +149,7 @@ def load_volunteers() -> int:
         volunteers.close(admin, callup)
     records.create_record(admin, Callup, {
         "title": "汛期巡堤志愿者召集（示例）", "purpose": "other", "meet_at": timezone.now() + dt.timedelta(days=3),
-        "place": "彰武县示例河堤", "needed": 6, "skills": "搜救、驾驶", "division_code": ZHANGWU.ljust(12, "0")},
+        "place": f"{focus.name}示例河堤", "needed": 6, "skills": "搜救、驾驶", "division_code": focus.code12},
         server={"is_synthetic": True}, note="示例数据")
     return len(made) + 2
 
@@ -146,7 +159,12 @@ def load_villages() -> int:
     if Village.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 97)
-    towns = list(Division.objects.filter(level="township", code__startswith=ZHANGWU).order_by("code")[:4])
+    p = demo_profile.current()
+    focus = demo_profile.focus(p)
+    # the focus unit's townships (a county-level profile's focus unit is a township itself)
+    towns = list(Division.objects.filter(level="township", code__startswith=focus.prefix).order_by("code")[:4])
+    if focus.is_township:
+        towns = list(Division.objects.filter(level="township", code__in=[u.code12 for u in p.units[:4]]).order_by("code"))
     made = 0
     for t, town in enumerate(towns):
         for v in range(3):
@@ -161,7 +179,7 @@ def load_villages() -> int:
             for k in range(officers):
                 records.create_record(records.SYSTEM, InformationOfficer, {
                     "name": f"{rng.choice(NAMES)}（示例）", "roles": "灾害信息员、网格员" if k == 0 else "灾害信息员、群测群防员",
-                    "village": village.name, "phone": f"1350418{rng.randint(0, 9999):04d}", "trained": True,
+                    "village": village.name, "phone": demo_profile.mobile(p, "135", rng.randint(0, 9999)), "trained": True,
                     "division_code": code, "notes": "A岗" if k == 0 else "B岗"}, server={"is_synthetic": True}, note="示例数据")
     return made
 
@@ -188,8 +206,9 @@ def load_articles() -> int:
     if Article.objects.filter(is_synthetic=True).exists():
         return 0
     today = timezone.localdate()
+    root = demo_profile.current().root12
     rows = [{"category": c, "title": t, "summary": s, "body": b, "published": True,
-             "published_on": today - dt.timedelta(days=7 * i), "division_code": "210900000000"}
+             "published_on": today - dt.timedelta(days=7 * i), "division_code": root}
             for i, (c, t, s, b) in enumerate(ARTICLES)]
     return len(records.create_rows(records.SYSTEM, Article, rows, server={"is_synthetic": True}, note="示例数据"))
 
@@ -199,17 +218,19 @@ def load_reports() -> int:
     if PublicReport.objects.filter(is_synthetic=True).exists():
         return 0
     rng = random.Random(SEED + 99)
-    lon, lat = point_in_county(rng, ZHANGWU)
+    p = demo_profile.current()
+    focus, second = demo_profile.focus(p), demo_profile.second(p)
+    lon, lat = point_in_county(rng, focus.code)
     records.create_record(records.SYSTEM, PublicReport, {
-        "kind": "hazard", "description": "示例：村东小桥护栏断裂，雨天有行人落水危险。", "address": "彰武县示例村东小桥",
-        "lon": lon, "lat": lat, "division_code": ZHANGWU.ljust(12, "0")}, server={"is_synthetic": True}, note="示例数据")
+        "kind": "hazard", "description": "示例：村东小桥护栏断裂，雨天有行人落水危险。", "address": f"{focus.name}示例村东小桥",
+        "lon": lon, "lat": lat, "division_code": focus.code12}, server={"is_synthetic": True}, note="示例数据")
     records.create_record(records.SYSTEM, PublicReport, {
-        "kind": "clue", "description": "示例：山坡有新裂缝，下雨后有泥水流出。", "address": "阜新蒙古族自治县示例山坡", "phone": "13904180000",
-        "division_code": FUMENG.ljust(12, "0")}, server={"is_synthetic": True}, note="示例数据")
-    officer = User.objects.filter(username="xinxiyuan").first()
+        "kind": "clue", "description": "示例：山坡有新裂缝，下雨后有泥水流出。", "address": f"{second.name}示例山坡",
+        "phone": demo_profile.mobile(p, "139", 0), "division_code": second.code12}, server={"is_synthetic": True}, note="示例数据")
+    officer = User.objects.filter(username=p.username("info_officer")).first()
     if officer is not None:
         records.create_record(officer, FieldReport, {
-            "kind": "loss", "title": "示例：彰武镇示例村降雨致房屋受损", "description": "两户房屋墙体开裂，已转移安置 6 人（示例）",
+            "kind": "loss", "title": f"示例：{focus.short_name}示例村降雨致房屋受损", "description": "两户房屋墙体开裂，已转移安置 6 人（示例）",
             "figures": {"affected_population": 40, "relocated": 6}}, server={
             "client_id": uuid.UUID(int=rng.getrandbits(128), version=4), "author": officer, "is_synthetic": True,
             "recorded_at": timezone.now() - dt.timedelta(hours=3), "content_hash": "demo", "division_code": officer.region_code},
