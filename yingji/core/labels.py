@@ -104,7 +104,10 @@ def audit_changes(entry) -> list[tuple[str, str, str, bool]]:
 
 
 def _field(model_label: str, name: str):
+    """The model's own (concrete) field of that name; None for a reverse relation in a structure
+    snapshot (a plan's opinions) or an unknown name."""
     try:
-        return apps.get_model(model_label)._meta.get_field(name)
+        field = apps.get_model(model_label)._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
         return None
+    return field if getattr(field, "concrete", False) else None
