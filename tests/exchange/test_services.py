@@ -159,3 +159,12 @@ def test_console_pages_show_links_queue_and_received_records(client, link_pair, 
     # A viewer of another county sees nothing of it.
     client.force_login(officers["haizhou"])
     assert client.get(reverse("exchange:record", args=[record.pk])).status_code == 403
+
+
+def test_demo_step_registers_zhangwu_as_the_citys_child_once(db):
+    from yingji.exchange.demo_data import load_links
+    from yingji.exchange.models import ChildLink
+
+    assert load_links() == 1 and load_links() == 0
+    link = ChildLink.objects.get()
+    assert link.division_code == ZHANGWU and link.is_synthetic and link.active and len(link.secret) >= 40
