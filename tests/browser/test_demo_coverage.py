@@ -16,6 +16,7 @@ EMPTY_BY_DESIGN = {
 }
 COUNTY_EMPTY = {
     "/r/warning-channels/": "the publishing channels are configured once for the platform, filed at the city",
+    "/r/articles/": "科普 articles are published by the city bureau for the whole city (shown on the public portal)",
 }
 # The apps merged last (issues 16 and 17: enforcement, credit, preparedness, affairs) load their
 # demo at the city only so far; their county records are still to be written (reported, not hidden).

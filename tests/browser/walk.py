@@ -38,7 +38,7 @@ ALLOWED_WORDS = frozenset({
     # standards, formats, bands and terms of Chinese official and technical writing
     "GB", "AQ", "CAP", "EDXL", "DE", "API", "SMS", "SMTP", "Excel", "CSV", "GeoJSON", "PDF", "Word", "XML", "ID",
     "CAS", "SIS", "LEC", "LS", "MQTT", "HTTP", "HTTPS", "QoS", "GPS", "GIS", "IP", "LED", "Ka", "Ku", "No",
-    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
+    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "App", "APP", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
     # coordinate systems, as a user writes them in the 坐标系 column of an import file
     "WGS84", "CGCS2000", "GCJ02", "BD09",
 })

@@ -290,7 +290,8 @@ def display_value(obj, name: str) -> str:
     does for fields with choices)."""
     shown = getattr(obj, f"get_{name}_display", None)
     if callable(shown):
-        return shown()
+        value = shown()  # Django gives None for an empty field with choices
+        return "" if value is None else value
     value = getattr(obj, name)
     if value is None:
         return ""

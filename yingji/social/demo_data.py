@@ -41,7 +41,7 @@ def _forces(p):
          [("建筑物倒塌搜救", "local", "3", 1, 12, False), ("水上搜救", "province", "5", 1, 48, False)]),
         (f"{city}红十字应急救护队（示例）", "示例红十字救援队", second, "应急医疗救护",
          [("应急医疗救护", "local", "2", 1, 24, False)]),
-        (f"{focus.short_name}山地救援协会（示例）", "示例山地救援队", focus, "山地搜救",
+        (f"{city}山地救援协会（示例）", "示例山地救援队", focus, "山地搜救",
          [("山地搜救", "local", "4", 1, 12, False)]),
     ]
 
@@ -107,6 +107,8 @@ def load_forces() -> int:
         "leader_phone": demo_profile.mobile(p, "138", 99), "duty_phone": demo_profile.landline(p, 2999999),
         "division_code": last.code12}, server={"is_synthetic": True}, note="示例数据")
     records.create_rows(records.SYSTEM, ForceMember, _member_rows(p, rng, 8, "水上搜救", insured=False),
+                        server={"force": force, "is_synthetic": True}, parent=force)
+    records.create_rows(records.SYSTEM, ForceEquipment, [{"name": "冲锋舟（示例）", "kind": "boat", "quantity": 2}],
                         server={"force": force, "is_synthetic": True}, parent=force)
     records.create_record(records.SYSTEM, ForceCapability, {
         "force": force, "specialty": "水上搜救", "range": "local", "assemble_hours": "3", "sites": 1, "sustain_hours": 12},
