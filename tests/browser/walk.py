@@ -38,7 +38,7 @@ ALLOWED_WORDS = frozenset({
     # standards, formats, bands and terms of Chinese official and technical writing
     "GB", "AQ", "CAP", "EDXL", "DE", "API", "SMS", "SMTP", "Excel", "CSV", "GeoJSON", "PDF", "Word", "XML", "ID",
     "CAS", "SIS", "LEC", "LS", "MQTT", "HTTP", "HTTPS", "QoS", "GPS", "GIS", "IP", "LED", "Ka", "Ku", "No",
-    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "App", "APP", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
+    "OASIS", "XSD", "JSON", "JPEG", "PNG", "WebP", "MB", "KB", "App", "APP", "YJ", "GBZ", "xlsx", "docx", "csv", "geojson", "pdf", "xml", "txt",
     # coordinate systems, as a user writes them in the 坐标系 column of an import file
     "WGS84", "CGCS2000", "GCJ02", "BD09",
 })
@@ -422,6 +422,9 @@ class Walker:
             response = self.page.goto(url, wait_until="load")
         except Exception as exc:  # a download started: a file the server sent, not a page
             if "Download is starting" in str(exc):
+                return []
+            if "ERR_ABORTED" in str(exc):  # the page's own script moved on at once (a form that resumes a draft)
+                self.page.goto("about:blank")
                 return []
             raise
         status = response.status if response else 0

@@ -193,7 +193,7 @@ def visible_assessments(user):
     """The assessments a user takes part in: those of the user's area, and those assessing it."""
     own = list(scope.visible(Assessment.objects.all(), user))
     assessed = [a for a in Assessment.objects.exclude(pk__in=[a.pk for a in own])
-                if any(divcodes.is_within(u, user.region_code) for u in a.units)]
+                if any(u.isdigit() and divcodes.is_within(u, user.region_code) for u in a.units)]  # "org:N": a department
     return own + assessed
 
 

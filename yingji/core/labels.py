@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -55,6 +56,7 @@ def choice_label(model, field: str, value) -> str:
     return "" if value is None else str(value)
 
 
+DECIMAL = re.compile(r"^-?\d+\.\d+$")  # a decimal field as the snapshot stores it ("0.0000")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
 
 
@@ -84,6 +86,9 @@ def audit_value(model_label: str, name: str, value) -> str:
         return "、".join(str(v) for v in value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) or isinstance(value, str) and DECIMAL.match(value):
+        text = f"{Decimal(str(value)).quantize(Decimal('0.001')):f}".rstrip("0").rstrip(".")  # 157.5, not 157.5000
+        return "0" if text in ("-0", "") else text
     return str(value)
 
 

@@ -60,7 +60,7 @@ def simple_clocks(*, decided_on: date, fine: bool, cash_collected: bool, recorde
                   handed_over_on: date | None = None, paid_on: date | None = None,
                   holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> list[CaseClock]:
     clocks = [CaseClock("record", "当场处罚决定报所属机关备案", add_calendar_days(decided_on, RECORD_FILING_DAYS),
-                        recorded_on, "安全生产执法实践：当场处罚决定书五日内报所属机关备案（rules-cn-2.md §3.3，B）")]
+                        recorded_on, "安全生产执法实践：当场处罚决定书五日内报所属机关备案（执法实践，待核实条文）")]
     if fine and cash_collected:
         clocks.append(CaseClock("handover", "当场收缴的罚款交至机关",
                                 add_working_days(decided_on, CASH_HANDOVER_DAYS, holidays, workdays), handed_over_on,

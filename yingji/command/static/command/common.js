@@ -6,8 +6,9 @@ window.yingjiCommand = {
     const layer = L.geoJSON(await res.json(), {
       style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.45 },
     }).addTo(map);
-    if (fit) map.fitBounds(layer.getBounds(), { animate: false });
-    window.yingjiLabels.attach(map, layer);
+    // a user who sees no county (an enterprise's account) keeps the profile's centre
+    if (fit && layer.getLayers().length) map.fitBounds(layer.getBounds(), { animate: false });
+    if (window.yingjiLabels) window.yingjiLabels.attach(map, layer);
     return layer;
   },
   newMap(id) {

@@ -18,7 +18,7 @@
   }
   fetch(window.yingjiApi("divisions/geojson?level=county"), { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
     const layer = L.geoJSON(data, { style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.5 } }).addTo(map);
-    map.fitBounds(layer.getBounds(), { animate: false });
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { animate: false });
     return loadPoints();
   }).then(() => el.setAttribute("data-ready", "1"));
   document.addEventListener("yingji:incidents", loadPoints);

@@ -6,7 +6,7 @@
       .then((r) => r.json())
       .then((data) => {
         const layer = L.geoJSON(data, { style: { color: "#0d3b66", weight: 1.5, fillColor: "#dbe7f3", fillOpacity: 0.5 } }).addTo(map);
-        if (fit) map.fitBounds(layer.getBounds());
+        if (fit && layer.getLayers().length) map.fitBounds(layer.getBounds());
       });
   }
   const detail = document.getElementById("detail-map");
