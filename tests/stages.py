@@ -6,9 +6,9 @@
 3. fuzz: tests/fuzz in one process (schemathesis against its own demo platform; docs/security.md).
 
 The demo is loaded once, after the first stage, into a snapshot that both platforms copy
-(tests/platform.py); stages 2 and 3 then run side by side — on two cores the browser stage spends
-much of its time waiting on the page, which the fuzzing fills — and each one's output is printed
-when it ends. ``YINGJI_TEST_TOGETHER=0`` runs them one after the other instead.
+(tests/platform.py). ``YINGJI_TEST_TOGETHER=1`` runs stages 2 and 3 side by side (each one's output
+printed when it ends); it is off by default: on two cores it saved little, and on PostgreSQL the
+two servers' per-thread connections together passed the server's 100-connection limit.
 
 Extra arguments go to pytest in every stage (``./run test -k scope``). Paths among them pick the
 stages: ``./run test tests/duty`` runs only the non-browser stage on tests/duty. With
@@ -162,7 +162,7 @@ def main(args: list[str]) -> int:
         results.append(run_alone(name, command, dict(os.environ)))
     if outside and not (stop_early and any(code not in (0, NO_TESTS) for _, code, _ in results)):
         # The stages that test the platform from outside each start one from the same demo,
-        # loaded once (tests/platform.py); they run side by side unless YINGJI_TEST_TOGETHER=0.
+        # loaded once (tests/platform.py); one after the other unless YINGJI_TEST_TOGETHER=1.
         with tempfile.TemporaryDirectory(prefix="yingji-stages-") as tmp:
             started = time.monotonic()
             print("== demo snapshot: loading the demo once for " + ", ".join(name for name, _ in outside), flush=True)
@@ -171,7 +171,7 @@ def main(args: list[str]) -> int:
                 snapshot_time = time.monotonic() - started
                 print(f"== demo snapshot: {snapshot_time:.0f} s", flush=True)
                 env = dict(os.environ, **{SNAPSHOT_ENV: snapshot})
-                if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "1") != "0":
+                if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "0") == "1":
                     results += run_together(outside, env, Path(tmp))
                 else:
                     for name, command in outside:
