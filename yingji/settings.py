@@ -134,7 +134,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yingji.sqlite3'}"),
-        conn_max_age=60,
+        # No persistent connections: under ASGI each request's sync code runs in its own thread, and
+        # a connection kept per thread piled up to PostgreSQL's 100-client limit during the browser
+        # tests (Django's docs advise disabling them under ASGI). YINGJI_DB_POOL pools instead.
+        conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
