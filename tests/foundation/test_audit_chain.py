@@ -133,3 +133,49 @@ def test_application_role_cannot_rewrite_the_audit_log(make_user):
         audit.record(None, "login", None, note="应用角色可以追加", model_label="accounts.User")  # appending works
         cursor.execute("RESET ROLE")
     assert audit.verify_chain().ok
+
+
+def test_an_audited_write_takes_the_chain_before_any_row(make_user, enterprises):
+    """Lock order: every audited write transaction takes the chain's lock before it locks a row.
+    Taken only at the append, an edit holding a hazard source's row waited for the chain while
+    the chain's holder waited for that row; PostgreSQL broke the deadlock by failing one edit
+    (a 500 under API fuzzing). SQLite takes its one write lock at BEGIN IMMEDIATE, first anyway."""
+    from django.conf import settings
+    from django.test.utils import CaptureQueriesContext
+
+    from yingji.core import records
+
+    admin = make_user("chain_admin", "city_admin")
+    enterprise = enterprises[0]
+    if connection.vendor != "postgresql":
+        assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        return
+    with CaptureQueriesContext(connection) as queries:
+        records.update_record(admin, enterprise, {"name": "彰武测试化工有限公司（更名）"})
+    sql = [q["sql"] for q in queries.captured_queries]
+    chain = next(i for i, s in enumerate(sql) if "pg_advisory_xact_lock" in s)
+    row = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s)
+    assert chain < row, sql[:row + 1]
+
+
+def test_a_write_rolled_back_for_a_concurrent_one_asks_to_retry():
+    """A deadlock PostgreSQL broke or SQLite's lock timeout is not a server fault: nothing was
+    saved and the same call can be repeated (503 with Retry-After in the API, a Chinese page in
+    the console). Other database faults stay 500s."""
+    import sqlite3
+
+    import psycopg
+    from django.db import OperationalError
+
+    from yingji.core.errors import busy_from
+
+    for cause in (psycopg.errors.DeadlockDetected("deadlock detected"),
+                  psycopg.errors.SerializationFailure("could not serialize access"),
+                  sqlite3.OperationalError("database is locked")):
+        wrapped = OperationalError(str(cause))
+        wrapped.__cause__ = cause
+        busy = busy_from(wrapped)
+        assert busy is not None and busy.status == 503 and "重试" in busy.message
+    fault = OperationalError("no such table: x")
+    fault.__cause__ = sqlite3.OperationalError("no such table: x")
+    assert busy_from(fault) is None

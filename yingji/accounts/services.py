@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from yingji.core.errors import Forbidden, NotAuthenticated, NotFound, TooManyReq
 from yingji.geo import divcodes
 from yingji.regions.services import check_division_exists
 from yingji.rules.roles import ROLES, may_grant, role_code
+from yingji.core.records import audited_transaction
 
 from .models import ApiToken, LoginFailure, User
 
@@ -151,7 +152,7 @@ def update_user(admin: User, user: User, *, role: str | None = None, region_code
             raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
         probe.set_password(password)
         changes["password"] = probe.password
-    with transaction.atomic():
+    with audited_transaction():
         was_active = user.is_active
         user = records.change(admin, user, lock=False, audit_division=new_region, **changes)
         if password:
@@ -173,7 +174,7 @@ def issue_token(user: User, name: str = "命令行签发", by: User | None = Non
         raise ValidationFailed("令牌名称不能超过 60 个字", fields={"name": ["不能超过 60 个字"]})
     if days is not None and not 1 <= days <= 366:
         raise ValidationFailed("有效期应为 1–366 天", fields={"days": ["应为 1–366 天"]})
-    with transaction.atomic():
+    with audited_transaction():
         token = ApiToken.issue(user, name, days)
         records.log_event(by or user, "token", user, note=f"签发API令牌：{name}",
                           division_code=user.region_code)
@@ -243,7 +244,7 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
         except Forbidden:
             raise NotFound("令牌不存在") from None  # do not reveal other people's tokens
     if not token.revoked:
-        with transaction.atomic():
+        with audited_transaction():
             ApiToken.objects.filter(pk=token.pk).update(revoked=True, revoked_at=timezone.now(),
                                                         revoked_reason="本人吊销" if token.user_id == actor.pk else "管理员吊销")
             records.log_event(actor, "update", token.user, note=f"吊销API令牌：{token.name}（{token.prefix}…）",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from yingji.regions.models import Organisation
 from yingji.regions.services import name_of
 from yingji.rules import affairs as rules
 from yingji.rules.enforcement import sha256_hex
+from yingji.core.records import audited_transaction
 
 from .models import (DEPARTMENT_PREFIX, Assessment, AssessmentAdjustment, AssessmentEvidence, AssessmentItem,
                      AssessmentScore, OfficialDocument, SupervisionTask, TaskFeedback)
@@ -99,7 +99,7 @@ def task_step(user, task_id: int, action: str, fields: dict | None = None, *, ex
         changes["done_on"] = day
     if action == "return":
         changes["done_on"] = None
-    with transaction.atomic():
+    with audited_transaction():
         done = transition(user, task, rules.TASK_MACHINE, action, expected_version=expected_version,
                           context={"progress": progress, "note": note},
                           note=lambda row, move, source: f"{move.label}" + (f"：{progress or note}" if progress or note else ""),
@@ -119,7 +119,7 @@ def sweep_tasks(today: dt.date | None = None) -> dict[str, list[SupervisionTask]
     for task in SupervisionTask.objects.filter(state__in=rules.OPEN_STATES):
         url = reverse("affairs:task", args=[task.pk])
         if rules.needs_reminder(task.deadline, today, task.state) and task.reminded_on is None:
-            with transaction.atomic():
+            with audited_transaction():
                 task = change(SYSTEM, task, note=f"督办提醒：{task.deadline.isoformat()} 到期", bump=False,
                               only_changed=True, audit_action="transition", reminded_on=today)
                 publish("deadlines", "task_reminder", {"id": task.pk, "title": task.title, "url": url,
@@ -131,7 +131,7 @@ def sweep_tasks(today: dt.date | None = None) -> dict[str, list[SupervisionTask]
             receiving = task.division_code if level == 1 else task.division_code[:4].ljust(12, "0")
             days = (today - task.deadline).days
             note = f"督办事项逾期 {days} 天，{rules.ESCALATION_LABELS[level]}（{name_of(receiving)}）"
-            with transaction.atomic():
+            with audited_transaction():
                 task = change(SYSTEM, task, note=note, bump=False, only_changed=True, audit_action="transition",
                               escalation_level=level, escalated_at=timezone.now())
                 publish("deadlines", "task_escalated", {"id": task.pk, "title": task.title, "url": url, "message": note,
@@ -179,7 +179,7 @@ def create_assessment(user, data: dict, items: list[dict]) -> Assessment:
     for item in items:
         if item.get("metric", "") not in rules.METRICS:
             raise ValidationFailed(f"未知评分方式“{item.get('metric')}”", fields={"items": ["评分方式无效"]})
-    with transaction.atomic():
+    with audited_transaction():
         assessment = create_record(user, Assessment, {
             "year": data["year"], "name": data["name"], "units": units, "is_synthetic": data.get("is_synthetic", False),
             "division_code": data.get("division_code") or user.region_code})
@@ -315,7 +315,7 @@ def fill_metrics(user, assessment: Assessment) -> int:
     """Score every platform-figure item for every unit from the platform's own data."""
     require(user, "affairs.assign", "只有考核组可以评分")
     count = 0
-    with transaction.atomic():
+    with audited_transaction():
         for unit in assessment.units:
             figures = unit_figures(unit, assessment.year)
             for item in assessment.items.exclude(metric=""):

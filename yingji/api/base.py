@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -16,7 +17,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from yingji.accounts.services import check_token_attempts, note_token_failure, user_for_token
 from yingji.api.contract import document_framework_errors
 from yingji.core.apps import app_modules
-from yingji.core.errors import ServiceError
+from yingji.core.errors import ServiceError, busy_from
 from yingji.core.middleware import address_of
 from yingji.geo.coords import CoordinateError
 from yingji.geo.divcodes import DivisionCodeError
@@ -106,6 +107,17 @@ def build_api() -> NinjaAPI:
         # A malformed division code or coordinate in any parameter (e.g. ?parent=abc, a longitude
         # of 1e16) is the caller's mistake, whichever layer found it.
         return api.create_response(request, error_body("validation_failed", str(exc)), status=400)
+
+    @api.exception_handler(DatabaseError)
+    def database_busy(request, exc: DatabaseError):
+        # Rolled back for a concurrent write (a deadlock PostgreSQL broke, SQLite's lock timeout):
+        # nothing was saved and the same call can be repeated. Any other database fault is a 500.
+        busy = busy_from(exc)
+        if busy is None:
+            raise exc
+        response = api.create_response(request, busy.as_dict(), status=busy.status)
+        response["Retry-After"] = "1"
+        return response
 
     @api.exception_handler(OverflowError)
     def number_out_of_range(request, exc: OverflowError):

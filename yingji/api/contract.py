@@ -55,7 +55,8 @@ def framework_statuses(route: Route) -> set[int]:
     does: 400 (a parameter or body that does not validate, a NUL character anywhere), 401 (no valid credentials), 403 (CSRF
     refused on an unsafe call through the session cookie), 404 (a path with an id), 413 (a body over
     the request limit, refused by ``core.middleware.BodyLimitMiddleware`` before it is read), 429
-    (too many failed token attempts from one address: ``accounts.services``)."""
+    (too many failed token attempts from one address: ``accounts.services``), 503 on a write (rolled back
+    for a concurrent one: ``core.errors.busy_from``; repeat the call)."""
     op = route.operation
     # 400 on every route: besides a parameter or body that does not validate, any request with a
     # NUL character is refused (core.middleware.NulCharacterMiddleware).
@@ -68,6 +69,8 @@ def framework_statuses(route: Route) -> set[int]:
         out.add(404)
     if route.method in WITH_BODY:
         out.add(413)
+    if route.method in UNSAFE:
+        out.add(503)
     return out
 
 

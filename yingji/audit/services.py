@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from contextlib import contextmanager
 
 import json
 
@@ -100,10 +101,23 @@ def _as_stored(value):
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+@contextmanager
+def audited_transaction():
+    """A write transaction that will append to the audit log. On PostgreSQL it takes the chain's
+    lock first, before any row lock: every audited transaction then locks in the same order
+    (chain, then rows). Taken only at the append, a transaction holding a row could wait for the
+    chain while the chain's holder waited for that row: PostgreSQL broke that deadlock by failing
+    one of them (seen under API fuzzing: two edits of one hazard source). The lock is held until
+    commit either way, so taking it earlier costs only the time before the first append."""
+    with transaction.atomic():
+        _lock_chain()
+        yield
+
+
 def _lock_chain() -> None:
     # SQLite: transactions are IMMEDIATE (settings), so the writer already holds the database's
     # write lock. PostgreSQL: one advisory lock until commit, so two appends cannot both link to
-    # the same last entry.
+    # the same last entry. Re-taking it in the same transaction is free.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])

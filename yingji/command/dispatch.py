@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import records, scope
@@ -20,6 +19,7 @@ from yingji.core.records import update_record
 from yingji.live.services import publish
 from yingji.resources.models import Expert, Material, RescueTeam, Warehouse
 from yingji.resources.stock import record_movement
+from yingji.core.records import audited_transaction
 
 from . import routing
 from .targets import busy_team_ids
@@ -66,7 +66,7 @@ def dispatch_team(user, response: Response, team_id, note: str = "", consent: st
         raise Conflict(f"{team.name}正在执行调度任务，未归队前不能重复调派")
     if team.lon is None:
         raise ValidationFailed(f"{team.name}没有驻地坐标，无法计算路线", fields={"team": ["无坐标"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         route = _route_to_scene((team.lon, team.lat), current.incident)
         dispatch = records.create_record(user, Dispatch, {"team": team}, server=dict(
@@ -103,7 +103,7 @@ def dispatch_expert(user, response: Response, expert_id, note: str = "") -> Disp
     if expert is None:
         raise NotFound(f"专家（编号 {expert_id}）不存在")
     scope.check_can_see(expert, user)
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         dispatch = records.create_record(user, Dispatch, {"expert": expert}, server=dict(
             response=current, incident=current.incident, kind="expert", state="en_route",
@@ -124,7 +124,7 @@ def dispatch_material(user, response: Response, *, warehouse_id, material_id, qu
     material = Material.objects.filter(pk=material_id).first()
     if warehouse is None or material is None:
         raise NotFound("储备库或物资不存在")
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         incident = current.incident
         reference = f"事件#{incident.pk} 响应#{current.pk}"
@@ -156,7 +156,7 @@ def set_state(user, dispatch: Dispatch, state: str, note: str = "") -> Dispatch:
     scope.check_can_see(dispatch, user)
     scope.check_can_write(Dispatch, user, dispatch.division_code)
     labels = dict(Dispatch.STATES)
-    with transaction.atomic():
+    with audited_transaction():
         current = Dispatch.objects.select_for_update(of=("self",)).select_related("team", "incident").get(pk=dispatch.pk)
         flow = MATERIAL_FLOW if current.kind == "material" else TEAM_FLOW
         if state not in flow.get(current.state, set()):

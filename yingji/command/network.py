@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import shapely.geometry
 from django.conf import settings
-from django.db import transaction
+
 from django.utils import timezone
 
 from yingji.core import profile as installation
@@ -27,6 +27,7 @@ from yingji.geo.boundaries import county_features
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
 from yingji.geo.townships import township_at, township_features
 from yingji.regions.services import county_at
+from yingji.core.records import audited_transaction
 
 from .models import RoadClosure, RoadNetwork
 from .roadnames import class_label
@@ -53,7 +54,7 @@ def _store(user, graph: RoadGraph, *, name: str, source_kind: str, source: str, 
     data = {"name": name, "source_kind": source_kind, "source": source, "licence": licence,
             "n_nodes": graph.n_nodes, "n_edges": graph.n_edges, "metadata": graph.metadata,
             "division_code": division_code, "is_synthetic": synthetic}
-    with transaction.atomic():
+    with audited_transaction():
         network = records.create_record(records.SYSTEM if user is None else user, RoadNetwork, {},
                                          server={"file_name": file_name, **data}, validate=user is not None,
                                          audit_action="import", note="路网导入")
@@ -104,7 +105,7 @@ def build_synthetic(user=None, *, seed: int = 2109, target_nodes: int = 30_000, 
 
 
 def activate_network(user, network: RoadNetwork) -> RoadNetwork:
-    with transaction.atomic():
+    with audited_transaction():
         for other in RoadNetwork.objects.filter(is_active=True).exclude(pk=network.pk):
             _set_active(user, other, False)
         _set_active(user, network, True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from yingji.core import scope
 from yingji.core.apps import app_modules
 from yingji.core.errors import Forbidden, NotFound, ValidationFailed
 from yingji.core.records import check_foreign_keys, create_record, writing_children
 from yingji.geo import divcodes
 from yingji.rules.incident_types import incident_type
+from yingji.core.records import audited_transaction
 
 from .matching import PlanInfo, match_plans
 from .models import Plan, PlanAction, PlanLevel, PlanMember
@@ -58,7 +57,7 @@ def create_plan(user, data: dict) -> Plan:
     _check_levels(levels)
     _check_event_types(data.get("event_types", []))
     _check_organisations(user, members, levels)
-    with transaction.atomic():
+    with audited_transaction():
         plan = create_record(user, Plan, data, note="新建数字化预案")
         with writing_children(user, plan, note="预案结构（级别、成员单位、行动措施）", document=plan_document):
             _write_children(plan, levels, members)

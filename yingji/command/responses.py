@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import records, scope
@@ -17,6 +16,7 @@ from yingji.incidents.deadline_service import add_entry
 from yingji.incidents.services import get_incident as incidents_get
 from yingji.live.services import publish
 from yingji.rules.task_lifecycle import OPEN_STATES, TASK_LIFECYCLE
+from yingji.core.records import audited_transaction
 
 from .models import PlanLevel, Response, ResponseEvent, Task, TaskNote
 from .models.plans import level_label
@@ -62,7 +62,7 @@ def activate(user, incident, plan_id, level, reason: str = "") -> Response:
         raise Conflict("事件已办结，不能启动响应")
     proposals = propose(user, incident.type_code, incident.grade_level, incident.division_code)
     proposed = next((p["level"] for p in proposals if p["plan_id"] == plan.pk), None)
-    with transaction.atomic():
+    with audited_transaction():
         if incident.responses.select_for_update().filter(state="active").exists():
             raise Conflict("该事件已有进行中的应急响应，请调整级别或先终止响应")
         response = records.create_record(user, Response, {}, server=dict(
@@ -107,7 +107,7 @@ def change_level(user, response: Response, level, reason: str) -> Response:
     level = _check_level(level)
     if not (reason or "").strip():
         raise ValidationFailed("请填写调整理由", fields={"reason": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         if current.level == level:
             raise ValidationFailed(f"当前已是{level_label(level)}", fields={"level": ["与当前级别相同"]})
@@ -132,7 +132,7 @@ def stand_down(user, response: Response, reason: str, cancel_open_tasks: bool = 
     """Terminate the response (终止响应); open tasks are cancelled with the same reason."""
     if not (reason or "").strip():
         raise ValidationFailed("请填写终止响应的理由", fields={"reason": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         current = records.change(user, current, lock=False, audit_action="transition",
                                  note=f"终止响应：{reason.strip()}", state="ended", ended_at=timezone.now())
@@ -173,7 +173,7 @@ def transition_task(user, task: Task, action: str, note: str = "", attachment=No
         if move.target == "done":
             row.result = note.strip()
 
-    with transaction.atomic():
+    with audited_transaction():
         current = records.transition(
             user, task, TASK_LIFECYCLE, action, context={"note": note}, apply=stamp,
             expected_version=expected_version, conflict_message="任务已被他人更新，请刷新后重试",
@@ -193,7 +193,7 @@ def add_task_note(user, task: Task, text: str, attachment=None) -> TaskNote:
     scope.check_can_write(Task, user, task.division_code)
     if not (text or "").strip() and attachment is None:
         raise ValidationFailed("请填写内容或上传附件", fields={"text": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         note = _note(user, task, "记录", text, attachment)
         records.note_event(user, task, f"任务记录：{(text or '').strip()[:100]}")
     return note
@@ -217,7 +217,7 @@ def new_task(user, response: Response, unit_name: str, title: str, organisation_
     """A task the commander issues by hand (not from the plan)."""
     if not (unit_name or "").strip() or not (title or "").strip():
         raise ValidationFailed("请填写责任单位和任务内容", fields={"title": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(user, response)
         now = timezone.now()
         task = records.create_record(user, Task, {"organisation_id": organisation_id or None}, server=dict(

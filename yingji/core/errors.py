@@ -49,6 +49,26 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class Busy(ServiceError):
+    status = 503
+    code = "busy"
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back so another could go on: a deadlock,
+# a serialisation failure. SQLite says "database is locked" after its busy timeout.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def busy_from(exc: BaseException) -> Busy | None:
+    """A database error that means "rolled back because of a concurrent write, try again" as a
+    Busy error a person can act on, else None (a real fault, left to the 500 handler)."""
+    for err in (exc, exc.__cause__):
+        state = getattr(err, "sqlstate", None) or getattr(err, "pgcode", None)
+        if state in RETRYABLE_SQLSTATES or "database is locked" in str(err or ""):
+            return Busy("系统繁忙：与同时进行的另一项操作冲突，本次操作未保存，请稍后重试")
+    return None
+
+
 def from_django_validation(exc) -> ValidationFailed:
     """Turn a Django ValidationError into a ValidationFailed with per-field messages."""
     if hasattr(exc, "message_dict"):

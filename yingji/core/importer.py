@@ -171,7 +171,7 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
             result.errors.extend(errors[:room])
 
     try:
-        with transaction.atomic():
+        with records.audited_transaction():
             for done, (row_number, values) in enumerate(rows, start=1):
                 data, pk, cell_errors = _row_data(converter, mapping, values, row_number)
                 if cell_errors:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from yingji.audit.context import CLIENT_ADDRESS
 
+from .errors import busy_from
 from .metrics import HTTP_LATENCY
 
 
@@ -27,6 +29,21 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             CLIENT_ADDRESS.reset(token)
+
+    def process_exception(self, request, exception):
+        # A page whose write the database rolled back for a concurrent one (a deadlock broken,
+        # a lock timeout): nothing was saved, say so and ask to retry, not "server error".
+        # The API answers the same as JSON (api.base).
+        busy = busy_from(exception) if isinstance(exception, DatabaseError) else None
+        if busy is None:
+            return None
+        if request.path.startswith("/api/"):
+            response = JsonResponse(busy.as_dict(), status=busy.status)
+        else:
+            response = render(request, "web/error.html", {"status": busy.status, "message": busy.message},
+                              status=busy.status)
+        response["Retry-After"] = "1"
+        return response
 
 
 class SecureCookiesMiddleware:

@@ -35,6 +35,9 @@ from yingji.rules.statemachine import StateMachine, Transition, TransitionError
 from . import capabilities, scope
 from .errors import Conflict, Forbidden, ServiceError, ValidationFailed, from_django_validation
 
+# Services open their write transactions with this (chain lock first: see audit.services).
+audited_transaction = audit.audited_transaction
+
 
 class _System:
     """The actor of background work. Not a user: no scope, recorded as “系统”."""
@@ -240,7 +243,7 @@ def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, n
     defaults to the parent's. ``user`` may be :data:`SYSTEM` for background work.
     ``audit_division`` files the audit entry under a division for records without one (users)."""
     obj = _prepare_new(user, model, data, server, parent, validate, derive)
-    with transaction.atomic():
+    with audit.audited_transaction():
         _save(obj)
         audit.record(_user_or_none(user), audit_action, obj, after=audit.snapshot(obj), note=note,
                      division_code=audit_division)
@@ -253,7 +256,7 @@ def create_rows(user, model: type[models.Model], rows: Iterable[Mapping[str, Any
                 validate: bool = True) -> list[models.Model]:
     """Create several rows in one transaction (all or nothing), each checked and audited like
     :func:`create_record`. ``server`` fields apply to every row (e.g. the parent key)."""
-    with transaction.atomic():
+    with audit.audited_transaction():
         return [create_record(user, model, data, note=note, server=server, parent=parent, validate=validate)
                 for data in rows]
 
@@ -267,7 +270,7 @@ def writing_children(user, parent: models.Model, *, note: str, document: Callabl
     if not is_system(user):
         scope.check_can_see(parent, user)
         scope.check_can_write(type(parent), user, getattr(parent, "division_code", None))
-    with transaction.atomic():
+    with audit.audited_transaction():
         yield parent
         after = document(parent) if document is not None else audit.snapshot(parent)
         audit.record(_user_or_none(user), audit_action, parent, after=after, note=note)
@@ -282,7 +285,7 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
     model = type(obj)
     scope.check_can_see(obj, user)
     scope.check_can_write(model, user, obj.division_code)
-    with transaction.atomic():
+    with audit.audited_transaction():
         current = model.objects.select_for_update().get(pk=obj.pk)
         _check_version(current, expected_version)
         before = audit.snapshot(current)
@@ -307,7 +310,7 @@ def delete_record(user, obj: models.Model, *, expected_version: int | None = Non
     model = type(obj)
     scope.check_can_see(obj, user)
     scope.check_can_write(model, user, obj.division_code)
-    with transaction.atomic():
+    with audit.audited_transaction():
         current = model.objects.select_for_update().get(pk=obj.pk)
         if expected_version is not None and current.version != int(expected_version):
             raise Conflict("删除被拒绝：该记录已被他人修改，请刷新后重试", code="version_conflict")
@@ -346,7 +349,7 @@ def change(user, obj: models.Model, *, note: str = "", audit_action: str = "upda
     checked who may do this), bump its version and audit before/after in one transaction.
     Returns the saved (locked, fresh) row. ``only_changed`` saves just these fields, for rows
     that other processes update concurrently (alarms, escalation sweeps)."""
-    with transaction.atomic():
+    with audit.audited_transaction():
         current = _lock(obj) if lock else obj
         _check_version(current, expected_version, conflict_message)
         before = audit.snapshot(current)
@@ -362,7 +365,7 @@ def claim(user, obj: models.Model, where: Mapping[str, Any], *, note: str, audit
     """Compare-and-set for sweeps that several processes may run at once (escalations): set
     ``changes`` only if the row still matches ``where``, in one UPDATE; audit before/after of the
     changed fields only when this process won. Returns whether it did."""
-    with transaction.atomic():
+    with audit.audited_transaction():
         won = type(obj)._base_manager.filter(pk=obj.pk, **where).update(**changes)
         if not won:
             return False
@@ -411,7 +414,7 @@ def transition(user, obj: models.Model, machine: StateMachine, action: str, *, n
     before/after and ``note``: text, or a callable ``(row, transition, from_state) -> text``;
     default the transition's label). An illegal move raises a :class:`ServiceError` with the
     machine's Chinese message (see :func:`transition_error`), and nothing is written."""
-    with transaction.atomic():
+    with audit.audited_transaction():
         current = _lock(obj)
         if not is_system(user):
             scope.check_can_see(current, user)

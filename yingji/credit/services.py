@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import scope
@@ -15,6 +14,7 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import SYSTEM, create_record, transition
 from yingji.enforcement.models import Case
 from yingji.rules import credit as rules
+from yingji.core.records import audited_transaction
 
 from .models import Listing
 
@@ -139,7 +139,7 @@ def expire_listings(today: dt.date | None = None) -> list[Listing]:
     today = today or timezone.localdate()
     done = []
     for listing in Listing.objects.filter(state__in=("listed", "repair_requested"), expires_on__lt=today):
-        with transaction.atomic():
+        with audited_transaction():
             done.append(transition(SYSTEM, listing, rules.LISTING_MACHINE, "expire", context={"expired": True},
                                    removed_on=listing.expires_on))
     return done

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -22,6 +22,7 @@ from yingji.regions.services import check_division_exists
 from yingji.resources.stock import record_movement
 from yingji.rules import disaster_reports as dr
 from yingji.warnings.models import Warning
+from yingji.core.records import audited_transaction
 
 from . import selectors
 from .models import (DECIMAL_FIGURES, FIGURE_LABELS, FIGURE_NAMES, CasualtyRecord, DisasterEvent, LossReport,
@@ -88,7 +89,7 @@ def link_records(user, event: DisasterEvent, *, incident_ids=None, warning_ids=N
     """Link incidents and warnings the user may see (replacing the previous links)."""
     scope.check_can_see(event, user)
     scope.check_can_write(DisasterEvent, user, event.division_code)
-    with transaction.atomic():
+    with audited_transaction():
         before = {"incidents": sorted(event.incidents.values_list("pk", flat=True)),
                   "warnings": sorted(event.warnings.values_list("pk", flat=True))}
         if incident_ids is not None:
@@ -106,7 +107,7 @@ def mark_stabilised(user, event: DisasterEvent, at=None) -> DisasterEvent:
     scope.check_can_see(event, user)
     scope.check_can_write(DisasterEvent, user, event.division_code)
     at = parse_time(at, "灾情稳定时间", "stabilised_at") or timezone.now()
-    with transaction.atomic():
+    with audited_transaction():
         current = DisasterEvent.objects.select_for_update().get(pk=event.pk)
         if current.stabilised_at:
             raise Conflict(f"该灾害过程已于 {timezone.localtime(current.stabilised_at):%Y-%m-%d %H:%M} 标记灾情稳定")
@@ -164,7 +165,7 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
     check_division_exists(division)
     figures = _figures(data)
     stage = data.get("stage") or ""
-    with transaction.atomic():
+    with audited_transaction():
         event = DisasterEvent.objects.select_for_update().get(pk=event.pk)  # serialise reports of one event
         previous = list(event.reports.filter(division_code=division).order_by("sequence"))
         try:
@@ -210,7 +211,7 @@ def review_report(user, report: LossReport, corrected: dict | None = None, reaso
     if report.division_code == own or not divcodes.is_within(report.division_code, own):
         raise Forbidden("只能审核本辖区下级（乡镇、村）报送的灾情报告")
     changed_input = {k: v for k, v in (corrected or {}).items() if k in FIGURE_NAMES and v not in (None, "")}
-    with transaction.atomic():
+    with audited_transaction():
         current = LossReport.objects.select_for_update().get(pk=report.pk)
         if current.review_state != "pending":
             raise Conflict(f"该报告已于 {timezone.localtime(current.reviewed_at):%Y-%m-%d %H:%M} 审核上报"
@@ -264,7 +265,7 @@ def record_payment(user, event: DisasterEvent, data: dict) -> ReliefPayment:
     scope.check_can_write(ReliefPayment, user, data["division_code"])
     if not divcodes.is_within(data["division_code"], event.division_code):
         raise ValidationFailed("发放区划不在本灾害过程的区划内", fields={"division_code": ["超出灾害过程的区划"]})
-    with transaction.atomic():
+    with audited_transaction():
         DisasterEvent.objects.select_for_update().filter(pk=event.pk).first()
         existing = ReliefPayment.objects.filter(event=event, category=data.get("category"),
                                                 head_id_number=data["head_id_number"]).first()
@@ -281,7 +282,7 @@ def issue_materials(user, payment: ReliefPayment, *, warehouse, material, quanti
     ledger's one write path (so stock decreases and the line is signed and audited)."""
     scope.check_can_see(payment, user)
     require(user, "disasters.relief_logistics", "您的角色无权发放救灾物资")
-    with transaction.atomic():
+    with audited_transaction():
         lines = record_movement(user, warehouse=warehouse, material=material, kind="out", quantity=quantity,
                                 signer=signer, counterparty=f"{payment.head_name}（救助对象）",
                                 reference=f"灾害过程#{payment.event_id}：{payment.event}",

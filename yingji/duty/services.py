@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import capabilities, records, scope
@@ -13,6 +12,7 @@ from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.live.services import publish
 from yingji.regions.models import Organisation
+from yingji.core.records import audited_transaction
 
 from .models import TIER_ORDER, TIERS, DailyReport, DutyRoster, DutyShift, Handover, ShiftSwap
 
@@ -93,7 +93,7 @@ def fill_month(user, roster: DutyRoster, people: dict[str, list[tuple[str, str]]
     tz = timezone.get_current_timezone()
     days = calendar.monthrange(roster.month.year, roster.month.month)[1]
     created = 0
-    with transaction.atomic():
+    with audited_transaction():
         for index in range(days):
             day = roster.month + dt.timedelta(days=index)
             start = dt.datetime.combine(day, dt.time(start_hour, start_minute), tz)
@@ -135,7 +135,7 @@ def decide_swap(user, swap: ShiftSwap, approve: bool, note: str = "") -> ShiftSw
     capabilities.require(user, "duty.swaps.decide", "调班须由带班领导或管理员审批")
     if swap.created_by_id == user.pk:
         raise Forbidden("不能审批自己提交的调班申请")
-    with transaction.atomic():
+    with audited_transaction():
         current = ShiftSwap.objects.select_for_update().get(pk=swap.pk)
         if current.status != "pending":
             raise Conflict(f"该调班申请已{current.get_status_display()}，不能重复审批")
@@ -173,7 +173,7 @@ def acknowledge_handover(user, handover: Handover, note: str = "") -> Handover:
     scope.check_can_write(Handover, user, handover.division_code)
     if handover.created_by_id == user.pk:
         raise Forbidden("交接班记录须由接班人员确认，交班人不能自行确认")
-    with transaction.atomic():
+    with audited_transaction():
         current = Handover.objects.select_for_update().get(pk=handover.pk)
         if current.acknowledged_at is not None:
             raise Conflict(f"该交接班记录已于 {timezone.localtime(current.acknowledged_at):%Y-%m-%d %H:%M} 确认")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from yingji.core import scope
@@ -17,6 +17,7 @@ from yingji.core.capabilities import require
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import change, create_record, transition
 from yingji.rules import enforcement as rules
+from yingji.core.records import audited_transaction
 
 from . import documents
 from .inspections import parse_date
@@ -91,7 +92,7 @@ def open_case(user, data: dict) -> Case:
                   .order_by("-serial").values_list("serial", flat=True).first() or 0) + 1
         number = f"（{enterprise_code[:6]}）应急立〔{filed_on.year}〕{serial}号"
         try:
-            with transaction.atomic():
+            with audited_transaction():
                 case = create_record(user, Case, data, server={"year": filed_on.year, "serial": serial, "number": number})
                 documents.archive(user, documents.case_document(case, "filing"), case=case)
                 return case
@@ -234,7 +235,7 @@ def step(user, case_id: int, action: str, fields: dict | None = None, *, expecte
         return f"{move.label}：{rules.CASE_STATES[source]} → {rules.CASE_STATES[move.target]}" + (
             f"；{data['note']}" if data.get("note") else "")
 
-    with transaction.atomic():
+    with audited_transaction():
         done = transition(user, case, rules.CASE_MACHINE, action, context=context, note=note,
                           expected_version=expected_version, **changes)
         if document:

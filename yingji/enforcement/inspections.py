@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import scope
@@ -17,6 +16,7 @@ from yingji.hazards import loop as hazard_loop
 from yingji.hazards.models import HiddenHazard
 from yingji.rules import enforcement as rules
 from yingji.rules import hidden_hazard as hh
+from yingji.core.records import audited_transaction
 
 from . import documents
 from .models import Finding, Inspection
@@ -78,7 +78,7 @@ def record_on_site(user, inspection_id: int, data: dict, *, expected_version=Non
     summary = (data.get("summary") or "").strip()
     if not summary:
         raise ValidationFailed("请填写检查情况", fields={"summary": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         done = transition(
             user, inspection, rules.INSPECTION_MACHINE, "record", expected_version=expected_version,
             context=lambda row: {"inspector_problems": _check_inspectors(row, inspected_on), "signed_by": signed},
@@ -110,7 +110,7 @@ def order_rectification(user, inspection_id: int, data: dict, *, expected_versio
         raise ValidationFailed("整改期限须晚于检查日期", fields={"deadline": ["早于检查日期"]})
     findings = list(inspection.findings.all())
     ordered_on = parse_date(data.get("ordered_on"), "下达日期", "ordered_on") or inspection.inspected_on or timezone.localdate()
-    with transaction.atomic():
+    with audited_transaction():
         done = transition(
             user, inspection, rules.INSPECTION_MACHINE, "order", expected_version=expected_version,
             context={"findings": findings, "deadline": deadline},
@@ -153,7 +153,7 @@ def review(user, inspection_id: int, passed: bool, opinion: str, reviewed_on=Non
     hazards = linked_hazards(inspection)
     waiting = [h for h in hazards if h.state not in AWAITING_REVIEW]
     action = "pass_review" if passed else "fail_review"
-    with transaction.atomic():
+    with audited_transaction():
         done = transition(
             user, inspection, rules.INSPECTION_MACHINE, action, expected_version=expected_version,
             context=lambda row: {"inspector_problems": _check_inspectors(row, day), "reason": opinion,

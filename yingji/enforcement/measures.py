@@ -6,7 +6,7 @@ disposal) and the extension of a general case's decision period. Every write goe
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from yingji.core import scope
@@ -16,6 +16,7 @@ from yingji.core.records import change, create_record
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
 from yingji.rules import enforcement_measures as em
+from yingji.core.records import audited_transaction
 
 from . import documents
 from .cases import _after, _money, _not_future, get_case
@@ -59,7 +60,7 @@ def _create_numbered(user, model, data: dict, word: str, year: int):
     for attempt in range(3):
         number = _serial_number(model, data["enterprise"].division_code, year, word)
         try:
-            with transaction.atomic():
+            with audited_transaction():
                 return create_record(user, model, data, server={"number": number})
         except IntegrityError:
             if attempt == 2:
@@ -99,7 +100,7 @@ def decide_on_spot(user, data: dict) -> OnSpotPenalty:
         problem = em.cash_on_spot_problem(fine, data["hard_to_collect"])
         if problem:
             raise ValidationFailed(problem, code="no_cash", fields={"cash_collected": [problem]})
-    with transaction.atomic():
+    with audited_transaction():
         penalty_row = _create_numbered(user, OnSpotPenalty, data, "当罚", day.year)
         if penalty_row.cash_collected:
             penalty_row = change(user, penalty_row, note="当场收缴罚款", audit_action="transition", paid_on=day)
@@ -155,7 +156,7 @@ def impose_measure(user, data: dict) -> CoerciveMeasure:
         raise Conflict("案件已结案或撤销，不能采取强制措施")
     day = _not_future(parse_date(data.get("started_on"), "实施日期", "started_on") or _today(), "实施日期", "started_on")
     data["started_on"] = day
-    with transaction.atomic():
+    with audited_transaction():
         measure = _create_numbered(user, CoerciveMeasure, data, "强" if data["kind"] != "preserve" else "保", day.year)
         documents.archive_owned(user, documents.measure_decision(measure), measure)
     return measure
@@ -175,7 +176,7 @@ def extend_measure(user, pk, reason: str, day=None) -> CoerciveMeasure:
     problem = em.measure_problem_to_extend(measure.fact(), when)
     if problem:
         raise Conflict(problem, code="not_extendable")
-    with transaction.atomic():
+    with audited_transaction():
         done = change(user, measure, note=f"延长{measure.get_kind_display()}期限三十日：{reason.strip()}",
                       audit_action="transition", state="extended", extended_on=when, extension_reason=reason.strip()[:200])
         documents.archive_owned(user, documents.measure_extension(done), done)
@@ -195,7 +196,7 @@ def end_measure(user, pk, action: str, outcome: str, day=None) -> CoerciveMeasur
     when = _not_future(parse_date(day, "日期", "ended_on") or _today(), "日期", "ended_on")
     _after(when, measure.started_on, "解除或处理日期", "实施日期", "ended_on")
     state = "released" if action == "release" else "disposed"
-    with transaction.atomic():
+    with audited_transaction():
         done = change(user, measure, note=f"{em.MEASURE_STATES[state]}：{outcome.strip()}", audit_action="transition",
                       state=state, ended_on=when, outcome=outcome.strip())
         documents.archive_owned(user, documents.measure_end(done), done)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import scope
@@ -17,6 +16,7 @@ from yingji.geo import divcodes
 from yingji.hazards.selectors import enterprise_risk_facts
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
+from yingji.core.records import audited_transaction
 
 from .models import Inspection, InspectionPlan, Inspector, RandomDraw, SupervisionGrade
 
@@ -39,7 +39,7 @@ def grade_enterprises(user, year: int, division_code: str | None = None,
     todo = [e for e in enterprises.order_by("pk") if e.pk not in graded]
     facts = enterprise_risk_facts([e.pk for e in todo])
     created = []
-    with transaction.atomic():
+    with audited_transaction():
         for enterprise in todo:
             fact = facts.get(enterprise.pk, {})
             grade, reason = rules.suggested_grade(enterprise.industry, fact.get("major_grade"),
@@ -117,7 +117,7 @@ def generate_inspections(user, plan: InspectionPlan, seed: str | None = None) ->
                   if divcodes.is_within(i.division_code, plan.division_code)
                   or divcodes.is_within(plan.division_code, i.division_code)]
     ratios = {"B": plan.ratio_b, "C": plan.ratio_c}
-    with transaction.atomic():
+    with audited_transaction():
         chosen: list[tuple[str, str]] = [(pk, "key") for pk in sorted(by_grade.get(rules.KEY_GRADE, []), key=int)]
         for grade in ("B", "C"):
             pool = by_grade.get(grade, [])

@@ -10,6 +10,7 @@ import logging
 
 import requests
 from django.conf import settings
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +22,7 @@ from yingji.core.links import api_url  # the parent runs the same platform: the 
 from yingji.core.records import SYSTEM
 from yingji.geo import divcodes
 from yingji.regions.services import full_name
+from yingji.core.records import audited_transaction
 
 from . import outbox, signing
 from .kinds import DOWN, KINDS, UP
@@ -79,7 +81,7 @@ def configure_parent(user, name: str, url: str, credential: str) -> ParentLink:
     url = (url or "").strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ValidationFailed("上级平台地址须以 http:// 或 https:// 开头", fields={"url": ["地址格式不正确"]})
-    with transaction.atomic():
+    with audited_transaction():
         for old in ParentLink.objects.filter(active=True):
             records.change(user, old, active=False, note="更换上级平台")
         return records.create_record(user, ParentLink, {"name": (name or "上级平台").strip(), "url": url,
@@ -128,7 +130,7 @@ def _apply_one(msg: MessageV1, direction: str, child: ChildLink | None, scope_co
                 outcome = "stale"
             else:
                 try:
-                    with transaction.atomic():
+                    with audited_transaction():
                         _keep(current, msg, body, direction, child, kind, source_name, scope_code)
                 except Exception as exc:  # noqa: BLE001 - recorded on the inbox row, shown at the console
                     log.exception("exchange: applying %s failed", msg.id)
@@ -166,7 +168,7 @@ def apply_messages(raw_messages, direction: str, *, child: ChildLink | None, sco
     record apply in ``seq`` order: an older version arriving after a newer one is kept as stale."""
     messages = sorted(_parse_messages(raw_messages), key=lambda m: (m.record, m.seq))
     accepted, new = [], 0
-    with transaction.atomic():
+    with audited_transaction():
         known = set(str(i) for i in InboxMessage.objects.filter(message_id__in=[m.id for m in messages])
                     .values_list("message_id", flat=True))
         for msg in messages:
@@ -209,7 +211,7 @@ def receive_from_child(envelope: dict, via: str = "link") -> dict:
         _note_child_error(link, exc.message)
         raise
     acks = [str(a) for a in batch.get("acks", []) if isinstance(a, str)]
-    with transaction.atomic():
+    with audited_transaction():
         if acks:
             outbox.mark_sent(DOWN, acks, via, link)
         fresh = ChildLink.objects.select_for_update().get(pk=link.pk)

@@ -8,13 +8,14 @@ the exact input, the settings used and the full working (``grade_from_json`` out
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+
 from django.utils import timezone
 
 from yingji.core import records
 from yingji.core.errors import ValidationFailed
 from yingji.geo import divcodes
 from yingji.rules.gb18218 import GradingSettings, InputError, UnknownChemicalError, grade_from_json
+from yingji.core.records import audited_transaction
 
 from .models import GRADE_NAMES, HazardGrading, HazardRuleSetting, HazardSource
 
@@ -91,7 +92,7 @@ def regrade(source: HazardSource, actor=None, trigger: str = "", *, force: bool 
     latest = source.gradings.order_by("-graded_at", "-pk").first()
     if latest and not force and latest.input == data and latest.settings_used == result["settings"]:
         return latest
-    with transaction.atomic():
+    with audited_transaction():
         grading = records.create_record(
             actor if getattr(actor, "pk", None) else records.SYSTEM, HazardGrading, {}, parent=source, validate=False,
             note=f"重新分级（{trigger or '手动'}）：{GRADE_NAMES.get(result['grade'], '未构成重大危险源')}，R={result['R']}",

@@ -21,6 +21,7 @@ from yingji.core.records import create_record
 from yingji.live.services import publish
 from yingji.regions.services import name_of
 from yingji.rules import hidden_hazard as rules
+from yingji.core.records import audited_transaction
 
 from .models import HazardPhoto, HiddenHazard
 
@@ -234,7 +235,7 @@ def escalate_overdue(today: dt.date | None = None) -> list[HiddenHazard]:
         level, receiving = escalation_target(hazard, today)
         if level <= hazard.escalation_level:
             continue
-        with transaction.atomic():
+        with audited_transaction():
             days = (today - hazard.deadline).days
             note = f"重大隐患逾期 {days} 天未完成整改，升级至{name_of(receiving)}督办"
             hazard = records.change(records.SYSTEM, hazard, note=note, bump=False, only_changed=True,
@@ -255,7 +256,7 @@ def register_inspection_finding(user, enterprise, *, title: str, description: st
     enters the loop where the enterprise rectifies it; both writes audited."""
     if grade not in rules.GRADES:
         raise ValidationFailed(f"未知隐患等级“{grade}”", fields={"grade": ["未知等级"]})
-    with transaction.atomic():
+    with audited_transaction():
         hazard = create_record(user, HiddenHazard, {
             "enterprise": enterprise, "title": title[:120], "description": description, "clause": clause[:200],
             "location_text": location_text[:120], "proposed_grade": grade, "discovered_on": discovered_on,

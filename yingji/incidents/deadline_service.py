@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import records, scope
@@ -28,6 +27,7 @@ from yingji.live.services import publish
 from yingji.core import profile as installation
 from yingji.rules.deadlines import DEFAULT_DEADLINE_RULES, DeadlineRule, deadlines_for
 from yingji.rules.incident_types import incident_type
+from yingji.core.records import audited_transaction
 
 from .models import Incident, IncidentDeadline, ReportReceipt, TimelineEntry
 
@@ -142,7 +142,7 @@ def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDe
         raise ValidationFailed("请说明完成情况（如：已电话报告市应急管理局值班室，接电人张三）", fields={"note": ["必填"]})
     if deadline.window:
         raise ValidationFailed("补报期不是报告截止时限，无需登记完成")
-    with transaction.atomic():
+    with audited_transaction():
         current = IncidentDeadline.objects.select_for_update().get(pk=deadline.pk)
         if current.status != "pending":
             raise Conflict(f"该时限已是“{current.get_status_display()}”状态")
@@ -162,7 +162,7 @@ def check_overdue(now: dt.datetime | None = None) -> int:
                                            overdue_alerted_at__isnull=True)
            .select_related("incident", "unit"))
     for row in due:
-        with transaction.atomic():
+        with audited_transaction():
             claimed = IncidentDeadline.objects.filter(pk=row.pk, overdue_alerted_at__isnull=True).update(
                 overdue_alerted_at=now)
             if not claimed:

@@ -25,6 +25,7 @@ from yingji.rules.incident_types import incident_type
 from yingji.rules.report_chain import (ACTION_FOR_KIND, DECREE_493_ART12_ITEMS, REPORT_CHAIN, REPORT_KINDS,
                                        check_report, state_from_kinds)
 from yingji.rules.statemachine import TransitionError
+from yingji.core.records import audited_transaction
 
 from . import deadline_service
 from .deadline_service import add_entry
@@ -180,7 +181,7 @@ def take_call(user, data: dict, attachments=()) -> tuple[Incident, bool]:
     for key in ("lon", "lat", "coord_source", "enterprise_id"):
         if data.get(key) not in (None, ""):
             payload[key] = data[key]
-    with transaction.atomic():
+    with audited_transaction():
         try:
             incident = records.create_record(user, Incident, payload, note="接报")
         except (Conflict, ValidationFailed) as exc:
@@ -237,7 +238,7 @@ def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upwar
         raise ValidationFailed(f"未知的报告类型：{kind}", fields={"kind": ["应为 first/follow_up/final/supplement"]})
     unit = _my_unit(user)
     now = timezone.now()
-    with transaction.atomic():
+    with audited_transaction():
         current = Incident.objects.select_for_update().get(pk=incident.pk)
         kinds = list(current.reports.values_list("kind", flat=True))
         state = state_from_kinds(kinds, current.state == "closed")
@@ -330,7 +331,7 @@ def forward(user, report: IncidentReport, department: Organisation) -> ReportRec
 
 def _deliver(user, report: IncidentReport, sender, receiver, route: str) -> ReportReceipt:
     now = timezone.now()
-    with transaction.atomic():
+    with audited_transaction():
         if ReportReceipt.objects.filter(report=report, receiving_unit=receiver).exists():
             raise Conflict(f"该报告已报送{receiver.name}，不能重复报送")
         receipt = records.create_record(user, ReportReceipt, {}, server=dict(
@@ -358,7 +359,7 @@ def acknowledge_receipt(user, receipt: ReportReceipt) -> ReportReceipt:
     """签收: the receiving duty room confirms the report, recording who and when."""
     scope.check_can_see(receipt, user)
     scope.check_can_write(ReportReceipt, user, receipt.division_code)
-    with transaction.atomic():
+    with audited_transaction():
         current = ReportReceipt.objects.select_for_update().get(pk=receipt.pk)
         if current.acknowledged_at is not None:
             raise Conflict(f"该报告已由{current.acknowledged_by.display_name() if current.acknowledged_by else '他人'}签收")
@@ -389,7 +390,7 @@ def log_entry(user, incident: Incident, kind: str, text: str, at=None, complete_
     at = parse_time(at, "时间", "at") or timezone.now()
     _check_times(incident.occurred_at, incident.received_at, at)
     unit = _my_unit(user)
-    with transaction.atomic():
+    with audited_transaction():
         entry = add_entry(incident, kind, text, actor=user, at=at, unit_name=unit.name)
         records.note_event(user, incident, f"时间线：{entry.get_kind_display()} {text[:100]}")
         if complete_phone_report and kind == "call":
@@ -402,7 +403,7 @@ def log_entry(user, incident: Incident, kind: str, text: str, at=None, complete_
 def close_incident(user, incident: Incident, note: str = "") -> Incident:
     scope.check_can_see(incident, user)
     scope.check_can_write(Incident, user, incident.division_code)
-    with transaction.atomic():
+    with audited_transaction():
         current = records.transition(user, incident, REPORT_CHAIN, "close", note="办结",
                                      errors={"forbidden_role": ValidationFailed}, closed_at=timezone.now())
         current.deadlines.filter(status="pending").update(status="cancelled")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.live.services import publish
 from yingji.rules import alarm_lifecycle as lifecycle
 from yingji.rules import monitoring as rules
+from yingji.core.records import audited_transaction
 
 from .models import Alarm, Sensor
 
@@ -219,7 +219,7 @@ def transition(user, alarm_id, action: str, note: str = "", *, expected_version:
     def apply(alarm: Alarm, move, source: str) -> None:
         alarm.is_open = move.target in lifecycle.OPEN_STATES
 
-    with transaction.atomic():
+    with audited_transaction():
         alarm = get_alarm(user, alarm_id)
         alarm = records.transition(
             user, alarm, lifecycle.ALARM_MACHINE, action, context=context, apply=apply, errors=_lifecycle_error,
@@ -239,7 +239,7 @@ def _lifecycle_error(exc: lifecycle.TransitionError):
 
 def link_incident(user, alarm_id, url: str) -> Alarm:
     """Remember the incident an alarm was turned into (called after the intake is filed)."""
-    with transaction.atomic():
+    with audited_transaction():
         alarm = get_alarm(user, alarm_id)
         scope.check_can_write(Alarm, user, alarm.division_code, alarm)
         alarm = records.change(user, alarm, note="报警转为事件", only_changed=True, incident_url=url[:200])
@@ -257,7 +257,7 @@ def escalate_due(now: dt.datetime | None = None) -> int:
         if tier is None or tier <= alarm.escalation_tier:
             continue
         target = lifecycle.ESCALATION_TIERS[tier]
-        with transaction.atomic():
+        with audited_transaction():
             if not records.claim(records.SYSTEM, alarm, {"escalation_tier": alarm.escalation_tier, "state": "raised"},
                                  note=f"超时未确认，升级通知{target}", escalation_tier=tier, escalated_at=now):
                 continue  # another process escalated it, or it was acknowledged meanwhile

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from yingji.core import scope
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import change, create_record
+from yingji.core.records import audited_transaction
 
 from . import plans
 from .models import Drill, ImprovementItem
@@ -42,7 +42,7 @@ def add_improvement(user, drill: Drill, data: dict) -> ImprovementItem:
     plan_issue = data.get("plan_issue") in (True, "1", "on", "true", "是")
     if plan_issue and drill.plan is None:
         raise ValidationFailed("该演练未关联预案，不能提出预案修订", fields={"plan_issue": ["演练未关联预案"]})
-    with transaction.atomic():
+    with audited_transaction():
         item = create_record(user, ImprovementItem, {
             "finding": finding, "action": action, "owner_unit": owner, "due_on": due, "plan_issue": plan_issue,
             "division_code": drill.division_code, "is_synthetic": drill.is_synthetic},
@@ -58,7 +58,7 @@ def close_improvement(user, item: ImprovementItem, result: str) -> ImprovementIt
     scope.check_can_write(ImprovementItem, user, item.division_code)
     if not (result or "").strip():
         raise ValidationFailed("请填写整改结果", fields={"result": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = ImprovementItem.objects.select_for_update().get(pk=item.pk)
         if current.state != "open":
             raise Conflict("该整改事项已办结", code="improvement_closed")

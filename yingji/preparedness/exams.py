@@ -12,13 +12,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from yingji.core import scope
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import SYSTEM, change, create_record
 from yingji.rules import training as tr
+from yingji.core.records import audited_transaction
 
 from .models import Certificate, ExamAttempt, ExamSession, Question, Trainee
 
@@ -91,7 +92,7 @@ def start(user, session: ExamSession, trainee: Trainee, now: dt.datetime | None 
         raise ValidationFailed(f"无法组卷：{exc}", fields={"blueprint": [str(exc)]}) from exc
     deadline = tr.deadline(now, session.time_limit_minutes)
     try:
-        with transaction.atomic():
+        with audited_transaction():
             return create_record(user, ExamAttempt, {
                 "division_code": trainee.division_code, "is_synthetic": trainee.is_synthetic},
                 server={"session": session, "trainee": trainee, "paper": [[qid, str(points)] for qid, points in paper],
@@ -125,7 +126,7 @@ def save_answers(user, attempt: ExamAttempt, answers: dict, now: dt.datetime | N
     """Store answers while the attempt is open and inside its time limit."""
     _check(user, attempt)
     now = now or timezone.now()
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(attempt)
         if not tr.accepts_answers(current.deadline_at, now):
             finish(SYSTEM, current, now=now)
@@ -151,7 +152,7 @@ def submit(user, attempt: ExamAttempt, answers: dict | None = None, now: dt.date
     saved in time and marked 超时收卷)."""
     _check(user, attempt)
     now = now or timezone.now()
-    with transaction.atomic():
+    with audited_transaction():
         current = _locked(attempt)
         late = not tr.accepts_answers(current.deadline_at, now)
         final = dict(current.answers) if late else {**current.answers, **_answers(current, answers or {})}
@@ -163,7 +164,7 @@ def finish(user, attempt: ExamAttempt, *, now: dt.datetime, answers: dict | None
     answers = attempt.answers if answers is None else answers
     got, full = tr.score(items, answers)
     ok = tr.passed(got, full, pass_mark(attempt.session))
-    with transaction.atomic():
+    with audited_transaction():
         row = change(user, attempt, lock=False, note=f"{'超时收卷' if expired else '交卷'}：{got}/{full}分，{'合格' if ok else '不合格'}",
                      audit_action="transition", answers=answers, state="expired" if expired else "submitted",
                      submitted_at=now, score=got, full_marks=full, passed=ok)
@@ -177,7 +178,7 @@ def close_if_expired(attempt: ExamAttempt, now: dt.datetime | None = None) -> Ex
     now = now or timezone.now()
     if attempt.state != "in_progress" or tr.accepts_answers(attempt.deadline_at, now):
         return attempt
-    with transaction.atomic():
+    with audited_transaction():
         current = ExamAttempt.objects.select_for_update().select_related("session", "trainee").get(pk=attempt.pk)
         return finish(SYSTEM, current, now=now) if current.state == "in_progress" else current
 
@@ -188,7 +189,7 @@ def expire_overdue(now: dt.datetime | None = None) -> int:
     limit = now - dt.timedelta(seconds=tr.LATE_GRACE_SECONDS)
     count = 0
     for attempt in ExamAttempt.objects.filter(state="in_progress", deadline_at__lt=limit):
-        with transaction.atomic():
+        with audited_transaction():
             current = ExamAttempt.objects.select_for_update().select_related("session").get(pk=attempt.pk)
             if current.state == "in_progress":
                 finish(SYSTEM, current, now=now)

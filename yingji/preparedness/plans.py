@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -19,6 +19,7 @@ from yingji.geo import divcodes
 from yingji.regions.models import Organisation
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
 from yingji.rules import plan_lifecycle as pl
+from yingji.core.records import audited_transaction
 
 from .models import (EmergencyPlan, PlanEvaluation, PlanOpinion, PlanRelation, PlanResource, PlanVersion,
                      RevisionTask)
@@ -63,7 +64,7 @@ def create_plan(user, data: dict, *, text: str = "", file_name: str = "", conten
     scope.check_can_create(EmergencyPlan, user)
     data = _clean(data)
     data.setdefault("division_code", divcodes.normalise(user.region_code))
-    with transaction.atomic():
+    with audited_transaction():
         plan = create_record(user, EmergencyPlan, data, server={"state": pl.DRAFTING, "drafted_by": user},
                              note="起草预案")
         if text.strip() or content:
@@ -92,7 +93,7 @@ def save_text(user, plan: EmergencyPlan, *, text: str = "", file_name: str = "",
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationFailed("正文不能为空", fields={"text": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         locked = EmergencyPlan.objects.select_for_update().get(pk=plan.pk)
         latest = locked.versions.order_by("-number").first()
         if latest is not None and latest.text == text and latest.revision == locked.revision:
@@ -216,7 +217,7 @@ def record_evaluation(user, plan: EmergencyPlan, data: dict) -> PlanEvaluation:
     findings, evaluators = (data.get("findings") or "").strip(), (data.get("evaluators") or "").strip()
     if not findings or not evaluators:
         raise ValidationFailed("请填写评估人员和评估意见", fields={"findings": ["必填"], "evaluators": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         with writing_children(user, plan, note=f"预案评估：{dict(PlanEvaluation._meta.get_field('conclusion').choices)[conclusion]}",
                               document=plan_document):
             evaluation = PlanEvaluation.objects.create(plan=plan, evaluated_on=day, evaluators=evaluators[:200],
@@ -243,7 +244,7 @@ def raise_task(user, plan: EmergencyPlan, trigger: str, detail: str, *, owner_un
     if source_key and RevisionTask.objects.filter(plan=plan, source_key=source_key).exists():
         return None
     try:
-        with transaction.atomic():
+        with audited_transaction():
             return create_record(user, RevisionTask, {
                 "trigger": trigger, "detail": (detail or pl.REVISION_TRIGGERS[trigger]).strip(),
                 "owner_unit": (owner_unit or plan.owner_unit).strip(), "due_on": due_on,
@@ -260,7 +261,7 @@ def close_task(user, task: RevisionTask, result: str, *, cancel: bool = False) -
     scope.check_can_write(RevisionTask, user, task.division_code)
     if not (result or "").strip():
         raise ValidationFailed("请填写办理结果" if not cancel else "请填写撤销原因", fields={"result": ["必填"]})
-    with transaction.atomic():
+    with audited_transaction():
         current = RevisionTask.objects.select_for_update().get(pk=task.pk)
         if current.state != "open":
             raise Conflict("该任务已办结或撤销", code="task_closed")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.command.models import PlanLevel
 from yingji.core import scope
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import change, create_record
+from yingji.core.records import audited_transaction
 
 from .drills import add_improvement
 from .models import Drill, TabletopRun, TabletopStep
@@ -60,7 +60,7 @@ def start(user, drill: Drill, level) -> TabletopRun:
     rows += [("action", a.unit_name, a.action, None, a.due_minutes) for a in plan_level.actions.all()]
     if not rows:
         raise Conflict("演练情景和预案都没有可推演的步骤", code="no_steps")
-    with transaction.atomic():
+    with audited_transaction():
         run = create_record(user, TabletopRun, {"drill": drill, "level": level, "is_synthetic": drill.is_synthetic},
                             server={"started_at": timezone.now(), "division_code": drill.division_code}, parent=drill,
                             note=f"开始桌面推演（{level}级响应）")
@@ -125,7 +125,7 @@ def finish(user, run: TabletopRun, owner_unit: str = "") -> TabletopRun:
                 problems.append((s, f"用时 {s.elapsed_minutes} 分钟，超过预案时限 {s.due_minutes} 分钟"))
     drill = Drill.objects.get(pk=run.drill_id)
     today = timezone.localdate()
-    with transaction.atomic():
+    with audited_transaction():
         done = change(user, run, note="结束桌面推演", audit_action="transition", state="finished", finished_at=now)
         evaluation = "\n".join(filter(None, [drill.evaluation, "\n".join(lines)]))
         updates = {"evaluation": evaluation}

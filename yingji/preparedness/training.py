@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-
 from yingji.core import scope
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import create_record
+from yingji.core.records import audited_transaction
 
 from .models import Attendance, Trainee, TrainingSession
 
@@ -27,7 +26,7 @@ def record_attendance(user, session: TrainingSession, trainee_ids, hours=None) -
     if not ids:
         raise ValidationFailed("请选择学员", fields={"trainee_ids": ["必选"]})
     rows = []
-    with transaction.atomic():
+    with audited_transaction():
         for pk in ids:
             trainee = scope.get_visible(Trainee.objects.all(), pk, user, "培训学员")
             if session.attendance.filter(trainee=trainee).exists():

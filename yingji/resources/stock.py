@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from yingji.core import records, scope
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.records import audited_transaction
 
 from .models import Material, StockMovement, Warehouse
 
@@ -234,7 +235,7 @@ def record_movement(user, *, warehouse, material, kind: str, quantity, signer: s
         raise ValidationFailed("须填写签字人（谁签字谁负责）", fields={"signer": ["必填"]})
     material = _instance(Material, material, "物资")
     batch = (batch or "").strip()
-    with transaction.atomic():
+    with audited_transaction():
         source = _instance(Warehouse, warehouse, "储备库")
         source = Warehouse.objects.select_for_update().get(pk=source.pk)  # serialise movements of one warehouse
         scope.check_can_see(source, user)

@@ -11,13 +11,14 @@ import hashlib
 import json
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yingji.command.models import Task
 from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.records import audited_transaction
 
 from .models import FIGURE_LABELS, FieldPhoto, FieldReport
 from .photos import check_image
@@ -95,7 +96,7 @@ def sync(user, payload: dict, photos: list) -> tuple[FieldReport, bool]:
             "figures": _figures(payload.get("figures")), "lon": lon if lat is not None else None,
             "lat": lat if lon is not None else None}
     try:
-        with transaction.atomic():
+        with audited_transaction():
             report = records.create_record(user, FieldReport, data, server={
                 "client_id": client_id, "author": user, "recorded_at": recorded_at, "state": state,
                 "conflict": conflict, "content_hash": content_hash, "task": task, "task_version": task_version,

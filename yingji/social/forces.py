@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+
 from django.utils import timezone
 
 from yingji.core import capabilities, records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.resources.models import RescueTeam
 from yingji.rules import social as rules
+from yingji.core.records import audited_transaction
 
 from .models import ForceCapability, SocialForce
 
@@ -86,7 +87,7 @@ def review(user, force: SocialForce, decision: str, note: str = "") -> SocialFor
             raise ValidationFailed("不能审核通过：" + "；".join(problems), code="not_ready",
                                    fields={"decision": problems})
     state = {"approve": "approved", "reject": "rejected", "suspend": "suspended"}[decision]
-    with transaction.atomic():
+    with audited_transaction():
         team = force.team
         if decision == "approve":
             if team is None:

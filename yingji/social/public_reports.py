@@ -14,7 +14,7 @@ import hmac
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+
 from django.utils import timezone
 
 from yingji.core import capabilities, records, scope
@@ -22,6 +22,7 @@ from yingji.core.errors import Conflict, ServiceError, ValidationFailed
 from yingji.live.services import publish
 from yingji.regions.services import county_at
 from yingji.resources.models import PHONE
+from yingji.core.records import audited_transaction
 
 from .models import PublicReport
 from .photos import check_image
@@ -95,7 +96,7 @@ def submit(data: dict, photo, address: str) -> PublicReport:
         ext, _content_type = check_image(photo)
         photo.name = f"photo.{ext}"
     sender = fingerprint(address)
-    with transaction.atomic():
+    with audited_transaction():
         recent = PublicReport.objects.filter(fingerprint=sender, received_at__gte=timezone.now() - RATE_WINDOW).count()
         if recent >= RATE_LIMIT:
             raise TooManyRequests(f"同一来源一小时内最多提交 {RATE_LIMIT} 次报告，请稍后再试；紧急情况请直接拨打 119、110 或 120")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import capabilities, records, scope
@@ -15,6 +14,7 @@ from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.geo import divcodes
 from yingji.resources.fields import split_labels
 from yingji.rules import social as rules
+from yingji.core.records import audited_transaction
 
 from .models import Callup, CallupResponse, Volunteer
 
@@ -150,7 +150,7 @@ def check_out(user, row: CallupResponse, at: dt.datetime | None = None) -> Callu
         hours = Decimal(str(rules.served_hours(row.checked_in_at, at)))
     except rules.SocialRuleError as exc:
         raise ValidationFailed(str(exc), fields={"checked_out_at": [str(exc)]}) from exc
-    with transaction.atomic():
+    with audited_transaction():
         row = records.change(user, row, audit_action="transition", note=f"{row.volunteer}签退，服务 {hours} 小时",
                              checked_out_at=at, hours=hours)
         volunteer = Volunteer.objects.select_for_update().get(pk=row.volunteer_id)

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
-from django.db import transaction
+
 from django.utils import timezone
 from shapely.geometry import Point, Polygon, mapping
 from shapely.ops import unary_union
@@ -31,6 +31,7 @@ from yingji.cap.signature import INVALID, UNSIGNED, VALID, SignatureCheck, split
 from yingji.core import outbound, records
 from yingji.geo import divcodes
 from yingji.rules.warning_levels import level_from_cap
+from yingji.core.records import audited_transaction
 
 from .models import CapFeed, CapImport, ImportedAlert
 from .targeting import circle_polygon
@@ -167,7 +168,7 @@ def import_cap(raw: bytes, *, source: str, source_name: str = "", user=None, fee
     signed = _signature_of(raw) if review.decision != REJECT else None
     if signed is not None and signed.status == INVALID and not settings.YINGJI_CAP_ACCEPT_INVALID_SIGNATURE:
         review = IncomingReview(REJECT, reasons=[f"数字签名无效：{signed.detail}"], notes=review.notes)
-    with transaction.atomic():
+    with audited_transaction():
         record = CapImport.objects.create(
             source=source, source_name=source_name[:300], feed=feed, decision=review.decision,
             signature=signed.status if signed else UNSIGNED, signature_detail=(signed.detail if signed else "")[:300],

@@ -3,7 +3,6 @@ downgrade / lift of a published warning. Every write checks scope and is audited
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from yingji.audit.services import history_of
@@ -16,6 +15,7 @@ from yingji.live.services import publish as live_publish
 from yingji.regions.services import check_division_exists, county_at
 from yingji.rules import warning_workflow as wf
 from yingji.rules.statemachine import TransitionError
+from yingji.core.records import audited_transaction
 
 from . import bulk, capdoc
 from .dissemination import cancel_pending
@@ -259,7 +259,7 @@ def stop_deliveries(user, warning: Warning, comment: str = "") -> int:
     """Stop what is not yet sent (e.g. a message published in error); audited."""
     scope.check_can_see(warning, user)
     scope.check_can_write(Warning, user, warning.division_code)
-    with transaction.atomic():
+    with audited_transaction():
         bulk.stop(warning)
         count = cancel_pending(warning)
         _log(warning, "stop", "停止发送", warning.state, user, comment or f"取消未发送的 {count} 条投递")
