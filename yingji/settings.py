@@ -218,6 +218,8 @@ YINGJI_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YINGJI_IMPORT_MAX_UNZIPPE
 YINGJI_IMPORT_MAX_ROWS = int(os.environ.get("YINGJI_IMPORT_MAX_ROWS", "100000"))
 # Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (default: the
 # profile's, Fuxin 8,000).
+# Later years of the State Council holiday notices (TOML, docs/rules.md §4a; 2025 and 2026 are built in).
+YINGJI_HOLIDAY_FILE = os.environ.get("YINGJI_HOLIDAY_FILE", "")
 YINGJI_EXAM_PASS_MARK = int(os.environ.get("YINGJI_EXAM_PASS_MARK", "80"))
 YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "0")) or None  # None: the profile's
 # No request body above this is read at all (core.middleware.BodyLimitMiddleware, 413).

@@ -16,6 +16,7 @@ from importlib import import_module
 from types import ModuleType
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
@@ -202,3 +203,20 @@ class CoreConfig(YingjiAppConfig):
     def ready(self) -> None:
         super().ready()
         check_declarations(yingji_apps())  # duplicates between apps fail at start-up
+        load_holiday_file(getattr(settings, "YINGJI_HOLIDAY_FILE", ""))
+
+
+def load_holiday_file(path: str) -> list[int]:
+    """Add the years of the deployment's holiday file (``YINGJI_HOLIDAY_FILE``, docs/rules.md
+    §4a) to the working-day calendar; a file that cannot be used stops the start with why."""
+    if not path:
+        return []
+    from pathlib import Path
+
+    from yingji.rules import workdays
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return workdays.CALENDAR.load(text, f"节假日文件 {path} ")
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"YINGJI_HOLIDAY_FILE 无法使用：{exc}") from exc

@@ -99,3 +99,17 @@ def run_checks() -> list[str]:
     if not problems:
         problems += check_pages_offline()
     return problems
+
+
+def holiday_reminders(today=None) -> list[str]:
+    """Years whose State Council holiday notice the working-day periods lack (rules.workdays):
+    this year, and from 15 November the next (its notice is published then)."""
+    from django.utils import timezone
+
+    from yingji.rules import workdays
+
+    today = today or timezone.localdate()
+    years = [today.year] + ([today.year + 1] if (today.month, today.day) >= (11, 15) else [])
+    return [f"尚未配置 {year} 年节假日安排：该年按工作日计算的期限只排除周六、周日。请在 YINGJI_HOLIDAY_FILE "
+            f"指定的文件中加入国务院办公厅 {year} 年部分节假日安排（见 docs/rules.md §4a）"
+            for year in years if not workdays.covered(year)]

@@ -16,6 +16,7 @@ from yingji.geo import divcodes
 from yingji.hazards.selectors import enterprise_risk_facts
 from yingji.regions.models import Enterprise
 from yingji.rules import enforcement as rules
+from yingji.rules import workdays
 from yingji.core.records import audited_transaction
 
 from .models import Inspection, InspectionPlan, Inspector, RandomDraw, SupervisionGrade
@@ -84,11 +85,12 @@ def _record_draw(user, plan, kind: str, label: str, candidates: list[str], count
 
 
 def _dates(year: int, count: int) -> list[dt.date]:
-    """Planned dates spread over the working days of the year (the 1st–20th of each month)."""
+    """Planned dates spread over the working days of the year (the 2nd–20th of each month; public
+    holidays are not working days: rules.workdays)."""
     if count == 0:
         return []
     days = [dt.date(year, month, day) for month in range(1, 13) for day in range(2, 21)
-            if dt.date(year, month, day).weekday() < 5]
+            if workdays.is_working_day(dt.date(year, month, day))]
     step = len(days) / count
     return [days[int(i * step)] for i in range(count)]
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Iterable, Mapping
 
+from yingji.rules import workdays
 from yingji.rules.incident_types import IncidentType, incident_type
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -65,7 +66,7 @@ class DeadlineRule:
     source: str
     reporter_level: str = LEVEL_ANY
     calendar_days: bool = False  # count whole days (民法典 第二百零一条) instead of an exact span
-    working_days: bool = False  # count Monday–Friday only, ending at 24:00 of the last one
+    working_days: bool = False  # count working days (rules.workdays), ending at 24:00 of the last one
     window: bool = False  # a period in which something must be done if it happens, not a due report
     confidence: str = "C"
 
@@ -188,16 +189,10 @@ def deadline_from(rule: DeadlineRule, start: datetime) -> Deadline:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """``days`` working days after ``start``: the start day is not counted, Monday–Friday count
-    (Beijing time; no public-holiday calendar — a documented simplification), ending at 24:00
-    of the last one."""
-    local = start.astimezone(BEIJING)
-    day = local.date()
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
+    """``days`` working days after ``start`` (Beijing time): the start day is not counted, the
+    State Council's holiday calendar decides which days work (``rules.workdays``), ending at
+    24:00 of the last one."""
+    day = workdays.add_working_days(start.astimezone(BEIJING).date(), days)
     return datetime.combine(day + timedelta(days=1), time(0, 0), BEIJING).astimezone(start.tzinfo)
 
 

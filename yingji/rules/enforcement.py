@@ -8,9 +8,9 @@ Day counting. 行政处罚法 (2021) 第八十五条: "本法中'二日''三日'
 不含法定节假日" — so the hearing request (5 days) and service (7 days) periods are working
 days; 安全生产法 第七十八条 (publication within 7 working days) says so itself. Other periods
 (90 days to decide, 15 days to pay) are calendar days counted as 民法典 第二百零一条 counts them:
-the start day is not counted, the period ends at the end of its last day. Working days here are
-Monday–Friday minus the ``holidays`` and plus the ``workdays`` (调休) the caller passes: the
-platform ships no holiday calendar, a deployment configures it (docs/enforcement.md).
+the start day is not counted, the period ends at the end of its last day. Working days follow the
+State Council's holiday notices (``rules.workdays``: public holidays off, 调休 weekend days on),
+plus any ``holidays``/``workdays`` the caller passes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
+from yingji.rules import workdays as workdays_calendar
 from yingji.rules.capabilities import holders
 from yingji.rules.statemachine import StateMachine, Transition
 
@@ -327,15 +328,9 @@ def add_calendar_days(start: date, days: int) -> date:
 
 def add_working_days(start: date, days: int, holidays: Iterable[date] = (),
                      workdays: Iterable[date] = ()) -> date:
-    """The ``days``-th working day after ``start`` (Monday–Friday, minus ``holidays``, plus the
-    make-up ``workdays`` of 调休)."""
-    off, on = set(holidays), set(workdays)
-    day, counted = start, 0
-    while counted < days:
-        day += timedelta(days=1)
-        if (day.weekday() < 5 and day not in off) or day in on:
-            counted += 1
-    return day
+    """The ``days``-th working day after ``start``: the national holiday calendar
+    (``rules.workdays``), plus any further ``holidays`` and make-up ``workdays`` the caller passes."""
+    return workdays_calendar.add_working_days(start, days, holidays, workdays)
 
 
 # --- the clocks of a case -------------------------------------------------------------------------

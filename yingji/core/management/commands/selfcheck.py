@@ -1,6 +1,6 @@
 """``yingji check``: database, migrations, static assets, no reference to another host."""
 
-from yingji.core.checks import run_checks
+from yingji.core.checks import holiday_reminders, run_checks
 from yingji.core.management.base import YingjiCommand
 
 
@@ -9,6 +9,8 @@ class Command(YingjiCommand):
 
     def handle(self, **options):
         problems = run_checks()
+        for reminder in holiday_reminders():  # a reminder, not a failure: the periods still count
+            self.stdout.write(f"提醒：{reminder}")
         if problems:
             self.stdout.write("检查未通过：")
             for problem in problems:
