@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import CITY, ZHANGWU
 from tests.incidents.conftest import intake_data, officers, units  # noqa: F401  (shared fixtures)
+from tests.preparedness.conftest import advance, draft, experts, people  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture

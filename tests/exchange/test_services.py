@@ -168,3 +168,65 @@ def test_demo_step_registers_zhangwu_as_the_citys_child_once(db):
     assert load_links() == 1 and load_links() == 0
     link = ChildLink.objects.get()
     assert link.division_code == ZHANGWU and link.is_synthetic and link.active and len(link.secret) >= 40
+
+
+def _receive_up(parent):
+    services.receive_from_child(_up_envelope(parent))
+    return {r.kind: r for r in ReceivedRecord.objects.all()}
+
+
+def test_county_summaries_reach_the_city(client, link_pair, admins):
+    """What flows up besides reports: a county's rescue teams, its stores with their stock (re-sent
+    when stock moves), its drills and training figures — each kept and shown at the city."""
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from tests.conftest import ZHANGWU_POINT
+    from yingji.core.records import create_record
+    from yingji.preparedness.models import Drill
+    from yingji.resources.models import Material, RescueTeam, Warehouse
+    from yingji.resources.stock import record_movement
+
+    _, parent, _ = link_pair
+    county = admins["zhangwu"]
+    create_record(county, RescueTeam, {
+        "name": "彰武县森林消防队（合成）", "category": "professional", "level": "county", "headcount": 32,
+        "leader": "张队长", "leader_phone": "13900000011", "duty_phone": "04188888888", "division_code": ZHANGWU,
+        "lon": ZHANGWU_POINT[0], "lat": ZHANGWU_POINT[1]})
+    store = create_record(county, Warehouse, {
+        "code": "ZW-EX", "name": "彰武县救灾物资储备库（合成）", "level": "county", "area_m2": Decimal("600"),
+        "manager": "李库管", "manager_phone": "13900000012", "division_code": ZHANGWU,
+        "lon": ZHANGWU_POINT[0], "lat": ZHANGWU_POINT[1]})
+    tents = Material.objects.create(code="ZP-EX1", name="单帐篷", category="shelter", unit="顶", min_stock=Decimal("50"),
+                                    division_code="210900000000")
+    record_movement(county, warehouse=store, material=tents, kind="in", quantity="120", signer="李库管")
+    create_record(county, Drill, {"title": "彰武县防汛应急演练（合成）", "kind": "field", "organiser": "彰武县应急管理局",
+                                  "held_on": "2026-06-18", "participant_count": 85, "division_code": ZHANGWU})
+    received = _receive_up(parent)
+    assert {"rescue_team", "warehouse", "drill"} <= set(received)
+    assert received["rescue_team"].body["headcount"] == 32
+    assert received["warehouse"].body["stock"] == [
+        {"material": "单帐篷", "unit": "顶", "quantity": "120", "available": "120", "below_minimum": False}]
+    assert received["drill"].body["participant_count"] == 85
+
+    # Stock leaves the store: the city's copy follows, and shows the shortfall.
+    record_movement(county, warehouse=store, material=tents, kind="out", quantity="100", signer="李库管")
+    received = _receive_up(parent)
+    assert received["warehouse"].seq == 2
+    assert received["warehouse"].body["stock"][0]["quantity"] == "20"
+    client.force_login(admins["city"])
+    page = client.get(reverse("exchange:record", args=[received["warehouse"].pk])).content.decode()
+    assert "单帐篷" in page and "低于最低储备" in page and "彰武县救灾物资储备库（合成）" in page
+
+
+def test_city_plans_in_force_go_down_and_classified_ones_never(link_pair, draft, advance):
+    """A plan the city publishes reaches its counties (title, version, short version); a
+    classified plan never leaves the installation."""
+    child, _, _ = link_pair
+    plan = advance(draft(brief="一、响应分级：Ⅰ级至Ⅳ级。"), "published")
+    advance(draft(name="阜新市涉密预案（测试）", classified=True), "published")
+    rows = list(outbox.pending("down", child))
+    assert [(r.kind, r.title) for r in rows] == [("plan", str(plan))]
+    message = outbox.seal(rows)[0]
+    assert message["body"]["brief"].startswith("一、响应分级") and message["body"]["revision"] == 1

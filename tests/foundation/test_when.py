@@ -17,6 +17,9 @@ def test_when_shows_local_time_in_one_form():
     assert when(utc) == "2026-07-15 01:05"  # Beijing is UTC+8: past midnight, the next day
     assert when(dt.date(2026, 7, 15)) == "2026-07-15"
     assert when(None) == "" and when("") == ""
+    # A time received from another installation arrives as ISO 8601 text and reads the same way.
+    assert when("2026-07-14T17:05:59+00:00") == "2026-07-15 01:05"
+    assert when("2026-07-15") == "2026-07-15" and when("not a time") == "not a time"
 
 
 def test_no_template_formats_a_date_and_time_another_way():

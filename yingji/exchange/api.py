@@ -17,7 +17,8 @@ from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import paginate
 
 from . import selectors, services, signing
-from .schemas import EnvelopeV1, IncidentV1, InstructionV1, LossReportV1, SupervisionTaskV1, WarningV1
+from .schemas import (DrillV1, EnvelopeV1, HazardSourceV1, IncidentV1, InstructionV1, LossReportV1, PlanV1, RescueTeamV1,
+                      SupervisionTaskV1, TrainingV1, WarehouseV1, WarningV1)
 
 
 class ChildLinkOut(Schema):
@@ -109,7 +110,8 @@ ReceivedList = page_of(ReceivedOut, "ExchangeReceivedList")
 
 
 class ReceivedDetail(ReceivedOut):
-    body: Optional[Union[IncidentV1, WarningV1, LossReportV1, SupervisionTaskV1, InstructionV1]]
+    body: Optional[Union[IncidentV1, WarningV1, LossReportV1, SupervisionTaskV1, InstructionV1, HazardSourceV1,
+                         RescueTeamV1, WarehouseV1, DrillV1, TrainingV1, PlanV1]]
 
 
 class SyncQueued(Schema):

@@ -19,9 +19,15 @@ from django.utils import timezone
 
 from yingji.affairs.models import SupervisionTask
 from yingji.disasters.models import LossReport
+from yingji.core.registry import format_number
 from yingji.geo import divcodes
+from yingji.hazards.models import HazardSource
 from yingji.incidents.models import FIGURE_FIELDS, Incident, IncidentReport
+from yingji.preparedness.models import Attendance, Drill, EmergencyPlan, TrainingSession
 from yingji.regions.services import full_name
+from yingji.resources.models import RescueTeam, StockMovement, Warehouse
+from yingji.resources.stock import current_stock
+from yingji.rules import plan_lifecycle
 from yingji.rules import warning_workflow as wf
 from yingji.warnings.models import Warning
 
@@ -124,6 +130,66 @@ def _instruction(instruction: Instruction) -> dict:
             "is_synthetic": instruction.is_synthetic}
 
 
+def _place(obj) -> dict:
+    return {"division_code": obj.division_code, "division_name": full_name(obj.division_code),
+            "lon": getattr(obj, "lon", None), "lat": getattr(obj, "lat", None), "is_synthetic": obj.is_synthetic}
+
+
+def _hazard_source(source: HazardSource) -> dict:
+    """A summary for the parent's hazard picture: grade and filing, not the enterprise's inventory."""
+    return {"name": source.name, "code": source.code, "enterprise": source.enterprise.name,
+            "grade": source.current_grade, "grade_name": source.grade_name, "is_major_hazard": source.is_major_hazard,
+            "filing_label": source.get_filing_status_display(), "exposed_people": source.exposed_people,
+            "evaluation_due_on": source.evaluation_due_on.isoformat() if source.evaluation_due_on else None,
+            **_place(source)}
+
+
+def _rescue_team(team: RescueTeam) -> dict:
+    return {"name": team.name, "category_label": team.get_category_display(), "level_label": team.get_level_display(),
+            "headcount": team.headcount, "readiness_label": team.get_readiness_display(),
+            "duty_phone": team.duty_phone, "parent_unit": team.parent_unit, **_place(team)}
+
+
+def _warehouse(warehouse: Warehouse) -> dict:
+    """The store and what it holds now (from its ledger), one line per material."""
+    stock = [{"material": line.material, "unit": line.unit, "quantity": format_number(line.quantity, 2),
+              "available": format_number(line.available, 2), "below_minimum": line.quantity < line.min_stock}
+             for line in current_stock(warehouse)]
+    return {"name": warehouse.name, "code": warehouse.code, "level_label": warehouse.get_level_display(),
+            "kind_label": warehouse.get_kind_display(), "manager": warehouse.manager,
+            "manager_phone": warehouse.manager_phone, "stock": stock, **_place(warehouse)}
+
+
+def _drill(drill: Drill) -> dict:
+    return {"title": drill.title, "kind_label": drill.get_kind_display(), "large": drill.large,
+            "held_on": drill.held_on.isoformat(), "state_label": drill.get_state_display(),
+            "organiser": drill.organiser, "participant_count": drill.participant_count,
+            "plan": drill.plan.name if drill.plan else "", "rating_label": drill.get_rating_display(),
+            "division_code": drill.division_code, "division_name": full_name(drill.division_code),
+            "is_synthetic": drill.is_synthetic}
+
+
+def _training(session: TrainingSession) -> dict:
+    rows = list(session.attendance.all())
+    return {"course": session.course.name, "kind_label": session.course.get_kind_display(),
+            "starts_on": session.starts_on.isoformat(), "ends_on": session.ends_on.isoformat(),
+            "venue": session.venue, "trainees": len(rows), "hours": format_number(sum((a.hours for a in rows), 0), 1),
+            "division_code": session.division_code, "division_name": full_name(session.division_code),
+            "is_synthetic": session.is_synthetic}
+
+
+def _plan(plan: EmergencyPlan) -> dict:
+    """A plan in force (or abolished) for the installations below: what it is, which version, the
+    short version; the full text stays with its owner."""
+    return {"name": plan.name, "kind_label": plan.get_kind_display(), "revision": plan.revision,
+            "document_number": plan.document_number, "owner_unit": plan.owner_unit,
+            "state_label": plan.get_state_display(), "event_types": plan.event_types,
+            "response_levels": plan.response_levels, "brief": plan.brief,
+            "published_at": plan.published_at.isoformat() if plan.published_at else None,
+            "division_code": plan.division_code, "division_name": full_name(plan.division_code),
+            "is_synthetic": plan.is_synthetic}
+
+
 KINDS: dict[str, ExchangeKind] = {kind.key: kind for kind in (
     ExchangeKind("incident", "突发事件信息报告", 1, frozenset({UP}), Incident, _incident,
                  follows={IncidentReport: lambda report: report.incident}),
@@ -133,6 +199,17 @@ KINDS: dict[str, ExchangeKind] = {kind.key: kind for kind in (
                  title=lambda r: f"{r.event.title} · {full_name(r.division_code)} · {r.get_stage_display()}"),
     ExchangeKind("supervision_task", "督查督办事项", 1, frozenset({DOWN}), SupervisionTask, _task),
     ExchangeKind("instruction", "领导批示", 1, frozenset({DOWN}), Instruction, _instruction),
+    ExchangeKind("hazard_source", "重大危险源概况", 1, frozenset({UP}), HazardSource, _hazard_source),
+    ExchangeKind("rescue_team", "救援队伍概况", 1, frozenset({UP}), RescueTeam, _rescue_team),
+    ExchangeKind("warehouse", "物资储备库及库存", 1, frozenset({UP}), Warehouse, _warehouse,
+                 follows={StockMovement: lambda movement: movement.warehouse}),
+    ExchangeKind("drill", "应急演练", 1, frozenset({UP}), Drill, _drill),
+    ExchangeKind("training", "培训班次及学时", 1, frozenset({UP}), TrainingSession, _training,
+                 title=lambda s: f"{s.course.name}（{s.starts_on:%Y-%m-%d}）",
+                 follows={Attendance: lambda attendance: attendance.session}),
+    # Plans in force go down (a county needs the city's plans it acts under); classified ones never travel.
+    ExchangeKind("plan", "应急预案（印发、修订、废止）", 1, frozenset({DOWN}), EmergencyPlan, _plan,
+                 when=lambda p: not p.classified and (p.state in plan_lifecycle.IN_FORCE or p.state == plan_lifecycle.ABOLISHED)),
 )}
 
 LABELS = {key: kind.label for key, kind in KINDS.items()}

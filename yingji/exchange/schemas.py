@@ -126,6 +126,110 @@ class InstructionV1(Schema):
     is_synthetic: bool = False
 
 
+class PlaceV1(Schema):
+    division_code: str
+    division_name: str
+    lon: Optional[float] = None
+    lat: Optional[float] = None
+    is_synthetic: bool = False
+
+
+class HazardSourceV1(PlaceV1):
+    """``hazard_source/1``: a 重大危险源's grade and filing for the parent's picture (no inventory)."""
+
+    name: str
+    code: str = ""
+    enterprise: str
+    grade: Optional[int] = Field(None, description="1–4 (一级–四级); none when not graded or not major")
+    grade_name: str
+    is_major_hazard: bool
+    filing_label: str
+    exposed_people: int = 0
+    evaluation_due_on: Optional[dt.date] = None
+
+
+class RescueTeamV1(PlaceV1):
+    """``rescue_team/1``: a rescue team's size and readiness."""
+
+    name: str
+    category_label: str
+    level_label: str
+    headcount: int
+    readiness_label: str
+    duty_phone: str = ""
+    parent_unit: str = ""
+
+
+class StockLineV1(Schema):
+    material: str
+    unit: str
+    quantity: str = Field(description="in store, decimal text")
+    available: str = Field(description="in store minus awaiting disinfection, decimal text")
+    below_minimum: bool
+
+
+class WarehouseV1(PlaceV1):
+    """``warehouse/1``: a store and its current stock, re-sent whenever stock moves."""
+
+    name: str
+    code: str
+    level_label: str
+    kind_label: str
+    manager: str = ""
+    manager_phone: str = ""
+    stock: list[StockLineV1] = []
+
+
+class DrillV1(Schema):
+    """``drill/1``: a drill, planned or held, with its participants and rating."""
+
+    title: str
+    kind_label: str
+    large: bool = False
+    held_on: dt.date
+    state_label: str
+    organiser: str
+    participant_count: int = 0
+    plan: str = ""
+    rating_label: str = ""
+    division_code: str
+    division_name: str
+    is_synthetic: bool = False
+
+
+class TrainingV1(Schema):
+    """``training/1``: a training session's trainees and completed hours."""
+
+    course: str
+    kind_label: str
+    starts_on: dt.date
+    ends_on: dt.date
+    venue: str = ""
+    trainees: int = 0
+    hours: str = Field("0", description="completed hours of all trainees, decimal text")
+    division_code: str
+    division_name: str
+    is_synthetic: bool = False
+
+
+class PlanV1(Schema):
+    """``plan/1``: a plan of the parent in force (or abolished) — what it is and its short version."""
+
+    name: str
+    kind_label: str
+    revision: int
+    document_number: str = ""
+    owner_unit: str = ""
+    state_label: str
+    event_types: list[str] = []
+    response_levels: str = ""
+    brief: str = ""
+    published_at: Optional[dt.datetime] = None
+    division_code: str
+    division_name: str
+    is_synthetic: bool = False
+
+
 class MessageV1(Schema):
     """One message. ``id`` is the idempotency key; ``seq`` orders the messages of one record."""
 
@@ -167,4 +271,10 @@ BODY_SCHEMAS: dict[str, type[Schema]] = {
     "loss_report/1": LossReportV1,
     "supervision_task/1": SupervisionTaskV1,
     "instruction/1": InstructionV1,
+    "hazard_source/1": HazardSourceV1,
+    "rescue_team/1": RescueTeamV1,
+    "warehouse/1": WarehouseV1,
+    "drill/1": DrillV1,
+    "training/1": TrainingV1,
+    "plan/1": PlanV1,
 }

@@ -63,9 +63,15 @@ WHEN_FORMAT = "%Y-%m-%d %H:%M"
 def when(value) -> str:
     """``{{ t|when }}``: a date and time as the console always shows one — local time
     (Asia/Shanghai), 24 hours, to the minute: ``2026-07-15 09:05``; a date alone as
-    ``2026-07-15``; nothing → "" (so ``|default:"—"`` works). The API keeps ISO 8601."""
+    ``2026-07-15``; nothing → "" (so ``|default:"—"`` works). The API keeps ISO 8601, and an
+    ISO 8601 text (a record received from another installation) reads the same way."""
     if value in (None, ""):
         return ""
+    if isinstance(value, str) and len(value) > 10 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
