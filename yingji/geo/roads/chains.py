@@ -54,11 +54,14 @@ class Chains:
         """Lower ``out[rows[k]]`` (distances to ``nodes``) for searches that also start at chain
         node ``starts[k]`` after ``offsets[k]``: the nodes after it on its chain are reached
         along the chain."""
-        on_chain = self.kept_index[nodes] < 0
-        same = ((self.head[nodes][None, :] == self.head[starts][:, None]) & on_chain[None, :]
-                & (self.head[starts][:, None] >= 0)
-                & (self.prefix[nodes][None, :] >= self.prefix[starts][:, None]))
-        k, col = np.nonzero(same)
+        starts_head = self.head[starts]
+        # only the columns on a chain some search starts on (keeps the comparison small)
+        cols = np.flatnonzero((self.kept_index[nodes] < 0)
+                              & np.isin(self.head[nodes], starts_head[starts_head >= 0]))
+        same = ((self.head[nodes[cols]][None, :] == starts_head[:, None]) & (starts_head[:, None] >= 0)
+                & (self.prefix[nodes[cols]][None, :] >= self.prefix[starts][:, None]))
+        k, c = np.nonzero(same)
+        col = cols[c]
         value = offsets[k] + self.prefix[nodes[col]] - self.prefix[starts[k]]
         np.minimum.at(out, (rows[k], col), value)
 
