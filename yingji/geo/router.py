@@ -27,6 +27,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from yingji.geo.roads import RoadGraph
+from yingji.geo.roads.chains import Chains, contract_chains
 from yingji.geo.roads.turns import EdgeGraph, edge_graph
 from yingji.geo.routing import ACCESS_SPEED_KMH
 
@@ -34,6 +35,7 @@ DEFAULT_MAX_SNAP_M = 5_000.0
 SHIFT_S = 1.0  # added to virtual arcs (csgraph drops zero weights), subtracted afterwards
 SAMPLE_SPACING_M = 150.0  # spacing of the points that index segments for snapping
 SOURCE_CHUNK = 16  # dense rows per Dijkstra call (memory: chunk x edges floats)
+REDUCED_CELLS = 8_000_000  # at most this many floats of rows per search on the reduced graph
 
 Point = tuple[float, float]
 
@@ -195,6 +197,55 @@ def _forward(eg: EdgeGraph, src: Snapped, rows: Sequence[int], predecessors: boo
     return out
 
 
+def _chains(eg: EdgeGraph) -> Chains:
+    """The degree-2 chains of the profile's edge graph, contracted once per graph version."""
+    cached = eg.__dict__.get("_chains")
+    if cached is None:
+        cached = eg.__dict__["_chains"] = contract_chains(eg.csr)
+    return cached
+
+
+def _start_arcs(eg: EdgeGraph, src: Snapped, i: int) -> list[tuple[int, float]]:
+    """``(edge, seconds + SHIFT_S)`` at which source point ``i`` is at the end of each edge it
+    may start on."""
+    access = float(access_seconds(src.snap_m[i]))
+    return [(e, (1.0 - t) * eg.edge_s[e] + access + SHIFT_S) for e, t in src.states(i) if eg.usable[e]]
+
+
+def _forward_durations(eg: EdgeGraph, src: Snapped, rows: Sequence[int]):
+    """What :func:`_forward` returns as distances (as a function of the wanted columns)."""
+    return _reduced_search(eg, [_start_arcs(eg, src, i) for i in rows])
+
+
+def _reduced_search(eg: EdgeGraph, starts: list[list[tuple[int, float]]], limit: float = np.inf):
+    """Dijkstra from one virtual node per row of ``starts`` on the edge graph with its degree-2
+    chains contracted (:mod:`yingji.geo.roads.chains`), one scipy call for all rows. Returns
+    ``columns(nodes) -> distances (rows x nodes)``, equal to a search on the whole graph."""
+    ch = _chains(eg)
+    arcs, on_chain = [], []
+    for r, row in enumerate(starts):
+        row_arcs = []
+        for e, offset in row:
+            entry = ch.entry(e, offset)
+            if entry is not None:
+                row_arcs.append(entry)
+            if ch.kept_index[e] < 0:
+                on_chain.append((r, e, offset))
+        arcs.append(row_arcs)
+    n = ch.reduced.shape[0]
+    reduced = csgraph.dijkstra(_augmented(ch.reduced, arcs), directed=True,
+                               indices=np.arange(n, n + len(starts)), limit=limit)[:, :n]
+
+    def columns(nodes: np.ndarray) -> np.ndarray:
+        dist = ch.full(reduced, nodes)
+        if on_chain:
+            r, e, offset = (np.asarray(x) for x in zip(*on_chain))
+            ch.start_on_chain(dist, r, nodes, e, offset)
+        dist[dist > limit] = np.inf
+        return dist
+    return columns
+
+
 def _target_costs(eg: EdgeGraph, dist: np.ndarray, src: Snapped, rows, tgt: Snapped):
     """Seconds (len(rows) x targets) from forward distances ``dist`` (with the shift)."""
     out = np.full((len(rows), len(tgt.edge)), np.inf)
@@ -217,7 +268,7 @@ def _target_costs(eg: EdgeGraph, dist: np.ndarray, src: Snapped, rows, tgt: Snap
             frac = fracs[cols][owner]
             # a target at the very start of its segment is reached at the node, before any turn
             arc_cost = np.where(frac > 0.0, rev.data[arc] - (1.0 - frac) * eg.edge_s[f][owner], 0.0)
-            costs = dist[:, preds] + arc_cost[None, :] - SHIFT_S
+            costs = (dist(preds) if callable(dist) else dist[:, preds]) + arc_cost[None, :] - SHIFT_S
             has = count > 0
             starts_at = (np.cumsum(count) - count)[has]
             best = np.minimum.reduceat(costs, starts_at, axis=1)
@@ -265,12 +316,14 @@ def matrix(graph: RoadGraph, profile: str, sources: Sequence[Point], targets: Se
     tgt = _subset(both, np.arange(len(sources), len(points)))
     seconds = np.full((len(sources), len(targets)), np.inf)
     metres = np.full((len(sources), len(targets)), np.inf) if with_distances else None
-    for start in range(0, len(sources), SOURCE_CHUNK):
-        rows = list(range(start, min(start + SOURCE_CHUNK, len(sources))))
+    # rows per search: dense rows of the (reduced) graph, about REDUCED_CELLS floats at most
+    chunk = SOURCE_CHUNK if with_distances else max(SOURCE_CHUNK, REDUCED_CELLS // max(_chains(eg).reduced.shape[0], 1))
+    for start in range(0, len(sources), chunk):
+        rows = list(range(start, min(start + chunk, len(sources))))
         if with_distances:
             dist, pred = _forward(eg, src, rows, predecessors=True)
         else:
-            dist, pred = _forward(eg, src, rows), None
+            dist, pred = _forward_durations(eg, src, rows), None
         costs, via, state = _target_costs(eg, dist, src, rows, tgt)
         seconds[rows] = costs
         if with_distances:
@@ -417,11 +470,8 @@ def sample_times(graph: RoadGraph, profile: str, sources: Sequence[Point],
     eg = edge_graph(graph, profile)
     src = snap(graph, profile, [s[0] for s in sources], [s[1] for s in sources], max_snap_m)
     tgt = snap(graph, profile, [s[0] for s in samples], [s[1] for s in samples], max_snap_m)
-    arcs = [(e, (1.0 - t) * eg.edge_s[e] + float(access_seconds(src.snap_m[i])) + SHIFT_S)
-            for i in range(len(sources)) for e, t in src.states(i) if eg.usable[e]]
-    n = eg.csr.shape[0]
-    dist = csgraph.dijkstra(_augmented(eg.csr, [arcs]), directed=True, indices=[n],
-                            limit=limit_s + SHIFT_S)
+    arcs = [arc for i in range(len(sources)) for arc in _start_arcs(eg, src, i)]
+    dist = _reduced_search(eg, [arcs], limit=limit_s + SHIFT_S)
     # one virtual row stands for every source: the same-segment shortcut uses any of them
     costs, _, _ = _target_costs(eg, dist, _AllSources(src), [0], tgt)
     out = costs[0]
