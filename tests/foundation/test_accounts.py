@@ -58,6 +58,11 @@ def test_password_validators_apply(make_user):
     admin = make_user("root", "sysadmin")
     with pytest.raises(ValidationFailed, match="密码不符合要求"):
         services.create_user(admin, "dave", "12345678", "值班员", "210922")
+    # Said in Chinese, every rule (Django 5.2's own catalogue left the length rule in English).
+    with pytest.raises(ValidationFailed, match="^密码不符合要求：密码长度太短，至少需要 8 个字符$"):
+        services.create_user(admin, "dave", "巡查测试甲乙", "值班员", "210922")
+    with pytest.raises(ValidationFailed, match="密码过于常见；密码不能全部为数字"):
+        services.create_user(admin, "dave", "12345678", "值班员", "210922")
 
 
 def test_roles_by_chinese_name_or_code(make_user):
