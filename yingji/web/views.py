@@ -297,6 +297,11 @@ class UserForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
 
+def _person(user) -> str:
+    """A user as a message names them: their name, the login name only when no name is recorded."""
+    return f"“{user.full_name or user.username}”"
+
+
 @service_view
 def user_list(request):
     users = accounts.search_users(request.user, request.GET.get("q", ""))
@@ -317,7 +322,7 @@ def user_create(request):
         except ServiceError as exc:
             error = exc.message
         else:
-            messages.success(request, f"已创建用户 {user.username}")
+            messages.success(request, f"已创建用户{_person(user)}")
             return redirect("user-list")
     return render(request, "web/user_form.html", {"form": form, "error": error, "target": None}, status=400 if error else 200)
 
@@ -336,7 +341,7 @@ def user_edit(request, pk):
     if request.method == "POST":
         if request.POST.get("unlock"):
             accounts.unlock(request.user, target)
-            messages.success(request, f"已解除 {target.username} 的登录锁定")
+            messages.success(request, f"已解除{_person(target)}的登录锁定")
             return redirect("user-edit", pk=pk)
         if form.is_valid():
             data = form.cleaned_data
@@ -347,7 +352,7 @@ def user_edit(request, pk):
             except ServiceError as exc:
                 error = exc.message
             else:
-                messages.success(request, f"已保存用户 {target.username}")
+                messages.success(request, f"已保存用户{_person(target)}")
                 return redirect("user-list")
     return render(request, "web/user_form.html", {"form": form, "error": error, "target": target}, status=400 if error else 200)
 
