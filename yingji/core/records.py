@@ -306,6 +306,18 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
     return current
 
 
+def delete_blocker(obj: models.Model) -> str:
+    """Why the record cannot be deleted ("" when it can): records that still refer to it through
+    a protected reference. The same collection ``delete()`` runs first, without deleting, so a page
+    offers 删除 only when the server will do it."""
+    collector = models.deletion.Collector(using=obj._state.db or "default")
+    try:
+        collector.collect([obj])
+    except (models.ProtectedError, models.RestrictedError):
+        return "仍有其他记录引用它，不能删除"
+    return ""
+
+
 def delete_record(user, obj: models.Model, *, expected_version: int | None = None, note: str = "") -> None:
     model = type(obj)
     scope.check_can_see(obj, user)

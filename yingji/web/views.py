@@ -169,9 +169,11 @@ def record_detail(request, key, pk):
     obj = registry.get(request.user, pk)
     fields = [(label, display_value(obj, n), registry.is_literal(n)) for n, label in registry.columns()]
     panels = [panel for _, module in app_modules("record_panels") for panel in module.panels(request, key, obj)]
+    can_write = registry.can_write(request.user)
     return render(request, "web/record_detail.html", {
         "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50], "panels": panels,
-        "can_write": registry.can_write(request.user), "division_name": full_name(obj.division_code),
+        "can_write": can_write, "delete_blocker": can_write and registry.delete_blocker(obj),
+        "division_name": full_name(obj.division_code),
     })
 
 
