@@ -114,22 +114,23 @@ def test_every_page_as_every_role(walks):
 
 
 def test_every_button_as_every_role(browser, walk_platform, walks, codes):
-    """Every kind of button each role was offered in its walk, pressed once as that role: the
-    least privileged first, the administrator last (tests/browser/press.py)."""
-    findings, counts = [], {}
+    """Every kind of button the roles were offered in their walks, pressed once, by the least
+    privileged role offered it: the viewer first, the administrator last (tests/browser/press.py)."""
+    findings, counts, done = [], {}, set()
     for username, role in reversed(ROLES):
         context = new_context(browser)
         try:
             presser = Presser(context, walk_platform.base_url, codes)
             presser.login(username, DEMO_PASSWORD)
-            pressed = presser.press_all(walks[username].actions)
+            pressed = presser.press_all(walks[username].actions, done)
         finally:
             context.close()
         counts[role] = (len(pressed.pressed), len(pressed.not_offered), len(pressed.skipped), round(pressed.seconds))
         findings += [f"{role}（{username}）{f}" for f in pressed.findings]
-        print(role, "pressed", *pressed.pressed, "not offered any more", *pressed.not_offered, "skipped",
+        print(role, "pressed", *pressed.pressed, "answered with a validation message", *pressed.validated,
+              "no longer offered", *pressed.not_offered, "skipped",
               *(f"{k}: {v}" for k, v in pressed.skipped.items()), sep="\n  ")
     print("pressed / no longer offered / skipped / seconds per role:", counts)
-    # Every role that may act pressed something; the viewer may only read.
-    assert all(counts[role][0] > 0 for _, role in ROLES if role != "只读用户"), counts
+    # The walk pressed buttons of every part of the console, not a handful.
+    assert sum(n[0] for n in counts.values()) > 60, counts
     assert not findings, f"{len(findings)} 处问题（{counts}）：\n" + "\n".join(findings[:80])

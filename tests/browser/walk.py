@@ -199,10 +199,10 @@ ACTIONS_JS = """() => {
     if ((form.getAttribute('method') || 'get').toLowerCase() !== 'post') continue;
     const action = new URL(form.getAttribute('action') || location.href, location.href).href;
     for (const b of form.querySelectorAll('button:not([type]), button[type=submit], input[type=submit]'))
-      if (shown(b) && !b.disabled) found.push([action, (b.value && b.tagName === 'INPUT' ? b.value : b.innerText).trim()]);
+      if (shown(b) && !b.disabled) found.push([action, (b.tagName === 'INPUT' ? b.value : b.innerText || b.textContent).trim()]);
   }
   for (const b of document.querySelectorAll('button[data-ack]'))
-    if (shown(b) && !b.disabled) found.push(['script:' + location.pathname + '#ack', b.innerText.trim()]);
+    if (shown(b) && !b.disabled) found.push(['script:' + location.pathname + '#ack', (b.innerText || b.textContent).trim()]);
   return found;
 }
 """
@@ -238,6 +238,8 @@ PAGE_FACTS = """() => {
 }"""
 
 SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
+# Buttons the pressing walk leaves alone: 退出 would end its session, 登录 start another.
+NOT_PRESSED = ("/logout", "/login/")
 # The API's reference pages are the interface's technical contract (operation and schema names):
 # followed for refusals and script errors, not read for words.
 NOT_READ = ("/api/",)
@@ -369,6 +371,8 @@ class Walk:
     actions: dict[tuple[str, str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
 
     def offer(self, page_url: str, action: str, text: str) -> None:
+        if urlparse(action).path.startswith(NOT_PRESSED):
+            return
         seen = self.actions.setdefault(action_kind(page_url, action, text), [])
         if len(seen) < 3 and (page_url, action, text) not in seen:
             seen.append((page_url, action, text))
@@ -378,7 +382,7 @@ def action_kind(page_url: str, action: str, text: str) -> tuple[str, str, str]:
     """One kind of action: the page's and the form's URL patterns (registries folded) and the
     button's text."""
     target = action if action.startswith("script:") else pattern_of(action, fold_registries=True)
-    return pattern_of(page_url, fold_registries=True), target, re.sub(r"\s+", "", text)
+    return pattern_of(page_url, fold_registries=True).split("?")[0], target.split("?")[0], re.sub(r"\s+", "", text)
 
 
 class Walker:
