@@ -124,6 +124,11 @@ def report_form(request, pk, kind):
     incident = services.get_incident(request.user, pk)
     if kind not in REPORT_KINDS:
         return redirect("incident-detail", pk=pk)
+    if request.method != "POST" and kind not in next_report_kind_allowed(
+            list(incident.reports.values_list("kind", flat=True)), incident.state == "closed"):
+        # The form is offered only when the report can be filed (a 续报 after the 终报 is refused).
+        messages.warning(request, f"该事件当前不能报送{REPORT_KINDS[kind]}")
+        return redirect("incident-detail", pk=pk)
     latest = incident.reports.order_by("-sequence").first()
     error, fields = "", {}
     if request.method == "POST":
