@@ -188,3 +188,18 @@ def test_a_warehouse_with_a_ledger_offers_no_delete_the_server_would_refuse(zhan
     unused = web.get(f"/r/warehouses/{zw2.pk}/").content.decode()
     assert f"/r/warehouses/{zw2.pk}/delete/" in unused
     assert web.post(f"/r/warehouses/{zw2.pk}/delete/", {"version": zw2.version}).status_code == 302
+
+
+def test_record_forms_offer_only_the_targets_the_save_accepts(zhangwu_admin, haizhou_admin, warehouses):
+    """The equipment form offered Zhangwu's administrator 海州's warehouse too, and saving with it
+    answered '不在您的管辖范围内，不能引用': a form lists only the targets a save accepts."""
+    from django.test import Client
+
+    zw, zw2, hz = warehouses
+    web = Client()
+    web.force_login(zhangwu_admin)
+    form = web.get("/r/equipment/new/").content.decode()
+    assert zw.name in form and zw2.name in form and hz.name not in form
+    web.force_login(haizhou_admin)
+    form = web.get("/r/equipment/new/").content.decode()
+    assert hz.name in form and zw.name not in form

@@ -22,12 +22,12 @@ from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
-from yingji.core.registry import REGISTRIES, display_value
+from yingji.core.registry import REGISTRIES, display_value, referable
 from yingji.jobs.models import Job
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
-from yingji.rules.roles import ROLES
+from yingji.rules.roles import ROLES, may_grant
 
 
 def error_403(request, exception=None):
@@ -197,6 +197,9 @@ def _form_for(registry, data=None, instance=None, user=None):
             form.initial["division_code"] = user.region_code
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "input")
+        if user is not None and isinstance(field, forms.ModelChoiceField):
+            # Only targets the save accepts (an enterprise user was offered other counties' enterprises).
+            field.queryset = referable(user, field.queryset)
     return form
 
 
@@ -298,6 +301,11 @@ class UserForm(forms.Form):
     password = forms.CharField(label="密码", widget=forms.PasswordInput, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
+    def __init__(self, *args, granter, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the roles this administrator may grant (a county administrator was offered 系统管理员).
+        self.fields["role"].choices = [(code, label) for code, label in ROLES.items() if may_grant(granter.role, code)]
+
 
 def _person(user) -> str:
     """A user as a message names them: their name, the login name only when no name is recorded."""
@@ -314,7 +322,8 @@ def user_list(request):
 @service_view
 def user_create(request):
     accounts.managed_users(request.user)
-    form = UserForm(request.POST or None, initial={"region_code": request.user.region_code, "is_active": True})
+    form = UserForm(request.POST or None, initial={"region_code": request.user.region_code, "is_active": True},
+                    granter=request.user)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -337,7 +346,7 @@ def user_edit(request, pk):
     initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
                "region_code": target.region_code, "phone": target.phone, "enterprise_id": target.enterprise_id,
                "is_active": target.is_active}
-    form = UserForm(request.POST or None, initial=initial)
+    form = UserForm(request.POST or None, initial=initial, granter=request.user)
     form.fields["username"].disabled = True
     error = ""
     if request.method == "POST":
