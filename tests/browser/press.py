@@ -3,7 +3,8 @@ button a user was offered in the walk (``Walk.actions``: page pattern, form acti
 button text) is pressed once, as that user, on a page that offers it.
 
 A press fails on a refusal or error (any 4xx/5xx answer other than a form's own validation
-message, 400 or 422, for the values the walk typed), on an English word or internal code in the
+message, 400 or 422, for the values the walk typed — and a 400 whose message is a state or scope
+refusal, ``REFUSAL``, still fails), on an English word or internal code in the
 page or message that follows, and on a console error. The console is meant never to offer an
 action the server would refuse ("状态不允许" for a button shown in a state that does not allow
 it is a defect of the page, not of the walk).
@@ -37,6 +38,12 @@ from tests.browser.walk import ACTIONS_JS, NOT_READ, PAGE_FACTS, Finding, Walk, 
 
 DESTRUCTIVE = re.compile("删除|吊销|撤销|撤回|作废|停用|禁用|注销|解除|终止|结束|移除|关闭|废止")
 VALIDATION = (400, 422)
+# What a form's error says when it is not about the values typed but about the action itself (a
+# state or scope refusal): the page should not have offered the button (or the choice).
+REFUSAL = re.compile("不能执行|不在您的管辖范围|无权|不能授予|状态不允许|当前状态")
+# The error a form shows (``<p class="error">``, field errors, an error message) after a press.
+ERROR_JS = """() => [...document.querySelectorAll('.error, .errorlist, .msg-error, [role=alert]')]
+  .map((el) => el.innerText.trim()).filter(Boolean).join('；')"""
 
 # Marks the button of one kind (by its index among ACTIONS_JS's answer) and makes it pressable:
 # opens the <details> around it and fills the form's required fields. Answers what stops it.
@@ -177,7 +184,9 @@ class Presser(Walker):
                                 and len(ln.strip()) > 4), "")
                 result.findings.append(Finding("press", page_url, f"{where}：{method} {urlparse(url).path} → HTTP {status} {message[:80]}"))
         if validation:  # the browser logs the form's own validation answer as a failed load
-            message = next((ln.strip() for ln in self._text().splitlines() if "请" in ln or "不" in ln), "")
+            message = self.page.evaluate(ERROR_JS)
+            if REFUSAL.search(message):  # a refusal answered as a form error is still a refusal
+                result.findings.append(Finding("press", page_url, f"{where}：被拒绝（{message[:80]}）"))
             result.validated.append(f"{kind[0]} “{kind[2]}”：{message[:60]}")
             self.console = [f for f in self.console if not re.search(r"status of (400|422) ", f.detail)]
         if not urlparse(self.page.url).path.startswith(NOT_READ):
