@@ -92,8 +92,3 @@ def wait_until(page, expression: str, timeout: float = 30000) -> None:
             raise AssertionError(f"timed out waiting for: {expression}")
         page.wait_for_timeout(100)
 
-
-def pytest_collection_modifyitems(items):
-    """The per-role walk reads the demo as a bureau receives it, so it runs before the tests that
-    add their own records to the shared platform (their test data is not the demo's)."""
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/browser/test_walk.py") else 1)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.press import Presser
 from tests.browser.walk import Walker, format_problems, known_codes, pattern_of, raw_words
+from tests.platform import demo_platform
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +31,36 @@ ROLES = [
 @pytest.fixture(scope="module")
 def codes():
     return known_codes()
+
+
+@pytest.fixture(scope="module")
+def walk_platform(tmp_path_factory):
+    """The walk's own copy of the demo: the pressing walk changes it, and no other browser test
+    sees those changes (nor does the walk see theirs)."""
+    with demo_platform(tmp_path_factory.mktemp("walk"), "walk") as running:
+        yield running
+
+
+def new_context(browser):
+    return browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900},
+                               accept_downloads=False)
+
+
+@pytest.fixture(scope="module")
+def walks(browser, walk_platform, codes):
+    """Every role's walk of the demo as loaded (read only), in ROLES order."""
+    rendered: set[str] = set()  # kinds of page already rendered and read, shared by the walks
+    done = {}
+    for i, (username, role) in enumerate(ROLES):
+        context = new_context(browser)
+        try:
+            walker = Walker(context, walk_platform.base_url, codes, rendered, per_pattern=2 if i == 0 else 1,
+                            fold_registries=i > 0, phone={"width": 390, "height": 844} if i == 0 else None)
+            walker.login(username, DEMO_PASSWORD)
+            done[username] = walker.walk("/")
+        finally:
+            context.close()
+    return done
 
 
 def test_known_codes_come_from_the_code(codes):
@@ -68,19 +100,10 @@ def test_raw_words_and_formats():
     assert pattern_of("http://x/r/teams/?ordering=name") == "/r/{key}/?ordering"
 
 
-def test_every_page_as_every_role(browser, platform, codes):
-    rendered: set[str] = set()  # kinds of page already rendered and read, shared by the walks
+def test_every_page_as_every_role(walks):
     findings, counts = [], {}
-    for i, (username, role) in enumerate(ROLES):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport={"width": 1400, "height": 900}, accept_downloads=False)
-        try:
-            walker = Walker(context, platform.base_url, codes, rendered, per_pattern=2 if i == 0 else 1,
-                            fold_registries=i > 0, phone={"width": 390, "height": 844} if i == 0 else None)
-            walker.login(username, DEMO_PASSWORD)
-            walk = walker.walk("/")
-        finally:
-            context.close()
+    for username, role in ROLES:
+        walk = walks[username]
         counts[role] = (len(walk.rendered), len(walk.fetched))
         findings += [f"{role}（{username}）{f}" for f in walk.findings]
     # The crawl really went everywhere: every registry's list, detail, form and import page for the
@@ -88,3 +111,26 @@ def test_every_page_as_every_role(browser, platform, codes):
     assert sum(counts["系统管理员"]) > 250, counts
     assert all(sum(n) > 40 for n in counts.values()), counts
     assert not findings, f"{len(findings)} 处问题（已访问 {counts}）：\n" + "\n".join(findings[:80])
+
+
+def test_every_button_as_every_role(browser, walk_platform, walks, codes):
+    """Every kind of button the roles were offered in their walks, pressed once, by the least
+    privileged role offered it: the viewer first, the administrator last (tests/browser/press.py)."""
+    findings, counts, done = [], {}, set()
+    for username, role in reversed(ROLES):
+        context = new_context(browser)
+        try:
+            presser = Presser(context, walk_platform.base_url, codes)
+            presser.login(username, DEMO_PASSWORD)
+            pressed = presser.press_all(walks[username].actions, done)
+        finally:
+            context.close()
+        counts[role] = (len(pressed.pressed), len(pressed.not_offered), len(pressed.skipped), round(pressed.seconds))
+        findings += [f"{role}（{username}）{f}" for f in pressed.findings]
+        print(role, "pressed", *pressed.pressed, "answered with a validation message", *pressed.validated,
+              "no longer offered", *pressed.not_offered, "skipped",
+              *(f"{k}: {v}" for k, v in pressed.skipped.items()), sep="\n  ")
+    print("pressed / no longer offered / skipped / seconds per role:", counts)
+    # The walk pressed buttons of every part of the console, not a handful.
+    assert sum(n[0] for n in counts.values()) > 60, counts
+    assert not findings, f"{len(findings)} 处问题（{counts}）：\n" + "\n".join(findings[:80])

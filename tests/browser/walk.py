@@ -189,6 +189,25 @@ def format_problems(text: str) -> list[str]:
     return [f"{why}：{m.group(0)}" for rule, why in FORMAT_RULES for m in rule.finditer(text)]
 
 
+# The buttons a page offers that change something: the submit buttons of its POST forms and the
+# script-driven action buttons (``data-ack``), as [form action URL, button text]. Read before
+# PAGE_FACTS blanks code and literal values, and shared with the pressing walk (press.py).
+ACTIONS_JS = """() => {
+  const shown = (el) => (el.getClientRects().length > 0 || !!el.closest('details:not([open])')) && !el.closest('[hidden]');
+  const found = [];
+  for (const form of document.querySelectorAll('form')) {
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'post') continue;
+    const action = new URL(form.getAttribute('action') || location.href, location.href).href;
+    for (const b of form.querySelectorAll('button:not([type]), button[type=submit], input[type=submit]'))
+      if (shown(b) && !b.disabled) found.push([action, (b.tagName === 'INPUT' ? b.value : b.innerText || b.textContent).trim()]);
+  }
+  for (const b of document.querySelectorAll('button[data-ack]'))
+    if (shown(b) && !b.disabled) found.push(['script:' + location.pathname + '#ack', (b.innerText || b.textContent).trim()]);
+  return found;
+}
+"""
+
+
 PAGE_FACTS = """() => {
   const shown = (el) => el.getClientRects().length > 0 || !!el.closest('details:not([open])');
   const links = [];
@@ -208,15 +227,19 @@ PAGE_FACTS = """() => {
   for (const el of document.querySelectorAll('[placeholder]')) if (shown(el)) extra.push(el.placeholder);
   for (const el of document.querySelectorAll('select')) if (shown(el)) for (const o of el.options) extra.push(o.text);
   for (const el of document.querySelectorAll('input[type=submit][value], input[type=button][value]')) if (shown(el)) extra.push(el.value);
+  const actions = (""" + ACTIONS_JS + """)();
   // Literal values a person reads or types as they are (login names, request headers, the
   // identifiers of a received CAP message) are marked translate="no" or set in <code>/<kbd>, and
   // a received message's block in another language carries its lang: not words of the interface.
   for (const el of document.querySelectorAll('[translate=no], code, kbd, [lang]:not([lang^=zh])')) el.textContent = '';
   const scripts = [...document.querySelectorAll('script[src]')].map((el) => new URL(el.src, location.href).pathname);
-  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links, scripts};
+  return {text: document.title + '\\n' + document.body.innerText + '\\n' + extra.join('\\n'), links, scripts,
+          actions};
 }"""
 
 SKIP_PATHS = ("/logout", "/live/", "/static/", "/healthz")
+# Buttons the pressing walk leaves alone: 退出 would end its session, 登录 start another.
+NOT_PRESSED = ("/logout", "/login/")
 # The API's reference pages are the interface's technical contract (operation and schema names):
 # followed for refusals and script errors, not read for words.
 NOT_READ = ("/api/",)
@@ -262,6 +285,9 @@ class _Served(HTMLParser):
         self.form: list | None = None
         self.select: list | None = None  # [name, value of the option a browser would submit]
         self.stack: list[bool] = []  # per open element: is its content unread?
+        self.actions: list[tuple[str, str]] = []  # (form action, button text) of the POST forms' buttons
+        self.post_form: str | None = None
+        self.button: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -277,6 +303,14 @@ class _Served(HTMLParser):
             self.links.append(a["href"])
         elif tag == "form" and (a.get("method") or "get").lower() == "get":
             self.form = [a.get("action") or "", []]
+        elif tag == "form" and (a.get("method") or "").lower() == "post":
+            self.post_form = a.get("action") or ""
+        elif self.post_form is not None and "disabled" not in a and (
+                tag == "button" and a.get("type", "submit") == "submit" or tag == "input" and a.get("type") == "submit"):
+            if tag == "input":
+                self.actions.append((self.post_form, (a.get("value") or "").strip()))
+            else:
+                self.button = []
         elif tag == "input" and self.form is not None and a.get("name"):
             if a.get("type") not in ("checkbox", "radio", "submit", "button") or "checked" in a:
                 self.form[1].append((a["name"], a.get("value") or ""))
@@ -293,6 +327,11 @@ class _Served(HTMLParser):
         if tag == "select" and self.select is not None and self.form is not None:
             self.form[1].append((self.select[0], self.select[1] or ""))
             self.select = None
+        if tag == "button" and self.button is not None and self.post_form is not None:
+            self.actions.append((self.post_form, "".join(self.button).strip()))
+            self.button = None
+        if tag == "form":
+            self.post_form = None
         if tag == "form" and self.form is not None:
             action, fields = self.form
             self.links.append(action + "?" + urlencode(fields))
@@ -305,6 +344,8 @@ class _Served(HTMLParser):
             self.select[1] = data.strip()
         if not (self.stack and self.stack[-1]) and data.strip():
             self.text.append(data.strip())
+            if self.button is not None:
+                self.button.append(data.strip())
 
 
 @dataclass
@@ -325,6 +366,23 @@ class Walk:
     fetched: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per URL, to keep the walk quick
+    # The buttons the user was offered, by kind of action (``action_kind``): up to three
+    # (page URL, form action URL, button text) each, for the pressing walk (press.py).
+    actions: dict[tuple[str, str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    def offer(self, page_url: str, action: str, text: str) -> None:
+        if urlparse(action).path.startswith(NOT_PRESSED):
+            return
+        seen = self.actions.setdefault(action_kind(page_url, action, text), [])
+        if len(seen) < 3 and (page_url, action, text) not in seen:
+            seen.append((page_url, action, text))
+
+
+def action_kind(page_url: str, action: str, text: str) -> tuple[str, str, str]:
+    """One kind of action: the page's and the form's URL patterns (registries folded) and the
+    button's text."""
+    target = action if action.startswith("script:") else pattern_of(action, fold_registries=True)
+    return pattern_of(page_url, fold_registries=True).split("?")[0], target.split("?")[0], re.sub(r"\s+", "", text)
 
 
 class Walker:
@@ -434,6 +492,8 @@ class Walker:
         if "text/html" not in (response.headers.get("content-type", "") if response else ""):
             return []
         facts = self.page.evaluate(PAGE_FACTS)
+        for action, text in facts["actions"]:
+            result.offer(url, action, text)
         if self.layout_scripts is None:  # the first page rendered is the user's home page
             self.layout_scripts = set(facts["scripts"])
         if not urlparse(url).path.startswith(NOT_READ):
@@ -478,4 +538,6 @@ class Walker:
         if read_text and not urlparse(url).path.startswith(NOT_READ):
             self._check_text(url, via, "\n".join(parser.text), result)
         parser.links = [self._normalise(href, response.url) for href in parser.links]
+        for action, text in parser.actions:
+            result.offer(url, urljoin(response.url, action or response.url), text)
         return parser

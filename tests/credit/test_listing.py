@@ -87,10 +87,15 @@ def test_early_removal_after_twelve_months_and_its_revocation(people, enterprise
         services.step(people["supervisor"], listing.pk, "decide", {"decision_number": "失信〔2026〕2号"})
         services.step(people["supervisor"], listing.pk, "publish")
     conditions = {key: "on" for key, _ in rules.REPAIR_CONDITIONS}
+    offered = lambda: [t.action for t in services.offered_actions(listing, people["company"])]  # noqa: E731
     with at("2027-03-15"):
+        # Not offered before its date (the pressing walk met the refusal behind the button).
+        listing.refresh_from_db()
+        assert "apply_repair" not in offered()
         with pytest.raises(ServiceError, match="列入名单满12个月（2027-03-16）后方可申请提前移出"):
             services.step(people["company"], listing.pk, "apply_repair", {**conditions, "repair_statement": "已整改"})
     with at("2027-03-16"):
+        assert "apply_repair" in offered()
         with pytest.raises(ServiceError, match="不符合信用修复条件：已参加信用修复培训"):
             services.step(people["company"], listing.pk, "apply_repair", {**conditions, "training": ""})
         applied = services.step(people["company"], listing.pk, "apply_repair", {**conditions, "repair_statement": "已整改"})

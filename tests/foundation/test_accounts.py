@@ -58,6 +58,11 @@ def test_password_validators_apply(make_user):
     admin = make_user("root", "sysadmin")
     with pytest.raises(ValidationFailed, match="密码不符合要求"):
         services.create_user(admin, "dave", "12345678", "值班员", "210922")
+    # Said in Chinese, every rule (Django 5.2's own catalogue left the length rule in English).
+    with pytest.raises(ValidationFailed, match="^密码不符合要求：密码长度太短，至少需要 8 个字符$"):
+        services.create_user(admin, "dave", "巡查测试甲乙", "值班员", "210922")
+    with pytest.raises(ValidationFailed, match="密码过于常见；密码不能全部为数字"):
+        services.create_user(admin, "dave", "12345678", "值班员", "210922")
 
 
 def test_roles_by_chinese_name_or_code(make_user):
@@ -91,6 +96,18 @@ def test_enterprise_user_needs_an_enterprise(make_user):
     admin = make_user("root", "sysadmin")
     with pytest.raises(ValidationFailed, match="所属企业"):
         services.create_user(admin, "qy", PASSWORD, "企业用户", "210922")
+
+
+def test_user_form_offers_only_the_roles_the_administrator_may_grant(make_user):
+    """A county administrator was offered 系统管理员 and the save refused it."""
+    county = make_user("zw_root", "county_admin", "210922")
+    client = Client()
+    client.force_login(county)
+    form = client.get("/users/new/").content.decode()
+    assert ">值班员<" in form and ">系统管理员<" not in form
+    response = client.post("/users/new/", {"username": "eve", "role": "sysadmin", "region_code": "210922",
+                                           "password": PASSWORD, "is_active": "on"})
+    assert response.status_code == 200 and "eve" not in str(list(services.managed_users(county)))
 
 
 def test_admin_creates_user_in_web_console(make_user):

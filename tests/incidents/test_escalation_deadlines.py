@@ -149,3 +149,24 @@ def test_the_job_queue_checks_the_deadline_when_due(officers, incident, django_c
     with django_capture_on_commit_callbacks(execute=True):
         run_pending()
     assert LiveEvent.objects.filter(channel="deadlines", kind="overdue").count() == 1
+
+
+def test_the_page_offers_登记完成_only_for_the_users_own_deadlines(officers, units, incident):
+    """The county saw 登记完成 beside the city's deadline of its escalated incident, and the server
+    refused it (403): the page asks the same scope check the service does."""
+    from django.test import Client
+
+    report = first_report(officers["zhangwu"], incident, upward=False, deaths=3)
+    escalate(officers["zhangwu"], report)
+    city = incident.deadlines.get(unit=units["city"], kind="upward_report")
+    own = incident.deadlines.filter(unit=units["zhangwu"], status="pending", window=False).first()
+    action = f"/incidents/deadlines/{city.pk}/complete/"
+    county, city_web = Client(), Client()
+    county.force_login(officers["zhangwu"])
+    city_web.force_login(officers["city"])
+    page = county.get(f"/incidents/{incident.pk}/").content.decode()
+    assert action not in page
+    if own is not None:
+        assert f"/incidents/deadlines/{own.pk}/complete/" in page
+    assert county.post(action, {"note": "已电话报告"}).status_code == 403
+    assert action in city_web.get(f"/incidents/{incident.pk}/").content.decode()

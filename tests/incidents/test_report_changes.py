@@ -79,3 +79,14 @@ def test_report_form_is_prefilled_and_shows_the_previous_figures(officers, incid
     report(zw, incident, "first", deaths=1)
     form = client.get(f"/incidents/{incident.pk}/report/follow_up/").content.decode()
     assert 'name="deaths" value="1" data-previous="1"' in form and "已按首报的数字填好" in form
+
+
+def test_a_report_form_is_offered_only_when_the_report_can_be_filed(officers, incident):
+    """After the 终报 the 续报 form still opened and its 报送 answered '不能执行“续报”'."""
+    zw = officers["zhangwu"]
+    client = _login(zw)
+    report(zw, incident, "first")
+    report(zw, incident, "final")
+    response = client.get(f"/incidents/{incident.pk}/report/follow_up/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/incidents/{incident.pk}/"
+    assert "该事件当前不能报送续报" in response.content.decode()

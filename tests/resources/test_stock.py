@@ -171,3 +171,35 @@ def test_web_form_records_a_movement_and_refuses_overdraw(zhangwu_admin, warehou
     refused = web.post("/r/stock-movements/new/", dict(form, kind="out", quantity="9"))
     assert refused.status_code == 400 and "超过彰武测试储备库“单帐篷”的可用库存 8" in refused.content.decode()
     assert current_stock(zw)[0].quantity == 8
+
+
+def test_a_warehouse_with_a_ledger_offers_no_delete_the_server_would_refuse(zhangwu_admin, warehouses, materials):
+    """The record page offers 删除 only when the server will delete: a warehouse its ledger still
+    refers to says why instead (the pressing walk met 409 '仍有其他记录引用它' behind the button)."""
+    from django.test import Client
+
+    zw, zw2, _ = warehouses
+    receive(zhangwu_admin, zw, materials[0], 10)
+    web = Client()
+    web.force_login(zhangwu_admin)
+    used = web.get(f"/r/warehouses/{zw.pk}/").content.decode()
+    assert "仍有其他记录引用它，不能删除" in used and f"/r/warehouses/{zw.pk}/delete/" not in used
+    assert web.post(f"/r/warehouses/{zw.pk}/delete/", {"version": zw.version}).status_code == 409
+    unused = web.get(f"/r/warehouses/{zw2.pk}/").content.decode()
+    assert f"/r/warehouses/{zw2.pk}/delete/" in unused
+    assert web.post(f"/r/warehouses/{zw2.pk}/delete/", {"version": zw2.version}).status_code == 302
+
+
+def test_record_forms_offer_only_the_targets_the_save_accepts(zhangwu_admin, haizhou_admin, warehouses):
+    """The equipment form offered Zhangwu's administrator 海州's warehouse too, and saving with it
+    answered '不在您的管辖范围内，不能引用': a form lists only the targets a save accepts."""
+    from django.test import Client
+
+    zw, zw2, hz = warehouses
+    web = Client()
+    web.force_login(zhangwu_admin)
+    form = web.get("/r/equipment/new/").content.decode()
+    assert zw.name in form and zw2.name in form and hz.name not in form
+    web.force_login(haizhou_admin)
+    form = web.get("/r/equipment/new/").content.decode()
+    assert hz.name in form and zw.name not in form

@@ -98,6 +98,26 @@ def _clean_user_fields(role: str, region: str, enterprise_id) -> tuple[str, str]
     return role, region
 
 
+# The password rules' messages, by the validators' codes (settings.AUTH_PASSWORD_VALIDATORS): Django
+# 5.2's Chinese catalogue lacks the current wording of some of them, which then reached the console
+# in English.
+PASSWORD_PROBLEMS = {
+    "password_too_short": "密码长度太短，至少需要 {min_length} 个字符",
+    "password_too_common": "密码过于常见",
+    "password_entirely_numeric": "密码不能全部为数字",
+    "password_too_similar": "密码与用户名、姓名等信息过于相似",
+}
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        problems = [PASSWORD_PROBLEMS[e.code].format(**(e.params or {})) if e.code in PASSWORD_PROBLEMS
+                    else "；".join(e.messages) for e in exc.error_list]
+        raise ValidationFailed("密码不符合要求：" + "；".join(problems), fields={"password": problems}) from exc
+
+
 def create_user(admin: User | None, username: str, password: str, role: str, region_code: str, *,
                 full_name: str = "", phone: str = "", enterprise_id=None, organisation_id=None) -> User:
     """Create a user. ``admin`` None means the command line (the machine's operator)."""
@@ -111,10 +131,7 @@ def create_user(admin: User | None, username: str, password: str, role: str, reg
         raise ValidationFailed(f"用户名“{username}”已存在", fields={"username": ["已存在"]})
     user = User(username=username, role=role, region_code=region, full_name=full_name, phone=phone,
                 enterprise_id=enterprise_id, organisation_id=organisation_id, is_staff=False)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
+    _check_password(password, user)
     user.set_password(password)
     chosen = {"enterprise_id": enterprise_id or None, "organisation_id": organisation_id or None}
     fields = {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields
@@ -146,10 +163,7 @@ def update_user(admin: User, user: User, *, role: str | None = None, region_code
         setattr(probe, key, value)
     records.check_foreign_keys(admin, probe, changes)
     if password:
-        try:
-            validate_password(password, probe)
-        except ValidationError as exc:
-            raise ValidationFailed("密码不符合要求：" + "；".join(exc.messages), fields={"password": exc.messages}) from exc
+        _check_password(password, probe)
         probe.set_password(password)
         changes["password"] = probe.password
     with audited_transaction():

@@ -109,6 +109,25 @@ def _foreign_keys(obj: models.Model, keys: Iterable[str]) -> list[models.Foreign
             if isinstance(f, models.ForeignKey) and (f.name in keys or f.attname in keys)]
 
 
+def may_reference(user, target: models.Model) -> bool:
+    """Whether ``user`` may point a foreign key at ``target`` (``check_foreign_keys``'s rule)."""
+    if is_system(user) or not any(f.name == "division_code" for f in type(target)._meta.concrete_fields):
+        return True
+    code = target.division_code
+    inside = not code or divcodes.is_within(code, user.region_code) or divcodes.is_within(user.region_code, code)
+    if inside and capabilities.enterprise_bound(user) and scope.enterprise_field(type(target)) is not None:
+        inside = scope.is_visible(target, user)
+    return inside
+
+
+def referable(user, queryset: models.QuerySet) -> models.QuerySet:
+    """The records of ``queryset`` a form may offer ``user`` as a foreign key's target: the ones
+    ``check_foreign_keys`` accepts, so a form never offers a choice the save refuses."""
+    if is_system(user) or not any(f.name == "division_code" for f in queryset.model._meta.concrete_fields):
+        return queryset
+    return queryset.filter(pk__in=[t.pk for t in queryset if may_reference(user, t)])
+
+
 def check_foreign_keys(user, obj: models.Model, keys: Iterable[str]) -> None:
     """Refuse a write that points a foreign key at a record outside the writer's scope
     (e.g. equipment placed in another county's warehouse, a monitored object of another
@@ -127,11 +146,7 @@ def check_foreign_keys(user, obj: models.Model, keys: Iterable[str]) -> None:
         target = target_model._base_manager.filter(pk=target_id).first()
         if target is None:
             continue
-        code = target.division_code
-        inside = not code or divcodes.is_within(code, user.region_code) or divcodes.is_within(user.region_code, code)
-        if inside and capabilities.enterprise_bound(user) and scope.enterprise_field(target_model) is not None:
-            inside = scope.is_visible(target, user)
-        if not inside:
+        if not may_reference(user, target):
             raise Forbidden(
                 f"{field.verbose_name}“{target}”不在您的管辖范围内（{user.region_code[:6]}），不能引用",
                 code="foreign_key_out_of_scope", fields={field.name: ["不在您的管辖范围内"]},
@@ -304,6 +319,18 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
         audit.record(user, "update", current, before=before, after=audit.snapshot(current), note=note)
         _written(user, current, "update")
     return current
+
+
+def delete_blocker(obj: models.Model) -> str:
+    """Why the record cannot be deleted ("" when it can): records that still refer to it through
+    a protected reference. The same collection ``delete()`` runs first, without deleting, so a page
+    offers 删除 only when the server will do it."""
+    collector = models.deletion.Collector(using=obj._state.db or "default")
+    try:
+        collector.collect([obj])
+    except (models.ProtectedError, models.RestrictedError):
+        return "仍有其他记录引用它，不能删除"
+    return ""
 
 
 def delete_record(user, obj: models.Model, *, expected_version: int | None = None, note: str = "") -> None:

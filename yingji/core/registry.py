@@ -25,7 +25,7 @@ from yingji.regions.services import name_of
 from . import scope
 from .apps import claim
 from .errors import Forbidden, ValidationFailed, from_django_validation
-from .records import create_record, delete_record, update_record
+from .records import create_record, delete_blocker, delete_record, referable, update_record  # noqa: F401 (referable: for the forms)
 
 REGISTRIES: dict[str, "Registry"] = {}
 LITERAL_FIELDS = (models.URLField, models.EmailField, models.SlugField, models.GenericIPAddressField)
@@ -201,6 +201,10 @@ class Registry:
 
     def delete(self, user, obj, expected_version=None):
         delete_record(user, obj, expected_version=expected_version)
+
+    def delete_blocker(self, obj) -> str:
+        """Why ``obj`` cannot be deleted now ("" when it can)."""
+        return delete_blocker(obj)
 
     # ----- presentation ----------------------------------------------------------
     def filter_choices(self, user, name: str) -> list[tuple]:

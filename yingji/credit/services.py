@@ -148,4 +148,7 @@ def expire_listings(today: dt.date | None = None) -> list[Listing]:
 def offered_actions(listing: Listing, user) -> list:
     if not scope.is_visible(listing, user):
         return []
-    return rules.LISTING_MACHINE.allowed_actions(listing.state, {user.role})
+    ctx = {"today": timezone.localdate(), "objection_due": listing.objection_due,
+           "early_removal_from": listing.early_removal_from}
+    return [t for t in rules.LISTING_MACHINE.allowed_actions(listing.state, {user.role})
+            if rules.calendar_refusal(t.action, ctx) is None]

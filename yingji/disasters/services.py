@@ -41,7 +41,7 @@ def parse_time(value, label: str, field: str):
         return None
     parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
     if parsed is None:
-        raise ValidationFailed(f"{label}格式不正确：{value}", fields={field: ["格式应为 YYYY-MM-DD HH:MM"]})
+        raise ValidationFailed(f"{label}格式不正确：{value}", fields={field: ["格式应为“年-月-日 时:分”，如 2026-12-03 09:00"]})
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
     return parsed

@@ -39,7 +39,7 @@ def parse_credential(text: str) -> tuple[str, str]:
     """(key id, secret) of a credential; raises CredentialError."""
     parts = (text or "").strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 16 or len(parts[2]) < 40:
-        raise CredentialError("凭据格式不正确：应为上级平台签发的“yjx1.编号.密钥”")
+        raise CredentialError("凭据格式不正确：请粘贴上级平台签发的完整凭据（三段，以圆点分隔）")
     return parts[1], parts[2]
 
 

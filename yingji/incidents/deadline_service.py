@@ -20,7 +20,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from yingji.core import records, scope
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.geo import divcodes
 from yingji.jobs import services as jobs
 from yingji.live.services import publish
@@ -130,6 +130,18 @@ def complete(incident: Incident, unit, kinds: set[str], at: dt.datetime, note: s
 def _log_done(incident: Incident, unit, row: IncidentDeadline, at: dt.datetime, note: str, actor) -> None:
     late = "（已超时，属迟报）" if at > row.due_at else ""
     add_entry(incident, "deadline", f"{unit.name}“{row.label}”已完成：{note}{late}", actor=actor, at=at)
+
+
+def may_complete(user, deadline: IncidentDeadline) -> bool:
+    """Whether ``complete_manually`` would accept this deadline from this user (what the incident
+    page asks before offering 登记完成): a pending report deadline of a unit inside the user's region."""
+    if deadline.status != "pending" or deadline.window or not user.can("incidents.report"):
+        return False
+    try:
+        scope.check_can_write(IncidentDeadline, user, deadline.division_code)
+    except Forbidden:
+        return False
+    return True
 
 
 def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDeadline:

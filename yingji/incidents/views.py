@@ -22,7 +22,7 @@ from yingji.rules.incident_types import CATEGORIES, INCIDENT_TYPES
 from yingji.rules.report_chain import DECREE_493_ART12_ITEMS, REPORT_KINDS, next_report_kind_allowed
 
 from . import document_jobs, documents, selectors, services
-from .deadline_service import complete_manually, overdue_statistics
+from .deadline_service import complete_manually, may_complete, overdue_statistics
 from .models import FIGURE_FIELDS, FIGURE_LABELS, SOURCES, figure_label, figure_text
 
 
@@ -100,11 +100,14 @@ def detail(request, pk):
     kinds = list(incident.reports.values_list("kind", flat=True))
     allowed = next_report_kind_allowed(kinds, incident.state == "closed")
     unit = duty_unit_of(request.user)
+    deadlines = list(incident.deadlines.select_related("unit").order_by("due_at"))
+    for d in deadlines:
+        d.may_complete = may_complete(request.user, d)
     return render(request, "incidents/detail.html", {
         "incident": incident, "figures": _figure_rows(incident),
         "reports": incident.reports.select_related("reporting_unit").prefetch_related("receipts__receiving_unit",
                                                                                      "receipts__acknowledged_by"),
-        "deadlines": incident.deadlines.select_related("unit").order_by("due_at"),
+        "deadlines": deadlines,
         "timeline": incident.timeline.all(),
         "attachments": incident.attachments.all(),
         "next_kinds": [(k, REPORT_KINDS[k]) for k in REPORT_KINDS if k in allowed],
@@ -120,6 +123,11 @@ def detail(request, pk):
 def report_form(request, pk, kind):
     incident = services.get_incident(request.user, pk)
     if kind not in REPORT_KINDS:
+        return redirect("incident-detail", pk=pk)
+    if request.method != "POST" and kind not in next_report_kind_allowed(
+            list(incident.reports.values_list("kind", flat=True)), incident.state == "closed"):
+        # The form is offered only when the report can be filed (a 续报 after the 终报 is refused).
+        messages.warning(request, f"该事件当前不能报送{REPORT_KINDS[kind]}")
         return redirect("incident-detail", pk=pk)
     latest = incident.reports.order_by("-sequence").first()
     error, fields = "", {}

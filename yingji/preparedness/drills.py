@@ -23,7 +23,7 @@ def _date(value, field: str, label: str):
         return value
     day = parse_date(str(value or "").strip())
     if day is None:
-        raise ValidationFailed(f"{label}格式应为 YYYY-MM-DD", fields={field: ["日期无效"]})
+        raise ValidationFailed(f"{label}格式应为“年-月-日”，如 2026-12-03", fields={field: ["日期无效"]})
     return day
 
 

@@ -208,7 +208,7 @@ def record_evaluation(user, plan: EmergencyPlan, data: dict) -> PlanEvaluation:
     day = parse_date(str(data.get("evaluated_on") or "")) if not isinstance(data.get("evaluated_on"), dt.date) \
         else data["evaluated_on"]
     if day is None:
-        raise ValidationFailed("评估日期格式应为 YYYY-MM-DD", fields={"evaluated_on": ["日期无效"]})
+        raise ValidationFailed("评估日期格式应为“年-月-日”，如 2026-12-03", fields={"evaluated_on": ["日期无效"]})
     if day > timezone.localdate():
         raise ValidationFailed("评估日期不能晚于今天", fields={"evaluated_on": ["不能晚于今天"]})
     conclusion = data.get("conclusion")
@@ -240,7 +240,7 @@ def raise_task(user, plan: EmergencyPlan, trigger: str, detail: str, *, owner_un
     if isinstance(due_on, str):
         due_on = parse_date(due_on)
     if due_on is None:
-        raise ValidationFailed("请填写完成期限（YYYY-MM-DD）", fields={"due_on": ["日期无效"]})
+        raise ValidationFailed("请填写完成期限（“年-月-日”，如 2026-12-31）", fields={"due_on": ["日期无效"]})
     if source_key and RevisionTask.objects.filter(plan=plan, source_key=source_key).exists():
         return None
     try:

@@ -120,10 +120,16 @@ def _objection_over(ctx: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _early_removal_allowed(ctx: Mapping[str, Any]) -> str | None:
+def _early_removal_due(ctx: Mapping[str, Any]) -> str | None:
     today, start = ctx.get("today"), ctx.get("early_removal_from")
     if today and start and today < start:
         return f"列入名单满12个月（{start.isoformat()}）后方可申请提前移出"
+    return None
+
+
+def _early_removal_allowed(ctx: Mapping[str, Any]) -> str | None:
+    if refusal := _early_removal_due(ctx):
+        return refusal
     missing = [label for key, label in REPAIR_CONDITIONS if not ctx.get(key)]
     if missing:
         return "不符合信用修复条件：" + "、".join(missing)
@@ -151,3 +157,13 @@ LISTING_MACHINE = StateMachine("dishonesty_listing", STATES, [
 ])
 
 ENTERPRISE_ACTIONS = frozenset({"object", "apply_repair"})
+
+
+# The guards that depend on the calendar alone, not on what the user types: the console asks them
+# before offering an action (a 申请信用修复 button shown before the 12 months were up was refused).
+CALENDAR_GUARDS = {"apply_repair": _early_removal_due, "decide": _objection_over, "object": _within_objection}
+
+
+def calendar_refusal(action: str, ctx: Mapping[str, Any]) -> str | None:
+    guard = CALENDAR_GUARDS.get(action)
+    return guard(ctx) if guard else None

@@ -22,12 +22,12 @@ from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
-from yingji.core.registry import REGISTRIES, display_value
+from yingji.core.registry import REGISTRIES, display_value, referable
 from yingji.jobs.models import Job
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
-from yingji.rules.roles import ROLES
+from yingji.rules.roles import ROLES, may_grant
 
 
 def error_403(request, exception=None):
@@ -169,9 +169,11 @@ def record_detail(request, key, pk):
     obj = registry.get(request.user, pk)
     fields = [(label, display_value(obj, n), registry.is_literal(n)) for n, label in registry.columns()]
     panels = [panel for _, module in app_modules("record_panels") for panel in module.panels(request, key, obj)]
+    can_write = registry.can_write(request.user)
     return render(request, "web/record_detail.html", {
         "registry": registry, "obj": obj, "fields": fields, "history": history_of(obj)[:50], "panels": panels,
-        "can_write": registry.can_write(request.user), "division_name": full_name(obj.division_code),
+        "can_write": can_write, "delete_blocker": can_write and registry.delete_blocker(obj),
+        "division_name": full_name(obj.division_code),
     })
 
 
@@ -195,6 +197,9 @@ def _form_for(registry, data=None, instance=None, user=None):
             form.initial["division_code"] = user.region_code
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "input")
+        if user is not None and isinstance(field, forms.ModelChoiceField):
+            # Only targets the save accepts (an enterprise user was offered other counties' enterprises).
+            field.queryset = referable(user, field.queryset)
     return form
 
 
@@ -296,6 +301,16 @@ class UserForm(forms.Form):
     password = forms.CharField(label="密码", widget=forms.PasswordInput, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
+    def __init__(self, *args, granter, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the roles this administrator may grant (a county administrator was offered 系统管理员).
+        self.fields["role"].choices = [(code, label) for code, label in ROLES.items() if may_grant(granter.role, code)]
+
+
+def _person(user) -> str:
+    """A user as a message names them: their name, the login name only when no name is recorded."""
+    return f"“{user.full_name or user.username}”"
+
 
 @service_view
 def user_list(request):
@@ -307,7 +322,8 @@ def user_list(request):
 @service_view
 def user_create(request):
     accounts.managed_users(request.user)
-    form = UserForm(request.POST or None, initial={"region_code": request.user.region_code, "is_active": True})
+    form = UserForm(request.POST or None, initial={"region_code": request.user.region_code, "is_active": True},
+                    granter=request.user)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -317,7 +333,7 @@ def user_create(request):
         except ServiceError as exc:
             error = exc.message
         else:
-            messages.success(request, f"已创建用户 {user.username}")
+            messages.success(request, f"已创建用户{_person(user)}")
             return redirect("user-list")
     return render(request, "web/user_form.html", {"form": form, "error": error, "target": None}, status=400 if error else 200)
 
@@ -330,13 +346,13 @@ def user_edit(request, pk):
     initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
                "region_code": target.region_code, "phone": target.phone, "enterprise_id": target.enterprise_id,
                "is_active": target.is_active}
-    form = UserForm(request.POST or None, initial=initial)
+    form = UserForm(request.POST or None, initial=initial, granter=request.user)
     form.fields["username"].disabled = True
     error = ""
     if request.method == "POST":
         if request.POST.get("unlock"):
             accounts.unlock(request.user, target)
-            messages.success(request, f"已解除 {target.username} 的登录锁定")
+            messages.success(request, f"已解除{_person(target)}的登录锁定")
             return redirect("user-edit", pk=pk)
         if form.is_valid():
             data = form.cleaned_data
@@ -347,7 +363,7 @@ def user_edit(request, pk):
             except ServiceError as exc:
                 error = exc.message
             else:
-                messages.success(request, f"已保存用户 {target.username}")
+                messages.success(request, f"已保存用户{_person(target)}")
                 return redirect("user-list")
     return render(request, "web/user_form.html", {"form": form, "error": error, "target": target}, status=400 if error else 200)
 
