@@ -23,7 +23,7 @@ from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
@@ -263,7 +263,7 @@ def record_export(request, key):
     """The file now; a large export goes to the background and its page shows the progress."""
     registry = _registry(key)
     result = exports.start_export(request.user, registry, request.GET.dict(), request.GET.get("format", "xlsx"))
-    if isinstance(result, Job):
+    if isinstance(result, TaskRun):
         return redirect("export-job", job_id=result.pk)
     content, content_type, filename = result
     response = HttpResponse(content, content_type=content_type)
