@@ -5,14 +5,12 @@ taken back when its lease runs out (issue 20)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import PASSWORD, ZHANGWU
+from tests.conftest import HAIZHOU, PASSWORD, ZHANGWU
 from yingji.jobs import services
 from yingji.jobs.models import TaskRun
 from yingji.jobs.progress import Tracker
@@ -21,7 +19,7 @@ from yingji.live.models import LiveEvent
 CALLS: list[dict] = []
 
 
-@services.task(max_attempts=1)
+@services.task("测试记录", max_attempts=1)
 def note_task(payload: dict) -> None:
     """Leaves a trace the test can see, and reports progress like a real operation."""
     tracker = Tracker(services.current_run(), total=2, text="开始")
@@ -30,7 +28,7 @@ def note_task(payload: dict) -> None:
     tracker.finish(text=f"完成：{payload['word']}", result={"word": payload["word"]})
 
 
-@services.task(max_attempts=3)
+@services.task("测试失败", max_attempts=3)
 def failing_task(payload: dict) -> None:
     raise RuntimeError("gateway down")
 
@@ -106,6 +104,15 @@ def test_a_failing_task_is_retried_with_back_off_and_shows_failed_after_n_attemp
     assert services.run_pending() == 0  # no fourth attempt
     events = LiveEvent.objects.filter(channel="progress", data__job=run.pk).order_by("id")
     assert events.last().data["text"] == "已尝试 3 次仍失败"
+    # The 后台任务 page of the console lists it with its attempts, for the administrators of its scope.
+    page = client.get("/tasks/?status=failed").content.decode()
+    assert "测试失败" in page and "已尝试 3 次仍失败" in page and "3 / 3" in page and "gateway" not in page
+    other = Client()
+    assert other.login(username=make_user("hz_admin", "county_admin", region=HAIZHOU).username, password=PASSWORD)
+    assert "测试失败" not in other.get("/tasks/").content.decode()
+    viewer = Client()
+    assert viewer.login(username=make_user("zw_viewer", "viewer", region=ZHANGWU).username, password=PASSWORD)
+    assert viewer.get("/tasks/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -119,7 +126,8 @@ def test_a_run_whose_worker_died_is_taken_back_when_its_lease_runs_out():
     assert services.reap() == 1
     run.refresh_from_db()
     first.refresh_from_db()
-    assert run.status == "retrying" and "租约" in run.last_error and "执行进程中断" in run.outcome_text + run.last_error
+    assert run.status == "retrying" and "租约" in run.last_error
+    assert run.outcome_text == "第 1 次执行进程中断，等待自动重试（最多 2 次）"
     assert first.status == "FAILED"
     _due_now(run)
     assert services.run_pending() == 1
@@ -127,23 +135,5 @@ def test_a_run_whose_worker_died_is_taken_back_when_its_lease_runs_out():
     assert (run.status, run.attempts, CALLS) == ("done", 2, [{"word": "再来"}])
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_embedded_worker_thread_runs_tasks_with_nothing_else_started():
-    """``yingji serve`` / ``demo``: the database backend's worker runs in a thread of the web process."""
-    stop = services.start_in_process_worker()
-    try:
-        run = services.enqueue(note_task, {"word": "嵌入"}, division_code=ZHANGWU)
-        finished = threading.Event()
-        for _ in range(200):  # until the worker thread has run it (it polls every 0.5 s)
-            run.refresh_from_db()
-            if run.status == "done":
-                finished.set()
-                break
-            stop.wait(0.1)
-        assert finished.is_set() and CALLS == [{"word": "嵌入"}]
-        assert DBTaskResult.objects.get(id=run.task_result_id).status == "SUCCESSFUL"
-    finally:
-        stop.set()
-        for thread in threading.enumerate():  # the worker and its lease check end (and close their connections)
-            if thread.name in ("yingji-tasks", "yingji-task-leases"):
-                thread.join(timeout=10)
+# The embedded worker (the database backend's worker in a thread of `yingji serve`) is exercised end to end
+# by tests/exchange/test_two_installations.py: two real server processes whose deliveries are tasks.

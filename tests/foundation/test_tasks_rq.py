@@ -60,22 +60,26 @@ def rq_backend(settings, redis_url):
 
 
 def _work() -> None:
-    """An RQ worker in burst mode (no fork: in this process, on the test's database)."""
+    """An RQ worker in burst mode (no fork: in this thread, on the test's connection and transaction)."""
     django_rq.get_worker("default", job_class=TaskJob, worker_class=SimpleWorker).work(burst=True)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_tasks_run_on_redis_through_rq_with_the_same_runs_and_retries(rq_backend):
-    run = services.enqueue(note_task, {"word": "红"}, division_code=ZHANGWU)
+@pytest.mark.django_db
+def test_tasks_run_on_redis_through_rq_with_the_same_runs_and_retries(rq_backend, django_capture_on_commit_callbacks):
+    on_database = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):  # RQ is told after the commit
+        run = services.enqueue(note_task, {"word": "红"}, division_code=ZHANGWU)
     run.refresh_from_db()
     assert run.task_result_id and rq_backend.count == 1  # on Redis after the commit
-    assert not DBTaskResult.objects.exists()  # nothing on the database queue
+    assert DBTaskResult.objects.count() == on_database  # nothing on the database queue
     _work()
     run.refresh_from_db()
     assert (run.status, run.attempts, run.progress_text, CALLS) == ("done", 1, "完成：红", [{"word": "红"}])
 
-    failing = services.enqueue(failing_task, {}, division_code=ZHANGWU)
-    _work()
+    with django_capture_on_commit_callbacks(execute=True):
+        failing = services.enqueue(failing_task, {}, division_code=ZHANGWU)
+    with django_capture_on_commit_callbacks(execute=True):  # the retry goes to RQ after the attempt's commit
+        _work()
     failing.refresh_from_db()
     assert (failing.status, failing.attempts) == ("retrying", 1)
     assert failing.outcome_text == "第 1 次执行失败，等待自动重试（最多 3 次）"

@@ -91,7 +91,7 @@ def process(batch: ImportBatch) -> None:
     _progress_path(batch.pk).unlink(missing_ok=True)
 
 
-@task(max_attempts=1)  # all or nothing: a failed import is reported, not repeated
+@task("导入表格", max_attempts=1)  # all or nothing: a failed import is reported, not repeated
 def run_import_job(payload: dict) -> None:
     batch = ImportBatch.objects.select_related("user").filter(pk=payload.get("batch"), status="queued").first()
     if batch is not None:

@@ -52,7 +52,7 @@ def start_export(user, registry: Registry, params: dict, fmt: str):
                                     "rows": count}, division_code=user.region_code)
 
 
-@task(max_attempts=1)
+@task("导出登记数据", max_attempts=1)
 def run_export_job(payload: dict) -> None:
     prune()  # files of earlier exports past their keeping time
     job = current_run()

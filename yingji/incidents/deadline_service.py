@@ -110,7 +110,7 @@ def _schedule_check(deadline: IncidentDeadline) -> None:
     jobs.enqueue(check_deadlines_job, {"deadline": deadline.pk}, delay_s=delay)
 
 
-@jobs.task(max_attempts=5)
+@jobs.task("检查报告时限", max_attempts=5)
 def check_deadlines_job(payload: dict) -> None:
     check_overdue()
 

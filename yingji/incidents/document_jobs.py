@@ -43,7 +43,7 @@ def start(user, report: IncidentReport, fmt: str) -> TaskRun:
                    division_code=report.division_code)
 
 
-@task(max_attempts=1)
+@task("生成报告文档", max_attempts=1)
 def run_document_job(payload: dict) -> None:
     prune()
     job = current_run()

@@ -48,9 +48,13 @@ class TaskRun(models.Model):
 
     @property
     def outcome_text(self) -> str:
-        """How it ended, for the console (Chinese; never the traceback)."""
+        """How it ended, for the console (Chinese; never the traceback). A lost worker (lease run
+        out, ``jobs.services.reap``) is said as such."""
+        lost = self.last_error.startswith("执行进程中断")
         if self.status == "failed":
-            return f"已尝试 {self.attempts} 次仍失败" if self.attempts > 1 else "执行失败"
+            text = f"已尝试 {self.attempts} 次仍失败" if self.attempts > 1 else "执行失败"
+            return text + ("（执行进程中断）" if lost else "")
         if self.status == "retrying":
-            return f"第 {self.attempts} 次执行失败，等待自动重试（最多 {self.max_attempts} 次）"
+            what = "执行进程中断" if lost else "执行失败"
+            return f"第 {self.attempts} 次{what}，等待自动重试（最多 {self.max_attempts} 次）"
         return self.get_status_display()

@@ -28,3 +28,21 @@ def lag_seconds(now: dt.datetime) -> float:
     delayed = ready.exclude(run_after=get_date_max()).aggregate(m=Min("run_after"))["m"]
     oldest = min((t for t in (undelayed, delayed) if t is not None), default=None)
     return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+
+
+def runs_within(prefix: str, *, unfiled: bool, status: str = ""):
+    """Runs filed under divisions starting with ``prefix`` (newest first); ``unfiled`` adds those
+    of the whole installation (no division: deadline checks and the like)."""
+    from django.db.models import Q
+
+    where = Q(division_code__startswith=prefix) & ~Q(division_code="")
+    if unfiled:
+        where |= Q(division_code="")
+    runs = TaskRun.objects.filter(where).order_by("-id")
+    return runs.filter(status=status) if status else runs
+
+
+def label_of(run: TaskRun) -> str:
+    from .services import LABELS
+
+    return LABELS.get(run.task_path, "后台任务")

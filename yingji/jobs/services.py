@@ -2,7 +2,7 @@
 ``django.tasks`` on Django 5.2) with what the console needs on top: progress, retries with back-off,
 leases and "failed after N attempts".
 
-    @task(max_attempts=3)
+    @task("生成投递名单", max_attempts=3)
     def target(payload: dict) -> None: ...
 
     run = enqueue(target, {"warning": 1}, division_code="210900000000")
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 60.0  # a running attempt renews its lease this often (and at every progress report)
 REAP_EVERY_S = 30.0
 MAX_ATTEMPTS: dict[str, int] = {}  # task path → default attempts
+LABELS: dict[str, str] = {}  # task path → what the console calls it (Chinese)
 _CURRENT: ContextVar[TaskRun | None] = ContextVar("yingji_current_run", default=None)
 
 
@@ -60,9 +61,10 @@ def backoff_seconds(attempts: int) -> float:
     return min(2 ** attempts, 300)
 
 
-def task(*, max_attempts: int = 5, queue_name: str = "default"):
+def task(label: str, *, max_attempts: int = 5, queue_name: str = "default"):
     """Define a background task: ``func(payload)`` becomes a ``django_tasks.Task`` (under the same
-    module path, so any worker finds it) whose every attempt is recorded on its ``TaskRun``."""
+    module path, so any worker finds it) whose every attempt is recorded on its ``TaskRun``;
+    ``label`` names it in the console (后台任务 page)."""
 
     def decorate(func: Callable[[dict], object]):
         def attempt(context: TaskContext, run_id: int) -> None:
@@ -73,6 +75,7 @@ def task(*, max_attempts: int = 5, queue_name: str = "default"):
         attempt.__doc__ = func.__doc__
         result = tasks_task(takes_context=True, queue_name=queue_name)(attempt)
         MAX_ATTEMPTS[result.module_path] = max_attempts
+        LABELS[result.module_path] = label
         return result
 
     return decorate

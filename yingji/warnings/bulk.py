@@ -98,7 +98,7 @@ def stop(warning: Warning) -> None:
         _save(warning.pk, status="stopped", error="已停止发送，停止生成投递名单")
 
 
-@task(max_attempts=3)  # a failed step is resumed by the retry (every step is idempotent)
+@task("生成预警投递名单", max_attempts=3)  # a failed step is resumed by the retry (every step is idempotent)
 def run(payload: dict) -> None:
     warning = Warning.objects.filter(pk=payload.get("warning")).first()
     if warning is None or ((warning.dissemination or {}).get("targeting") or {}).get("status") in ("done", "stopped"):
