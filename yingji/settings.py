@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "ninja",  # its Swagger UI files, served locally for /api/v1/docs (never from a CDN)
+    "django_tasks",  # Django's Tasks interface (backport of django.tasks), docs/architecture.md
+    "django_tasks_db",  # its database backend: the embedded default queue
     "yingji.core",
     "yingji.regions",
     "yingji.accounts",
@@ -90,6 +92,20 @@ INSTALLED_APPS = [
     "yingji.ops",
     "yingji.web",
 ]
+
+# Background tasks (yingji.jobs over Django's Tasks interface; docs/deploy.md "Background tasks"):
+# the database backend by default (embedded: the web process runs a worker thread), or RQ on Redis
+# with YINGJI_TASKS=rq and YINGJI_REDIS_URL (then `yingji worker` processes run the tasks).
+YINGJI_TASKS = os.environ.get("YINGJI_TASKS", "database")
+if YINGJI_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("YINGJI_REDIS_URL") or "redis://127.0.0.1:6379/0",
+                             "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif YINGJI_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"YINGJI_TASKS must be 'database' or 'rq', not {YINGJI_TASKS!r}")
 
 MIDDLEWARE = [
     "yingji.core.middleware.MetricsMiddleware",  # times every request (Prometheus, docs/operations.md)

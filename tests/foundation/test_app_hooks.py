@@ -85,20 +85,6 @@ def test_duplicate_yingji_command_names_both_origins():
         "road": ("yingji.a", "road"), "dispatch": ("yingji.c", "dispatch")}
 
 
-def test_duplicate_job_handler_kind_names_both_origins():
-    from yingji.jobs.services import HANDLERS, handler
-    from yingji.core.batches import JOB_KIND
-
-    def another_import(payload):
-        return None
-
-    before = HANDLERS[JOB_KIND]
-    with pytest.raises(ImproperlyConfigured, match=r"job handler kind 'resources\.import'.*yingji\.core\.batches.*another_import"):
-        handler(JOB_KIND)(another_import)
-    assert HANDLERS[JOB_KIND] is before
-    assert handler(JOB_KIND)(before) is before  # the same function again (a re-imported module) is fine
-
-
 def test_duplicate_demo_step_names_both_origins():
     from yingji import demo
 

@@ -54,8 +54,8 @@ def test_quarantine_link_only_for_those_who_may_open_it(make_user, enterprises):
 def test_admin_navigation_only_for_administrators(make_user, enterprises):
     viewer = _client(_user(make_user, enterprises, "readonly")).get("/").content.decode()
     admin = _client(_user(make_user, enterprises, "county_admin")).get("/").content.decode()
-    assert "用户管理" not in viewer and "审计日志" not in viewer
-    assert "用户管理" in admin and "审计日志" in admin
+    assert "用户管理" not in viewer and "审计日志" not in viewer and "后台任务" not in viewer
+    assert "用户管理" in admin and "审计日志" in admin and "后台任务" in admin
 
 
 def test_viewer_sees_no_intake_or_draft_forms(make_user, enterprises):

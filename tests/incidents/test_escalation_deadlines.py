@@ -138,14 +138,18 @@ def test_grade_rising_adds_the_city_deadline_to_the_province(officers, units, in
 
 
 def test_the_job_queue_checks_the_deadline_when_due(officers, incident, django_capture_on_commit_callbacks):
-    from yingji.jobs.models import Job
+    from django_tasks_db.models import DBTaskResult
+
+    from yingji.jobs.models import TaskRun
     from yingji.jobs.services import run_pending
 
-    jobs = Job.objects.filter(kind=deadline_service.CHECK_JOB)
-    assert jobs.count() >= 2  # one per reporting deadline
+    runs = TaskRun.objects.filter(task_path=deadline_service.check_deadlines_job.module_path)
+    assert runs.count() >= 2  # one per reporting deadline, each a task due just after it
+    queued = DBTaskResult.objects.filter(id__in=list(runs.values_list("task_result_id", flat=True)), status="READY")
+    assert queued.count() == runs.count() and all(r.run_after > timezone.now() for r in queued)
     IncidentDeadline.objects.filter(incident=incident, kind="phone_report").update(
         due_at=timezone.now() - dt.timedelta(seconds=1))
-    jobs.update(run_at=timezone.now())
+    queued.update(run_after=timezone.now())  # as if the time had come
     with django_capture_on_commit_callbacks(execute=True):
         run_pending()
     assert LiveEvent.objects.filter(channel="deadlines", kind="overdue").count() == 1

@@ -9,7 +9,7 @@ from django.test import Client
 from tests.conftest import ZHANGWU, ZHANGWU_POINT
 from tests.incidents.conftest import ART12
 from yingji.incidents.models import Incident
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 from yingji.jobs.services import run_pending
 
 
@@ -55,7 +55,7 @@ def test_console_board_stats_and_documents(officers, incident):
     report = incident.reports.get()
     # The document is generated in the background: the link opens its progress page.
     queued = client.get(f"/incidents/reports/{report.pk}/docx/")
-    job = Job.objects.get(kind="incidents.document")
+    job = TaskRun.objects.get(task_path="yingji.incidents.document_jobs.run_document_job")
     assert queued.status_code == 302 and queued["Location"] == f"/incidents/documents/{job.pk}/"
     waiting = client.get(queued["Location"]).content.decode()
     assert f'data-progress-job="{job.pk}"' in waiting and "正在后台生成文档" in waiting

@@ -54,6 +54,7 @@ def test_readyz_with_the_real_broker_and_redis(monkeypatch):
 
 
 def test_metrics_count_ingest_alarms_jobs_and_http(pipeline, tank):
+    from yingji.exchange.delivery import deliver
     from yingji.jobs.services import enqueue
     from yingji.monitoring.payloads import RawReading
 
@@ -68,7 +69,7 @@ def test_metrics_count_ingest_alarms_jobs_and_http(pipeline, tank):
     readings = [RawReading("TANK-LV", t + i * 1000, v, None, "") for i, v in enumerate([5.0, 5.5, 9.2])]
     pipeline.ingest(readings, source="http")
     pipeline.ingest(readings[:1], source="http")  # delivered again: stored once
-    enqueue("ops.test_noop", {}, division_code="210922000000")
+    enqueue(deliver, {"link": 0}, division_code="210922000000")  # a task waiting for a worker
 
     text = client.get("/metrics").content.decode()
     assert sample(text, "yingji_ingest_readings_total", outcome="stored") - stored0 == 3

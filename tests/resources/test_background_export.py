@@ -13,7 +13,7 @@ from django.test import Client
 from tests.conftest import HAIZHOU, PASSWORD, ZHANGWU
 from yingji.core import exports, tabular
 from yingji.jobs import progress
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 from yingji.jobs.services import run_pending
 from yingji.live.models import LiveEvent
 
@@ -49,7 +49,7 @@ def test_large_export_runs_in_the_background_with_progress_and_a_summary(make_us
     admin = make_user("city_a", "city_admin")
     client = _login(admin)
     response = client.get("/r/subscribers/export/?format=csv&q=139")
-    job = Job.objects.get(kind=exports.JOB_KIND)
+    job = TaskRun.objects.get(task_path=exports.run_export_job.module_path)
     assert response.status_code == 302 and response["Location"] == f"/exports/{job.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "共 30 条" in page and f'data-progress-job="{job.pk}"' in page and "正在导出" in page
@@ -75,4 +75,4 @@ def test_large_export_runs_in_the_background_with_progress_and_a_summary(make_us
 def test_unknown_format_is_refused_before_anything_is_queued(make_user, subscribers, large):
     response = _login(make_user("city_a", "city_admin")).get("/r/subscribers/export/?format=pdf")
     assert response.status_code == 400 and "不支持的导出格式" in response.content.decode()
-    assert not Job.objects.exists()
+    assert not TaskRun.objects.exists()

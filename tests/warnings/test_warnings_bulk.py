@@ -8,7 +8,7 @@ from django.test import Client
 
 from tests.conftest import HAIZHOU, PASSWORD, ZHANGWU
 from tests.warnings.conftest import publish, warning_data
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 from yingji.jobs.services import run_pending
 from yingji.live.models import LiveEvent
 from yingji.warnings import bulk, services
@@ -37,7 +37,7 @@ def test_small_warning_is_targeted_while_publishing(roles, channels, crowd):
     warning = publish(services.create_warning(roles["drafter"], warning_data()), roles)
     targeting = warning.dissemination["targeting"]
     assert targeting["mode"] == "sync" and targeting["status"] == "done" and targeting["counts"]["public"] == 12
-    assert not Job.objects.filter(kind=bulk.JOB_KIND).exists()
+    assert not TaskRun.objects.filter(task_path=bulk.run.module_path).exists()
 
 
 def test_large_warning_is_targeted_in_the_background_with_progress(roles, channels, crowd, background,
@@ -51,7 +51,7 @@ def test_large_warning_is_targeted_in_the_background_with_progress(roles, channe
 
     with django_capture_on_commit_callbacks(execute=True):
         assert run_pending() == 1
-    job = Job.objects.get(pk=targeting["job"])
+    job = TaskRun.objects.get(pk=targeting["job"])
     assert job.status == "done" and job.progress_done == job.progress_total >= 4  # 3 id ranges + officials + endpoints
     events = list(LiveEvent.objects.filter(channel="progress", data__job=job.pk).order_by("id"))
     assert [e.data["done"] for e in events][0] == 0 and events[-1].data["status"] == "done"

@@ -49,7 +49,7 @@ class YingjiAppConfig(AppConfig):
         Modules of the app imported once in ``ready()`` (each must exist); they register things
         by being imported: ``registries`` (``core.registry.Registry`` declarations: pages, API
         routes, exports, map layers, search), signal handlers, and modules holding
-        ``@jobs.services.handler(kind)`` job handlers.
+        ``@jobs.services.task`` background tasks (so that every worker knows them).
     ``nav_links``
         ``[(group, label, url_name)]``: links in the side navigation (registries add their own).
     ``map_overlays``
@@ -198,7 +198,7 @@ class CoreConfig(YingjiAppConfig):
     verbose_name = "平台基础"
     # worker: the job queue and every app's background services (core.background), so it lives here
     cli_commands = {"migrate": "migrate_quietly", "check": "selfcheck", "rules": "rules", "worker": "worker"}
-    startup_modules = ("batches", "exports")  # the job handlers of spreadsheet imports and large exports
+    startup_modules = ("batches", "exports")  # the background tasks of spreadsheet imports and large exports
 
     def ready(self) -> None:
         super().ready()

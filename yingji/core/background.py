@@ -11,7 +11,8 @@ from .apps import yingji_apps
 
 
 def start_background(include_jobs: bool = True) -> threading.Event:
-    """Embedded mode (``yingji serve``/``demo``): the job worker thread and every app's
+    """Embedded mode (``yingji serve``/``demo``): the task worker thread (the database backend's
+    worker, ``jobs.services``) and every app's
     ``YingjiAppConfig.start_background``; ``yingji worker`` passes ``include_jobs=False`` and
     runs the queue itself. ``YINGJI_BACKGROUND=0`` leaves the apps' services out."""
     stop = start_in_process_worker() if include_jobs else threading.Event()

@@ -1,5 +1,5 @@
-"""Import batches of every registry: small files are imported in the request; large ones on the job queue with
-progress the page polls.
+"""Import batches of every registry: small files are imported in the request; large ones as a background task
+(``jobs.services``, Django's Tasks interface) with progress the page polls.
 
 Progress cannot live in the database: the import runs in ONE transaction (all or nothing) and
 on SQLite a second writer would wait for it. The worker therefore writes progress to a small
@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from yingji.jobs.services import enqueue, handler
+from yingji.jobs.services import enqueue, task
 
 from . import capabilities, importer, scope
 from .errors import NotFound, ServiceError, ValidationFailed
@@ -27,7 +27,6 @@ from .models import ImportBatch
 from .registry import REGISTRIES
 from .upload_limits import check_spreadsheet
 
-JOB_KIND = "resources.import"  # the queue kind keeps its original name (jobs already queued stay valid)
 SYNC_LIMIT_BYTES = 150_000  # about 1,500 rows: answered in the request
 
 
@@ -53,7 +52,7 @@ def _write_progress(batch_id: int, done: int, total: int) -> None:
 
 def start_import(user, key: str, content: bytes, filename: str, *, dry_run: bool = False,
                  background: bool | None = None) -> ImportBatch:
-    """Record an upload and import it now (small files) or on the job queue (large files)."""
+    """Record an upload and import it now (small files) or as a background task (large files)."""
     registry = registry_for(key)
     scope.check_can_create(registry.model, user)
     if not content:
@@ -65,7 +64,7 @@ def start_import(user, key: str, content: bytes, filename: str, *, dry_run: bool
     if background is None:
         background = len(content) > SYNC_LIMIT_BYTES
     if background:
-        enqueue(JOB_KIND, {"batch": batch.pk}, max_attempts=1)
+        enqueue(run_import_job, {"batch": batch.pk})
     else:
         process(batch)
         batch.refresh_from_db()
@@ -92,7 +91,7 @@ def process(batch: ImportBatch) -> None:
     _progress_path(batch.pk).unlink(missing_ok=True)
 
 
-@handler(JOB_KIND)
+@task("导入表格", max_attempts=1)  # all or nothing: a failed import is reported, not repeated
 def run_import_job(payload: dict) -> None:
     batch = ImportBatch.objects.select_related("user").filter(pk=payload.get("batch"), status="queued").first()
     if batch is not None:

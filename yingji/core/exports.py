@@ -1,8 +1,8 @@
-"""Registry exports too large to answer in the request: built on the job queue with progress.
+"""Registry exports too large to answer in the request: built by a background task with progress.
 
 Up to ``YINGJI_EXPORT_SYNC_LIMIT`` rows (default 20,000, a few seconds) the file is answered in the
 request as before. A larger export (e.g. hundreds of thousands of subscribers) is queued
-(``core.export``): the console shows a progress bar that moves with the rows written
+(``run_export_job``, ``jobs.services``): the console shows a progress bar that moves with the rows written
 (``jobs.progress``, live events on the ``progress`` channel) and ends with a summary — rows, size,
 time — and the download link. The file is kept under ``YINGJI_DATA_DIR/exports/`` for
 ``KEEP_HOURS`` and only the user who asked for it may download it. The export is of exactly what the
@@ -20,16 +20,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 from yingji.jobs.progress import Tracker
-from yingji.jobs.services import current_job, enqueue, handler
+from yingji.jobs.services import current_run, enqueue, task
 
 from .errors import NotFound
 from .records import log_event
 from .registry import REGISTRIES, Registry
 from .tabular import EXPORT_FORMATS, check_format, export, export_for
 
-JOB_KIND = "core.export"
 KEEP_HOURS = 24
 
 
@@ -44,19 +43,19 @@ def _folder() -> Path:
 
 
 def start_export(user, registry: Registry, params: dict, fmt: str):
-    """The file now — ``(content, content_type, filename)`` — or, for a large export, the queued Job."""
+    """The file now — ``(content, content_type, filename)`` — or, for a large export, its queued ``TaskRun``."""
     check_format(fmt)
     count = registry.filtered(user, params).count()
     if count <= sync_limit():
         return export_for(user, registry, params, fmt)
-    return enqueue(JOB_KIND, {"user": user.pk, "registry": registry.key, "params": dict(params), "format": fmt,
-                              "rows": count}, max_attempts=1, division_code=user.region_code)
+    return enqueue(run_export_job, {"user": user.pk, "registry": registry.key, "params": dict(params), "format": fmt,
+                                    "rows": count}, division_code=user.region_code)
 
 
-@handler(JOB_KIND)
+@task("导出登记数据", max_attempts=1)
 def run_export_job(payload: dict) -> None:
     prune()  # files of earlier exports past their keeping time
-    job = current_job()
+    job = current_run()
     user = get_user_model().objects.get(pk=payload["user"])
     registry = REGISTRIES[payload["registry"]]
     fmt = payload["format"]
@@ -77,9 +76,9 @@ def run_export_job(payload: dict) -> None:
                            "user": user.pk, "registry": registry.key, "label": registry.label})
 
 
-def job_of(user, job_id: int) -> Job:
-    """An export job of this user (nobody else sees or downloads it)."""
-    job = Job.objects.filter(pk=job_id, kind=JOB_KIND, payload__user=user.pk).first()
+def job_of(user, job_id: int) -> TaskRun:
+    """An export run of this user (nobody else sees or downloads it)."""
+    job = TaskRun.objects.filter(pk=job_id, task_path=run_export_job.module_path, payload__user=user.pk).first()
     if job is None:
         raise NotFound("导出任务不存在")
     return job

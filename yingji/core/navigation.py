@@ -34,6 +34,7 @@ SHELL_LINKS = [
     ("行政区划", "division-list", None),
     ("用户管理", "user-list", "users.manage"),
     ("审计日志", "audit-list", "audit.view"),
+    ("后台任务", "task-runs", "audit.view"),
     ("API 令牌", "accounts-tokens", None),
     ("API 文档", "api-v1:openapi-view", None),
 ]

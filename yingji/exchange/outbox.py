@@ -19,7 +19,7 @@ from .kinds import DOWN, KINDS, UP, ExchangeKind, kinds_for, record_model, route
 from .models import ChildLink, OutboxMessage, ParentLink
 from .signing import PROTOCOL
 
-SYNC_JOB = "exchange.sync"
+SYNC_TASK = "yingji.exchange.delivery.deliver"  # by path: delivery imports the services that import us
 _APPLYING: ContextVar[bool] = ContextVar("yingji_exchange_applying", default=False)
 
 
@@ -81,7 +81,7 @@ def request_sync() -> None:
     retries it when its time comes)."""
     parent = active_parent()
     if parent is not None and parent.next_attempt_at <= timezone.now():
-        enqueue(SYNC_JOB, {"link": parent.pk}, max_attempts=1, division_code=parent.division_code)
+        enqueue(SYNC_TASK, {"link": parent.pk}, max_attempts=1, division_code=parent.division_code)
 
 
 def pending(direction: str, child: ChildLink | None = None):

@@ -5,7 +5,7 @@ class IncidentsConfig(YingjiAppConfig):
     name = "yingji.incidents"
     label = "incidents"
     verbose_name = "突发事件信息报告"
-    # deadline_service and document_jobs: job handlers (deadline checks; report documents in the background)
+    # deadline_service and document_jobs: background tasks (deadline checks; report documents in the background)
     startup_modules = ("registries", "deadline_service", "document_jobs")
     nav_links = [
         ("值班值守", "值班台（接报）", "incident-console"),

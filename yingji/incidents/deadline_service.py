@@ -43,7 +43,6 @@ def deadline_rules() -> tuple[DeadlineRule, ...]:
                   for row in p.deadlines)
     return DEFAULT_DEADLINE_RULES + local
 RECEIVER_KINDS = frozenset({"upward_report"})
-CHECK_JOB = "incidents.check_deadlines"
 WATCH_SECONDS = 5.0
 
 
@@ -104,15 +103,15 @@ def sync_deadlines(incident: Incident, actor=None) -> list[IncidentDeadline]:
 
 
 def _schedule_check(deadline: IncidentDeadline) -> None:
-    """A job that fires just after the due time (in-process worker or ``yingji worker``)."""
+    """A background task that fires just after the due time (in-process worker or ``yingji worker``)."""
     if deadline.window:
         return
     delay = max((deadline.due_at - timezone.now()).total_seconds() + 1, 0)
-    jobs.enqueue(CHECK_JOB, {"deadline": deadline.pk}, delay_s=delay)
+    jobs.enqueue(check_deadlines_job, {"deadline": deadline.pk}, delay_s=delay)
 
 
-@jobs.handler(CHECK_JOB)
-def _check_job(payload: dict) -> None:
+@jobs.task("检查报告时限", max_attempts=5)
+def check_deadlines_job(payload: dict) -> None:
     check_overdue()
 
 

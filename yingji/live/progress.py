@@ -11,26 +11,27 @@ polls their status URL.
 from __future__ import annotations
 
 from yingji.core.errors import NotFound
-from yingji.jobs.models import Job
+from yingji.jobs.models import TaskRun
 
 from .services import publish, visible_to
 
 CHANNEL = "progress"
 
 
-def push(job: Job, report: dict) -> None:
+def push(job: TaskRun, report: dict) -> None:
     """``jobs.progress`` listener (registered in ``LiveConfig.ready``)."""
     publish(CHANNEL, report["status"], report, job.division_code)
 
 
-def status_of(job: Job) -> dict:
+def status_of(job: TaskRun) -> dict:
     return {"job": job.pk, "status": job.status, "status_label": job.get_status_display(), "done": job.progress_done,
-            "total": job.progress_total, "text": job.progress_text, "result": job.result}
+            "total": job.progress_total, "text": job.progress_text, "result": job.result,
+            "attempts": job.attempts, "max_attempts": job.max_attempts, "outcome": job.outcome_text}
 
 
-def job_for(user, job_id: int) -> Job:
-    """A job the user may watch: one filed under a division within their scope."""
-    job = Job.objects.filter(pk=job_id).first()
+def job_for(user, job_id: int) -> TaskRun:
+    """A run the user may watch: one filed under a division within their scope."""
+    job = TaskRun.objects.filter(pk=job_id).first()
     if job is None or not (job.division_code and visible_to(job, user.scope_prefix)):
         raise NotFound("后台任务不存在")
     return job

@@ -7,7 +7,7 @@ Two kinds of figures:
   ``PROMETHEUS_MULTIPROC_DIR`` and a scrape adds all workers up. A separate ``yingji ingest``
   process serves its own on ``--metrics-port``.
 * read from the database at scrape time (:class:`DatabaseCollector`), the same whichever process
-  answers: job queue depth by state and the age of the oldest due job (queue lag), the age of the
+  answers: background task runs by state and the age of the oldest due task (queue lag), the age of the
   newest stored reading (ingest lag), open alarms by level, live events not yet a second old.
 """
 
@@ -17,14 +17,14 @@ import ipaddress
 import os
 import time
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from yingji.jobs.models import Job
+from yingji.jobs import selectors as task_selectors
 from yingji.monitoring.models import Alarm, LatestValue
 
 DEFAULT_ALLOWED = "127.0.0.1/8,::1/128"
@@ -35,14 +35,12 @@ class DatabaseCollector:
 
     def collect(self):
         now = timezone.now()
-        depth = GaugeMetricFamily("yingji_jobs", "Background jobs by state", labels=["status"])
-        counts = dict(Job.objects.values_list("status").annotate(n=Count("id")))
-        for status, _label in Job.STATUSES:
-            depth.add_metric([status], counts.get(status, 0))
+        depth = GaugeMetricFamily("yingji_jobs", "Background task runs by state", labels=["status"])
+        for status, count in task_selectors.counts_by_status().items():
+            depth.add_metric([status], count)
         yield depth
-        oldest = Job.objects.filter(status="queued", run_at__lte=now).aggregate(m=Min("run_at"))["m"]
-        yield GaugeMetricFamily("yingji_jobs_lag_seconds", "Age of the oldest job that is due and still waiting "
-                                "(0: the queue keeps up)", value=(now - oldest).total_seconds() if oldest else 0.0)
+        yield GaugeMetricFamily("yingji_jobs_lag_seconds", "Age of the oldest task that is due and still waiting "
+                                "(0: the queue keeps up)", value=task_selectors.lag_seconds(now))
         newest = LatestValue.objects.aggregate(m=Max("t"))["m"]
         yield GaugeMetricFamily("yingji_ingest_lag_seconds", "Age of the newest stored sensor reading "
                                 "(grows when ingest stops or falls behind)",

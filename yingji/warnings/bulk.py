@@ -2,8 +2,8 @@
 
 A warning whose area holds at most ``YINGJI_TARGETING_SYNC_LIMIT`` public subscribers (default
 10,000; about 0.1 s of SQL) is targeted inside the publishing transaction, as before. A larger one
-(a city-wide warning to 1.2 M subscribers takes seconds) is published at once and targeted on the
-job queue, step by step: the subscribers in id ranges of ``CHUNK`` ids, then the officials, officers
+(a city-wide warning to 1.2 M subscribers takes seconds) is published at once and targeted by a
+background task (``jobs.services``), step by step: the subscribers in id ranges of ``CHUNK`` ids, then the officials, officers
 and endpoints, each step in its own transaction. Every step is an ``INSERT … SELECT … ON CONFLICT DO
 NOTHING``, so a run that dies is resumed by the job's retry without sending anyone a message twice,
 and the channel senders start on the first recipients while the rest are still being listed.
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from yingji.jobs.services import current_job, enqueue, handler
+from yingji.jobs.services import current_run, enqueue, task
 from yingji.jobs.progress import Tracker
 from yingji.live.services import publish as live_publish
 from yingji.rules import warning_workflow as wf
@@ -33,7 +33,6 @@ from . import dissemination
 from .models import Delivery, Warning
 
 log = logging.getLogger(__name__)
-JOB_KIND = "warnings.target"
 CHUNK = 25_000  # subscriber ids per step of a background run (1.2 M: 48 steps, a smooth bar)
 GROUP_LABELS = {"public": "公众", "official": "平台用户", "officer": "信息员", "endpoint": "终端与网站"}
 
@@ -54,7 +53,7 @@ def start(warning: Warning, now: dt.datetime) -> None:
                               "started": now.isoformat(), "finished": finished.isoformat(),
                               "seconds": round(max((finished - now).total_seconds(), 0), 2)}
     else:
-        job = enqueue(JOB_KIND, {"warning": warning.pk}, max_attempts=3, division_code=warning.division_code)
+        job = enqueue(run, {"warning": warning.pk}, division_code=warning.division_code)
         state["targeting"] = {"mode": "background", "status": "queued", "job": job.pk, "estimate": estimate}
     warning.dissemination = state
 
@@ -99,12 +98,12 @@ def stop(warning: Warning) -> None:
         _save(warning.pk, status="stopped", error="已停止发送，停止生成投递名单")
 
 
-@handler(JOB_KIND)
+@task("生成预警投递名单", max_attempts=3)  # a failed step is resumed by the retry (every step is idempotent)
 def run(payload: dict) -> None:
     warning = Warning.objects.filter(pk=payload.get("warning")).first()
     if warning is None or ((warning.dissemination or {}).get("targeting") or {}).get("status") in ("done", "stopped"):
         return
-    job = current_job()
+    job = current_run()
     started = (job.started_at if job is not None and job.started_at else timezone.now())
     steps = dissemination.steps_for(warning, chunk=CHUNK)
     tracker = Tracker(job, total=len(steps), text="正在生成投递名单……")
@@ -119,9 +118,11 @@ def run(payload: dict) -> None:
             tracker.advance(text=f"已生成 {queued:,} 条投递（第 {index}/{len(steps)} 步）")
     except Exception:
         log.exception("targeting warning %s failed", warning.pk)
-        final = job is None or job.attempts + 1 >= job.max_attempts
-        error = ("生成投递名单出错，已重试仍失败；已生成的投递照常发送，请联系系统管理员（详情见系统日志）" if final
-                 else "生成投递名单出错，系统将自动重试（详情见系统日志）")
+        final = job is None or job.is_last_attempt
+        attempts = job.attempts if job is not None else 1
+        error = (f"生成投递名单出错，已尝试 {attempts} 次仍失败；已生成的投递照常发送，请联系系统管理员（详情见系统日志）"
+                 if final else
+                 f"第 {attempts} 次生成投递名单出错，系统将自动重试（最多 {job.max_attempts} 次，详情见系统日志）")
         _save(warning.pk, status="failed" if final else "retrying", error=error)
         if final:
             tracker.fail(error)

@@ -24,5 +24,6 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("tasks/", views.task_runs, name="task-runs"),
     path("divisions/", views.division_list, name="division-list"),
 ]

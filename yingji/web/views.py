@@ -23,7 +23,8 @@ from yingji.core.apps import app_modules, hook_url, yingji_apps
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value, referable
-from yingji.jobs.models import Job
+from yingji.jobs import selectors as task_selectors
+from yingji.jobs.models import TaskRun
 from yingji.core.views import render_error, service_view
 from yingji.regions.models import Division
 from yingji.regions.services import full_name
@@ -268,7 +269,7 @@ def record_export(request, key):
     """The file now; a large export goes to the background and its page shows the progress."""
     registry = _registry(key)
     result = exports.start_export(request.user, registry, request.GET.dict(), request.GET.get("format", "xlsx"))
-    if isinstance(result, Job):
+    if isinstance(result, TaskRun):
         return redirect("export-job", job_id=result.pk)
     content, content_type, filename = result
     response = HttpResponse(content, content_type=content_type)
@@ -377,6 +378,21 @@ def audit_list(request):
     query.pop("page", None)
     return render(request, "web/audit_list.html", {"page": page, "params": params, "actions": AuditEntry.ACTIONS,
                                                    "query": query.urlencode()})
+
+
+@service_view
+def task_runs(request):
+    """后台任务: the background task runs of the user's scope with their state and attempts
+    ("已尝试 N 次仍失败", a lost worker), newest first; administrators only."""
+    capabilities.require(request.user, "audit.view", "只有管理员可以查看后台任务")
+    status = request.GET.get("status", "")
+    whole = capabilities.has(request.user, "audit.view_all_regions") and len(request.user.scope_prefix) <= 2
+    runs = task_selectors.runs_within(request.user.scope_prefix, unfiled=whole,
+                                      status=status if status in dict(TaskRun.STATUSES) else "")
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    rows = [{"run": run, "label": task_selectors.label_of(run)} for run in page]
+    return render(request, "web/task_runs.html", {"page": page, "rows": rows, "status": status,
+                                                  "statuses": TaskRun.STATUSES})
 
 
 @service_view
