@@ -13,6 +13,7 @@ EMPTY_BY_DESIGN = {
     "/r/cap-feeds/": "a CAP feed is nothing but its real address; the offline demo fetches none",
     "/r/incident-grading-tables/": "entered only where a local plan differs; the shipped tables apply in the demo",
     "/exchange/received/": "records arrive from other installations; the demo runs a single one",
+    "/tasks/": "a background task appears when someone starts a long export, a document or a bulk send; loading the demo starts none",
 }
 COUNTY_EMPTY = {
     "/r/warning-channels/": "the publishing channels are configured once for the platform, filed at the city",
