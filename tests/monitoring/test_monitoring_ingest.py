@@ -208,3 +208,47 @@ def test_missing_sequence_numbers_raise_one_data_quality_alarm_naming_the_range(
     assert html.login(username=staff["admin"].username, password=PASSWORD)
     page = html.get(f"/monitoring/alarms/{alarm.pk}/").content.decode()
     assert "数据缺失（序号不连续）" in page and "缺失序号 2（1 条）" in page
+
+
+def test_shared_stream_holds_a_gap_until_the_other_process_has_had_its_chance(tank, monkeypatch):
+    """Two ingest processes on one shared subscription: the one that stores seq 10 first sees
+    4–9 "missing" while the other still holds them. The gap waits the grace period and is raised
+    only for what is still absent then: none when the other process stored them, the rest
+    otherwise."""
+    from yingji.monitoring.ingest import IngestPipeline
+    from yingji.monitoring.models import Alarm
+    from yingji.monitoring.payloads import RawReading
+
+    monkeypatch.setenv("YINGJI_INGEST_SHARED", "1")
+    monkeypatch.setenv("YINGJI_GAP_GRACE_S", "30")
+    first, second = IngestPipeline(), IngestPipeline()
+    t = now_ms() - 600_000
+    level = lambda seq: RawReading("TANK-LV", t + seq * 1000, 5.0, seq)  # noqa: E731
+
+    first.ingest([level(s) for s in range(1, 4)])
+    first.ingest([level(10)])                   # 4–9 are with the other process
+    assert first.confirm_gaps(time.time() + 5) == 0 and first.pending_gaps
+    second.ingest([level(s) for s in range(4, 10)])
+    assert first.confirm_gaps(time.time() + 31) == 0
+    assert not Alarm.objects.filter(rule="gap").exists() and not first.pending_gaps
+
+    # A real loss: 12 and 14–15 never arrive, 13 does (late, through the other process).
+    first.ingest([level(11)])
+    first.ingest([level(16)])
+    second.ingest([level(13)])
+    assert not Alarm.objects.filter(rule="gap").exists()
+    first.sweep(time.time() + 31)               # the periodic sweep confirms what is due
+    alarm = Alarm.objects.get(rule="gap")
+    assert alarm.detail == "缺失序号 12（1 条）；缺失序号 14–15（共 2 条）"
+
+
+def test_a_lone_ingest_process_raises_a_gap_at_once(tank, monkeypatch):
+    from yingji.monitoring.ingest import IngestPipeline
+    from yingji.monitoring.models import Alarm
+    from yingji.monitoring.payloads import RawReading
+
+    monkeypatch.delenv("YINGJI_INGEST_SHARED", raising=False)
+    lone = IngestPipeline()
+    t = now_ms() - 600_000
+    lone.ingest([RawReading("TANK-LV", t + s * 1000, 5.0, s) for s in (1, 2, 5)])
+    assert Alarm.objects.get(rule="gap").detail == "缺失序号 3–4（共 2 条）" and not lone.pending_gaps

@@ -22,7 +22,7 @@ from django.db.models import Max
 
 from yingji.core import metrics
 from yingji.rules import monitoring as rules
-from yingji.rules.sequence import SeqTracker
+from yingji.rules.sequence import Gap, SeqTracker
 
 from . import alarms
 from .models import LatestValue, QuarantinedMessage, Reading, Sensor
@@ -83,6 +83,12 @@ class IngestPipeline:
         # third of one process's throughput, so it is on only where needed: `yingji ingest
         # --share`, `yingji serve --workers N>1`, or YINGJI_INGEST_SHARED=1 (docs/deploy.md).
         self.shared = os.environ.get("YINGJI_INGEST_SHARED", "0") == "1"
+        # On a shared stream a batch may show a sequence gap whose readings another process still
+        # holds in its client buffer and stores a moment later. Such gaps wait the grace period
+        # (YINGJI_GAP_GRACE_S, default 30 s) and are raised only for the sequence numbers still
+        # absent from the database then (confirm_gaps). A lone process raises them at once.
+        self.shared_gap_grace_s = float(os.environ.get("YINGJI_GAP_GRACE_S", "30"))
+        self.pending_gaps: list[tuple[float, Gap]] = []
         self.stats = {"received": 0, "stored": 0, "duplicates": 0, "quarantined": 0, "alarm_changes": 0}
 
     # --- sensor registry ---------------------------------------------------------------
@@ -182,6 +188,8 @@ class IngestPipeline:
         problems = list(problems or [])
         with self.lock:
             self.ensure_loaded()
+            if self.pending_gaps:  # an HTTP-only web process may run no sweep
+                self.confirm_gaps()
             rows = self._check(readings, scope, problems)
             rows.sort(key=lambda row: row[1])
             started = time.perf_counter()
@@ -191,7 +199,7 @@ class IngestPipeline:
                         self._resync([row[0] for row in rows])
                     stored = insert_readings(rows)
                     upsert_latest(rows)
-                    changes = self._evaluate(rows)
+                    changes, held = self._evaluate(rows)
                     alarms.record_changes(changes)
                     quarantine(problems, source, topic)
             except Exception:
@@ -199,6 +207,9 @@ class IngestPipeline:
                 # stored state so that the retried batch is evaluated again.
                 self._forget_state()
                 raise
+            if held:
+                seen = time.time()
+                self.pending_gaps.extend((seen, gap) for gap in held)
             result = IngestResult(len(rows), stored, len(problems), len(changes), problems)
             observe(result, changes, time.perf_counter() - started)
             self._count(len(readings) + sum(1 for p in problems if p.reason in ("bad_json", "bad_topic", "bad_shape")), result)
@@ -229,17 +240,45 @@ class IngestPipeline:
             self.evaluator.catch_up(sensor_id, value, t / 1000.0)
         return {row[0] for row in latest}
 
-    def _evaluate(self, rows: list[tuple]) -> list[rules.AlarmChange]:
+    def gap_grace_s(self) -> float:
+        return self.shared_gap_grace_s if self.shared else 0.0
+
+    def _evaluate(self, rows: list[tuple]) -> tuple[list[rules.AlarmChange], list[Gap]]:
+        """The alarm changes of a batch, and the gaps held back for the grace period."""
         feed = self.evaluator.feed
-        changes: list[rules.AlarmChange] = [
-            rules.AlarmChange(gap.sensor_id, rules.RULE_GAP, None, rules.GAP_LEVEL, float(gap.count),
-                              gap.detected_at_ms / 1000.0, detail=gap.text())
-            for gap in self.sequences.observe(rows)]
+        gaps = self.sequences.observe(rows)
+        held: list[Gap] = []
+        if gaps and self.gap_grace_s() > 0:
+            held, gaps = gaps, []
+        changes: list[rules.AlarmChange] = [_gap_change(gap.sensor_id, [gap]) for gap in gaps]
         for sensor_id, t, value, _ in rows:
             found = feed(sensor_id, value, t / 1000.0)
             if found:
                 changes.extend(found)
-        return changes
+        return changes, held
+
+    def confirm_gaps(self, now: float | None = None) -> int:
+        """Raise the held gaps whose grace period has passed, for the sequence numbers that no
+        process has stored meanwhile. Returns the number of gap alarms raised."""
+        now = time.time() if now is None else now
+        grace = self.gap_grace_s()
+        due = [gap for seen, gap in self.pending_gaps if now - seen >= grace]
+        if not due:
+            return 0
+        table = Reading._meta.db_table
+        changes = []
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for gap in due:
+                    cursor.execute(f"SELECT seq FROM {table} WHERE sensor_id = %s AND t > %s AND t < %s "
+                                   f"AND seq BETWEEN %s AND %s",
+                                   [gap.sensor_id, gap.after_ms, gap.detected_at_ms, gap.first_missing, gap.last_missing])
+                    parts = gap.still_missing(row[0] for row in cursor.fetchall())
+                    if parts:
+                        changes.append(_gap_change(gap.sensor_id, parts))
+            alarms.record_changes(changes)
+        self.pending_gaps = [(seen, gap) for seen, gap in self.pending_gaps if now - seen < grace]
+        return len(changes)
 
     def _count(self, received: int, result: IngestResult) -> None:
         stats = self.stats
@@ -258,8 +297,9 @@ class IngestPipeline:
         now = time.time() if now is None else now
         with self.lock:
             self.ensure_loaded()
+            confirmed = self.confirm_gaps(now) if self.pending_gaps else 0
             if now - self.started_at < self.stale_grace_s:
-                return 0
+                return confirmed
             changes = self.evaluator.sweep_stale(now)
             if changes:
                 with transaction.atomic():
@@ -267,7 +307,13 @@ class IngestPipeline:
                         self._resync([c.sensor_id for c in changes])
                         changes = [c for c in changes if self.evaluator.is_stale(c.sensor_id)]
                     alarms.record_changes(changes)
-            return len(changes)
+            return len(changes) + confirmed
+
+
+def _gap_change(sensor_id, parts: list[Gap]) -> rules.AlarmChange:
+    """One data-quality alarm change for the still-missing parts of a gap."""
+    return rules.AlarmChange(sensor_id, rules.RULE_GAP, None, rules.GAP_LEVEL, float(sum(p.count for p in parts)),
+                             parts[0].detected_at_ms / 1000.0, detail="；".join(p.text() for p in parts))
 
 
 def observe(result: IngestResult, changes: list[rules.AlarmChange], seconds: float) -> None:

@@ -22,6 +22,7 @@ class Gap:
     first_missing: int
     last_missing: int
     detected_at_ms: int   # time of the reading that showed the gap
+    after_ms: int = 0     # time of the reading before the gap: the missing ones lie between the two
 
     @property
     def count(self) -> int:
@@ -31,6 +32,20 @@ class Gap:
         if self.first_missing == self.last_missing:
             return f"缺失序号 {self.first_missing}（1 条）"
         return f"缺失序号 {self.first_missing}–{self.last_missing}（共 {self.count} 条）"
+
+    def still_missing(self, found: Iterable[int]) -> list["Gap"]:
+        """The parts of this gap not in ``found`` (sequence numbers stored since, e.g. by another
+        ingest process sharing the stream), as contiguous gaps; empty when all arrived."""
+        found = {seq for seq in found if self.first_missing <= seq <= self.last_missing}
+        parts, start = [], None
+        for seq in range(self.first_missing, self.last_missing + 2):
+            missing = seq <= self.last_missing and seq not in found
+            if missing and start is None:
+                start = seq
+            elif not missing and start is not None:
+                parts.append(Gap(self.sensor_id, start, seq - 1, self.detected_at_ms, self.after_ms))
+                start = None
+        return parts
 
 
 class SeqTracker:
@@ -58,6 +73,6 @@ class SeqTracker:
             if t_ms <= prev_t:
                 continue  # late or repeated delivery: the newer state stands
             if seq > prev_seq + 1:
-                gaps.append(Gap(sensor_id, prev_seq + 1, seq - 1, t_ms))
+                gaps.append(Gap(sensor_id, prev_seq + 1, seq - 1, t_ms, prev_t))
             last[sensor_id] = (t_ms, seq)  # also after a restart (seq went back)
         return gaps
