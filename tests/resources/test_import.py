@@ -235,3 +235,25 @@ def test_shelter_import_derives_capacity(zhangwu_admin):
     result = run(zhangwu_admin, "shelters", xlsx(headers, [row]))
     assert result.ok, [e.text() for e in result.errors]
     assert Shelter.objects.get().capacity == 1999
+
+
+def test_an_import_is_audited_row_by_row_on_one_unbroken_chain(zhangwu_admin):
+    """The import writes its audit entries together at the end: one per row and one for the
+    import, in row order, each linked to the one before, and the chain still verifies; a failed
+    import or a dry run leaves no entry at all."""
+    from yingji.audit.models import AuditEntry
+    from yingji.audit.services import verify_chain
+
+    run(zhangwu_admin, "teams", xlsx(TEAM_HEADERS, [team_row("先前队")]))
+    before = AuditEntry.objects.count()
+    assert run(zhangwu_admin, "teams", xlsx(TEAM_HEADERS, [team_row("甲队"), team_row("坏", **{"人数": -1})])).error_count
+    assert run(zhangwu_admin, "teams", xlsx(TEAM_HEADERS, [team_row("乙队")]), dry_run=True).ok
+    assert AuditEntry.objects.count() == before
+
+    result = run(zhangwu_admin, "teams", xlsx(TEAM_HEADERS, [team_row(f"{n}队") for n in "一二三四"]))
+    assert result.ok and result.created == 4
+    new = list(AuditEntry.objects.order_by("seq")[before:])
+    assert [(e.action, e.object_repr) for e in new] == [("create", f"{n}队") for n in "一二三四"] + [("import", "")]
+    assert [e.seq for e in new] == list(range(new[0].seq, new[0].seq + 5))
+    assert all(b.prev_hash == a.entry_hash for a, b in zip(new, new[1:]))
+    assert verify_chain().ok

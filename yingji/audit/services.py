@@ -6,6 +6,8 @@ import datetime as dt
 import decimal
 import uuid
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
 
 import json
 
@@ -86,14 +88,75 @@ def record(actor, action: str, obj: models.Model | None = None, *, before: dict 
         changed_fields=changed(before, after) if action == "update" else [],
         note=note[:300],
     )
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.append(entry)
+        return entry
     with transaction.atomic():
         _lock_chain()
-        last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "entry_hash").first()
-        entry.seq = last["seq"] + 1 if last else 1
-        entry.prev_hash = last["entry_hash"] if last else chain.GENESIS
-        entry.entry_hash = chain.digest(settings.YINGJI_AUDIT_KEY, chain_content(entry))
+        _link(entry, _last_link())
         entry.save(force_insert=True)
     return entry
+
+
+def _last_link() -> tuple[int, str]:
+    last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "entry_hash").first()
+    return (last["seq"], last["entry_hash"]) if last else (0, chain.GENESIS)
+
+
+def _link(entry: AuditEntry, last: tuple[int, str]) -> tuple[int, str]:
+    entry.seq = last[0] + 1
+    entry.prev_hash = last[1]
+    entry.entry_hash = chain.digest(settings.YINGJI_AUDIT_KEY, chain_content(entry))
+    return entry.seq, entry.entry_hash
+
+
+class AuditBatch:
+    """Entries of one bulk write (a spreadsheet import), chained in memory and inserted together.
+    ``mark()`` / ``discard(mark)`` drop the entries of a part rolled back to a savepoint."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+        self.links: list[tuple[int, str]] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        if not self.links:
+            _lock_chain()
+            self.links.append(_last_link())
+        self.links.append(_link(entry, self.links[-1]))
+        self.entries.append(entry)
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def discard(self, mark: int) -> None:
+        del self.entries[mark:]
+        del self.links[mark + 1:]
+
+    def flush(self) -> None:
+        AuditEntry.objects.bulk_create(self.entries, batch_size=1000)
+        self.entries, self.links = [], []
+
+
+_BATCH: ContextVar[AuditBatch | None] = ContextVar("yingji_audit_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[AuditBatch]:
+    """One audited transaction whose entries are written together when it ends (the chain is
+    the same as entry by entry). Nothing inside may read the audit log back before the end."""
+    current = _BATCH.get()
+    if current is not None:
+        yield current
+        return
+    batch = AuditBatch()
+    token = _BATCH.set(batch)
+    try:
+        with audited_transaction():
+            yield batch
+            batch.flush()
+    finally:
+        _BATCH.reset(token)
 
 
 def _as_stored(value):

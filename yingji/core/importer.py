@@ -171,12 +171,13 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
             result.errors.extend(errors[:room])
 
     try:
-        with records.audited_transaction():
+        with records.write_batch() as batch:  # audit entries chained in memory, inserted at the end
             for done, (row_number, values) in enumerate(rows, start=1):
                 data, pk, cell_errors = _row_data(converter, mapping, values, row_number)
                 if cell_errors:
                     add(cell_errors)
                 else:
+                    mark = batch.mark()
                     try:
                         with transaction.atomic():
                             if pk is None:
@@ -186,6 +187,7 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
                                 registry.update(user, registry.get(user, pk), data)
                                 result.updated += 1
                     except ServiceError as exc:
+                        batch.discard(mark)  # the row was rolled back to its savepoint
                         add(_field_errors(registry, exc, letters, row_number))
                 if progress and (done % PROGRESS_EVERY == 0 or done == len(rows)):
                     progress(done, len(rows))

@@ -21,6 +21,7 @@ loading): it skips user scope checks and is recorded as “系统” in the audi
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from django.core.exceptions import ValidationError
@@ -76,6 +77,32 @@ def on_write(listener: Callable[[Any, models.Model, str], None]) -> Callable[[An
 def _written(actor, obj: models.Model, action: str) -> None:
     for listener in _WRITE_LISTENERS:
         listener(actor, obj, action)
+
+
+_BATCH_MEMO: ContextVar[dict | None] = ContextVar("yingji_write_batch_memo", default=None)
+
+
+@contextmanager
+def write_batch() -> Iterator[audit.AuditBatch]:
+    """One audited transaction for many record writes (a spreadsheet import): the audit entries
+    are chained in memory and inserted together at the end, and listeners may keep what does not
+    change during the batch in :func:`batch_memo` (the exchange outbox's parent link). Use the
+    batch's ``mark()`` / ``discard()`` around each savepoint a part may be rolled back to."""
+    if _BATCH_MEMO.get() is not None:
+        with audit.batched() as batch:
+            yield batch
+        return
+    token = _BATCH_MEMO.set({})
+    try:
+        with audit.batched() as batch:
+            yield batch
+    finally:
+        _BATCH_MEMO.reset(token)
+
+
+def batch_memo() -> dict | None:
+    """The memo of the write batch in progress, or None outside one."""
+    return _BATCH_MEMO.get()
 
 
 def is_system(actor) -> bool:

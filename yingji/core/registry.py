@@ -25,7 +25,7 @@ from yingji.regions.services import name_of
 from . import scope
 from .apps import claim
 from .errors import Forbidden, ValidationFailed, from_django_validation
-from .records import create_record, delete_blocker, delete_record, referable, update_record  # noqa: F401 (referable: for the forms)
+from .records import batch_memo, create_record, delete_blocker, delete_record, referable, update_record  # noqa: F401 (referable: for the forms)
 
 REGISTRIES: dict[str, "Registry"] = {}
 LITERAL_FIELDS = (models.URLField, models.EmailField, models.SlugField, models.GenericIPAddressField)
@@ -165,13 +165,28 @@ class Registry:
             merged.update(data)
             form = form_cls(merged, instance=self.model.objects.get(pk=instance.pk))
         else:
-            form = form_cls({**self.defaults(), **data})
+            form = self._new_form(form_cls, {**self.defaults(), **data})
         if not form.is_valid():
             fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
             label = {f.name: str(f.verbose_name) for f in self.model._meta.fields}
             first = next(iter(fields.items()))
             raise ValidationFailed(f"{label.get(first[0], first[0])}：{first[1][0]}", fields=fields)
         return {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+
+    def _new_form(self, form_cls, data: dict):
+        """A bound form for a new record. In a write batch (an import) one form is re-bound row
+        after row: building a form deep-copies every field, the largest cost of a row."""
+        memo = batch_memo()
+        if memo is None:
+            return form_cls(data)
+        form = memo.get(("registry.form", self.key, form_cls))
+        if form is None:
+            form = memo[("registry.form", self.key, form_cls)] = form_cls(data)
+            return form
+        form.data, form.instance, form._errors = data, self.model(), None
+        form._bound_fields_cache = {}
+        form.cleaned_data = {}
+        return form
 
     def defaults(self) -> dict:
         """Model defaults for fields the input leaves out (forms would otherwise demand them)."""

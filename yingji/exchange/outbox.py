@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from yingji.core import records
 from yingji.geo import divcodes
 from yingji.jobs.services import enqueue
 
@@ -34,7 +35,21 @@ def applying() -> Iterator[None]:
 
 
 def active_parent() -> ParentLink | None:
+    memo = records.batch_memo()  # a bulk write asks once, not once per row
+    if memo is not None:
+        if "exchange.parent" not in memo:
+            memo["exchange.parent"] = ParentLink.objects.filter(active=True).order_by("pk").first()
+        return memo["exchange.parent"]
     return ParentLink.objects.filter(active=True).order_by("pk").first()
+
+
+def active_children() -> list[ChildLink]:
+    memo = records.batch_memo()
+    if memo is not None:
+        if "exchange.children" not in memo:
+            memo["exchange.children"] = list(ChildLink.objects.filter(active=True))
+        return memo["exchange.children"]
+    return list(ChildLink.objects.filter(active=True))
 
 
 def parent_origin(child: ChildLink) -> str:
@@ -56,7 +71,7 @@ def on_write(actor, obj, action: str) -> None:
                 _add(kind, record, UP, None, parent.division_code, deleted)
                 transaction.on_commit(lambda: request_sync(), robust=True)
         if DOWN in kind.directions:
-            for child in ChildLink.objects.filter(active=True):
+            for child in active_children():
                 if routes_to(kind, record, child.division_code):
                     _add(kind, record, DOWN, child, parent_origin(child), deleted)
 
