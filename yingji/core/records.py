@@ -203,7 +203,7 @@ def _validate(obj: models.Model, derive: Callable[[models.Model], None] | None =
 
 def _save(obj: models.Model, **kwargs) -> None:
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not audit.in_batch()):  # a batch's owner holds the savepoint
             obj.save(**kwargs)
     except IntegrityError as exc:
         raise Conflict(f"保存失败：与已有记录冲突（{exc}）") from exc
