@@ -2,6 +2,8 @@
 
 Environment variables (all optional):
   DATABASE_URL        database, default: SQLite file in the data directory
+  DATABASE_REPLICA_URL  a streaming read replica of a PostgreSQL DATABASE_URL (optional; the
+                      "replica" alias for pure reads through yingji.core.db, docs/deploy.md)
   YINGJI_DATA_DIR     where the SQLite file, uploads and generated files live (default ./var)
   SECRET_KEY          secret key; a stable random key is generated in the data dir when absent
   YINGJI_AUDIT_KEY    key of the audit log's hash chain; generated once in the data dir when absent
@@ -123,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "yingji.core.middleware.RequestContextMiddleware",
+    "yingji.core.middleware.ReplicaPinMiddleware",  # read-your-writes with a read replica (core.db)
 ]
 
 ROOT_URLCONF = "yingji.urls"
@@ -170,6 +173,17 @@ elif os.environ.get("YINGJI_DB_POOL"):
     _low, _, _high = os.environ["YINGJI_DB_POOL"].partition(",")
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": int(_low or 1), "max_size": int(_high or _low or 4)}
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A read replica (docs/deploy.md, "Read replica"): registry lists, exports, map layers, counts and
+    # statistics read from it through yingji.core.db.for_reading; every write and every other read
+    # stays on the primary (PrimaryRouter sends writes and migrations to "default").
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL 需要 PostgreSQL 主库（DATABASE_URL）")
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the test database itself
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(DATABASES["default"]["OPTIONS"]["pool"])
+    DATABASE_ROUTERS = ["yingji.core.db.PrimaryRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from yingji.audit.context import CLIENT_ADDRESS
 
+from . import db
 from .errors import busy_from
 from .metrics import HTTP_LATENCY
 
@@ -43,6 +44,30 @@ class RequestContextMiddleware:
             response = render(request, "web/error.html", {"status": busy.status, "message": busy.message},
                               status=busy.status)
         response["Retry-After"] = "1"
+        return response
+
+
+class ReplicaPinMiddleware:
+    """With a read replica (core.db): a request that writes, and every request of the same browser
+    for ``YINGJI_REPLICA_PIN_SECONDS`` after it, reads from the primary only, so the page after a
+    save shows the save whatever the replica's lag. Without a replica it does nothing."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not db.replica_configured():
+            return self.get_response(request)
+        writes = request.method not in self.SAFE
+        token = db.pin(writes or request.COOKIES.get(db.PIN_COOKIE) == "1")
+        try:
+            response = self.get_response(request)
+        finally:
+            db.unpin(token)
+        if writes:
+            response.set_cookie(db.PIN_COOKIE, "1", max_age=db.pin_seconds(), httponly=True, samesite="Lax")
         return response
 
 

@@ -24,6 +24,7 @@ from yingji.regions.services import name_of
 
 from . import scope
 from .apps import claim
+from .db import for_reading
 from .errors import Forbidden, ValidationFailed, from_django_validation
 from .records import batch_memo, create_record, delete_blocker, delete_record, referable, update_record  # noqa: F401 (referable: for the forms)
 
@@ -80,7 +81,8 @@ class Registry:
         return qs
 
     def filtered(self, user, params) -> QuerySet:
-        """Apply search ``q``, ``division`` prefix, declared filters and ``ordering``."""
+        """Apply search ``q``, ``division`` prefix, declared filters and ``ordering``. Lists, exports,
+        map layers and the search read it: on the read replica when one is configured (core.db)."""
         qs = self.queryset(user)
         text = (params.get("q") or "").strip()
         if text:
@@ -101,7 +103,7 @@ class Registry:
                     qs = qs.filter(**{name: self.model._meta.get_field(name).to_python(value)})
                 except (ValueError, TypeError, ValidationError) as exc:
                     raise ValidationFailed(f"筛选条件“{name}”的值无效：{value}", fields={name: ["无效"]}) from exc
-        return qs.order_by(*self.ordering_for(params.get("ordering")), "pk")
+        return for_reading(qs.order_by(*self.ordering_for(params.get("ordering")), "pk"))
 
     def ordering_for(self, requested: str | None) -> list[str]:
         if not requested:
@@ -230,10 +232,10 @@ class Registry:
             return list(field.flatchoices)
         if isinstance(field, models.BooleanField):
             return [(True, "是"), (False, "否")]
-        values = [v for v in self.queryset(user).order_by().values_list(field.attname, flat=True).distinct()[:50]
+        values = [v for v in for_reading(self.queryset(user)).order_by().values_list(field.attname, flat=True).distinct()[:50]
                   if v not in (None, "")]
         if field.is_relation:
-            names = {o.pk: str(o) for o in field.related_model.objects.filter(pk__in=values)}
+            names = {o.pk: str(o) for o in for_reading(field.related_model.objects.filter(pk__in=values))}
             return sorted(((v, names.get(v, v)) for v in values), key=lambda pair: str(pair[1]))
         if name == "division_code":
             return [(v, name_of(v)) for v in sorted(values)]

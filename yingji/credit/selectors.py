@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.db import for_reading
 from yingji.enforcement.models import Case
 from yingji.hazards.models import HiddenHazard
 from yingji.incidents.models import Incident
@@ -63,5 +64,5 @@ def profile(enterprise) -> list[dict]:
 
 def public_list():
     """The published list (no login): entries in 公示中 or under a repair application."""
-    return Listing.objects.filter(state__in=("listed", "repair_requested")).select_related("enterprise") \
+    return for_reading(Listing.objects).filter(state__in=("listed", "repair_requested")).select_related("enterprise") \
         .order_by("-published_on")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.db import for_reading
 from yingji.regions.models import Enterprise
 
 from .models import (Case, CaseDocument, CoerciveMeasure, Evidence, Inspection, InspectionPlan, Inspector, OnSpotPenalty,
@@ -76,7 +77,7 @@ def document(user, pk) -> CaseDocument:
 
 def published_decisions(limit: int = 200):
     """公示: decisions published by the bureaus (no login)."""
-    return (Case.objects.filter(published_on__isnull=False).exclude(state="withdrawn")
+    return (for_reading(Case.objects).filter(published_on__isnull=False).exclude(state="withdrawn")
             .select_related("enterprise").order_by("-published_on", "-pk")[:limit])
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yingji.core import records, scope
+from yingji.core.db import for_reading
 from yingji.core.cells import append_protected
 from yingji.regions.models import Enterprise
 from yingji.regions.services import name_of
@@ -27,7 +28,7 @@ def _county(code: str) -> str:
 
 def hidden_hazard_statistics(user, today=None) -> dict:
     today = today or timezone.localdate()
-    hazards = list(scope.visible(HiddenHazard.objects.all(), user).select_related("enterprise"))
+    hazards = list(for_reading(scope.visible(HiddenHazard.objects.all(), user).select_related("enterprise")))
     by_division: dict[str, Counter] = defaultdict(Counter)
     by_industry: dict[str, Counter] = defaultdict(Counter)
     for h in hazards:
@@ -52,7 +53,7 @@ def hidden_hazard_statistics(user, today=None) -> dict:
 
 
 def hazard_source_statistics(user) -> dict:
-    sources = list(scope.visible(HazardSource.objects.all(), user))
+    sources = list(for_reading(scope.visible(HazardSource.objects.all(), user)))
     by_division: dict[str, Counter] = defaultdict(Counter)
     for s in sources:
         by_division[_county(s.division_code)][s.current_grade or 0] += 1
@@ -70,14 +71,14 @@ def overdue_lists(user, today=None) -> dict:
     """Hidden hazards past their deadline, sources past their 3-yearly evaluation or unfiled,
     inspection tasks past their planned date and not completed."""
     today = today or timezone.localdate()
-    hazards = [h for h in scope.visible(HiddenHazard.objects.filter(deadline__lt=today), user)
+    hazards = [h for h in for_reading(scope.visible(HiddenHazard.objects.filter(deadline__lt=today), user))
                .select_related("enterprise").order_by("deadline") if h.is_overdue(today)]
-    sources = scope.visible(HazardSource.objects.all(), user).select_related("enterprise")
+    sources = for_reading(scope.visible(HazardSource.objects.all(), user).select_related("enterprise"))
     return {
         "hidden_hazards": hazards,
         "evaluations": list(sources.filter(evaluation_due_on__lt=today).order_by("evaluation_due_on")),
         "unfiled": list(sources.filter(is_major_hazard=True).exclude(filing_status="filed").order_by("name")),
-        "inspections": list(scope.visible(InspectionTask.objects.filter(planned_on__lt=today), user)
+        "inspections": list(for_reading(scope.visible(InspectionTask.objects.filter(planned_on__lt=today), user))
                             .exclude(status="completed").select_related("enterprise").order_by("planned_on")),
         "today": today,
     }

@@ -30,7 +30,7 @@ from django.db import close_old_connections, connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from . import alarms, series
+from . import alarms, partitions, series
 from .ingest import pipeline as default_pipeline
 from .ingest import quarantine
 from .payloads import TOPIC_ROOT, Problem, parse_mqtt
@@ -231,10 +231,12 @@ _last_rollup = [0.0]
 
 
 def periodic(pipeline, now: float | None = None) -> None:
-    """Stale sweep every call; escalation every call; roll-up and retention every 10 minutes."""
+    """Stale sweep every call; escalation every call; every 10 minutes the month partitions ahead
+    (PostgreSQL), the roll-up and retention."""
     pipeline.sweep(now)
     alarms.escalate_due()
     if time.monotonic() - _last_rollup[0] > 600:
         _last_rollup[0] = time.monotonic()
+        partitions.ensure_partitions()
         series.rollup()
         series.prune()

@@ -3,7 +3,8 @@ retention policy.
 
 Retention (see docs/monitoring.md): raw readings are kept ``YINGJI_MONITOR_RAW_DAYS`` days
 (default 90) and only once their hour has been rolled up; hourly roll-ups (count, min, max,
-mean) are kept indefinitely, so long ranges stay drawable after the raw rows are gone.
+mean) are kept indefinitely, so long ranges stay drawable after the raw rows are gone. On
+PostgreSQL whole month partitions are dropped (:mod:`.partitions`), the rest deleted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from yingji.core.errors import ValidationFailed
 
+from . import partitions
 from .models import HourlyRollup, MonitoringState, QuarantinedMessage, Reading
 
 HOUR_MS = 3600 * 1000
@@ -63,12 +65,14 @@ def rollup(now_ms: int | None = None) -> int:
 
 def prune(now_ms: int | None = None) -> dict[str, int]:
     """Apply the retention policy: raw readings older than the retention period (and rolled
-    up), quarantined messages older than 90 days."""
+    up: the cutoff never passes the roll-up watermark), quarantined messages older than 90 days.
+    ``readings`` counts the rows deleted one by one; ``partitions_dropped`` the month partitions
+    dropped whole (PostgreSQL)."""
     now_ms = now_ms or int(time.time() * 1000)
     cutoff = min(now_ms - raw_retention_days() * 86400 * 1000, _watermark())
-    raw, _ = Reading.objects.filter(t__lt=cutoff).delete() if cutoff > 0 else (0, None)
+    result = partitions.prune_readings(cutoff)
     old, _ = QuarantinedMessage.objects.filter(received_at__lt=timezone.now() - dt.timedelta(days=90)).delete()
-    return {"readings": raw, "quarantined": old}
+    return {**result, "quarantined": old}
 
 
 def choose_bucket(start_ms: int, end_ms: int) -> int:

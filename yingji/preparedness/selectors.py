@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.core import scope
+from yingji.core.db import for_reading
 from yingji.core.errors import NotAuthenticated
 from yingji.geo import divcodes
 from yingji.core.capabilities import enterprise_bound
@@ -36,7 +37,7 @@ def visible_plans(user):
 
 def published_plans(prefix: str = "", limit: int = 200):
     """Plans the public may read (the portal, no login): government plans in force, not classified."""
-    return (EmergencyPlan.objects.filter(state__in=pl.IN_FORCE, kind__in=pl.GOVERNMENT_KINDS | {"township", "village"},
+    return (for_reading(EmergencyPlan.objects).filter(state__in=pl.IN_FORCE, kind__in=pl.GOVERNMENT_KINDS | {"township", "village"},
                                          classified=False, enterprise__isnull=True, division_code__startswith=prefix)
             .order_by("-published_at", "name")[:limit])
 
@@ -168,15 +169,18 @@ def _held(drills) -> list[tuple[dt.date, bool]]:
 
 def board(user, today: dt.date | None = None) -> list[dict]:
     """The compliance board: one row per subject (plan, division, department, key enterprise)
-    and quota, with its state (已满足 / 待完成 / 已逾期)."""
+    and quota, with its state (已满足 / 待完成 / 已逾期). A statistics page: read on the replica when
+    one is configured (core.db)."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotAuthenticated("请先登录")
     today = today or timezone.localdate()
     bound = enterprise_bound(user)
     return _board_rows(
-        list(visible_drills(user).filter(held_on__lte=today)), visible_plans(user), None if bound else user.scope_prefix,
-        Organisation.objects.none() if bound else scope.visible(Organisation.objects.filter(kind="department"), user),
-        scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user), today)
+        list(for_reading(visible_drills(user).filter(held_on__lte=today))), for_reading(visible_plans(user)),
+        None if bound else user.scope_prefix,
+        Organisation.objects.none() if bound else for_reading(scope.visible(Organisation.objects.filter(kind="department"), user)),
+        for_reading(scope.visible(Enterprise.objects.filter(industry__in=HIGH_RISK_INDUSTRIES, scale__in=KEY_SCALES), user)),
+        today)
 
 
 def unit_compliance(unit_prefix: str | None = None, organisation_id: int | None = None,

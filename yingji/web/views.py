@@ -20,6 +20,7 @@ from yingji.audit.services import history_of
 from yingji.core import capabilities, exports
 from yingji.core import search as nav_search
 from yingji.core.apps import app_modules, hook_url, yingji_apps
+from yingji.core.db import for_reading
 from yingji.core.errors import ServiceError
 from yingji.core.middleware import address_of
 from yingji.core.registry import REGISTRIES, display_value, referable
@@ -90,7 +91,7 @@ def dashboard(request):
     for registry in REGISTRIES.values():
         if capabilities.enterprise_bound(user) and getattr(registry.model, "scope_enterprise_field", None) is None:
             continue
-        cards.append({"registry": registry, "count": registry.queryset(user).count()})
+        cards.append({"registry": registry, "count": for_reading(registry.queryset(user)).count()})
     recent = []
     if user.can("audit.view"):
         recent = audit_queryset(user)[:8]
