@@ -128,9 +128,9 @@ class DutyOfficer(HttpUser):
         self.api = {"Authorization": f"Bearer {account['token']}"}
         self.incident_ids: list[int] = []
         self.filed: list[int] = []
-        page = self.client.get("/login/", name="GET /login/")
+        page = self.client.get("/login/", name="/login/")
         token = CSRF.search(page.text)
-        with self.client.post("/login/", name="POST /login/", catch_response=True,
+        with self.client.post("/login/", name="/login/", catch_response=True,
                               data={"username": account["username"], "password": account["password"],
                                     "csrfmiddlewaretoken": token.group(1) if token else ""}) as response:
             if response.status_code >= 400 or response.url.rstrip("/").endswith("/login"):
