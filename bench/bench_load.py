@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,17 +80,16 @@ def main() -> int:
         finally:
             drop()
         if done.returncode != 0:
-            print(f"负载测试失败（数据目录 {tmp}）", file=sys.stderr)
+            args.keep = True  # the logs of the failed run stay for reading
+            print("负载测试失败", file=sys.stderr)
             return done.returncode
         print(done.stdout.strip().splitlines()[-1])
         return 0
     finally:
-        if not args.keep:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            print(f"数据目录（日志；SQLite 时含数据库）：{tmp}", file=sys.stderr)
         else:
-            print(f"数据目录：{tmp}", file=sys.stderr)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def log(message: str) -> None:
@@ -285,7 +285,7 @@ def run_locust(args, base: str, config: Path, data: Path) -> dict:
     return {
         "users": args.users, "duration_s": args.duration, "measured_s": round(measured, 1),
         "think_time_s": [wait_min, wait_max], "web_workers": args.workers,
-        "database": os.environ["DATABASE_URL"].split(":", 1)[0],
+        "database": "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite",
         "requests": total["requests"], "failures": total["failures"] + counts.get("login_failures", 0),
         "rps": round(total["requests"] / measured, 1),
         **{k: total[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms")},

@@ -25,6 +25,7 @@ outcome of two people on one alarm: counted as success, and counted in ``YINGJI_
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import json
 import os
@@ -41,10 +42,11 @@ from locust import HttpUser, between, events, task
 CONFIG = json.loads(open(os.environ.get("YINGJI_LOAD_CONFIG", "bench-load-accounts.json"), encoding="utf-8").read())
 ACCOUNTS = itertools.cycle(CONFIG["users"])
 ACCOUNTS_LOCK = threading.Lock()
-COUNTERS = {"signed_in": 0, "login_failures": 0, "incidents_filed": 0, "reports_filed": 0, "alarms_acknowledged": 0, "ack_lost_race": 0,
+COUNTERS = {"signed_in": 0, "login_failures": 0, "incidents_filed": 0, "incidents_filed_console": 0, "reports_filed": 0, "alarms_acknowledged": 0, "ack_lost_race": 0,
             "ack_nothing_open": 0}
 OVERLAYS: list[dict] = []  # the one-map's overlay layers, read from the map page once
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+INPUT = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"')
 MAP_OVERLAYS = re.compile(r'<script id="map-overlays" type="application/json">(.*?)</script>', re.S)
 ART12 = {
     "unit_overview": "负载测试单位（合成），从业人员50人",
@@ -266,6 +268,27 @@ class DutyOfficer(HttpUser):
                                {"kind": "first", "issuer": "值班员", "injuries": 1, **ART12}, expected=(201,))
         if report:
             COUNTERS["reports_filed"] += 1
+
+    @task(1)
+    def file_incident_in_console(self):
+        """接报 in the console: the form page, then its POST (multipart, as the browser sends it with
+        the attachments field), which redirects to the new incident's page."""
+        form = self.page("/incidents/new/", "/incidents/new/ 接报表单")
+        if form.status_code != 200:
+            return
+        fields = {name: html.unescape(value) for name, value in INPUT.findall(form.text) if not name.isdigit()}
+        fields.update({"title": f"负载测试：控制台接报（{self.username}）", "type_code": "accident.road_traffic",
+                       "description": "负载测试（合成）：控制台接报", "injuries": "1", "source": "phone", "caller_name": "负载测试"})
+        with self.client.post("/incidents/new/", name="/incidents/new/ 接报提交", catch_response=True,
+                              files={"attachments": ("", b"", "application/octet-stream")},
+                              data={**fields, "csrfmiddlewaretoken": fields.get("csrfmiddlewaretoken", "")}) as response:
+            if response.status_code >= 400 or 'class="error-page"' in response.text:
+                response.failure(f"HTTP {response.status_code}: {re.sub(r'<[^>]+>', ' ', response.text)[:300]}")
+            elif not re.search(r"/incidents/\d+/$", response.url):
+                response.failure(f"未转到事件页：{response.url}")
+            else:
+                COUNTERS["incidents_filed_console"] += 1
+                response.success()
 
     @task(2)
     def acknowledge_alarm(self):
