@@ -285,6 +285,7 @@ def run_locust(args, base: str, config: Path, data: Path) -> dict:
     return {
         "users": args.users, "duration_s": args.duration, "measured_s": round(measured, 1),
         "think_time_s": [wait_min, wait_max], "web_workers": args.workers,
+        "db_pool": os.environ.get("YINGJI_DB_POOL") or None,
         "database": "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite",
         "requests": total["requests"], "failures": total["failures"] + counts.get("login_failures", 0),
         "rps": round(total["requests"] / measured, 1),
