@@ -3,6 +3,7 @@ while the ingest runs.
 
     .venv/bin/python -m bench.bench_load [--users 200] [--duration 60] [--db sqlite|postgresql]
         [--ingest-rate 20000] [--no-ingest] [--workers 1] [--ingest-processes 1] [--sensors 2000]
+        [--spawn-rate 2] [--wait 1,3] [--db-pool MIN,MAX] [--keep]
 
 One run, in a throwaway data directory and database (a SQLite file, or a new PostgreSQL database
 at DATABASE_URL or postgres://postgres@127.0.0.1:5432, dropped at the end):
@@ -51,7 +52,8 @@ TARGET = {"users": 200, "ingest_readings_per_s": 20000, "p99_ms": 500, "failures
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200, help="concurrent duty officers (locust users)")
-    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
+    parser.add_argument("--spawn-rate", type=float, default=2,
+                        help="users signing in per second (each login hashes a password: a fast ramp saturates the CPU)")
     parser.add_argument("--duration", type=int, default=60, help="measured seconds (after all users signed in)")
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--ingest-rate", type=int, default=20000, help="readings/s published during the run")
@@ -60,6 +62,8 @@ def main() -> int:
                         help="ingest processes (more than 1: an MQTT v5 shared subscription)")
     parser.add_argument("--sensors", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1, help="web processes (yingji serve --workers)")
+    parser.add_argument("--db-pool", default=os.environ.get("YINGJI_DB_POOL", ""),
+                        help="PostgreSQL: YINGJI_DB_POOL=min,max of every process (docs/deploy.md); default: none")
     parser.add_argument("--wait", default="1,3", help="think time between a user's actions, min,max seconds")
     parser.add_argument("--keep", action="store_true", help="keep the data directory (locust CSV, server logs)")
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
@@ -73,6 +77,9 @@ def main() -> int:
         env = dict(os.environ, DATABASE_URL=url, YINGJI_DATA_DIR=str(tmp / "data"), YINGJI_BACKGROUND="0",
                    YINGJI_MQTT_TOPIC_ROOT=f"yingji_load_{uuid.uuid4().hex[:6]}", PYTHONPATH=str(REPO),
                    DJANGO_SETTINGS_MODULE="yingji.settings")
+        env.pop("YINGJI_DB_POOL", None)
+        if args.db_pool and args.db == "postgresql":
+            env["YINGJI_DB_POOL"] = args.db_pool
         (tmp / "data").mkdir()
         try:
             done = subprocess.run([sys.executable, "-m", "bench.bench_load", "--single", *sys.argv[1:]], env=env,
