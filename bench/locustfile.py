@@ -3,8 +3,9 @@
 A duty officer (值班员) signs in to the console (the login form: a session) and holds an API token,
 then, with a think time between actions: opens the duty board (值班台), the home page, the incident
 board, an incident's page, the duty calendar, the alarms page, the one-map with every overlay layer
-(GeoJSON), the warnings list; reads incidents and alarms through the API; files an incident
-(接报, the idempotent API intake) followed by its 首报; acknowledges an open alarm.
+(GeoJSON), the warnings list; reads incidents and alarms through the API; files incidents — the
+API intake (接报, idempotent) followed by its 首报, and the console's intake form; acknowledges an
+alarm waiting for it.
 
 Run by ``bench/bench_load.py`` (which prepares the database, the accounts and this file's input);
 by hand against a running platform::
@@ -12,7 +13,10 @@ by hand against a running platform::
     YINGJI_LOAD_CONFIG=accounts.json locust -f bench/locustfile.py --headless -u 20 -r 5 -t 30s \
         --host http://127.0.0.1:8000
 
-``accounts.json``: ``{"users": [{"username", "password", "token"}, ...]}``.
+``accounts.json``: ``{"users": [{"username", "password", "token"}, ...]}``. Optional:
+``YINGJI_LOAD_WAIT_MIN``/``_MAX`` (think time, s), ``YINGJI_LOAD_MEASURE_S`` (restart the
+statistics when every user has signed in and stop that many seconds later), ``YINGJI_LOAD_RESULT``
+(a JSON file: counters, the measured window, the statistics).
 
 Every request is named by its route pattern (``/incidents/{id}/``), never by an id, so the
 statistics group by page. A request fails when it answers 4xx/5xx, an error page
@@ -32,9 +36,8 @@ import os
 import random
 import re
 import threading
-import uuid
-
 import time
+import uuid
 
 import gevent
 from locust import HttpUser, between, events, task
