@@ -315,3 +315,38 @@ def test_the_guard_catches_a_hand_written_audit_call(tmp_path):
         assert len(_violations(sample)) == 2
     finally:
         YINGJI = saved
+
+
+def test_a_record_deleted_meanwhile_is_a_404_for_the_second_delete_and_edit(zhangwu_admin, api_client):
+    """Two people delete (or one edits while another deletes) the same record: the one who comes
+    second read the record before it went, and is told it is gone — 404, not a server error."""
+    from yingji.core import records
+    from yingji.core.errors import NotFound
+    from yingji.resources.models import Equipment
+
+    row = records.create_record(zhangwu_admin, Equipment, {"name": "泵", "kind": "pump", "owner_unit": "甲", **LOC})
+    seen_by_second = Equipment.objects.get(pk=row.pk)
+    records.delete_record(zhangwu_admin, row)
+    with pytest.raises(NotFound, match="已被他人删除"):
+        records.delete_record(zhangwu_admin, seen_by_second)
+    with pytest.raises(NotFound, match="已被他人删除"):
+        records.update_record(zhangwu_admin, seen_by_second, {"name": "新泵"})
+
+
+def test_the_api_answers_404_in_json_when_a_record_vanishes_during_the_call(zhangwu_admin, api_client, monkeypatch):
+    """Whatever service locks a row again with a plain ``.get()``: a row deleted by a concurrent
+    request is a JSON 404 the caller can act on, never a 500."""
+    from yingji.core import records
+    from yingji.core.registry import Registry
+    from yingji.resources.models import Equipment
+
+    row = records.create_record(zhangwu_admin, Equipment, {"name": "泵", "kind": "pump", "owner_unit": "甲", **LOC})
+
+    def deleted_meanwhile(self, user, obj, expected_version=None):
+        Equipment.objects.filter(pk=obj.pk).delete()
+        Equipment.objects.select_for_update().get(pk=obj.pk)
+
+    monkeypatch.setattr(Registry, "delete", deleted_meanwhile)
+    response = api_client(zhangwu_admin).delete(f"/api/v1/equipment/{row.pk}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found" and "已被他人删除" in response.json()["error"]["message"]

@@ -34,7 +34,7 @@ from yingji.regions.services import check_location
 from yingji.rules.statemachine import StateMachine, Transition, TransitionError
 
 from . import capabilities, scope
-from .errors import Conflict, Forbidden, ServiceError, ValidationFailed, from_django_validation
+from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed, from_django_validation
 
 # Services open their write transactions with this (chain lock first: see audit.services).
 audited_transaction = audit.audited_transaction
@@ -226,8 +226,14 @@ def _stamp(obj: models.Model, user, *, created: bool) -> None:
         obj.updated_by = who
 
 
-def _lock(obj: models.Model) -> models.Model:
-    return type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+def _lock(obj: models.Model, manager=None) -> models.Model:
+    """The row again, locked until commit. A row deleted by a concurrent request between the
+    caller's read and this lock is a 404, not a server error (two deletes of one record)."""
+    model = type(obj)
+    try:
+        return (manager or model._base_manager).select_for_update().get(pk=obj.pk)
+    except model.DoesNotExist as exc:
+        raise NotFound(f"该{model._meta.verbose_name}已被他人删除，请刷新后查看") from exc
 
 
 def _check_version(current: models.Model, expected_version, message=None) -> None:
@@ -328,7 +334,7 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, expected_
     scope.check_can_see(obj, user)
     scope.check_can_write(model, user, obj.division_code)
     with audit.audited_transaction():
-        current = model.objects.select_for_update().get(pk=obj.pk)
+        current = _lock(obj, model.objects)
         _check_version(current, expected_version)
         before = audit.snapshot(current)
         _assign(current, data)
@@ -365,7 +371,7 @@ def delete_record(user, obj: models.Model, *, expected_version: int | None = Non
     scope.check_can_see(obj, user)
     scope.check_can_write(model, user, obj.division_code)
     with audit.audited_transaction():
-        current = model.objects.select_for_update().get(pk=obj.pk)
+        current = _lock(obj, model.objects)
         if expected_version is not None and current.version != int(expected_version):
             raise Conflict("删除被拒绝：该记录已被他人修改，请刷新后重试", code="version_conflict")
         before = audit.snapshot(current)
