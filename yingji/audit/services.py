@@ -172,7 +172,7 @@ def audited_transaction():
     chain while the chain's holder waited for that row: PostgreSQL broke that deadlock by failing
     one of them (seen under API fuzzing: two edits of one hazard source). The lock is held until
     commit either way, so taking it earlier costs only the time before the first append."""
-    if _BATCH.get() is not None:
+    if in_batch():
         # Inside a write batch: the batch holds the chain lock and its owner wraps each part in
         # a savepoint of its own, so no lock round trip and no savepoint per nested write.
         with transaction.atomic(savepoint=False):

@@ -86,13 +86,10 @@ _BATCH_MEMO: ContextVar[dict | None] = ContextVar("yingji_write_batch_memo", def
 def write_batch() -> Iterator[audit.AuditBatch]:
     """One audited transaction for many record writes (a spreadsheet import): the audit entries
     are chained in memory and inserted together at the end, and listeners may keep what does not
-    change during the batch in :func:`batch_memo` (the exchange outbox's parent link). Use the
+    change during the batch through :func:`batch_cached` (the exchange outbox's links). Use the
     batch's ``mark()`` / ``discard()`` around each savepoint a part may be rolled back to."""
-    if _BATCH_MEMO.get() is not None:
-        with audit.batched() as batch:
-            yield batch
-        return
-    token = _BATCH_MEMO.set({})
+    memo = _BATCH_MEMO.get()
+    token = _BATCH_MEMO.set({} if memo is None else memo)  # a nested batch shares the outer one
     try:
         with audit.batched() as batch:
             yield batch
@@ -103,6 +100,16 @@ def write_batch() -> Iterator[audit.AuditBatch]:
 def batch_memo() -> dict | None:
     """The memo of the write batch in progress, or None outside one."""
     return _BATCH_MEMO.get()
+
+
+def batch_cached(key, compute: Callable[[], Any]) -> Any:
+    """``compute()``, asked once per write batch (every time outside one)."""
+    memo = _BATCH_MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def is_system(actor) -> bool:

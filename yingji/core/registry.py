@@ -181,9 +181,10 @@ class Registry:
         memo = batch_memo()
         if memo is None:
             return form_cls(data)
-        form = memo.get(("registry.form", self.key, form_cls))
+        key = ("registry.form", self.key, form_cls)
+        form = memo.get(key)
         if form is None:
-            form = memo[("registry.form", self.key, form_cls)] = form_cls(data)
+            form = memo[key] = form_cls(data)
             return form
         form.data, form.instance, form._errors = data, self.model(), None
         form._bound_fields_cache = {}

@@ -35,21 +35,12 @@ def applying() -> Iterator[None]:
 
 
 def active_parent() -> ParentLink | None:
-    memo = records.batch_memo()  # a bulk write asks once, not once per row
-    if memo is not None:
-        if "exchange.parent" not in memo:
-            memo["exchange.parent"] = ParentLink.objects.filter(active=True).order_by("pk").first()
-        return memo["exchange.parent"]
-    return ParentLink.objects.filter(active=True).order_by("pk").first()
+    # a bulk write asks once, not once per row
+    return records.batch_cached("exchange.parent", lambda: ParentLink.objects.filter(active=True).order_by("pk").first())
 
 
 def active_children() -> list[ChildLink]:
-    memo = records.batch_memo()
-    if memo is not None:
-        if "exchange.children" not in memo:
-            memo["exchange.children"] = list(ChildLink.objects.filter(active=True))
-        return memo["exchange.children"]
-    return list(ChildLink.objects.filter(active=True))
+    return records.batch_cached("exchange.children", lambda: list(ChildLink.objects.filter(active=True)))
 
 
 def parent_origin(child: ChildLink) -> str:
