@@ -257,3 +257,32 @@ def test_an_import_is_audited_row_by_row_on_one_unbroken_chain(zhangwu_admin):
     assert [e.seq for e in new] == list(range(new[0].seq, new[0].seq + 5))
     assert all(b.prev_hash == a.entry_hash for a, b in zip(new, new[1:]))
     assert verify_chain().ok
+
+
+def test_new_rows_sharing_a_unique_key_are_named_and_nothing_is_imported(zhangwu_admin):
+    """New rows are inserted together; when the database refuses them (two rows of the file with
+    one 执法证号) the import names the later row with the model's own message and writes nothing;
+    a clean file goes in whole, every row audited."""
+    from yingji.audit.models import AuditEntry
+    from yingji.enforcement.models import Inspector
+
+    headers = ["姓名", "所在单位", "执法证号", "执法证有效期至", "所属行政区划"]
+
+    def row(name, number):
+        return [name, "彰武县应急管理局", number, "2030-12-31", "彰武县"]
+
+    entries = AuditEntry.objects.count()
+    result = run(zhangwu_admin, "inspectors", xlsx(headers, [row("甲", "ZW-001"), row("乙", "ZW-002"), row("丙", "ZW-001")]))
+    assert not result.ok and result.created == 0
+    assert [e.row for e in result.errors] == [4]
+    assert "执法证号" in result.errors[0].text() and "已存在" in result.errors[0].text()
+    assert not Inspector.objects.exists() and AuditEntry.objects.count() == entries
+
+    result = run(zhangwu_admin, "inspectors", xlsx(headers, [row("甲", "ZW-001"), row("乙", "ZW-002")]))
+    assert result.ok and result.created == 2
+    assert sorted(Inspector.objects.values_list("certificate_number", flat=True)) == ["ZW-001", "ZW-002"]
+    assert AuditEntry.objects.filter(action="create", model="enforcement.Inspector").count() == 2
+
+    again = run(zhangwu_admin, "inspectors", xlsx(headers, [row("丁", "ZW-003"), row("戊", "ZW-002")]))
+    assert [e.row for e in again.errors] == [3] and "已存在" in again.errors[0].text()
+    assert Inspector.objects.count() == 2

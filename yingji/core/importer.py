@@ -170,12 +170,19 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
         if room > 0:
             result.errors.extend(errors[:room])
 
+    pending: list[tuple[int, dict, object]] = []  # new records, validated, inserted together
+    bulk = registry.creates_in_bulk()
     try:
         with records.write_batch() as batch:  # audit entries chained in memory, inserted at the end
             for done, (row_number, values) in enumerate(rows, start=1):
                 data, pk, cell_errors = _row_data(converter, mapping, values, row_number)
                 if cell_errors:
                     add(cell_errors)
+                elif pk is None and bulk:
+                    try:
+                        pending.append((row_number, data, registry.prepare_create(user, data)))
+                    except ServiceError as exc:
+                        add(_field_errors(registry, exc, letters, row_number))
                 else:
                     mark = batch.mark()
                     try:
@@ -191,6 +198,8 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
                         add(_field_errors(registry, exc, letters, row_number))
                 if progress and (done % PROGRESS_EVERY == 0 or done == len(rows)):
                     progress(done, len(rows))
+            if pending and not result.error_count:
+                result.created += _insert(user, registry, pending, batch, letters, add)
             if result.error_count or dry_run:
                 raise _Rollback
             records.log_event(user, "import", None, model_label=registry.model._meta.label,
@@ -200,6 +209,30 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
         if result.error_count:
             result.created = result.updated = 0
     return result
+
+
+def _insert(user, registry: Registry, pending: list, batch, letters, add) -> int:
+    """Insert the validated new records in multi-row INSERTs. When the database refuses them (two
+    rows of the file, or a row and a record saved meanwhile, share a unique key), insert them one
+    by one instead, through the registry's own create, so that each refused row is named with
+    the model's own message."""
+    mark = batch.mark()
+    try:
+        records.insert_prepared(user, [obj for _, _, obj in pending])
+        return len(pending)
+    except ServiceError:
+        batch.discard(mark)
+    created = 0
+    for row_number, data, _ in pending:
+        mark = batch.mark()
+        try:
+            with transaction.atomic():
+                registry.create(user, data)
+                created += 1
+        except ServiceError as exc:
+            batch.discard(mark)
+            add(_field_errors(registry, exc, letters, row_number))
+    return created
 
 
 def _row_data(converter: RowConverter, mapping: dict[int, Column], values: list, row_number: int):

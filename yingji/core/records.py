@@ -306,6 +306,53 @@ def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, n
     return obj
 
 
+def prepare_record(user, model: type[models.Model], data: Mapping[str, Any], *,
+                   derive: Callable[[models.Model], None] | None = None) -> models.Model:
+    """The checks of :func:`create_record` without the write: an unsaved, validated record for
+    :func:`insert_prepared` (raises the same ``ServiceError`` the create would)."""
+    return _prepare_new(user, model, data, None, None, True, derive)
+
+
+def _bulk_safe(model: type[models.Model]) -> bool:
+    """Whether one multi-row INSERT writes ``model`` exactly as ``save()`` would: no save()
+    of its own, no save signals, no parent table."""
+    meta = model._meta
+    return (model.save is models.Model.save and not meta.parents
+            and not models.signals.pre_save.has_listeners(model)
+            and not models.signals.post_save.has_listeners(model))
+
+
+BULK_CHUNK = 1000
+
+
+def insert_prepared(user, objs: list[models.Model], *, note: str = "") -> None:
+    """Insert records made by :func:`prepare_record` (one model) with multi-row INSERTs, then
+    audit each and tell the listeners, exactly as :func:`create_record` does one by one. A
+    conflict (a unique key) raises ``Conflict`` and writes nothing; callers that must say which
+    record conflicted insert one at a time. Models whose save does more than an INSERT are saved
+    one by one."""
+    if not objs:
+        return
+    model = type(objs[0])
+    try:
+        # A savepoint of its own: a conflict rolls back to it and leaves the caller's
+        # transaction usable (an import then inserts its rows one by one to name the culprit).
+        with transaction.atomic(), audit.audited_transaction():
+            if _bulk_safe(model):
+                model._base_manager.bulk_create(objs, batch_size=BULK_CHUNK)
+            else:
+                for obj in objs:
+                    obj.save()
+            actor = _user_or_none(user)
+            for obj in objs:
+                audit.record(actor, "create", obj, after=audit.snapshot(obj), note=note)
+                _written(user, obj, "create")
+    except IntegrityError as exc:
+        for obj in objs:  # the ones of an earlier chunk got keys before the rollback
+            obj.pk, obj._state.adding = None, True
+        raise Conflict(f"保存失败：与已有记录冲突（{exc}）") from exc
+
+
 def create_rows(user, model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, note: str = "",
                 server: Mapping[str, Any] | None = None, parent: models.Model | None = None,
                 validate: bool = True) -> list[models.Model]:

@@ -26,7 +26,7 @@ from . import scope
 from .apps import claim
 from .db import for_reading
 from .errors import Forbidden, ValidationFailed, from_django_validation
-from .records import batch_memo, create_record, delete_blocker, delete_record, referable, update_record  # noqa: F401 (referable: for the forms)
+from .records import batch_memo, create_record, delete_blocker, delete_record, prepare_record, referable, update_record  # noqa: F401 (referable: for the forms)
 
 REGISTRIES: dict[str, "Registry"] = {}
 LITERAL_FIELDS = (models.URLField, models.EmailField, models.SlugField, models.GenericIPAddressField)
@@ -210,6 +210,17 @@ class Registry:
     def create(self, user, data: dict):
         scope.check_can_create(self.model, user)
         return create_record(user, self.model, self.clean_data(data), derive=self.derive)
+
+    def creates_in_bulk(self) -> bool:
+        """Whether new records of an import may be inserted together: only a registry that does
+        nothing more on create than the shared write path (grading, stock ledgers do)."""
+        return type(self).create is Registry.create
+
+    def prepare_create(self, user, data: dict):
+        """What :meth:`create` checks, without the write: an unsaved record for
+        ``records.insert_prepared`` (the spreadsheet import inserts its new rows together)."""
+        scope.check_can_create(self.model, user)
+        return prepare_record(user, self.model, self.clean_data(data), derive=self.derive)
 
     def update(self, user, obj, data: dict, expected_version=None):
         scope.check_can_see(obj, user)
