@@ -286,3 +286,13 @@ def test_new_rows_sharing_a_unique_key_are_named_and_nothing_is_imported(zhangwu
     again = run(zhangwu_admin, "inspectors", xlsx(headers, [row("丁", "ZW-003"), row("戊", "ZW-002")]))
     assert [e.row for e in again.errors] == [3] and "已存在" in again.errors[0].text()
     assert Inspector.objects.count() == 2
+
+
+def test_a_number_longer_than_excel_keeps_is_refused_not_imported_wrong(zhangwu_admin):
+    """Excel keeps 15 significant digits: an 18-digit number typed as a number has lost its last
+    digits, so the cell is refused with what to do instead of stored wrong."""
+    result = run(zhangwu_admin, "teams", xlsx(TEAM_HEADERS, [team_row("甲队", **{"负责人电话": 110101199003077777})]))
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "G")]
+    assert "超过 15 位" in result.errors[0].text() and "文本" in result.errors[0].text()
+    assert not RescueTeam.objects.filter(name="甲队").exists()

@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from . import records, scope
 from .errors import ServiceError
-from .import_cells import CellError, RowConverter, _text, read_table
+from .import_cells import CellError, RowConverter, _text, blank, read_table
 from .import_columns import Column, _instructions, columns, template_xlsx  # noqa: F401  (re-exported)
 from .registry import Registry
 
@@ -153,7 +153,7 @@ def run_import(user, registry: Registry, content: bytes, filename: str, *, dry_r
     if header_errors:
         result.errors, result.error_count = header_errors, len(header_errors)
         return result
-    rows = [(n, values) for n, values in rows if any(_text(v) for v in values)]
+    rows = [(n, values) for n, values in rows if not all(blank(v) for v in values)]
     result.total = len(rows)
     if not rows:
         result.errors = [RowError(2, "", "", "文件中没有数据行")]
@@ -239,8 +239,12 @@ def _row_data(converter: RowConverter, mapping: dict[int, Column], values: list,
     data, errors, pk = {}, [], None
     for index, col in mapping.items():
         value = values[index] if index < len(values) else None
-        text = _text(value)
         letter = get_column_letter(index + 1)
+        try:
+            text = _text(value)
+        except CellError as exc:
+            errors.append(RowError(row_number, letter, col.label, str(exc)))
+            continue
         if col.name == "id":
             if text:
                 if not text.isdigit():

@@ -144,7 +144,11 @@ class Registry:
                     registry.form_clean(self)
                 return data
 
+            model_checks = True
+
             def _post_clean(self):
+                if not self.model_checks:
+                    return  # the caller validates the model itself right after (records.prepare_record)
                 super()._post_clean()
                 if registry.derive:
                     try:
@@ -154,9 +158,11 @@ class Registry:
 
         return Form
 
-    def clean_data(self, data: dict, instance: models.Model | None = None) -> dict:
+    def clean_data(self, data: dict, instance: models.Model | None = None, *, model_checks: bool = True) -> dict:
         """Coerce and validate input with the model's own field rules (Chinese messages).
-        Foreign keys may be given by field name (``warehouse``) or column (``warehouse_id``)."""
+        Foreign keys may be given by field name (``warehouse``) or column (``warehouse_id``).
+        ``model_checks=False`` leaves the model's validation (validators, clean, unique keys,
+        derived fields) to a caller that runs it anyway, so it does not run twice."""
         data = dict(data)
         for f in self.model._meta.concrete_fields:
             if f.is_relation and f.attname in data and f.name not in data:
@@ -168,6 +174,7 @@ class Registry:
             form = form_cls(merged, instance=self.model.objects.get(pk=instance.pk))
         else:
             form = self._new_form(form_cls, {**self.defaults(), **data})
+        form.model_checks = model_checks
         if not form.is_valid():
             fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
             label = {f.name: str(f.verbose_name) for f in self.model._meta.fields}
@@ -220,7 +227,7 @@ class Registry:
         """What :meth:`create` checks, without the write: an unsaved record for
         ``records.insert_prepared`` (the spreadsheet import inserts its new rows together)."""
         scope.check_can_create(self.model, user)
-        return prepare_record(user, self.model, self.clean_data(data), derive=self.derive)
+        return prepare_record(user, self.model, self.clean_data(data, model_checks=False), derive=self.derive)
 
     def update(self, user, obj, data: dict, expected_version=None):
         scope.check_can_see(obj, user)
