@@ -173,8 +173,7 @@ class Registry:
             merged.update(data)
             form = form_cls(merged, instance=self.model.objects.get(pk=instance.pk))
         else:
-            form = self._new_form(form_cls, {**self.defaults(), **data})
-        form.model_checks = model_checks
+            form = self._new_form(form_cls, {**self.defaults(), **data}, model_checks)
         if not form.is_valid():
             fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
             label = {f.name: str(f.verbose_name) for f in self.model._meta.fields}
@@ -182,20 +181,24 @@ class Registry:
             raise ValidationFailed(f"{label.get(first[0], first[0])}：{first[1][0]}", fields=fields)
         return {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
 
-    def _new_form(self, form_cls, data: dict):
+    def _new_form(self, form_cls, data: dict, model_checks: bool = True):
         """A bound form for a new record. In a write batch (an import) one form is re-bound row
-        after row: building a form deep-copies every field, the largest cost of a row."""
+        after row: building a form deep-copies every field, the largest cost of a row. Its bound
+        fields are kept too (they read the form's data when asked); a form that leaves the model
+        checks to its caller needs no fresh instance."""
         memo = batch_memo()
         if memo is None:
-            return form_cls(data)
-        key = ("registry.form", self.key, form_cls)
-        form = memo.get(key)
-        if form is None:
-            form = memo[key] = form_cls(data)
-            return form
-        form.data, form.instance, form._errors = data, self.model(), None
-        form._bound_fields_cache = {}
-        form.cleaned_data = {}
+            form = form_cls(data)
+        else:
+            key = ("registry.form", self.key, form_cls)
+            form = memo.get(key)
+            if form is None:
+                form = memo[key] = form_cls(data)
+            else:
+                form.data, form._errors, form.cleaned_data = data, None, {}
+                if model_checks:
+                    form.instance = self.model()
+        form.model_checks = model_checks
         return form
 
     def defaults(self) -> dict:
