@@ -6,13 +6,13 @@ import csv
 import io
 import json
 import tempfile
+from functools import partialmethod
 
+import xlsxwriter
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from django.utils.encoding import force_str
 
-from .cells import csv_value, xlsx_row
+from .cells import csv_value, is_formula_like, xlsx_value
 from .errors import ValidationFailed
 from .records import log_event
 from .registry import Registry, display_value
@@ -49,43 +49,82 @@ def _each(queryset, progress):
             progress(done)
 
 
-def _row(obj, columns) -> list:
-    row = []
-    for name, _ in columns:
-        if name == "__coord":
-            row.append("WGS84")
-        elif name == "division_code":
-            row.append(obj.division_code[:6] if obj.division_code.endswith("000000") else obj.division_code)
-        elif name == "id":
-            row.append(obj.pk)
-        else:
-            value = display_value(obj, name)
-            raw = getattr(obj, name, None)
-            numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
-            has_choices = bool(getattr(obj._meta.get_field(name), "choices", None))
-            row.append(raw if numeric and not has_choices else value)
-    return row
+def _getter(registry: Registry, name: str):
+    """How one export column reads a record, decided once per export instead of per cell: the
+    same values :func:`display_value` gives, with numbers kept as numbers."""
+    if name == "__coord":
+        return lambda obj: "WGS84"
+    if name == "id":
+        return lambda obj: obj.pk
+    if name == "division_code":
+        return lambda obj: obj.division_code[:6] if obj.division_code.endswith("000000") else obj.division_code
+    field = registry.model._meta.get_field(name)
+    if getattr(field, "choices", None):
+        if not _django_display(registry.model, name):
+            return lambda obj: display_value(obj, name)  # the model says how it reads
+        labels = {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
+        attname = field.attname
+
+        def choice(obj):  # Django's get_<name>_display, without rebuilding the dict per cell
+            value = getattr(obj, attname)
+            shown = labels.get(value, value)
+            return "" if shown is None else shown
+        return choice
+
+    def plain(obj):
+        raw = getattr(obj, name, None)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return raw
+        return display_value(obj, name)
+    return plain
+
+
+def _django_display(model, name: str) -> bool:
+    """Whether ``get_<name>_display`` is the one Django adds for a field with choices (not a
+    model's own)."""
+    attr = f"get_{name}_display"
+    for klass in model.__mro__:
+        if attr in klass.__dict__:
+            return isinstance(klass.__dict__[attr], partialmethod)
+    return False
+
+
+def _row_reader(registry: Registry, columns):
+    getters = [_getter(registry, name) for name, _ in columns]
+    return lambda obj: [get(obj) for get in getters]
 
 
 def export_xlsx(registry: Registry, queryset, progress=None) -> bytes:
+    """Streamed with XlsxWriter (constant memory: one row at a time on disk). Text is always
+    written as text: formulas, URLs and numbers-in-text are never interpreted, and formula-like
+    text carries Excel's quote prefix so it is shown, not evaluated (core.cells)."""
     columns = _export_columns(registry)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(registry.label[:30])
-    header = []
-    for _, label in columns:
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    for obj in _each(queryset, progress):
-        ws.append(xlsx_row(ws, _row(obj, columns)))
-    info = wb.create_sheet("说明")
-    info.append([f"{registry.label}导出"])
-    info.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）"])
-    info.append(["坐标：WGS-84 经纬度"])
-    info.append(["“合成示例数据”为“是”的记录为演示用合成数据，不代表真实设施。"])
+    read = _row_reader(registry, columns)
     with tempfile.TemporaryFile() as fh:
-        wb.save(fh)
+        wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False, "strings_to_numbers": False,
+                                      "tmpdir": tempfile.gettempdir()})
+        bold, quoted = wb.add_format({"bold": True}), wb.add_format({"quote_prefix": True})
+        ws = wb.add_worksheet(registry.label[:30])
+        ws.write_row(0, 0, [label for _, label in columns], bold)
+        for r, obj in enumerate(_each(queryset, progress), start=1):
+            for c, value in enumerate(read(obj)):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    value = xlsx_value(value)
+                    ws.write_string(r, c, value, quoted if is_formula_like(value) else None)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, xlsx_value(str(value)))
+        info = wb.add_worksheet("说明")
+        for r, line in enumerate([f"{registry.label}导出", f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）",
+                                  "坐标：WGS-84 经纬度", "“合成示例数据”为“是”的记录为演示用合成数据，不代表真实设施。"]):
+            info.write_string(r, 0, line)
+        wb.close()
         fh.seek(0)
         return fh.read()
 
@@ -95,8 +134,9 @@ def export_csv(registry: Registry, queryset, progress=None) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([label for _, label in columns])
+    read = _row_reader(registry, columns)
     for obj in _each(queryset, progress):
-        writer.writerow([csv_value(v) for v in _row(obj, columns)])
+        writer.writerow([csv_value(v) for v in read(obj)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8
 
 
