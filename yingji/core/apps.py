@@ -198,7 +198,8 @@ class CoreConfig(YingjiAppConfig):
     verbose_name = "平台基础"
     # worker: the job queue and every app's background services (core.background), so it lives here
     cli_commands = {"migrate": "migrate_quietly", "check": "selfcheck", "rules": "rules", "worker": "worker"}
-    startup_modules = ("batches", "exports")  # the background tasks of spreadsheet imports and large exports
+    # the background tasks of spreadsheet imports and large exports; the registry lists' indexes (post_migrate)
+    startup_modules = ("batches", "exports", "list_indexes")
 
     def ready(self) -> None:
         super().ready()
