@@ -26,7 +26,12 @@ from .models import AuditEntry
 CHAIN_LOCK = 7_240_001
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _json_value(value):
+    if type(value) in _PLAIN:  # most values: nothing to convert
+        return value
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
@@ -45,13 +50,19 @@ def _json_value(value):
 def snapshot(obj: models.Model) -> dict:
     """A JSON-safe dict of the record's concrete field values, without the fields a model keeps
     out of the log (``audit_exclude``: secrets' digests, password hashes)."""
-    data = {}
-    excluded = getattr(obj, "audit_exclude", ())
-    for field in obj._meta.concrete_fields:
-        if field.name in excluded or field.attname in excluded:
-            continue
-        data[field.attname] = _json_value(getattr(obj, field.attname))
-    return data
+    return {name: _json_value(getattr(obj, name)) for name in _logged_attnames(type(obj))}
+
+
+_ATTNAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _logged_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    names = _ATTNAMES.get(model)
+    if names is None:
+        excluded = getattr(model, "audit_exclude", ())
+        names = _ATTNAMES[model] = tuple(f.attname for f in model._meta.concrete_fields
+                                         if f.name not in excluded and f.attname not in excluded)
+    return names
 
 
 def describe(obj: models.Model) -> str:
@@ -160,8 +171,13 @@ def batched() -> Iterator[AuditBatch]:
 
 
 def _as_stored(value):
-    """What a JSON column gives back, so the hash is the same before and after the round trip."""
-    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    """What a JSON column gives back, so the hash is the same before and after the round trip.
+    A flat dict of plain values (a snapshot) comes back as it is: only the round trip is saved."""
+    if value is None:
+        return None
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN and v == v for k, v in value.items()):
+        return dict(value)  # str keys, JSON-native values (NaN excepted): the round trip is the identity
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 @contextmanager
