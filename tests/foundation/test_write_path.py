@@ -350,3 +350,21 @@ def test_the_api_answers_404_in_json_when_a_record_vanishes_during_the_call(zhan
     response = api_client(zhangwu_admin).delete(f"/api/v1/equipment/{row.pk}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found" and "已被他人删除" in response.json()["error"]["message"]
+
+
+def test_a_service_step_on_a_record_deleted_meanwhile_says_it_is_gone(make_user):
+    """Services that lock a record before a step (灾情稳定, a handover, a stock movement…) lock it
+    through the write path: a record deleted by someone else since the page was opened is a
+    404 that says so, not a server error."""
+    from django.utils import timezone
+
+    from yingji.core.errors import NotFound
+    from yingji.disasters.models import DisasterEvent
+    from yingji.disasters.services import create_event, mark_stabilised
+
+    city = make_user("city_lock", "city_admin")
+    event = create_event(city, {"title": "测试过程", "hazard_type": "flood", "start_at": timezone.now(),
+                                "division_code": "210900000000", "affected_codes": ["210922000000"]})
+    DisasterEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(NotFound, match="已被他人删除"):
+        mark_stabilised(city, event)

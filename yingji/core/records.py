@@ -233,7 +233,7 @@ def _stamp(obj: models.Model, user, *, created: bool) -> None:
         obj.updated_by = who
 
 
-def _lock(obj: models.Model, manager=None) -> models.Model:
+def lock(obj: models.Model, manager=None) -> models.Model:
     """The row again, locked until commit. A row deleted by a concurrent request between the
     caller's read and this lock is a 404, not a server error (two deletes of one record)."""
     model = type(obj)
@@ -241,6 +241,9 @@ def _lock(obj: models.Model, manager=None) -> models.Model:
         return (manager or model._base_manager).select_for_update().get(pk=obj.pk)
     except model.DoesNotExist as exc:
         raise NotFound(f"该{model._meta.verbose_name}已被他人删除，请刷新后查看") from exc
+
+
+_lock = lock  # inside this module: ``change`` has a parameter of that name
 
 
 def _check_version(current: models.Model, expected_version, message=None) -> None:

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.capabilities import require
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed, from_django_validation
 from yingji.core.records import change, create_record, log_event, update_record
@@ -108,7 +108,7 @@ def mark_stabilised(user, event: DisasterEvent, at=None) -> DisasterEvent:
     scope.check_can_write(DisasterEvent, user, event.division_code)
     at = parse_time(at, "灾情稳定时间", "stabilised_at") or timezone.now()
     with audited_transaction():
-        current = DisasterEvent.objects.select_for_update().get(pk=event.pk)
+        current = records.lock(event, DisasterEvent.objects)
         if current.stabilised_at:
             raise Conflict(f"该灾害过程已于 {timezone.localtime(current.stabilised_at):%Y-%m-%d %H:%M} 标记灾情稳定")
         last = current.reports.order_by("-report_at").first()
@@ -166,7 +166,7 @@ def file_report(user, event: DisasterEvent, data: dict) -> LossReport:
     figures = _figures(data)
     stage = data.get("stage") or ""
     with audited_transaction():
-        event = DisasterEvent.objects.select_for_update().get(pk=event.pk)  # serialise reports of one event
+        event = records.lock(event, DisasterEvent.objects)  # serialise reports of one event
         previous = list(event.reports.filter(division_code=division).order_by("sequence"))
         try:
             dr.next_stage_allowed([r.stage for r in previous], stage, stabilised=event.stabilised_at is not None)
@@ -212,7 +212,7 @@ def review_report(user, report: LossReport, corrected: dict | None = None, reaso
         raise Forbidden("只能审核本辖区下级（乡镇、村）报送的灾情报告")
     changed_input = {k: v for k, v in (corrected or {}).items() if k in FIGURE_NAMES and v not in (None, "")}
     with audited_transaction():
-        current = LossReport.objects.select_for_update().get(pk=report.pk)
+        current = records.lock(report, LossReport.objects)
         if current.review_state != "pending":
             raise Conflict(f"该报告已于 {timezone.localtime(current.reviewed_at):%Y-%m-%d %H:%M} 审核上报"
                            if current.reviewed_at else "该报告无需审核")

@@ -136,7 +136,7 @@ def decide_swap(user, swap: ShiftSwap, approve: bool, note: str = "") -> ShiftSw
     if swap.created_by_id == user.pk:
         raise Forbidden("不能审批自己提交的调班申请")
     with audited_transaction():
-        current = ShiftSwap.objects.select_for_update().get(pk=swap.pk)
+        current = records.lock(swap, ShiftSwap.objects)
         if current.status != "pending":
             raise Conflict(f"该调班申请已{current.get_status_display()}，不能重复审批")
         status = "approved" if approve else "rejected"
@@ -174,7 +174,7 @@ def acknowledge_handover(user, handover: Handover, note: str = "") -> Handover:
     if handover.created_by_id == user.pk:
         raise Forbidden("交接班记录须由接班人员确认，交班人不能自行确认")
     with audited_transaction():
-        current = Handover.objects.select_for_update().get(pk=handover.pk)
+        current = records.lock(handover, Handover.objects)
         if current.acknowledged_at is not None:
             raise Conflict(f"该交接班记录已于 {timezone.localtime(current.acknowledged_at):%Y-%m-%d %H:%M} 确认")
         current = records.change(user, current, lock=False, audit_action="transition", note="接班确认",

@@ -214,7 +214,7 @@ def receive_from_child(envelope: dict, via: str = "link") -> dict:
     with audited_transaction():
         if acks:
             outbox.mark_sent(DOWN, acks, via, link)
-        fresh = ChildLink.objects.select_for_update().get(pk=link.pk)
+        fresh = records.lock(link, ChildLink.objects)
         fresh.last_contact_at = timezone.now()
         fresh.child_pending = max(0, int(batch.get("pending") or 0))
         fresh.received_count += new

@@ -154,7 +154,7 @@ def complete_manually(user, deadline: IncidentDeadline, note: str) -> IncidentDe
     if deadline.window:
         raise ValidationFailed("补报期不是报告截止时限，无需登记完成")
     with audited_transaction():
-        current = IncidentDeadline.objects.select_for_update().get(pk=deadline.pk)
+        current = records.lock(deadline, IncidentDeadline.objects)
         if current.status != "pending":
             raise Conflict(f"该时限已是“{current.get_status_display()}”状态")
         at = timezone.now()

@@ -239,7 +239,7 @@ def file_report(user, incident: Incident, kind: str, data: dict, *, submit_upwar
     unit = _my_unit(user)
     now = timezone.now()
     with audited_transaction():
-        current = Incident.objects.select_for_update().get(pk=incident.pk)
+        current = records.lock(incident, Incident.objects)
         kinds = list(current.reports.values_list("kind", flat=True))
         state = state_from_kinds(kinds, current.state == "closed")
         items = {code: (data.get(code) or "").strip() for code in ART12_CODES}
@@ -360,7 +360,7 @@ def acknowledge_receipt(user, receipt: ReportReceipt) -> ReportReceipt:
     scope.check_can_see(receipt, user)
     scope.check_can_write(ReportReceipt, user, receipt.division_code)
     with audited_transaction():
-        current = ReportReceipt.objects.select_for_update().get(pk=receipt.pk)
+        current = records.lock(receipt, ReportReceipt.objects)
         if current.acknowledged_at is not None:
             raise Conflict(f"该报告已由{current.acknowledged_by.display_name() if current.acknowledged_by else '他人'}签收")
         current = records.change(user, current, lock=False, audit_action="transition", note="签收",

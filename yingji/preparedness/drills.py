@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.records import change, create_record
 from yingji.core.records import audited_transaction
@@ -59,7 +59,7 @@ def close_improvement(user, item: ImprovementItem, result: str) -> ImprovementIt
     if not (result or "").strip():
         raise ValidationFailed("请填写整改结果", fields={"result": ["必填"]})
     with audited_transaction():
-        current = ImprovementItem.objects.select_for_update().get(pk=item.pk)
+        current = records.lock(item, ImprovementItem.objects)
         if current.state != "open":
             raise Conflict("该整改事项已办结", code="improvement_closed")
         return change(user, current, note=f"整改完成：{result.strip()}", audit_action="transition", state="done",

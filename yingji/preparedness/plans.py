@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from yingji.core import scope
+from yingji.core import records, scope
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.records import (SYSTEM, change, check_foreign_keys, create_record, transition,
                                  update_record, writing_children)
@@ -94,7 +94,7 @@ def save_text(user, plan: EmergencyPlan, *, text: str = "", file_name: str = "",
     if not text:
         raise ValidationFailed("正文不能为空", fields={"text": ["必填"]})
     with audited_transaction():
-        locked = EmergencyPlan.objects.select_for_update().get(pk=plan.pk)
+        locked = records.lock(plan, EmergencyPlan.objects)
         latest = locked.versions.order_by("-number").first()
         if latest is not None and latest.text == text and latest.revision == locked.revision:
             raise ValidationFailed("正文与上一版本相同，未保存新版本", fields={"text": ["未修改"]})
@@ -262,7 +262,7 @@ def close_task(user, task: RevisionTask, result: str, *, cancel: bool = False) -
     if not (result or "").strip():
         raise ValidationFailed("请填写办理结果" if not cancel else "请填写撤销原因", fields={"result": ["必填"]})
     with audited_transaction():
-        current = RevisionTask.objects.select_for_update().get(pk=task.pk)
+        current = records.lock(task, RevisionTask.objects)
         if current.state != "open":
             raise Conflict("该任务已办结或撤销", code="task_closed")
         return change(user, current, note=("撤销修订任务：" if cancel else "修订任务办结：") + result.strip(), lock=False,

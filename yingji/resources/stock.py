@@ -237,7 +237,7 @@ def record_movement(user, *, warehouse, material, kind: str, quantity, signer: s
     batch = (batch or "").strip()
     with audited_transaction():
         source = _instance(Warehouse, warehouse, "储备库")
-        source = Warehouse.objects.select_for_update().get(pk=source.pk)  # serialise movements of one warehouse
+        source = records.lock(source, Warehouse.objects)  # serialise movements of one warehouse
         scope.check_can_see(source, user)
         scope.check_can_write(StockMovement, user, source.division_code)
         target = None

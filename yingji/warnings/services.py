@@ -222,7 +222,7 @@ def _next_seq(sender_code: str, sent) -> int:
 def _publish(user, warning: Warning, now) -> None:
     original = warning.supersedes
     if original is not None:
-        original = Warning.objects.select_for_update().get(pk=original.pk)
+        original = records.lock(original, Warning.objects)
         if original.state != wf.PUBLISHED:
             raise Conflict(f"原预警“{original}”已{original.state_label}，不能再{warning.get_kind_display()}")
     warning.seq = _next_seq(warning.sender_code, now)
