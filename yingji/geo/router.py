@@ -25,7 +25,7 @@ exact scipy search of the reduced graph (:func:`_reduced_search`). Both give the
 kept on the cached edge graph like the chain contraction; :data:`MATRIX_CH` says when to build
 it: ``"auto"`` builds it on the first matrix of an edge graph of at most
 :data:`CH_AUTO_BUILD_NODES` nodes (a larger one is prepared explicitly with :func:`prepare_ch`,
-its contraction taking minutes), ``"always"`` builds it for any graph, ``"never"`` keeps the
+the contraction of the 434 584-node synthetic grid takes minutes), ``"always"`` builds it for any graph, ``"never"`` keeps the
 scipy search. A graph with closures never uses one: its weights differ from the hierarchy's and
 a hierarchy cannot be re-customised, so it falls back to the exact scipy search.
 """
@@ -53,7 +53,7 @@ SOURCE_CHUNK = 16  # dense rows per Dijkstra call (memory: chunk x edges floats)
 REDUCED_CELLS = 8_000_000  # at most this many floats of rows per search on the reduced graph
 
 MATRIX_CH = "auto"  # "auto" | "always" | "never": see "Matrix engines" above
-CH_AUTO_BUILD_NODES = 100_000  # edge-graph nodes up to which "auto" builds a hierarchy unasked
+CH_AUTO_BUILD_NODES = 50_000  # edge-graph nodes up to which "auto" builds a hierarchy unasked
 
 Point = tuple[float, float]
 
