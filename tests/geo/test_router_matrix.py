@@ -170,6 +170,9 @@ def test_a_closure_falls_back_to_the_exact_search(small_grid, monkeypatch):
     points = near_nodes(graph, rng, 30, 0.002)
     exact_open, fast_open = both_engines(monkeypatch, graph, "car", points[:10], points[10:])
     assert_same(exact_open, fast_open)
+    # a copy of the graph with nothing closed answers from the hierarchy of the graph itself
+    _, fast_copy = both_engines(monkeypatch, graph.with_closures(), "car", points[:10], points[10:])
+    assert_same(exact_open, fast_copy)
     # close the road of the segment under the first source: its times change
     first = router.snap(graph, "car", [points[0][0]], [points[0][1]])
     closed = graph.with_closures(way_ids=[int(graph.way_id[first.edge[0]])])

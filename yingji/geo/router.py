@@ -238,7 +238,7 @@ def _matrix_ch(graph: RoadGraph, eg: EdgeGraph):
     docstring)."""
     if MATRIX_CH == "never" or graph.closed.any():
         return None
-    cached = eg.__dict__.get("_ch")
+    cached = edge_graph(graph.base, eg.profile).__dict__.get("_ch")  # a copy with no closure: the base's
     if cached is None and (MATRIX_CH == "always" or eg.csr.shape[0] <= CH_AUTO_BUILD_NODES):
         cached = prepare_ch(graph, eg.profile)
     return cached
