@@ -24,9 +24,9 @@ exact scipy search of the reduced graph (:func:`_reduced_search`). Both give the
 (tests/geo/test_router_matrix.py). A hierarchy is built once per graph version and profile and
 kept on the cached edge graph like the chain contraction; :data:`MATRIX_CH` says when to build
 it: ``"auto"`` builds it on the first matrix of an edge graph of at most
-:data:`CH_AUTO_BUILD_NODES` nodes (a larger one is prepared explicitly with :func:`prepare_ch`,
-the contraction of the 434 584-node synthetic grid takes minutes), ``"always"`` builds it for any graph, ``"never"`` keeps the
-scipy search. A graph with closures never uses one: its weights differ from the hierarchy's and
+:data:`CH_AUTO_BUILD_NODES` nodes (a larger one is prepared explicitly with :func:`prepare_ch`:
+the contraction of the 434 584-node synthetic grid takes minutes), ``"always"`` builds it for
+any graph, ``"never"`` keeps the scipy search. A graph with closures never uses one: its weights differ from the hierarchy's and
 a hierarchy cannot be re-customised, so it falls back to the exact scipy search.
 """
 
