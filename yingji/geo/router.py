@@ -14,6 +14,20 @@ Conventions
   length of the part driven, in either direction the road allows.
 * A point farther than ``max_snap_m`` from any road raises :class:`SnapError`.
 * Closed roads have no arcs; what they cut off is ``inf`` (unreachable).
+
+Matrix engines
+--------------
+:func:`matrix` (seconds only) answers from a contraction hierarchy of the profile's edge graph
+(:mod:`yingji.geo.roads.ch`, bucket many-to-many) when the graph has **no closure** and a
+hierarchy is at hand; otherwise — closures, distances asked for, or no hierarchy — it runs the
+exact scipy search of the reduced graph (:func:`_reduced_search`). Both give the same seconds
+(tests/geo/test_router_matrix.py). A hierarchy is built once per graph version and profile and
+kept on the cached edge graph like the chain contraction; :data:`MATRIX_CH` says when to build
+it: ``"auto"`` builds it on the first matrix of an edge graph of at most
+:data:`CH_AUTO_BUILD_NODES` nodes (a larger one is prepared explicitly with :func:`prepare_ch`:
+the contraction of the 434 584-node synthetic grid takes minutes), ``"always"`` builds it for
+any graph, ``"never"`` keeps the scipy search. A graph with closures never uses one: its weights differ from the hierarchy's and
+a hierarchy cannot be re-customised, so it falls back to the exact scipy search.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from yingji.geo.roads import RoadGraph
+from yingji.geo.roads import ch as hierarchy
 from yingji.geo.roads.chains import Chains, contract_chains
 from yingji.geo.roads.turns import EdgeGraph, edge_graph
 from yingji.geo.routing import ACCESS_SPEED_KMH
@@ -36,6 +51,9 @@ SHIFT_S = 1.0  # added to virtual arcs (csgraph drops zero weights), subtracted 
 SAMPLE_SPACING_M = 150.0  # spacing of the points that index segments for snapping
 SOURCE_CHUNK = 16  # dense rows per Dijkstra call (memory: chunk x edges floats)
 REDUCED_CELLS = 8_000_000  # at most this many floats of rows per search on the reduced graph
+
+MATRIX_CH = "auto"  # "auto" | "always" | "never": see "Matrix engines" above
+CH_AUTO_BUILD_NODES = 50_000  # edge-graph nodes up to which "auto" builds a hierarchy unasked
 
 Point = tuple[float, float]
 
@@ -205,6 +223,58 @@ def _chains(eg: EdgeGraph) -> Chains:
     return cached
 
 
+def prepare_ch(graph: RoadGraph, profile: str) -> "hierarchy.ContractionHierarchy":
+    """Build (once) and return the contraction hierarchy of the profile's edge graph of
+    ``graph`` without closures (the graph a closure-free matrix searches)."""
+    eg = edge_graph(graph.base, profile)
+    cached = eg.__dict__.get("_ch")
+    if cached is None:
+        cached = eg.__dict__["_ch"] = hierarchy.build(eg.csr)
+    return cached
+
+
+def _matrix_ch(graph: RoadGraph, eg: EdgeGraph):
+    """The hierarchy a seconds-only matrix on ``graph`` may use, or None (see the module
+    docstring)."""
+    if MATRIX_CH == "never" or graph.closed.any():
+        return None
+    cached = edge_graph(graph.base, eg.profile).__dict__.get("_ch")  # a copy with no closure: the base's
+    if cached is None and (MATRIX_CH == "always" or eg.csr.shape[0] <= CH_AUTO_BUILD_NODES):
+        cached = prepare_ch(graph, eg.profile)
+    return cached
+
+
+def _ch_durations(eg: EdgeGraph, ch, src: Snapped, tgt: Snapped) -> np.ndarray:
+    """Seconds (sources x targets) from the hierarchy: the same costs as :func:`_target_costs`
+    on a forward search, with the virtual source and target of every point."""
+    sources = [[(e, offset - SHIFT_S) for e, offset in _start_arcs(eg, src, i)] for i in range(len(src.edge))]
+    rev, edge_s = eg.reverse_csr, eg.edge_s
+    targets = []
+    for j in range(len(tgt.edge)):
+        arcs = []
+        for f, frac in tgt.states(j):
+            if not eg.usable[f]:
+                continue
+            lo, hi = rev.indptr[f], rev.indptr[f + 1]
+            # a target at the very start of its segment is reached at the node, before any turn
+            costs = rev.data[lo:hi] - (1.0 - frac) * edge_s[f] if frac > 0.0 else np.zeros(hi - lo)
+            arcs += zip(rev.indices[lo:hi].tolist(), costs.tolist())
+        targets.append(arcs)
+    out = ch.many_to_many(sources, targets)
+    by_edge: dict[int, list[tuple[int, float]]] = {}
+    for j in range(len(tgt.edge)):
+        for f, tt in tgt.states(j):
+            if eg.usable[f]:
+                by_edge.setdefault(f, []).append((j, tt))
+    for i in range(len(src.edge)):  # the same segment, driven forward
+        access = float(access_seconds(src.snap_m[i]))
+        for e, ts in src.states(i):
+            for j, tt in by_edge.get(e, ()):
+                if ts <= tt:
+                    out[i, j] = min(out[i, j], access + (tt - ts) * edge_s[e])
+    return out + access_seconds(tgt.snap_m)[None, :]
+
+
 def _start_arcs(eg: EdgeGraph, src: Snapped, i: int) -> list[tuple[int, float]]:
     """``(edge, seconds + SHIFT_S)`` at which source point ``i`` is at the end of each edge it
     may start on."""
@@ -314,6 +384,9 @@ def matrix(graph: RoadGraph, profile: str, sources: Sequence[Point], targets: Se
     both = snap(graph, profile, [p[0] for p in points], [p[1] for p in points], max_snap_m)
     src = _subset(both, np.arange(len(sources)))
     tgt = _subset(both, np.arange(len(sources), len(points)))
+    ch = None if with_distances else _matrix_ch(graph, eg)
+    if ch is not None:
+        return Matrix(_ch_durations(eg, ch, src, tgt), None, src, tgt)
     seconds = np.full((len(sources), len(targets)), np.inf)
     metres = np.full((len(sources), len(targets)), np.inf) if with_distances else None
     # rows per search: dense rows of the (reduced) graph, about REDUCED_CELLS floats at most
