@@ -50,7 +50,13 @@ def test_plan_from_grades_with_reproducible_draws(clock, staff, inspectors, regi
     for inspection in created:  # a pair certified on the planned day (赵's certificate lapses on 31 March)
         assert inspection.inspector_a_id != inspection.inspector_b_id
         assert rules.inspector_problems([i.fact() for i in inspection.inspectors()], inspection.planned_on) == []
-    assert any(inspectors[2].pk in (i.inspector_a_id, i.inspector_b_id) for i in created)
+    # 赵 is a candidate exactly for the inspections planned while his certificate is valid (whether
+    # the draw picks him depends on the record numbers, which differ between databases and runs).
+    lapsed = inspectors[2].valid_until
+    for inspection in created:
+        (pair,) = RandomDraw.objects.filter(plan=plan, kind="inspectors", label=f"{inspection.enterprise.name}检查人员随机抽取")
+        assert (str(inspectors[2].pk) in pair.candidates) == (inspection.planned_on <= lapsed)
+        assert sorted(int(pk) for pk in pair.result) == sorted([inspection.inspector_a_id, inspection.inspector_b_id])
     assert not any(inspectors[2].pk in (i.inspector_a_id, i.inspector_b_id) for i in created
                    if i.planned_on.month > 3)
     with pytest.raises(ServiceError, match="已生成检查任务"):
