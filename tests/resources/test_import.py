@@ -254,6 +254,8 @@ def test_an_import_is_audited_row_by_row_on_one_unbroken_chain(zhangwu_admin):
     assert result.ok and result.created == 4
     new = list(AuditEntry.objects.order_by("seq")[before:])
     assert [(e.action, e.object_repr) for e in new] == [("create", f"{n}队") for n in "一二三四"] + [("import", "")]
+    created = {str(pk) for pk in RescueTeam.objects.filter(name__in=[f"{n}队" for n in "一二三四"]).values_list("pk", flat=True)}
+    assert {e.object_id for e in new[:4]} == created  # each entry names the record it created
     assert [e.seq for e in new] == list(range(new[0].seq, new[0].seq + 5))
     assert all(b.prev_hash == a.entry_hash for a, b in zip(new, new[1:]))
     assert verify_chain().ok
