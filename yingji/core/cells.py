@@ -41,7 +41,8 @@ def csv_value(value):
 
 
 def xlsx_value(value):
-    """A value safe to hand to openpyxl (cleaned; formulas still need `protect_xlsx_cell`)."""
+    """A value safe to write into an .xlsx cell (cleaned; formula-like text still needs the quote
+    prefix: `protect_xlsx_cell` for openpyxl, a ``quote_prefix`` format for XlsxWriter)."""
     return clean_text(value) if isinstance(value, str) else value
 
 
@@ -50,22 +51,6 @@ def protect_xlsx_cell(cell) -> None:
     if is_formula_like(cell.value):
         cell.data_type = "s"
         cell.quotePrefix = True
-
-
-def xlsx_row(ws, values) -> list:
-    """Cells for `ws.append` in write-only mode (or plain values where nothing needs protecting)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    row = []
-    for value in values:
-        value = xlsx_value(value)
-        if is_formula_like(value):
-            cell = WriteOnlyCell(ws, value=value)
-            protect_xlsx_cell(cell)
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
 
 
 def append_protected(ws, values) -> None:

@@ -59,15 +59,11 @@ def wanted() -> list[ListIndex]:
 
     found: dict[str, ListIndex] = {}
 
-    def add(model, name: str, kind: str) -> None:
-        try:
-            field = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a related lookup (expert__name) or a property
-            return
+    def add(model, field, kind: str) -> None:
         if not getattr(field, "concrete", False) or field.model is not model or field.primary_key:
             return  # a field of a parent table is that table's business
         if kind == "btree" and (field.db_index or field.unique or any(
-                list(getattr(ix, "fields", []))[:1] == [name] for ix in model._meta.indexes)):
+                list(getattr(ix, "fields", []))[:1] == [field.name] for ix in model._meta.indexes)):
             return  # Django indexes it already
         index = ListIndex(model._meta.db_table, field.column, kind)
         found.setdefault(index.name, index)
@@ -76,26 +72,26 @@ def wanted() -> list[ListIndex]:
         model = registry.model
         if model._meta.proxy or not model._meta.managed:
             continue
-        for name in registry.search_fields:
-            field = _field(model, name)
+        for field in _fields(model, registry.search_fields):
             if isinstance(field, (models.CharField, models.TextField)):
-                add(model, name, "trigram")
-        for name in registry.filter_fields:
-            field = _field(model, name)
-            if field is not None and not field.is_relation and not isinstance(field, models.BooleanField):
-                add(model, name, "btree")
-        for name in registry.list_fields:
-            field = _field(model, name)
+                add(model, field, "trigram")
+        for field in _fields(model, registry.filter_fields):
+            if not field.is_relation and not isinstance(field, models.BooleanField):
+                add(model, field, "btree")
+        for field in _fields(model, registry.list_fields):
             if isinstance(field, SORTABLE) and not field.is_relation:
-                add(model, name, "btree")
+                add(model, field, "btree")
     return sorted(found.values(), key=lambda i: i.name)
 
 
-def _field(model, name: str):
-    try:
-        return model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - not a field of this model
-        return None
+def _fields(model, names):
+    """The model's own fields among ``names`` (related lookups such as expert__name and
+    properties are skipped)."""
+    for name in names:
+        try:
+            yield model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - not a field of this model
+            continue
 
 
 def ensure(using: str = "default") -> dict:
@@ -104,7 +100,7 @@ def ensure(using: str = "default") -> dict:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return {"created": [], "dropped": [], "skipped": "not PostgreSQL"}
-    indexes = wanted()
+    declared = indexes = wanted()
     done = {"created": [], "dropped": [], "skipped": ""}
     with connection.cursor() as cursor:
         try:
@@ -122,7 +118,7 @@ def ensure(using: str = "default") -> dict:
             if index.name not in present and index.table in tables:
                 cursor.execute(index.create_sql(connection.ops.quote_name))
                 done["created"].append(index.name)
-        for name in sorted(present - {i.name for i in wanted()}):
+        for name in sorted(present - {i.name for i in declared}):  # kept even when pg_trgm is refused
             cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
             done["dropped"].append(name)
     return done

@@ -183,7 +183,15 @@ def _iheap_update(keys, heap, pos, size, node, key):
         i = parent
     heap[i] = node
     pos[node] = i
-    while True:  # sift down
+    _iheap_sift_down(keys, heap, pos, size, i, node)
+    return size
+
+
+@njit(cache=True)
+def _iheap_sift_down(keys, heap, pos, size, i, node):
+    """Move ``node`` (at slot ``i``) down the indexed heap until its children are not smaller."""
+    key = keys[node]
+    while True:
         child = 2 * i + 1
         if child >= size:
             break
@@ -197,7 +205,6 @@ def _iheap_update(keys, heap, pos, size, node, key):
         i = child
     heap[i] = node
     pos[node] = i
-    return size
 
 
 @njit(cache=True)
@@ -209,24 +216,7 @@ def _iheap_pop(keys, heap, pos, size):
     if size == 0:
         return 0
     last = heap[size]
-    pos[last] = 0
-    heap[0] = last
-    key = keys[last]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and keys[heap[child + 1]] < keys[heap[child]]:
-            child += 1
-        other = heap[child]
-        if keys[other] >= key:
-            break
-        heap[i] = other
-        pos[other] = i
-        i = child
-    heap[i] = last
-    pos[last] = i
+    _iheap_sift_down(keys, heap, pos, size, 0, last)
     return size
 
 
