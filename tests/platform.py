@@ -64,8 +64,11 @@ def load_demo(env: dict) -> None:
 
 
 def platform_env(tmp: Path, db_url: str) -> dict:
+    # YINGJI_ROAD_HIERARCHIES=off: the demo network's contraction hierarchies (minutes of CPU per
+    # platform) are not built; these platforms' matrices use the exact search, which gives the same
+    # figures (tests/command/test_road_hierarchies.py covers the builds)
     env = dict(os.environ, YINGJI_DATA_DIR=str(tmp), DATABASE_URL=db_url, YINGJI_BACKGROUND="0",
-               PYTHONPATH=str(REPO))
+               YINGJI_ROAD_HIERARCHIES="off", PYTHONPATH=str(REPO))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop(SNAPSHOT_ENV, None)
     return env

@@ -249,6 +249,11 @@ YINGJI_IMPORT_MAX_ROWS = int(os.environ.get("YINGJI_IMPORT_MAX_ROWS", "100000"))
 # Training (docs/preparedness.md): exam pass mark out of 100, yearly person-times target (default: the
 # profile's, Fuxin 8,000).
 # Later years of the State Council holiday notices (TOML, docs/rules.md §4a; 2025 and 2026 are built in).
+# Contraction hierarchies of a large road network (yingji.command.hierarchies): built by a background
+# task after activation ("background"), or never ("off": matrices use the exact search).
+YINGJI_ROAD_HIERARCHIES = os.environ.get("YINGJI_ROAD_HIERARCHIES", "background")
+if YINGJI_ROAD_HIERARCHIES not in ("background", "off"):
+    raise ImproperlyConfigured(f"YINGJI_ROAD_HIERARCHIES must be 'background' or 'off', not {YINGJI_ROAD_HIERARCHIES!r}")
 YINGJI_HOLIDAY_FILE = os.environ.get("YINGJI_HOLIDAY_FILE", "")
 YINGJI_EXAM_PASS_MARK = int(os.environ.get("YINGJI_EXAM_PASS_MARK", "80"))
 YINGJI_TRAINING_YEARLY_TARGET = int(os.environ.get("YINGJI_TRAINING_YEARLY_TARGET", "0")) or None  # None: the profile's

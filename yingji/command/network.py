@@ -8,9 +8,10 @@ web or worker process, because the key is read from the database each time.
 
 from __future__ import annotations
 
+import logging
 import threading
-from functools import lru_cache
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,10 @@ from yingji.core import profile as installation
 from yingji.core import records, scope
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.records import create_record, update_record
+from yingji.geo import router
 from yingji.geo.boundaries import county_features
 from yingji.geo.roads import RoadGraph, haversine_m, import_osm_pbf, synthetic_fuxin_network
+from yingji.geo.roads.ch import ContractionHierarchy
 from yingji.geo.townships import township_at, township_features
 from yingji.regions.services import county_at
 from yingji.core.records import audited_transaction
@@ -32,6 +35,7 @@ from yingji.core.records import audited_transaction
 from .models import RoadClosure, RoadNetwork
 from .roadnames import class_label
 
+log = logging.getLogger(__name__)
 OSM_LICENCE = "© OpenStreetMap 贡献者，ODbL 1.0"
 SYNTHETIC_LICENCE = "合成数据（示例），仅供演示，不代表真实道路"
 _lock = threading.Lock()
@@ -109,6 +113,8 @@ def activate_network(user, network: RoadNetwork) -> RoadNetwork:
         for other in RoadNetwork.objects.filter(is_active=True).exclude(pk=network.pk):
             _set_active(user, other, False)
         _set_active(user, network, True)
+        if needs_hierarchy(network):
+            request_hierarchies(network)
     return network
 
 
@@ -134,7 +140,9 @@ def active_closures(network: RoadNetwork):
     return RoadClosure.objects.filter(network=network, reopened_at__isnull=True)
 
 
-def _base_graph(network: RoadNetwork) -> RoadGraph:
+def base_graph(network: RoadNetwork) -> RoadGraph:
+    """The network's graph without closures, read once per process; it finds the contraction
+    hierarchies built for it in the data directory (:mod:`.hierarchies`)."""
     key = ("base", network.pk, network.file_name)
     graph = _graphs.get(key)
     if graph is None:
@@ -142,15 +150,80 @@ def _base_graph(network: RoadNetwork) -> RoadGraph:
         if not path.exists():
             raise NotFound(f"路网文件 {network.file_name} 不存在（数据目录 {roads_dir()}），请重新导入路网")
         graph = RoadGraph.load(path).base
+        router.attach_hierarchy_store(graph, _hierarchy_store(network))
         with _lock:
             _graphs[key] = graph
     return graph
 
 
+
+# ====================================================================== contraction hierarchies
+PREPARED_PROFILES = ("emergency", "car")  # dispatch's default first
+BUILD_TASK = "yingji.command.hierarchies.build"  # by path: that module imports this one
+_build_asked: set[tuple[int, str]] = set()
+
+
+def needs_hierarchy(network: RoadNetwork) -> bool:
+    """Whether the network is too large for a hierarchy built inside a request (the router's
+    "auto" threshold): such a network gets its hierarchies from the background build."""
+    return network.n_edges > router.CH_AUTO_BUILD_NODES
+
+
+def hierarchy_dir(network: RoadNetwork, profile: str, fingerprint: str) -> Path:
+    """Where the hierarchy of ``network`` for ``profile`` with ``fingerprint`` lives (beside the
+    network's file; the fingerprint in the name, so weights changed by a new release never meet an
+    old hierarchy)."""
+    return roads_dir() / f"{Path(network.file_name).stem}.{profile}.{fingerprint[:16]}.ch"
+
+
+def stored_hierarchy(network: RoadNetwork, profile: str, fingerprint: str) -> ContractionHierarchy | None:
+    path = hierarchy_dir(network, profile, fingerprint)
+    if not (path / "meta.json").exists():
+        return None
+    try:
+        ch = ContractionHierarchy.load(path)
+    except (OSError, ValueError, KeyError):
+        log.exception("unreadable contraction hierarchy %s: matrices use the exact search", path)
+        return None
+    return ch if ch.graph_fingerprint == fingerprint else None
+
+
+def _hierarchy_store(network: RoadNetwork):
+    network_id, file_name, large = network.pk, network.file_name, needs_hierarchy(network)
+
+    def store(profile: str, fingerprint: str) -> ContractionHierarchy | None:
+        ch = stored_hierarchy(network, profile, fingerprint)
+        if ch is None and large and (network_id, fingerprint) not in _build_asked:
+            # none stored for these weights (a fresh data directory, or an upgrade changed the
+            # weights): ask for one once per process; matrices use the exact search meanwhile
+            _build_asked.add((network_id, fingerprint))
+            request_hierarchies(network)
+        return ch
+
+    return store
+
+
+def request_hierarchies(network: RoadNetwork):
+    """Queue the background build of the network's hierarchies unless one is queued or running,
+    or the installation turned the builds off (``YINGJI_ROAD_HIERARCHIES=off``: matrices then
+    always use the exact search — the same seconds, slower on a large network)."""
+    from yingji.jobs.models import TaskRun
+
+    if getattr(settings, "YINGJI_ROAD_HIERARCHIES", "background") == "off":
+        return None
+    from yingji.jobs.services import enqueue
+
+    waiting = TaskRun.objects.filter(task_path=BUILD_TASK, payload__network=network.pk,
+                                     status__in=("queued", "running", "retrying"))
+    if waiting.exists():
+        return None
+    return enqueue(BUILD_TASK, {"network": network.pk}, division_code=network.division_code)
+
+
 def graph_for(network: RoadNetwork | None = None) -> RoadGraph:
     """The network's graph with every active closure applied."""
     network = network or active_network()
-    base = _base_graph(network)
+    base = base_graph(network)
     closures = list(active_closures(network).values_list("pk", "edge_ids", "way_ids"))
     if not closures:
         return base
@@ -170,6 +243,7 @@ def graph_for(network: RoadNetwork | None = None) -> RoadGraph:
 def clear_cache() -> None:
     with _lock:
         _graphs.clear()
+        _build_asked.clear()
 
 
 # ====================================================================== closures
@@ -204,7 +278,7 @@ def close_road(user, *, reason: str, lon: float | None = None, lat: float | None
     if not (reason or "").strip():
         raise ValidationFailed("请填写封闭原因", fields={"reason": ["必填"]})
     network = active_network()
-    graph = _base_graph(network)
+    graph = base_graph(network)
     edge_ids, way_ids = list(edge_ids or []), list(way_ids or [])
     if lon is not None and lat is not None and not edge_ids and not way_ids:
         edge_ids, distance = nearest_segment(graph, lon, lat)

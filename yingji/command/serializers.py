@@ -32,7 +32,7 @@ def closure_json(c) -> dict:
 
 
 def closures_geojson(closures) -> dict:
-    graph = network._base_graph(network.active_network())
+    graph = network.base_graph(network.active_network())
     features = []
     for c in closures:
         lines = [[[float(graph.lon[graph.edge_from[e]]), float(graph.lat[graph.edge_from[e]])],

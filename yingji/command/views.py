@@ -17,7 +17,7 @@ from yingji.resources.models import TEAM_SPECIALTIES
 from yingji.rules.task_lifecycle import TASK_LIFECYCLE
 
 from . import dispatch as dispatching
-from . import network, plans, responses, routing
+from . import hierarchies, network, plans, responses, routing
 from .models import Dispatch, Response, RoadClosure
 from .models.plans import LEVEL_CHOICES
 from .serializers import closure_json, dispatch_json
@@ -161,10 +161,12 @@ def roads(request):
     user = request.user
     try:
         net = network.active_network()
+        indexes = hierarchies.status(net)
     except ServiceError as exc:
         return render(request, "command/roads.html", {"error": exc.message})
     closures = scope.visible(RoadClosure.objects.filter(network=net), user).order_by("-closed_at")[:200]
-    return render(request, "command/roads.html", {"net": net, "closures": closures,
+    return render(request, "command/roads.html", {"net": net, "closures": closures, "hierarchies": indexes,
+                                                  "hierarchies_ready": all(h["ready"] for h in indexes),
                                                   "closure_data": [closure_json(c) for c in closures if c.active]})
 
 

@@ -25,7 +25,9 @@ exact scipy search of the reduced graph (:func:`_reduced_search`). Both give the
 kept on the cached edge graph like the chain contraction; :data:`MATRIX_CH` says when to build
 it: ``"auto"`` builds it on the first matrix of an edge graph of at most
 :data:`CH_AUTO_BUILD_NODES` nodes (a larger one is prepared explicitly with :func:`prepare_ch`:
-the contraction of the 434 584-node synthetic grid takes minutes), ``"always"`` builds it for
+the contraction of the 434 584-node synthetic grid takes minutes; the platform builds it in a
+background task and stores it, and :func:`attach_hierarchy_store` tells the router where stored
+ones are found), ``"always"`` builds it for
 any graph, ``"never"`` keeps the scipy search. A graph with closures never uses one: its weights differ from the hierarchy's and
 a hierarchy cannot be re-customised, so it falls back to the exact scipy search.
 """
@@ -33,7 +35,7 @@ a hierarchy cannot be re-customised, so it falls back to the exact scipy search.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -233,12 +235,38 @@ def prepare_ch(graph: RoadGraph, profile: str) -> "hierarchy.ContractionHierarch
     return cached
 
 
+def ch_fingerprint(graph: RoadGraph, profile: str) -> str:
+    """The fingerprint a hierarchy of ``graph`` (without closures) for ``profile`` must carry
+    (:func:`yingji.geo.roads.ch.fingerprint`), computed once per graph and profile."""
+    eg = edge_graph(graph.base, profile)
+    cached = eg.__dict__.get("_fingerprint")
+    if cached is None:
+        cached = eg.__dict__["_fingerprint"] = hierarchy.fingerprint(eg.csr)
+    return cached
+
+
+HierarchyStore = Callable[[str, str], "hierarchy.ContractionHierarchy | None"]
+
+
+def attach_hierarchy_store(graph: RoadGraph, store: HierarchyStore) -> None:
+    """Where hierarchies built beforehand (by a background task, possibly in another process) are
+    found: ``store(profile, fingerprint)`` returns the stored hierarchy with that fingerprint, or
+    None. Asked on every matrix until it answers; kept on the graph without closures."""
+    graph.base.__dict__["_ch_store"] = store
+
+
 def _matrix_ch(graph: RoadGraph, eg: EdgeGraph):
     """The hierarchy a seconds-only matrix on ``graph`` may use, or None (see the module
-    docstring)."""
+    docstring): one already in memory, else a stored one, else — for a small graph under
+    ``"auto"``, or any graph under ``"always"`` — one built now."""
     if MATRIX_CH == "never" or graph.closed.any():
         return None
-    cached = edge_graph(graph.base, eg.profile).__dict__.get("_ch")  # a copy with no closure: the base's
+    base_eg = edge_graph(graph.base, eg.profile)  # a copy with no closure: the base's
+    cached = base_eg.__dict__.get("_ch")
+    if cached is None and (store := graph.base.__dict__.get("_ch_store")) is not None:
+        stored = store(eg.profile, ch_fingerprint(graph, eg.profile))
+        if stored is not None:
+            cached = base_eg.__dict__["_ch"] = stored
     if cached is None and (MATRIX_CH == "always" or eg.csr.shape[0] <= CH_AUTO_BUILD_NODES):
         cached = prepare_ch(graph, eg.profile)
     return cached

@@ -38,8 +38,13 @@ shortest-path distance.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -72,6 +77,9 @@ class ContractionHierarchy:
     n_arcs: int  # arcs of the input graph (self-loops dropped)
     n_shortcuts: int
     build_s: float
+    graph_fingerprint: str = ""  # :func:`fingerprint` of the graph it was built from
+
+    ARRAYS = ("rank", "up_ptr", "up_to", "up_w", "down_ptr", "down_to", "down_w")
 
     @property
     def n_nodes(self) -> int:
@@ -85,6 +93,46 @@ class ContractionHierarchy:
         t_ptr, t_node, t_off = _flatten(targets)
         return _many_to_many(self.n_nodes, self.up_ptr, self.up_to, self.up_w, self.down_ptr, self.down_to,
                              self.down_w, s_ptr, self.rank[s_node], s_off, t_ptr, self.rank[t_node], t_off)
+
+
+    def save(self, directory: str | Path) -> None:
+        """Write the hierarchy as a directory of ``.npy`` files (which every routing process maps
+        into memory read-only, see :meth:`load`). Written under a temporary name and renamed, so a
+        reader never sees half of it; if another process renamed its own copy first, that one stays."""
+        directory = Path(directory)
+        partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}-{time.monotonic_ns()}")
+        partial.mkdir(parents=True)
+        for name in self.ARRAYS:
+            np.save(partial / f"{name}.npy", getattr(self, name))
+        (partial / "meta.json").write_text(json.dumps({
+            "n_arcs": self.n_arcs, "n_shortcuts": self.n_shortcuts, "build_s": self.build_s,
+            "graph_fingerprint": self.graph_fingerprint}))
+        try:
+            os.rename(partial, directory)
+        except OSError:  # already there (built meanwhile by another process): keep that one
+            shutil.rmtree(partial, ignore_errors=True)
+            if not directory.is_dir():
+                raise
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "ContractionHierarchy":
+        """Read a saved hierarchy. The arrays are memory-mapped read-only: loading costs no copy,
+        and web and worker processes on one machine share one copy in the page cache."""
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text())
+        arrays = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r")) for name in cls.ARRAYS}
+        return cls(**arrays, n_arcs=int(meta["n_arcs"]), n_shortcuts=int(meta["n_shortcuts"]),
+                   build_s=float(meta["build_s"]), graph_fingerprint=str(meta["graph_fingerprint"]))
+
+
+def fingerprint(csr: sparse.csr_matrix) -> str:
+    """What identifies the weighted graph a hierarchy belongs to (its arcs and weights): a stored
+    hierarchy whose fingerprint differs — another network, or weights changed by a new release's
+    speed or turn tables — is not used."""
+    digest = hashlib.sha256(np.asarray(csr.shape, dtype=np.int64).tobytes())
+    for part, dtype in ((csr.indptr, np.int64), (csr.indices, np.int64), (csr.data, np.float64)):
+        digest.update(np.ascontiguousarray(part, dtype=dtype).tobytes())
+    return digest.hexdigest()
 
 
 def _flatten(points):
@@ -112,7 +160,7 @@ def build(csr: sparse.csr_matrix) -> ContractionHierarchy:
     up_ptr, up_to, up_w = _csr_arrays(n, rank[uf], rank[ut], uw)
     down_ptr, down_to, down_w = _csr_arrays(n, rank[df], rank[dt], dw)
     return ContractionHierarchy(rank, up_ptr, up_to, up_w, down_ptr, down_to, down_w, int(len(rows)),
-                                int(n_short), time.perf_counter() - start)
+                                int(n_short), time.perf_counter() - start, fingerprint(csr))
 
 
 def _csr_arrays(n, src, dst, w):
@@ -123,7 +171,7 @@ def _csr_arrays(n, src, dst, w):
 
 
 # ====================================================================== binary heaps (numba)
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _heap_push(keys, vals, size, key, val):
     """Push onto a plain binary min-heap (duplicates allowed); returns the new size."""
     i = size
@@ -139,7 +187,7 @@ def _heap_push(keys, vals, size, key, val):
     return size + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _heap_pop(keys, vals, size):
     """Remove the top of the heap (read it first from ``keys[0]``, ``vals[0]``); new size."""
     size -= 1
@@ -163,7 +211,7 @@ def _heap_pop(keys, vals, size):
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _iheap_update(keys, heap, pos, size, node, key):
     """Indexed min-heap of nodes (``pos[node]`` = slot or -1): insert or change a key."""
     i = pos[node]
@@ -187,7 +235,7 @@ def _iheap_update(keys, heap, pos, size, node, key):
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _iheap_sift_down(keys, heap, pos, size, i, node):
     """Move ``node`` (at slot ``i``) down the indexed heap until its children are not smaller."""
     key = keys[node]
@@ -207,7 +255,7 @@ def _iheap_sift_down(keys, heap, pos, size, i, node):
     pos[node] = i
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _iheap_pop(keys, heap, pos, size):
     """Remove the top node of the indexed heap; returns the new size."""
     top = heap[0]
@@ -221,7 +269,7 @@ def _iheap_pop(keys, heap, pos, size):
 
 
 # ====================================================================== dynamic adjacency (numba)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _append(start, length, cap, to, w, used, x, y, c):
     """Append arc ``(y, c)`` to the list of ``x`` in a pool of per-node slots (a full slot moves
     to the end of the pool with twice the room; the pool grows by half when full)."""
@@ -247,7 +295,7 @@ def _append(start, length, cap, to, w, used, x, y, c):
     return to, w
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _remove(start, length, to, w, x, y):
     """Drop the arc to ``y`` from the list of ``x`` (order not kept)."""
     s = start[x]
@@ -260,7 +308,7 @@ def _remove(start, length, to, w, x, y):
             return
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _witness_search(u, v, max_cost, limit, o_start, o_len, o_to, o_w, dist, touched, hk, hv, stats,
                     target_cost, remaining):
     """Dijkstra from ``u`` avoiding ``v``, up to ``max_cost`` or ``limit`` settled nodes, or until
@@ -310,7 +358,7 @@ def _witness_search(u, v, max_cost, limit, o_start, o_len, o_to, o_w, dist, touc
     return n_touched
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _shortcuts_needed(v, limit, o_start, o_len, o_to, o_w, i_start, i_len, i_to, i_w,
                       dist, touched, hk, hv, out_u, out_w, out_c, stats, target_cost):
     """Shortcuts that contracting ``v`` needs (written to ``out_*`` when they are not None-sized,
@@ -351,19 +399,19 @@ def _shortcuts_needed(v, limit, o_start, o_len, o_to, o_w, i_start, i_len, i_to,
     return count
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _grow(arr, size):
     out = np.empty(max(size, len(arr) + len(arr) // 2), dtype=arr.dtype)
     out[:len(arr)] = arr
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _prio(sc, deg, deleted, level, edge_diff_w, deleted_w, level_w):
     return edge_diff_w * (sc - deg) + deleted_w * deleted + level_w * level
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _contract(n, rows, cols, weights, edge_diff_w, deleted_w, level_w, simulate_limit, contract_limit,
               neighbour_updates, periodic, progress):
     m = len(rows)
@@ -538,7 +586,7 @@ def _contract(n, rows, cols, weights, edge_diff_w, deleted_w, level_w, simulate_
 
 
 # ====================================================================== many-to-many (numba)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _upward(ptr_, node, off, relax_ptr, relax_to, relax_w, stall_ptr, stall_to, stall_w,
             dist, touched, hk, hv, settled, settled_d):
     """One upward search from virtual start ``(node, off)`` pairs: relax ``relax_*`` arcs, stall
@@ -583,7 +631,7 @@ def _upward(ptr_, node, off, relax_ptr, relax_to, relax_w, stall_ptr, stall_to, 
     return n_settled, n_touched
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _many_to_many(n, up_ptr, up_to, up_w, down_ptr, down_to, down_w, s_ptr, s_node, s_off,
                   t_ptr, t_node, t_off):
     n_src = len(s_ptr) - 1

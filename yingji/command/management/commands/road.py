@@ -1,11 +1,13 @@
-"""``yingji road import FILE.osm.pbf`` / ``yingji road synthetic`` / ``yingji road matrix``: the road
-network for dispatch, and batch travel-time matrices."""
+"""``yingji road import FILE.osm.pbf`` / ``yingji road synthetic`` / ``yingji road matrix`` /
+``yingji road prepare``: the road network for dispatch, batch travel-time matrices, and the
+contraction hierarchies of the active network built in the foreground (normally a background task
+does it after activation, see ``yingji.command.hierarchies``)."""
 
 import csv
 from pathlib import Path
 
 from yingji.accounts.models import User
-from yingji.command import network, routing
+from yingji.command import hierarchies, network, routing
 from yingji.command.management.acting import system_user
 from yingji.command.serializers import network_json
 from yingji.core.errors import ServiceError, ValidationFailed
@@ -63,6 +65,7 @@ class Command(YingjiCommand):
         mat.add_argument("--sources", required=True)
         mat.add_argument("--targets", required=True)
         mat.add_argument("--profile", default="car", choices=["car", "emergency"])
+        sub.add_parser("prepare", help="为当前路网生成行车时间矩阵快速计算索引（通常在启用路网后由后台任务自动生成）")
 
     def handle(self, action, user=None, **options):
         try:
@@ -70,6 +73,11 @@ class Command(YingjiCommand):
                 result = routing.travel_matrix(read_points(options["sources"], "起点"),
                                                read_points(options["targets"], "终点"), profile=options["profile"])
                 self.print_json(result)
+                return
+            if action == "prepare":
+                net = network.active_network()
+                built = hierarchies.build_now(net)
+                self.print_json({**network_json(net), "built": built, "hierarchies": hierarchies.status(net, always=True)})
                 return
             acting = _acting(user)
             if action == "import":
