@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from yingji.geo import allocation
 from yingji.geo.allocation import (
     FUXIN_NEIGHBOUR_RESERVES,
     allocate_relief,
@@ -184,3 +185,91 @@ def test_evacuation_reports_unassigned_people():
     assert placed[("海州社区", "体育馆")] == 150 and placed[("海州社区", "一中操场")] == 80
     assert result.unassigned == {"海州社区": 70.0}
     assert "70 人" in result.summary()
+
+
+# ---------------------------------------------------------------------- network simplex vs the LP
+def random_transport(rng, places):
+    """Stocks and needs with ``places`` decimals (zeros included), some pairs without a road
+    (inf/nan) or beyond the 8 h limit, and demand 0 reachable from nowhere: always a shortage."""
+    n_supply, n_demand = int(rng.integers(2, 9)), int(rng.integers(3, 30))
+    unit = 10.0 ** places
+    supply = rng.integers(0, 60 * unit, n_supply) / unit
+    demand = rng.integers(0, 20 * unit, n_demand) / unit
+    supply[rng.random(n_supply) < 0.2] = 0.0
+    demand[0] = 7.5
+    cost = rng.uniform(0.2, 10.0, (n_supply, n_demand))
+    cost[rng.random(cost.shape) < 0.15] = np.inf
+    cost[rng.random(cost.shape) < 0.05] = np.nan
+    cost[:, 0] = np.inf
+    return supply, demand, cost
+
+
+def check_feasible(supply, demand, cost, shipped, short, limit=8.0):
+    out, received = np.zeros(len(supply)), np.zeros(len(demand))
+    for i, j, q in shipped:
+        assert q > 0 and cost[i, j] <= limit  # never on a pair without a road or too slow
+        out[i] += q
+        received[j] += q
+    assert (out <= supply + 1e-9).all()
+    assert received + short == pytest.approx(demand, abs=1e-9)
+    return sum(q * cost[i, j] for i, j, q in shipped)
+
+
+def spy_on_lp(monkeypatch):
+    calls = []
+    lp = allocation._solve_transport_lp
+    monkeypatch.setattr(allocation, "_solve_transport_lp", lambda *args: calls.append(1) or lp(*args))
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_network_simplex_gives_the_lp_optimum(seed, monkeypatch):
+    rng = np.random.default_rng(500 + seed)
+    supply, demand, cost = random_transport(rng, places=[0, 1, 2, 3][seed % 4])
+    lp_calls = spy_on_lp(monkeypatch)
+    shipped, short = solve_transport(supply, demand, cost, 8.0)
+    assert not lp_calls  # decimal data: answered by the network simplex, not by the fallback
+    monkeypatch.setattr(allocation, "TRANSPORT_SOLVER", "highs")
+    lp_shipped, lp_short = solve_transport(supply, demand, cost, 8.0)
+    assert lp_calls
+
+    tonne_hours = check_feasible(supply, demand, cost, shipped, short)
+    lp_tonne_hours = check_feasible(supply, demand, cost, lp_shipped, lp_short)
+    assert tonne_hours == pytest.approx(lp_tonne_hours, rel=1e-9, abs=1e-9)
+    assert short.sum() == pytest.approx(lp_short.sum(), abs=1e-9)
+    assert short[0] == 7.5  # the unreachable demand
+
+
+def test_network_simplex_flows_are_the_decimal_quantities():
+    # 13.25 in stock for 13.55 needed; 需求 2 can only be served by the empty warehouse
+    cost = np.array([[1.0, 2.0, np.inf], [5.0, 1.0, np.inf], [1.0, 1.0, 1.0]])
+    shipped, short = solve_transport([12.5, 0.75, 0.0], [3.3, 10.05, 0.2], cost, 8.0)
+    assert sorted(shipped) == [(0, 0, 3.3), (0, 1, 9.2), (1, 1, 0.75)]
+    assert short.tolist() == [0.0, 0.1, 0.2]
+
+
+def test_quantities_that_are_not_decimal_go_to_the_lp(monkeypatch):
+    lp_calls = spy_on_lp(monkeypatch)
+    shipped, short = solve_transport([1 / 3, 2.0], [1.0, 1 / 7], np.array([[1.0, 3.0], [2.0, 1.0]]), 8.0)
+    assert lp_calls
+    assert sorted((i, j) for i, j, _ in shipped) == [(0, 0), (1, 0), (1, 1)]
+    assert short == pytest.approx([0.0, 0.0])
+
+
+def test_an_answer_without_certificate_is_not_used(monkeypatch):
+    """A feasible but suboptimal plan from the simplex fails the check; the LP answers."""
+    import ot
+
+    real_emd = ot.emd
+
+    def wrong_emd(a, b, cost, **kwargs):
+        plan, log = real_emd(a, b, cost, **kwargs)
+        plan = plan.copy()
+        plan[:2, :2] = plan[1::-1, :2]  # swap the two warehouses' deliveries: same masses
+        return plan, log
+
+    lp_calls = spy_on_lp(monkeypatch)
+    args = ([5.0, 5.0], [5.0, 5.0], np.array([[1.0, 6.0], [6.0, 1.0]]), 8.0)
+    assert sorted(solve_transport(*args)[0]) == [(0, 0, 5.0), (1, 1, 5.0)] and not lp_calls
+    monkeypatch.setattr(ot, "emd", wrong_emd)
+    assert sorted(solve_transport(*args)[0]) == [(0, 0, 5.0), (1, 1, 5.0)] and lp_calls

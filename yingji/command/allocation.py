@@ -3,7 +3,7 @@ the infeasibility report with neighbouring reserves, evacuation to shelters, cov
 
 Relief allocation follows Liaoning's material-dispatch standard: loaded within 4 hours and on
 site within 8 hours — by default every warehouse needs ``load_hours`` = 4 h and the time limit
-is 8 h (both configurable per request). The LP (tonne-hours, HiGHS) is
+is 8 h (both configurable per request). The LP (tonne-hours) is
 :func:`yingji.geo.allocation.allocate_relief`; travel times come from the active road network
 with closures applied.
 

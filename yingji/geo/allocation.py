@@ -1,6 +1,6 @@
-"""Relief-material allocation and evacuation assignment as transport LPs solved with HiGHS.
+"""Relief-material allocation and evacuation assignment as transport problems.
 
-Pure Python (numpy + highspy); no Django imports.
+Pure Python (numpy; POT's network simplex, HiGHS as the fallback); no Django imports.
 
 Relief allocation (Fuxin material-dispatch rule: loaded within 4 h, on site within 8 h)
 -------------------------------------------------------------------------------------
@@ -18,8 +18,18 @@ pairs arriving later than ``time_limit_h`` are not allowed. The LP, solved per m
 
 The shortage penalty exceeds the cost of any re-routing chain, so the solution first
 delivers as much as possible within the time limit, then minimises tonne-hours. With integer
-stocks and needs the optimum is integral (transport matrices are totally unimodular) and the
-solver (interior point followed by crossover) returns such a vertex.
+stocks and needs the optimum is integral (transport matrices are totally unimodular).
+
+Solver: the LP is a transportation problem, solved as such by the network simplex of POT
+(``ot.emd``, LEMON's algorithm) on a balanced bipartite graph: a shortage source joined to
+every demand at the penalty, an excess sink joined to every warehouse at no cost, pairs beyond
+the time limit at twice the penalty (never worth using). Quantities are first scaled to exact
+integers (up to 6 decimal places) so that the simplex's flows are exact; the answer is only
+accepted with an optimality certificate checked here (flows meet every stock and need, no
+flow on a forbidden pair, the returned potentials price every pair non-negatively and every
+used pair at zero). Data that cannot be scaled to integers, or an answer without the
+certificate, go to the same LP in HiGHS (interior point + crossover, a vertex solution).
+Both give the same optimum; flows may differ only where the optimum is not unique.
 
 Evacuation assignment is the same LP with population points as demands, shelter capacities as
 stocks, travel seconds as costs (person-seconds) and ``limit_s`` as the time limit.
@@ -37,6 +47,9 @@ import numpy as np
 FUXIN_NEIGHBOUR_RESERVES = ("锦州", "朝阳", "葫芦岛", "盘锦", "省级储备库")
 
 QUANTITY_TOLERANCE = 1e-7
+# "auto": POT's network simplex, HiGHS when it cannot certify its answer; "highs": always the
+# LP (the benchmark and the tests compare the two)
+TRANSPORT_SOLVER = "auto"
 
 
 # ====================================================================== results
@@ -260,10 +273,13 @@ def solve_transport(supply: np.ndarray, demand: np.ndarray, cost: np.ndarray,
         return [], demand.copy()
     pair_cost = cost[src, dst]
     penalty = _shortage_penalty(float(pair_cost.max()), len(supply), len(demand))
-    values = _solve_transport_lp(supply, demand, src, dst, pair_cost, penalty)
+    values = (None if TRANSPORT_SOLVER == "highs"
+              else _solve_network_simplex(supply, demand, src, dst, pair_cost, penalty))
+    if values is None:  # quantities not decimal, or no optimality certificate: the LP
+        values = _solve_transport_lp(supply, demand, src, dst, pair_cost, penalty)
     flow, short = values[: len(src)], values[len(src):]
-    shipped = [(int(i), int(j), _clean(q)) for i, j, q in zip(src, dst, flow)
-               if q > QUANTITY_TOLERANCE]
+    shipped = [(int(src[k]), int(dst[k]), _clean(float(flow[k])))
+               for k in np.flatnonzero(flow > QUANTITY_TOLERANCE)]
     shortage = np.asarray([_clean(q) if q > QUANTITY_TOLERANCE else 0.0 for q in short])
     return shipped, shortage
 
@@ -276,6 +292,68 @@ def _shortage_penalty(max_cost: float, n_supply: int, n_demand: int) -> float:
 def _clean(quantity: float) -> float:
     nearest = round(quantity)
     return float(nearest) if abs(quantity - nearest) < 1e-6 else float(quantity)
+
+
+MAX_DECIMAL_PLACES = 6
+EXACT_INTEGER_TOTAL = 2.0 ** 50  # integer sums of doubles stay exact well below 2**53
+
+
+def _integer_scale(quantities: np.ndarray) -> float | None:
+    """The smallest ``10**k`` (k <= 6) making every quantity an integer, or None."""
+    for places in range(MAX_DECIMAL_PLACES + 1):
+        scale = 10.0 ** places
+        scaled = quantities * scale
+        # a decimal quantity times its power of ten is off an integer by an ulp or so
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-12 * np.maximum(scaled, 1.0)):
+            return scale if float(np.rint(scaled).sum()) < EXACT_INTEGER_TOTAL else None
+    return None
+
+
+def _solve_network_simplex(supply, demand, src, dst, pair_cost, penalty) -> np.ndarray | None:
+    """The transport LP by POT's network simplex: the column values of
+    :func:`_solve_transport_lp` (pair flows, then shortages), or None when the quantities are
+    not decimal or the answer fails the optimality certificate (the caller then uses HiGHS)."""
+    scale = _integer_scale(np.concatenate([supply, demand]))
+    if scale is None:
+        return None
+    import ot  # imported on use, as highspy: only needed when an allocation is solved
+
+    n_supply, n_demand = len(supply), len(demand)
+    stock, need = np.rint(supply * scale), np.rint(demand * scale)
+    # rows: warehouses, then the shortage source; columns: demands, then the excess sink
+    cost = np.zeros((n_supply + 1, n_demand + 1))
+    cost[:n_supply, :n_demand] = 2.0 * penalty  # beyond the time limit: never worth it
+    cost[src, dst] = pair_cost
+    cost[n_supply, :n_demand] = penalty
+    mass_rows = np.append(stock, need.sum())
+    mass_cols = np.append(need, stock.sum())
+    # a non-optimal end (iteration limit, "infeasible" from round-off) also raises POT's UserWarning
+    plan, log = ot.emd(mass_rows, mass_cols, cost, numItermax=max(100_000, 100 * cost.size), log=True)
+    if log["warning"] is not None or not _certified(plan, log["u"], log["v"], cost,
+                                                    mass_rows, mass_cols, src, dst, penalty):
+        return None
+    return np.concatenate([plan[src, dst], plan[n_supply, :n_demand]]) / scale
+
+
+def _certified(plan, u, v, cost, mass_rows, mass_cols, src, dst, penalty) -> bool:
+    """Optimality of ``plan`` checked here, whatever the solver did: primal feasibility
+    (masses met, no flow on a forbidden pair), dual feasibility of the potentials ``u``, ``v``
+    on every node with mass, and complementary slackness."""
+    plan, u, v = np.asarray(plan), np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    flow_tol = 1e-6  # in scaled (integer) units
+    cost_tol = 1e-10 * max(1.0, 2.0 * penalty)  # round-off seen: ~4e-14 of the penalty
+    allowed = np.zeros(cost.shape, dtype=bool)
+    allowed[src, dst] = True
+    allowed[-1, :] = allowed[:, -1] = True
+    if (plan < -flow_tol).any() or (plan[~allowed] > flow_tol).any():
+        return False
+    if not (np.allclose(plan.sum(axis=1), mass_rows, rtol=0, atol=flow_tol)
+            and np.allclose(plan.sum(axis=0), mass_cols, rtol=0, atol=flow_tol)):
+        return False
+    rows, cols = mass_rows > 0, mass_cols > 0
+    reduced = (cost - u[:, None] - v[None, :])[np.ix_(rows, cols)]
+    used = plan[np.ix_(rows, cols)] > flow_tol
+    return bool((reduced >= -cost_tol).all() and (np.abs(reduced[used]) <= cost_tol).all())
 
 
 def _solve_transport_lp(supply, demand, src, dst, pair_cost, penalty) -> np.ndarray:
