@@ -54,7 +54,7 @@ def test_activation_queues_the_build_and_matrices_then_use_the_stored_hierarchy(
     run = TaskRun.objects.get(task_path=network.BUILD_TASK)
     assert run.payload == {"network": net.pk} and run.status == "queued"
     page = _page(client, make_user)
-    assert "应急车辆生成中；小汽车生成中" in page and "按精确算法计算，结果相同" in page
+    assert "应急车辆生成中；小汽车生成中" in page and "索引就绪前按精确算法计算，结果相同" in page
 
     # before the build: no hierarchy in memory or on disk, the exact search answers
     graph = network.graph_for()
@@ -78,8 +78,12 @@ def test_activation_queues_the_build_and_matrices_then_use_the_stored_hierarchy(
         ch = edge_graph(network.graph_for(), profile).__dict__["_ch"]
         assert not ch.up_w.flags.writeable  # mapped from the stored file, not built here
         np.testing.assert_allclose(got, expected, atol=0.01)
-    assert "应急车辆已就绪；小汽车已就绪" in _page(client, make_user)
+    page = _page(client, make_user)
+    assert "应急车辆已就绪；小汽车已就绪" in page and "精确算法" not in page
     assert hierarchies.status(net)[0]["state"] == "已就绪"
+    # a closure: the hierarchy (of the open network) is not used, and the page says so
+    network.close_road(make_user("roads-closer", "commander", CITY), reason="测试封闭", lon=POINTS[0][0], lat=POINTS[0][1])
+    assert "当前有道路封闭，按精确算法计算" in _page(client, make_user)
 
 
 def test_hierarchy_stored_for_other_weights_is_not_used_and_a_rebuild_is_asked(
