@@ -204,6 +204,7 @@ def bench_edge_router(graph, rng, result: dict, repeat: int) -> None:
         allocate_relief(stock, needs, seconds / 3600.0, 8.0, materials)
     total_ms = median_ms(lambda: allocate_relief(
         stock, needs, router.matrix(graph, "car", warehouses, demands).durations_s / 3600.0, 8.0, materials), 1)
+    stored = _stored_hierarchy_figures(graph, ch, warehouses, demands, repeat)
     chains = router._chains(eg)
     result["edge_router"] = {
         "edge_graph": {"nodes": graph.n_edges, "arcs": eg.n_arcs, "build_and_components_ms": round(build_ms, 1),
@@ -219,7 +220,36 @@ def bench_edge_router(graph, rng, result: dict, repeat: int) -> None:
         "ratio_to_one_bare_edge_dijkstra": round(matrix_ms / per_source_edge, 3),
         "ratio_to_50_bare_edge_dijkstras": round(matrix_ms / (50 * per_source_edge), 4),
         "relief_allocation_total_ms": total_ms,
+        "stored_hierarchy": stored,
     }
+
+
+def _stored_hierarchy_figures(graph, ch, warehouses, demands, repeat: int) -> dict:
+    """The hierarchy as the platform keeps it (yingji.command.hierarchies): saved as .npy arrays,
+    memory-mapped by another process; the matrix answered from the mapped arrays."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from yingji.geo.roads.ch import ContractionHierarchy
+
+    folder = Path(tempfile.mkdtemp(prefix="yingji-ch-")) / "network.car.ch"
+    try:
+        start = time.perf_counter()
+        ch.save(folder)
+        save_ms = round((time.perf_counter() - start) * 1000, 1)
+        start = time.perf_counter()
+        loaded = ContractionHierarchy.load(folder)
+        load_ms = round((time.perf_counter() - start) * 1000, 2)
+        size_mb = round(sum(f.stat().st_size for f in folder.iterdir()) / 1e6, 1)
+        edge_graph(graph, "car").__dict__["_ch"] = loaded
+        router.matrix(graph, "car", warehouses, demands)
+        mapped_ms = median_ms(lambda: router.matrix(graph, "car", warehouses, demands), repeat)
+        return {"save_ms": save_ms, "load_ms": load_ms, "size_mb": size_mb, "matrix_50x500_ms": mapped_ms,
+                "load": load_average(), "fingerprint_matches": loaded.graph_fingerprint == router.ch_fingerprint(graph, "car")}
+    finally:
+        edge_graph(graph, "car").__dict__["_ch"] = ch
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def bench_monaco(result: dict) -> None:
