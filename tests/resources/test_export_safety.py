@@ -53,6 +53,23 @@ def test_xlsx_writes_formula_like_text_as_text(hostile_teams):
     assert ws.cell(row=2, column=leader_col).value == "张三"
 
 
+def test_xlsx_text_that_looks_like_cell_markup_stays_one_text_cell(db):
+    """XlsxWriter writes a constant-memory string that starts with <r> and ends with </r> as raw XML
+    (rich text): typed into a record, such text could add cells — a formula among them — to the export."""
+    from yingji.resources.models import RescueTeam
+
+    markup = ('<r><t>a</t></r></is></c><c r="Z2"><f>HYPERLINK("http://evil.example/","点此")</f><v>0</v></c>'
+              '<c r="Y2" t="inlineStr"><is><r><t>b</t></r>')
+    RescueTeam.objects.create(name="甲队", category="professional", level="county", headcount=10, leader="张三",
+                              leader_phone="13900001111", duty_phone="0418-2800000", equipment=markup,
+                              division_code=ZHANGWU, lon=ZHANGWU_POINT[0], lat=ZHANGWU_POINT[1])
+    ws = load_workbook(io.BytesIO(_export("xlsx"))).worksheets[0]
+    headers = [c.value for c in ws[1]]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value is not None]
+    assert ws.cell(row=2, column=headers.index("携带装备") + 1).value == markup
+    assert ws.max_column == len(headers) and all(c.data_type != "f" for c in cells)
+
+
 def test_csv_prefixes_formula_like_text_with_an_apostrophe(hostile_teams):
     rows = list(csv.reader(io.StringIO(_export("csv").decode("utf-8-sig"), newline="")))
     name_col = rows[0].index("队伍名称")

@@ -335,7 +335,12 @@ def display_value(obj, name: str) -> str:
     if callable(shown):
         value = shown()  # Django gives None for an empty field with choices
         return "" if value is None else value
-    value = getattr(obj, name)
+    return display_of(getattr(obj, name), name)
+
+
+def display_of(value, name: str) -> str:
+    """How the value of field ``name`` reads (:func:`display_value` once the record's own
+    ``get_<name>_display`` is ruled out)."""
     if value is None:
         return ""
     if name == "division_code":

@@ -9,13 +9,15 @@ import tempfile
 from functools import partialmethod
 
 import xlsxwriter
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.encoding import force_str
 
-from .cells import csv_value, is_formula_like, xlsx_value
+from .cells import csv_value
 from .errors import ValidationFailed
 from .records import log_event
-from .registry import Registry, display_value
+from .registry import Registry, display_of, display_value
+from .xlsx_rows import RowWriter
 
 EXPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -57,19 +59,14 @@ def _getter(registry: Registry, name: str):
     if name == "id":
         return lambda obj: obj.pk
     if name == "division_code":
-        return lambda obj: obj.division_code[:6] if obj.division_code.endswith("000000") else obj.division_code
+        return lambda obj: _short_code(obj.division_code)
     field = registry.model._meta.get_field(name)
     if getattr(field, "choices", None):
         if not _django_display(registry.model, name):
             return lambda obj: display_value(obj, name)  # the model says how it reads
-        labels = {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
+        choice = _choice_label(field)
         attname = field.attname
-
-        def choice(obj):  # Django's get_<name>_display, without rebuilding the dict per cell
-            value = getattr(obj, attname)
-            shown = labels.get(value, value)
-            return "" if shown is None else shown
-        return choice
+        return lambda obj: choice(getattr(obj, attname))
 
     def plain(obj):
         raw = getattr(obj, name, None)
@@ -77,6 +74,20 @@ def _getter(registry: Registry, name: str):
             return raw
         return display_value(obj, name)
     return plain
+
+
+def _short_code(code: str) -> str:
+    return code[:6] if code.endswith("000000") else code
+
+
+def _choice_label(field):
+    """Django's get_<name>_display for a stored value, without rebuilding the dict per cell."""
+    labels = {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
+
+    def choice(value):
+        shown = labels.get(value, value)
+        return "" if shown is None else shown
+    return choice
 
 
 def _django_display(model, name: str) -> bool:
@@ -94,12 +105,55 @@ def _row_reader(registry: Registry, columns):
     return lambda obj: [get(obj) for get in getters]
 
 
-def export_xlsx(registry: Registry, queryset, progress=None) -> bytes:
-    """Streamed with XlsxWriter (constant memory: one row at a time on disk). Text is always
-    written as text: formulas, URLs and numbers-in-text are never interpreted, and formula-like
-    text carries Excel's quote prefix so it is shown, not evaluated (core.cells)."""
-    columns = _export_columns(registry)
+def _value_getter(registry: Registry, name: str):
+    """``(field, how its stored value reads)`` for a column that reads the same from the row's
+    values as from the record (:func:`_getter`), or None when the column needs the record: a
+    relation, a model's own ``get_<name>_display``, a field with its own attribute descriptor."""
+    if name == "__coord":
+        return "pk", lambda value: "WGS84"
+    if name == "id":
+        return "pk", lambda value: value
+    if name == "division_code":
+        return "division_code", _short_code
+    model = registry.model
+    field = model._meta.get_field(name)
+    if field.is_relation or not field.concrete or field.descriptor_class is not DeferredAttribute:
+        return None
+    if getattr(field, "choices", None):
+        return (field.attname, _choice_label(field)) if _django_display(model, name) else None
+    if hasattr(model, f"get_{name}_display"):
+        return None
+
+    def plain(value):
+        if value.__class__ is str or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return value
+        return display_of(value, name)
+    return field.attname, plain
+
+
+def _rows(registry: Registry, queryset, columns, progress):
+    """Each row of the export as a list of plain values (str, int, float; None or "" for empty),
+    read from the rows' values when every column allows it (no model instances), else from the
+    records."""
+    readers = [_value_getter(registry, name) for name, _ in columns]
+    if all(readers):
+        fields = [f for f, _ in readers]
+        wanted = list(dict.fromkeys(fields))
+        pairs = [(wanted.index(f), get) for f, get in readers]
+        for values in _each(queryset.values_list(*wanted), progress):
+            yield [get(values[i]) for i, get in pairs]
+        return
     read = _row_reader(registry, columns)
+    for obj in _each(queryset, progress):
+        yield read(obj)
+
+
+def export_xlsx(registry: Registry, queryset, progress=None) -> bytes:
+    """Streamed with XlsxWriter (constant memory: one row at a time on disk), each data row written
+    as one XML string (core.xlsx_rows). Text is always written as text: formulas, URLs and
+    numbers-in-text are never interpreted, and formula-like text carries Excel's quote prefix so it
+    is shown, not evaluated (core.cells)."""
+    columns = _export_columns(registry)
     with tempfile.TemporaryFile() as fh:
         wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False, "strings_to_numbers": False,
@@ -107,19 +161,9 @@ def export_xlsx(registry: Registry, queryset, progress=None) -> bytes:
         bold, quoted = wb.add_format({"bold": True}), wb.add_format({"quote_prefix": True})
         ws = wb.add_worksheet(registry.label[:30])
         ws.write_row(0, 0, [label for _, label in columns], bold)
-        for r, obj in enumerate(_each(queryset, progress), start=1):
-            for c, value in enumerate(read(obj)):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    value = xlsx_value(value)
-                    ws.write_string(r, c, value, quoted if is_formula_like(value) else None)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, xlsx_value(str(value)))
+        rows = RowWriter(ws, quoted, len(columns), first_row=1)
+        for values in _rows(registry, queryset, columns, progress):
+            rows.write(values)
         info = wb.add_worksheet("说明")
         for r, line in enumerate([f"{registry.label}导出", f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）",
                                   "坐标：WGS-84 经纬度", "“合成示例数据”为“是”的记录为演示用合成数据，不代表真实设施。"]):
@@ -134,9 +178,8 @@ def export_csv(registry: Registry, queryset, progress=None) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([label for _, label in columns])
-    read = _row_reader(registry, columns)
-    for obj in _each(queryset, progress):
-        writer.writerow([csv_value(v) for v in read(obj)])
+    for values in _rows(registry, queryset, columns, progress):
+        writer.writerow([csv_value(v) for v in values])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8
 
 
