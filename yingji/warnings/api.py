@@ -358,7 +358,9 @@ def imported_router() -> Router:
 def deliveries_router() -> Router:
     router = Router(tags=["预警信息发布"])
 
-    @router.get("/", response={200: DeliveryList, **errors(403, 404)}, summary="投递记录（按预警、渠道、状态筛选）")
+    @router.get("/", response={200: DeliveryList, **errors(403, 404)}, summary="投递记录（按预警、渠道、状态筛选）",
+                description="逐条投递记录。后台生成名单的大范围预警，公众订阅用户先按批列入名单，短信发送到该批时才生成逐条记录；"
+                            "按批排队的人数见 /warnings/{id}/coverage。")
     def list_deliveries(request, warning: int, channel: str = "", status: str = "", page: int = 1, page_size: int = 50):
         services.get_warning(request.auth, warning)
         qs = Delivery.objects.filter(warning_id=warning).order_by("id")

@@ -29,7 +29,7 @@ from yingji.jobs.progress import Tracker
 from yingji.live.services import publish as live_publish
 from yingji.rules import warning_workflow as wf
 
-from . import dissemination
+from . import batches, dissemination
 from .models import Delivery, Warning
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def counts_of(warning_id: int) -> dict[str, int]:
     counts = {group: 0 for group in GROUP_LABELS}
     for row in Delivery.objects.filter(warning_id=warning_id).values("recipient_kind").annotate(n=Count("id")):
         counts[row["recipient_kind"]] = row["n"]
+    for row in batches.unsent(warning_id):  # listed in batches, not yet handed to a sender
+        counts[row["recipient_kind"]] += row["n"]
     return counts
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from yingji.live.services import publish as live_publish
 
+from . import batches
 from .channels import ADAPTERS, Outcome
 from .models import CHANNELS, ChannelConfig, Delivery, Warning
 
@@ -68,16 +69,26 @@ def release_expired_leases(now=None) -> int:
     return Delivery.objects.filter(status="sending", locked_until__lt=now).update(status="queued", locked_until=None)
 
 
-def claim(channel: str, limit: int, now=None) -> list[Delivery]:
-    now = now or timezone.now()
+def _take(channel: str, limit: int, now) -> list[int]:
     with transaction.atomic():
         due = (Delivery.objects.select_for_update(skip_locked=True)
                .filter(channel=channel, status="queued", next_attempt_at__lte=now)
                .order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
         ids = list(due)
-        if not ids:
-            return []
-        Delivery.objects.filter(id__in=ids, status="queued").update(status="sending", locked_until=now + LEASE)
+        if ids:
+            Delivery.objects.filter(id__in=ids, status="queued").update(status="sending", locked_until=now + LEASE)
+    return ids
+
+
+def claim(channel: str, limit: int, now=None) -> list[Delivery]:
+    """Lease up to ``limit`` due deliveries of ``channel``; when fewer are queued, the next batches
+    of listed recipients (``batches``) are turned into deliveries first."""
+    now = now or timezone.now()
+    ids = _take(channel, limit, now)
+    if len(ids) < limit and batches.expand(channel, limit - len(ids), now):
+        ids += _take(channel, limit - len(ids), now)
+    if not ids:
+        return []
     return list(Delivery.objects.filter(id__in=ids, status="sending").order_by("id"))
 
 

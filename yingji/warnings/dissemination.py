@@ -23,42 +23,26 @@ from django.utils import timezone
 
 from yingji.accounts.models import User
 
-from . import targeting
+from . import batches, sql, targeting
 from .models import ChannelConfig, Delivery, Subscriber
 
 log = logging.getLogger(__name__)
 Step = tuple[str, Callable[[], int]]
 ID_CHUNK = 5000
-DELIVERY_COLUMNS = ("warning_id, channel, recipient_kind, recipient_id, address, division_code, status, attempts, "
-                    "next_attempt_at, sent_at, delivered_at, external_id, last_error, created_at")
 
 
 def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return sql.table(model)
 
 
 def _insert_select(warning, channel: str, kind: str, source: str, id_col: str, address_col: str, division_col: str,
                    where: str, params: list, status: str = "queued") -> int:
-    now = timezone.now()
-    delivered = now if status == "delivered" else None
-    sql = (f"INSERT INTO {_table(Delivery)} ({DELIVERY_COLUMNS}) "
-           f"SELECT %s, %s, %s, {id_col}, {address_col}, {division_col}, %s, 0, %s, %s, %s, '', '', %s "
-           f"FROM {source} WHERE {where} ON CONFLICT DO NOTHING")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [warning.pk, channel, kind, status, now, delivered, delivered, now, *params])
-        return max(cursor.rowcount, 0)
+    return sql.insert_deliveries(warning.pk, channel, kind, source, id_col, address_col, division_col, where, params,
+                                 status)
 
 
 # --- conditions --------------------------------------------------------------------------------
-
-
-def _division_condition(column: str, codes: list[str]) -> tuple[str, list]:
-    parts, params = [], []
-    for code in codes:
-        low, high = targeting.code_range(code)
-        parts.append(f"({column} BETWEEN %s AND %s)")
-        params += [low, high]
-    return " OR ".join(parts) or "1=0", params
+_division_condition = sql.division_condition
 
 
 def _official_condition(codes: list[str]) -> tuple[str, list]:
@@ -70,33 +54,14 @@ def _official_condition(codes: list[str]) -> tuple[str, list]:
     return inside, params
 
 
-def _subscribers_in_drawn_area(geometry) -> np.ndarray:
-    """Ids of located subscribers inside the drawn area: bbox in SQL, then contains_xy."""
-    minx, miny, maxx, maxy = geometry.bounds
-    sql = (f"SELECT id, lon, lat FROM {_table(Subscriber)} WHERE active AND lon BETWEEN %s AND %s "
-           f"AND lat BETWEEN %s AND %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, maxx, miny, maxy])
-        rows = cursor.fetchall()
-    if not rows:
-        return np.empty(0, dtype=np.int64)
-    data = np.array(rows, dtype=np.float64)
-    return targeting.points_inside(geometry, data[:, 0].astype(np.int64), data[:, 1], data[:, 2])
-
-
-def _subscriber_id_ranges(chunk: int | None) -> list[tuple[int, int]]:
-    """Id ranges covering every subscriber: one range, or ``chunk``-sized ones (progress steps)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {_table(Subscriber)}")
-        low, high = cursor.fetchone()
-    if low is None:
-        return []
-    if not chunk:
-        return [(low, high)]
-    return [(start, min(start + chunk - 1, high)) for start in range(low, high + 1, chunk)]
+_subscriber_id_ranges = sql.subscriber_id_ranges
 
 
 def _public_steps(warning, geometry, chunk: int | None) -> list[Step]:
+    """The public subscribers' steps: one delivery row per recipient (in the request), or — for a
+    background run (``chunk``) — batches of recipients turned into rows when sent (:mod:`.batches`)."""
+    if chunk:
+        return batches.public_steps(warning, geometry, chunk)
     sub = _table(Subscriber)
     steps: list[Step] = []
     if warning.area_codes:
@@ -107,27 +72,16 @@ def _public_steps(warning, geometry, chunk: int | None) -> list[Step]:
                 f"active AND id BETWEEN %s AND %s AND ({where})", [low, high, *params])))
     if geometry is None:
         return steps
-    ids = _subscribers_in_drawn_area(geometry)
-    for start in range(0, len(ids), max(ID_CHUNK, chunk or 0)):
-        chunk_ids = [int(i) for i in ids[start:start + max(ID_CHUNK, chunk or 0)]]
-        for part in range(0, len(chunk_ids), ID_CHUNK):  # bounded parameter lists per statement
-            part_ids = chunk_ids[part:part + ID_CHUNK]
-            steps.append(("public", lambda part_ids=part_ids: _insert_select(
-                warning, "sms", "public", sub, "id", "phone", "division_code",
-                f"id IN ({', '.join(['%s'] * len(part_ids))})", part_ids)))
-    touched = targeting.divisions_touched(geometry)
-    towns, counties = [c[:9] for c in touched["township"]], touched["county"]
-    if towns or counties:
-        parts, params = [], []
-        if towns:
-            parts.append(f"substr(division_code, 1, 9) IN ({', '.join(['%s'] * len(towns))})")
-            params += towns
-        if counties:
-            parts.append(f"division_code IN ({', '.join(['%s'] * len(counties))})")
-            params += counties
-        steps.append(("public", lambda: _insert_select(
+    ids, _ = sql.drawn_subscribers(geometry)
+    for start in range(0, len(ids), ID_CHUNK):  # bounded parameter lists per statement
+        part_ids = [int(i) for i in ids[start:start + ID_CHUNK]]
+        steps.append(("public", lambda part_ids=part_ids: _insert_select(
             warning, "sms", "public", sub, "id", "phone", "division_code",
-            f"active AND lon IS NULL AND ({' OR '.join(parts)})", params)))
+            f"id IN ({', '.join(['%s'] * len(part_ids))})", part_ids)))
+    towns = sql.unlocated_touched_condition(geometry)
+    if towns is not None:
+        steps.append(("public", lambda: _insert_select(
+            warning, "sms", "public", sub, "id", "phone", "division_code", towns[0], towns[1])))
     return steps
 
 
@@ -263,6 +217,8 @@ def queue_for(warning) -> dict[str, int]:
 
 
 def cancel_pending(warning) -> int:
-    """Cancel what is not yet sent (queued, including retries waiting for their next attempt)."""
-    return Delivery.objects.filter(warning=warning, status="queued").update(
+    """Cancel what is not yet sent (queued, including retries waiting for their next attempt, and
+    the batches of recipients not yet handed to a sender). Returns the recipients cancelled."""
+    listed = batches.cancel(warning)
+    return listed + Delivery.objects.filter(warning=warning, status="queued").update(
         status="cancelled", last_error="预警已更新、解除或停止发送，未发送的消息已取消")

@@ -281,6 +281,36 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["channel", "status", "next_attempt_at"], name="warnings_delivery_due")]
 
 
+class DeliveryBatch(models.Model):
+    """Up to ``dissemination.BATCH`` public subscribers of one warning, listed by a background
+    targeting run (a city-wide warning: 1.2 M subscribers in about 2,400 rows instead of 1.2 M) and
+    turned into their :class:`Delivery` rows when a channel sender takes the batch
+    (``dissemination.expand_batches``). Who is in the batch is fixed when it is listed; a
+    subscriber who unsubscribes before the batch is sent is left out."""
+
+    STATUSES = [("pending", "排队"), ("expanded", "已转入发送"), ("cancelled", "已取消")]
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="batches", db_index=False)
+    channel = models.CharField("渠道", max_length=10, choices=CHANNELS)
+    recipient_kind = models.CharField("接收对象", max_length=10, choices=Delivery.RECIPIENT_KINDS)
+    # what the batch holds, unique per warning and channel so that a resumed run lists nobody twice:
+    # "<step kind><step>:<id bucket>" (d: the warning's divisions, p: the drawn area, t: subscribers
+    # without a location in a township the drawn area touches)
+    key = models.CharField(max_length=40)
+    ids = models.JSONField("订阅用户编号")
+    counties = models.JSONField("各县区人数", default=dict)  # {"210902": 71, …}: coverage by county
+    size = models.PositiveIntegerField("人数")
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default="pending")
+    created_at = models.DateTimeField(default=timezone.now)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["warning", "channel", "recipient_kind", "key"],
+                                               name="warnings_batch_once")]
+        indexes = [models.Index(fields=["channel", "status", "id"], name="warnings_batch_due")]
+
+
 class CapFeed(ScopedRecord):
     """An Atom or plain-CAP feed of another agency that the platform polls."""
 

@@ -20,7 +20,7 @@ from yingji.rules import warning_coverage
 from yingji.rules import warning_workflow as wf
 from yingji.rules.warning_levels import level_info
 
-from . import bulk, targeting
+from . import batches, bulk, targeting
 from .models import CHANNELS, AreaPopulation, CapImport, Delivery, ImportedAlert, Warning
 
 LEVEL_COLORS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
@@ -165,6 +165,11 @@ def coverage(warning) -> dict:
     public_counts = defaultdict(int)
     for row in public.values("status").annotate(n=Count("id")):
         public_counts[row["status"]] = row["n"]
+    for row in batches.unsent(warning.pk):  # listed in batches, not yet handed to a sender
+        by_channel[row["channel"]][row["status"]] += row["n"]
+        if row["recipient_kind"] == "public":
+            by_county[row["county_code"]][row["status"]] += row["n"]
+            public_counts[row["status"]] += row["n"]
     reached = public_counts["sent"] + public_counts["delivered"]
     targeted = sum(public_counts.values())
     channels = channel_rows(warning, qs, by_channel)
@@ -186,6 +191,12 @@ def coverage(warning) -> dict:
         "sending": waiting,
         "targeting": targeting_state(warning),
     }
+
+
+def unsent_count(warning) -> int:
+    """Recipients not yet sent that 停止发送 would cancel: queued deliveries and pending batches."""
+    listed = sum(row["n"] for row in batches.unsent(warning.pk) if row["status"] == "queued")
+    return listed + Delivery.objects.filter(warning=warning, status="queued").count()
 
 
 TARGETING_STATES = {"queued": "排队等待生成", "running": "正在生成", "retrying": "出错，等待重试", "done": "已生成",

@@ -17,7 +17,7 @@ from yingji.regions.services import visible_divisions
 from yingji.rules import warning_workflow as wf
 from yingji.rules.sms import sms_segment_count
 
-from . import capdoc, imported_display, imports, selectors, services
+from . import batches, capdoc, imported_display, imports, selectors, services
 from .imports import document_bytes
 from .forms import WarningForm, initial_for
 from .models import CHANNELS, CapImport, ChannelConfig, Delivery, ImportedAlert
@@ -94,7 +94,7 @@ def warning_detail(request, pk):
         "preview_problems": preview_problems, "successors": warning.successors.all(),
         "editable": warning.state in wf.EDITABLE_STATES and request.user.can("warnings.draft"), "derived_kinds": wf.DERIVED_KINDS,
         "can_derive": warning.state == wf.PUBLISHED and warning.kind != "lift" and request.user.can("warnings.draft"),
-        "pending": Delivery.objects.filter(warning=warning, status="queued").count() if request.user.can("warnings.draft") else 0,
+        "pending": selectors.unsent_count(warning) if request.user.can("warnings.draft") else 0,
     })
 
 
@@ -163,8 +163,9 @@ def warning_coverage(request, pk):
     if status:
         deliveries = Delivery.objects.filter(warning=warning, status=status).order_by("id")
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    listed = sum(row["n"] for row in batches.unsent(warning.pk) if row["status"] == "queued")
     return render(request, "warnings/coverage.html", {"w": warning, "c": selectors.coverage(warning), "page": page,
-                                                       "query": f"status={status or ''}"})
+                                                       "listed": listed, "query": f"status={status or ''}"})
 
 
 @service_view
