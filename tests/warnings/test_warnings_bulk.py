@@ -178,6 +178,10 @@ def test_batches_reach_the_same_people_as_the_request_each_once(roles, channels,
     assert len(listed) == len(set(listed)) == len(expected)  # each once: the three kinds of step exclude each other
     background.refresh_from_db()
     assert background.dissemination["targeting"]["counts"]["public"] == len(expected)
+    # the sender's first claim turns the first batch into deliveries and sends them at once
+    # the sender's first claim turns batches into deliveries and sends them at once (up to its
+    # batch size of 100: here every batch)
+    assert dispatch.dispatch_once("sms").get("sent") == len(expected)
     dispatch.drain("sms")
     sent = Delivery.objects.filter(warning=background, recipient_kind="public")
     assert set(sent.values_list("address", flat=True)) == expected and sent.count() == len(expected)

@@ -60,7 +60,7 @@ def _list_by_sql(warning_id: int, key: str, where: str, params: list) -> int:
         f"GROUP BY id / {BATCH}, substr(division_code, 1, 6)) x GROUP BY bucket) c ON c.bucket = a.bucket "
         f"WHERE a.n > 0 ON CONFLICT DO NOTHING RETURNING size")
     with connection.cursor() as cursor:
-        cursor.execute(statement, [warning_id, timezone.now(), *params, *params])
+        cursor.execute(statement, [warning_id, sql.stored_time(timezone.now()), *params, *params])
         return sum(row[0] for row in cursor.fetchall())
 
 
@@ -118,7 +118,8 @@ def expand(channel: str, wanted: int, now=None) -> int:
             ids = [int(i) for i in batch.ids]
             queued += sql.insert_deliveries(batch.warning_id, batch.channel, batch.recipient_kind, sql.table(Subscriber),
                                             "id", "phone", "division_code",
-                                            f"active AND id IN ({', '.join(['%s'] * len(ids))})", ids)
+                                            f"active AND id IN ({', '.join(['%s'] * len(ids))})", ids,
+                                            now=now)  # due for the claim that asked for them
             DeliveryBatch.objects.filter(pk=batch.pk).update(status="expanded", expanded_at=now)
     return queued
 

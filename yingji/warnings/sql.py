@@ -19,10 +19,10 @@ def table(model) -> str:
 
 
 def insert_deliveries(warning_id: int, channel: str, kind: str, source: str, id_col: str, address_col: str,
-                      division_col: str, where: str, params: list, status: str = "queued") -> int:
+                      division_col: str, where: str, params: list, status: str = "queued", now=None) -> int:
     """Queue one delivery per row of ``source`` matching ``where`` (a recipient already listed for
-    the warning and channel is skipped). Returns the rows queued."""
-    now = timezone.now()
+    the warning and channel is skipped), due at ``now``. Returns the rows queued."""
+    now = stored_time(now or timezone.now())
     delivered = now if status == "delivered" else None
     sql = (f"INSERT INTO {table(Delivery)} ({DELIVERY_COLUMNS}) "
            f"SELECT %s, %s, %s, {id_col}, {address_col}, {division_col}, %s, 0, %s, %s, %s, '', '', %s "
@@ -30,6 +30,13 @@ def insert_deliveries(warning_id: int, channel: str, kind: str, source: str, id_
     with connection.cursor() as cursor:
         cursor.execute(sql, [warning_id, channel, kind, status, now, delivered, delivered, now, *params])
         return max(cursor.rowcount, 0)
+
+
+def stored_time(moment):
+    """A datetime as the ORM stores it (on SQLite: naive UTC text), so that rows written here
+    compare equal to the ORM's parameters — Python's own adapter would add "+00:00", and such a
+    row would not be due at the very moment it was queued for."""
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def division_condition(column: str, codes: list[str]) -> tuple[str, list]:
