@@ -133,3 +133,14 @@ def test_road_prepare_builds_the_active_networks_hierarchies(data_dir, db, capsy
     out = json.loads(capsys.readouterr().out)
     assert [h["state"] for h in out["hierarchies"]] == ["已就绪", "已就绪"]
     assert set(out["built"]) == {"emergency", "car"}
+
+
+def test_builds_turned_off_queue_nothing_and_the_page_says_nothing(large, settings, client, make_user):
+    from yingji.command import network
+    from yingji.jobs.models import TaskRun
+
+    settings.YINGJI_ROAD_HIERARCHIES = "off"
+    network.build_synthetic(None, seed=11, target_nodes=1_500)
+    assert not TaskRun.objects.filter(task_path=network.BUILD_TASK).exists()
+    page = _page(client, make_user)
+    assert "路网与道路封闭" in page and "快速计算索引" not in page

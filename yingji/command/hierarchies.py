@@ -20,6 +20,8 @@ import logging
 import shutil
 from pathlib import Path
 
+from django.conf import settings
+
 from yingji.geo import router
 from yingji.geo.roads.turns import PROFILE_LABELS
 from yingji.jobs.progress import Tracker
@@ -70,8 +72,9 @@ def _remove_stale(net: RoadNetwork, profile: str, keep: Path) -> None:
 
 def status(net: RoadNetwork, *, always: bool = False) -> list[dict]:
     """Per profile, whether the matrices of ``net`` use a stored hierarchy — for the roads page
-    (only for a network that needs one; ``always`` for any)."""
-    if not (always or network.needs_hierarchy(net)):
+    (only for a network that needs one, and not where the builds are turned off; ``always`` for any)."""
+    builds_off = getattr(settings, "YINGJI_ROAD_HIERARCHIES", "background") == "off"
+    if not always and (builds_off or not network.needs_hierarchy(net)):
         return []
     from yingji.jobs.models import TaskRun
 
