@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from yingji.audit.context import client_address
 
-from . import chain
+from . import bulk, chain
 from .models import AuditEntry
 
 # Any constant: the advisory lock that serialises appends to the chain on PostgreSQL.
@@ -145,7 +145,7 @@ class AuditBatch:
         del self.links[mark + 1:]
 
     def flush(self) -> None:
-        AuditEntry.objects.bulk_create(self.entries, batch_size=1000)
+        bulk.insert(self.entries)
         self.entries, self.links = [], []
 
 

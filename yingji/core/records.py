@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from yingji.audit import bulk as audit_bulk
 from yingji.audit import services as audit
 from yingji.geo import divcodes
 from yingji.geo.coords import to_wgs84
@@ -325,8 +326,6 @@ def _bulk_safe(model: type[models.Model]) -> bool:
             and not models.signals.post_save.has_listeners(model))
 
 
-BULK_CHUNK = 1000
-
 
 def insert_prepared(user, objs: list[models.Model], *, note: str = "") -> None:
     """Insert records made by :func:`prepare_record` (one model) with multi-row INSERTs, then
@@ -342,7 +341,7 @@ def insert_prepared(user, objs: list[models.Model], *, note: str = "") -> None:
         # transaction usable (an import then inserts its rows one by one to name the culprit).
         with transaction.atomic(), audit.audited_transaction():
             if _bulk_safe(model):
-                model._base_manager.bulk_create(objs, batch_size=BULK_CHUNK)
+                audit_bulk.insert(objs)
             else:
                 for obj in objs:
                     obj.save()
