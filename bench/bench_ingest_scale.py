@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -38,17 +39,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50, help="readings per sensor in the throughput phase")
     args = parser.parse_args()
     results = {}
+    load_before = os.getloadavg()[0]
     for sensors in [int(x) for x in args.sensors.split(",")]:
         rows = {}
         for n in [int(x) for x in args.processes.split(",")]:
             rows[str(n)] = run(sensors, n, max(1, args.rounds * 2000 // sensors))
+            rows[str(n)]["load_average_1m_after"] = round(os.getloadavg()[0], 2)
             one = rows.get("1")
             if one:
                 rows[str(n)]["gain_over_one"] = round(rows[str(n)]["readings_per_s"] / one["readings_per_s"], 2)
             print(json.dumps({"sensors": sensors, "processes": n, **rows[str(n)]}), file=sys.stderr, flush=True)
         results[str(sensors)] = rows
     print(json.dumps({"database": "postgresql", "by_sensors": results, "machine": machine(),
-                      "note": "2 cores shared with other work while measured: indicative figures"}, ensure_ascii=False))
+                      "load_average_1m_before": round(load_before, 2),
+                      "note": "the run's own processes (publisher, ingest, web, PostgreSQL, Mosquitto) share the "
+                              "machine's cores: read the figures against cpus and the load averages"},
+                     ensure_ascii=False))
     return 0
 
 

@@ -268,6 +268,8 @@ NOW = datetime(2024, 7, 11, 12, 0, tzinfo=BEIJING)
     (OCCURRED, None, None),
     (OCCURRED, RECEIVED, NOW + timedelta(minutes=5)),   # within clock-skew allowance
     (OCCURRED.astimezone(UTC), RECEIVED, RECEIVED),
+    # the form gives the report time to the second; 接报 was stored to the microsecond in that second
+    (OCCURRED, RECEIVED + timedelta(microseconds=600_000), RECEIVED),
 ])
 def test_valid_report_times(occurred, received, report):
     assert validate_report_times(occurred, received, report, NOW) is None
@@ -277,6 +279,8 @@ def test_valid_report_times(occurred, received, report):
     (OCCURRED, OCCURRED - timedelta(seconds=1), None, {"received_at": "接报时间不能早于事发时间"}),
     (OCCURRED, None, OCCURRED - timedelta(minutes=1), {"report_at": "报告时间不能早于事发时间"}),
     (OCCURRED, RECEIVED, RECEIVED - timedelta(minutes=1), {"report_at": "报告时间不能早于接报时间"}),
+    (OCCURRED, RECEIVED + timedelta(microseconds=600_000), RECEIVED - timedelta(seconds=1),
+     {"report_at": "报告时间不能早于接报时间"}),
     (NOW + timedelta(minutes=5, seconds=1), None, None, {"occurred_at": "事发时间晚于当前时间，请检查是否填错"}),
     (OCCURRED, NOW + timedelta(hours=1), NOW + timedelta(days=1),
      {"received_at": "接报时间晚于当前时间，请检查是否填错",

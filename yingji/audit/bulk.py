@@ -54,7 +54,7 @@ def _fields(model: type[models.Model]) -> tuple[models.Field, list[models.Field]
     pk = meta.pk
     if not isinstance(pk, models.AutoField):  # BigAutoField and SmallAutoField are AutoFields too
         raise TypeError(f"{meta.label}: bulk insert needs an automatic integer key")
-    return pk, [f for f in meta.concrete_fields if f is not pk]
+    return pk, [f for f in meta.concrete_fields if f is not pk and not getattr(f, "generated", False)]
 
 
 def _sqlite_keys(table: str, pk_column: str, count: int, cursor) -> list[int]:

@@ -232,7 +232,7 @@ def validate_report_times(occurred_at: datetime | None, received_at: datetime | 
 
     Checks: every time is timezone-aware; none lies more than ``max_future`` after ``now``
     (clock skew allowance); 接报 is not before 事发; the report is neither before 事发 nor
-    before 接报. ``None`` means "not known yet" and is skipped.
+    before 接报 — compared to the whole second. ``None`` means "not known yet" and is skipped.
     """
     _require_aware(now, "当前时间")
     times = {"occurred_at": (occurred_at, "事发时间"), "received_at": (received_at, "接报时间"),
@@ -251,7 +251,9 @@ def validate_report_times(occurred_at: datetime | None, received_at: datetime | 
              ("report_at", report_at, occurred_at, "报告时间不能早于事发时间"),
              ("report_at", report_at, received_at, "报告时间不能早于接报时间"))
     for field, later, earlier, message in order:
-        if later is not None and earlier is not None and later < earlier and field not in errors:
+        # To the whole second, the precision people enter times in: a report filed in the second
+        # of its 接报 (stored to the microsecond) is not earlier than it.
+        if later is not None and earlier is not None and later < earlier.replace(microsecond=0) and field not in errors:
             errors[field] = message
     if errors:
         raise ReportTimeError(errors)
