@@ -33,7 +33,10 @@ class MonitoringConfig(YingjiAppConfig):
         else:
             from yingji.jobs.services import run_periodically
 
+            from .mqtt import start_maintenance
+
             run_periodically("yingji-monitoring", 5.0, _housekeeping, stop_event)
+            start_maintenance(stop_event)
         if os.environ.get("YINGJI_SIMULATE", "1") == "1":
             from .simulator import run_embedded
 
@@ -41,7 +44,8 @@ class MonitoringConfig(YingjiAppConfig):
 
 
 def _housekeeping() -> None:
-    """Stale-sensor sweep, escalation and roll-ups when no MQTT worker runs in this process."""
+    """Stale-sensor sweep and escalation when no MQTT worker runs in this process (the roll-ups
+    and retention run on their own thread, ``mqtt.start_maintenance``)."""
     from .ingest import pipeline
     from .mqtt import periodic
 
