@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.urls import reverse
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -242,8 +242,12 @@ def warm_up(pipeline) -> None:
     which the readings behind the first alarm of a new process waited (the ingest benchmark's
     alarm p99 of 2.7–3 s was this; docs/performance.md)."""
     reverse("monitoring-alarms")
-    with pipeline.lock:
-        pipeline.ensure_loaded()
+    try:
+        with pipeline.lock:
+            pipeline.ensure_loaded()
+    except DatabaseError:  # the database not up yet: the first batch loads them (and retries)
+        log.warning("monitoring ingest: sensors not loaded before subscribing (database unavailable)")
+        close_old_connections()
 
 
 def periodic(pipeline, now: float | None = None) -> None:
