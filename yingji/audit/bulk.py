@@ -29,7 +29,6 @@ _PLAIN = {models.CharField: _TEXT, models.TextField: _TEXT, models.IntegerField:
           models.BigIntegerField: _WHOLE, models.SmallIntegerField: _WHOLE, models.PositiveIntegerField: _WHOLE,
           models.PositiveSmallIntegerField: _WHOLE, models.PositiveBigIntegerField: _WHOLE,
           models.FloatField: {float, int, type(None)}, models.BooleanField: {bool, type(None)}}
-CHUNK = 2000
 
 
 def _converter(field: models.Field) -> Callable[[models.Model], Any]:
@@ -82,23 +81,20 @@ def insert(objs: Sequence[models.Model]) -> None:
     meta = model._meta
     pk, fields = _fields(model)
     convert = [_converter(f) for f in fields]
-    rows = [[c(obj) for c in convert] for obj in objs]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in [pk.column, *(f.column for f in fields)])
     with connection.cursor() as cursor:
+        take_keys = _postgresql_keys if connection.vendor == "postgresql" else _sqlite_keys
+        keys = take_keys(meta.db_table, pk.column, len(objs), cursor)
+        rows = [(key, *[c(obj) for c in convert]) for key, obj in zip(keys, objs)]
         if connection.vendor == "postgresql":
-            keys = _postgresql_keys(meta.db_table, pk.column, len(objs), cursor)
             with connection.wrap_database_errors:
                 with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                    for key, row in zip(keys, rows):
-                        copy.write_row((key, *row))
+                    for row in rows:
+                        copy.write_row(row)
         else:
-            keys = _sqlite_keys(meta.db_table, pk.column, len(objs), cursor)
-            marks = ", ".join(["%s"] * (len(fields) + 1))
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
-            for start in range(0, len(rows), CHUNK):
-                cursor.executemany(sql, [(key, *row) for key, row in zip(keys[start:start + CHUNK],
-                                                                          rows[start:start + CHUNK])])
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows)
     db = connection.alias
     for key, obj in zip(keys, objs):
         obj.pk = key

@@ -326,9 +326,8 @@ def _bulk_safe(model: type[models.Model]) -> bool:
             and not models.signals.post_save.has_listeners(model))
 
 
-
 def insert_prepared(user, objs: list[models.Model], *, note: str = "") -> None:
-    """Insert records made by :func:`prepare_record` (one model) with multi-row INSERTs, then
+    """Insert records made by :func:`prepare_record` (one model) together (``audit.bulk.insert``), then
     audit each and tell the listeners, exactly as :func:`create_record` does one by one. A
     conflict (a unique key) raises ``Conflict`` and writes nothing; callers that must say which
     record conflicted insert one at a time. Models whose save does more than an INSERT are saved

@@ -243,8 +243,7 @@ def warm_up(pipeline) -> None:
     alarm p99 of 2.7–3 s was this; docs/performance.md)."""
     reverse("monitoring-alarms")
     try:
-        with pipeline.lock:
-            pipeline.ensure_loaded()
+        pipeline.ensure_loaded()
     except DatabaseError:  # the database not up yet: the first batch loads them (and retries)
         log.warning("monitoring ingest: sensors not loaded before subscribing (database unavailable)")
         close_old_connections()
