@@ -2,10 +2,12 @@
 
 1. non-browser: everything outside tests/browser and tests/fuzz, spread over pytest-xdist workers
    (``YINGJI_TEST_WORKERS``, default ``auto`` = one per core; ``0`` runs it in one process);
-2. browser: tests/browser in one process (one demo platform and one Chromium for the stage);
-3. fuzz: tests/fuzz in one process (schemathesis against its own demo platform; docs/security.md).
+2. browser: tests/browser on two workers (``YINGJI_OUTSIDE_WORKERS``, default 2; ``0`` or ``1``
+   runs it in one process), by module, each worker with its own demo platform and Chromium;
+3. fuzz: tests/fuzz on as many workers, one user's run each (schemathesis against a demo
+   platform of each worker's own; docs/security.md).
 
-The demo is loaded once, after the first stage, into a snapshot that both platforms copy
+The demo is loaded once, after the first stage, into a snapshot that every platform copies
 (tests/platform.py). ``YINGJI_TEST_TOGETHER=1`` runs stages 2 and 3 side by side (each one's output
 printed when it ends); it is off by default: on two cores it saved little, and on PostgreSQL the
 two servers' per-thread connections together passed the server's 100-connection limit.
@@ -34,6 +36,9 @@ if sys.path and Path(sys.path[0]).resolve() == REPO / "tests":
     sys.path[0] = str(REPO)
 # Folders run as their own stage, in one process each, after the non-browser stage.
 SERIAL = {"browser": "tests/browser", "fuzz": "tests/fuzz"}
+# How their tests are spread over workers: the browser tests by module (the walk's fixtures stay
+# together), the fuzzing by test (one user per worker, each on a platform of its own).
+OUTSIDE_DIST = {"browser": "loadfile", "fuzz": "load"}
 NO_TESTS = 5
 
 
@@ -77,8 +82,14 @@ def contains_folder(path: str, folder: str) -> bool:
 
 def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     workers = os.environ.get("YINGJI_TEST_WORKERS", "auto")
-    parallel = [] if workers in ("0", "1") or any(o == "-n" or o.startswith(("-n", "--numprocesses")) for o in options) \
-        else ["-n", workers, "--dist", "loadfile"]
+    chosen = any(o == "-n" or o.startswith(("-n", "--numprocesses")) for o in options)
+    parallel = [] if workers in ("0", "1") or chosen else ["-n", workers, "--dist", "loadfile"]
+    # The stages that test a platform from outside run on workers of their own too, each worker
+    # with its own copy of the demo platform (one server process, so one core at most) and Chromium.
+    outside_workers = os.environ.get("YINGJI_OUTSIDE_WORKERS", "2")
+    outside = {name: [] for name in SERIAL}
+    if outside_workers not in ("0", "1") and not chosen:
+        outside = {name: ["-n", outside_workers, "--dist", dist] for name, dist in OUTSIDE_DIST.items()}
     serial: dict[str, list[str]] = {name: [] for name in SERIAL}
     if paths:
         others = [p for p in paths if not any(in_folder(p, folder) for folder in SERIAL.values())]
@@ -95,7 +106,7 @@ def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     stages = []
     if others:
         stages.append(("non-browser", parallel + others))
-    stages += [(name, selection) for name, selection in serial.items() if selection]
+    stages += [(name, outside[name] + selection) for name, selection in serial.items() if selection]
     return stages
 
 

@@ -59,9 +59,18 @@ def rq_backend(settings, redis_url):
     django_rq.get_connection("default").flushdb()
 
 
+class _BurstWorker(SimpleWorker):
+    """A burst run takes no commands, so it does not listen on RQ's command channel: stopping that
+    listener waits out its 60 s read when the unsubscribe reply wins the race (redis-py 8's
+    ``PubSubWorkerThread.stop`` joins the thread), which cost the suite a minute now and then."""
+
+    def subscribe(self):
+        pass
+
+
 def _work() -> None:
     """An RQ worker in burst mode (no fork: in this thread, on the test's connection and transaction)."""
-    django_rq.get_worker("default", job_class=TaskJob, worker_class=SimpleWorker).work(burst=True)
+    django_rq.get_worker("default", job_class=TaskJob, worker_class=_BurstWorker).work(burst=True)
 
 
 @pytest.mark.django_db
