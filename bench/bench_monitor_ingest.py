@@ -193,9 +193,24 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
                 process.wait(10)
         for cid in client_ids:
             forget_session(cid)
-    return {**throughput, **latency, **outage, "bare_insert_readings_per_s": round(bare),
+    return {**throughput, **latency, **outage, "ingest_pauses": pauses(tmp.glob("worker-*.log")),
+            "bare_insert_readings_per_s": round(bare),
             "ratio_to_bare_insert": round(throughput["readings_per_s"] / bare, 3),
             "database": os.environ["DATABASE_URL"].split(":", 1)[0]}
+
+
+PAUSE = re.compile(r"(slow ingest batch|slow periodic work|garbage collection)[^\n]*")
+
+
+def pauses(logs) -> dict:
+    """What the ingest processes logged as holding the readings up (yingji.monitoring: slow
+    batches with their phases, slow periodic work, long garbage collections), counted by kind,
+    with the first lines of each."""
+    found: dict[str, list[str]] = {}
+    for log in logs:
+        for match in PAUSE.finditer(Path(log).read_text(errors="replace")):
+            found.setdefault(match.group(1), []).append(match.group(0)[:200])
+    return {kind: {"count": len(lines), "first": lines[:8]} for kind, lines in found.items()}
 
 
 def seed(count: int) -> list[str]:

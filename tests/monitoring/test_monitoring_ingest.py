@@ -252,3 +252,41 @@ def test_a_lone_ingest_process_raises_a_gap_at_once(tank, monkeypatch):
     t = now_ms() - 600_000
     lone.ingest([RawReading("TANK-LV", t + s * 1000, 5.0, s) for s in (1, 2, 5)])
     assert Alarm.objects.get(rule="gap").detail == "缺失序号 3–4（共 2 条）" and not lone.pending_gaps
+
+
+def test_a_slow_batch_is_logged_with_where_its_time_went(tank, monkeypatch, caplog):
+    """An operator whose alarms arrive late reads in the log which batches held them up and in
+    which phase (checks, insert, latest values, evaluation, alarms, commit)."""
+    from yingji.monitoring import ingest
+    from yingji.monitoring.payloads import RawReading
+
+    pipeline = ingest.IngestPipeline()
+    t = now_ms() - 60_000
+    monkeypatch.setattr(ingest, "SLOW_BATCH_S", 60.0)
+    pipeline.ingest([RawReading("TANK-LV", t, 5.0, None)])
+    assert "slow ingest batch" not in caplog.text  # under the threshold: nothing logged
+    monkeypatch.setattr(ingest, "SLOW_BATCH_S", 0.0)
+    with caplog.at_level("WARNING", logger="yingji.monitoring.ingest"):
+        pipeline.ingest([RawReading("TANK-LV", t + 1000, 5.0, None), RawReading("TANK-LV", t + 2000, 9.6, None)])
+    line = next(r.getMessage() for r in caplog.records if "slow ingest batch" in r.getMessage())
+    assert line.startswith("slow ingest batch: 2 readings, 1 alarm changes in ")
+    for phase in ("check", "insert", "latest", "evaluate", "alarms", "commit"):
+        assert f"{phase} " in line, line
+
+
+def test_a_long_garbage_collection_in_the_ingest_process_is_logged(monkeypatch, caplog):
+    import gc
+
+    from yingji.monitoring import mqtt
+
+    monkeypatch.setattr(mqtt, "SLOW_BATCH_S", 0.0)
+    mqtt.watch_collections()
+    mqtt.watch_collections()  # once per process, however often the worker starts
+    try:
+        assert gc.callbacks.count(mqtt._on_collection) == 1
+        with caplog.at_level("WARNING", logger="yingji.monitoring.mqtt"):
+            gc.collect()
+    finally:
+        gc.callbacks.remove(mqtt._on_collection)
+    assert any(r.getMessage().startswith("garbage collection of generation 2 paused the process ")
+               for r in caplog.records), caplog.text

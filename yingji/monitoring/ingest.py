@@ -60,6 +60,31 @@ class Scope:
     enterprise_id: int | None = None
 
 
+# A batch slower than this is logged with the time of each phase (YINGJI_INGEST_SLOW_MS, default
+# 250): an alarm behind it waits that long, and the line says where the time went.
+SLOW_BATCH_S = float(os.environ.get("YINGJI_INGEST_SLOW_MS", "250")) / 1000
+
+
+class Laps:
+    """The phases of one batch: ``lap(name)`` ends the phase begun at the previous call."""
+
+    def __init__(self) -> None:
+        self.began = self.last = time.perf_counter()
+        self.phases: list[tuple[str, float]] = []
+
+    def __call__(self, name: str) -> float:
+        now = time.perf_counter()
+        self.phases.append((name, now - self.last))
+        self.last = now
+        return now
+
+    def total(self) -> float:
+        return self.last - self.began
+
+    def __str__(self) -> str:
+        return f"{self.total() * 1000:.0f} ms (" + ", ".join(f"{n} {s * 1000:.0f}" for n, s in self.phases) + ")"
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -190,18 +215,25 @@ class IngestPipeline:
             self.ensure_loaded()
             if self.pending_gaps:  # an HTTP-only web process may run no sweep
                 self.confirm_gaps()
+            lap = Laps()
             rows = self._check(readings, scope, problems)
             rows.sort(key=lambda row: row[1])
-            started = time.perf_counter()
+            started = lap("check")
             try:
                 with transaction.atomic():
                     if self.shared:
                         self._resync([row[0] for row in rows])
+                        lap("lock")
                     stored = insert_readings(rows)
+                    lap("insert")
                     upsert_latest(rows)
+                    lap("latest")
                     changes, held = self._evaluate(rows)
+                    lap("evaluate")
                     alarms.record_changes(changes)
                     quarantine(problems, source, topic)
+                    lap("alarms")
+                lap("commit")  # with the live events published on commit
             except Exception:
                 # The evaluator saw readings that were not stored: rebuild it from the
                 # stored state so that the retried batch is evaluated again.
@@ -212,6 +244,8 @@ class IngestPipeline:
                 self.pending_gaps.extend((seen, gap) for gap in held)
             result = IngestResult(len(rows), stored, len(problems), len(changes), problems)
             observe(result, changes, time.perf_counter() - started)
+            if lap.total() >= SLOW_BATCH_S:
+                log.warning("slow ingest batch: %d readings, %d alarm changes in %s", len(rows), len(changes), lap)
             self._count(len(readings) + sum(1 for p in problems if p.reason in ("bad_json", "bad_topic", "bad_shape")), result)
         return result
 

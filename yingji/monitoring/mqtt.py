@@ -16,6 +16,7 @@ Delivery guarantees:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import queue
@@ -34,8 +35,8 @@ from paho.mqtt.properties import Properties
 from yingji.jobs.services import run_periodically
 
 from . import alarms, partitions, series
+from .ingest import SLOW_BATCH_S, quarantine
 from .ingest import pipeline as default_pipeline
-from .ingest import quarantine
 from .payloads import TOPIC_ROOT, Problem, parse_mqtt
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ class IngestWorker:
 
     def run(self, stop: threading.Event) -> None:
         warm_up(self.pipeline)
+        watch_collections()
         self.start()
         start_maintenance(stop)
         last_sweep = time.monotonic()
@@ -222,6 +224,9 @@ class IngestWorker:
                         periodic(self.pipeline)
                     except Exception:  # noqa: BLE001
                         log.exception("periodic monitoring work failed")
+                    took = time.monotonic() - last_sweep
+                    if took >= SLOW_BATCH_S:  # the readings received meanwhile waited for it
+                        log.warning("slow periodic work (stale sweep, escalation): %.0f ms", took * 1000)
         finally:
             self.stop()
             connections.close_all()  # this thread's connections
@@ -247,6 +252,26 @@ def warm_up(pipeline) -> None:
     except DatabaseError:  # the database not up yet: the first batch loads them (and retries)
         log.warning("monitoring ingest: sensors not loaded before subscribing (database unavailable)")
         close_old_connections()
+
+
+_collection_started: list[float] = []
+
+
+def _on_collection(phase: str, info: dict) -> None:
+    if phase == "start":
+        _collection_started[:] = [time.perf_counter()]
+    elif _collection_started:
+        took = time.perf_counter() - _collection_started.pop()
+        if took >= SLOW_BATCH_S / 5:
+            log.warning("garbage collection of generation %d paused the process %.0f ms (%d objects freed)",
+                        info["generation"], took * 1000, info["collected"])
+
+
+def watch_collections() -> None:
+    """Log each garbage collection long enough to delay the readings behind it (a fifth of the
+    slow-batch threshold, 50 ms by default): a full collection walks every object of the process."""
+    if _on_collection not in gc.callbacks:
+        gc.callbacks.append(_on_collection)
 
 
 def periodic(pipeline, now: float | None = None) -> None:
