@@ -7,7 +7,7 @@
 3. fuzz: tests/fuzz on as many workers, one user's run each (schemathesis against a demo
    platform of each worker's own; docs/security.md).
 
-The demo is loaded once, after the first stage, into a snapshot that every platform copies
+The demo is loaded once, while the first stage runs, into a snapshot that every platform copies
 (tests/platform.py). ``YINGJI_TEST_TOGETHER=1`` runs stages 2 and 3 side by side (each one's output
 printed when it ends); it is off by default: on two cores it saved little, and on PostgreSQL the
 two servers' per-thread connections together passed the server's 100-connection limit.
@@ -21,10 +21,12 @@ selects no test (pytest's 5) counts as passed unless no stage selected any.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -34,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 # library's module of that name: the checkout takes its place, so `tests.platform` is importable.
 if sys.path and Path(sys.path[0]).resolve() == REPO / "tests":
     sys.path[0] = str(REPO)
-# Folders run as their own stage, in one process each, after the non-browser stage.
+# Folders run as stages of their own after the non-browser stage, each on platforms started from
+# the demo snapshot.
 SERIAL = {"browser": "tests/browser", "fuzz": "tests/fuzz"}
 # How their tests are spread over workers: the browser tests by module (the walk's fixtures stay
 # together), the fuzzing by test (one user per worker, each on a platform of its own).
@@ -152,6 +155,26 @@ def run_together(commands: list[tuple[str, list[str]]], env: dict, logs: Path) -
     return results
 
 
+class SnapshotLoader(threading.Thread):
+    """Enters ``demo_snapshot(where)`` on ``stack`` (so it is dropped when the stack closes) on a
+    thread of its own; ``value`` is the snapshot, ``error`` what went wrong."""
+
+    def __init__(self, stack: contextlib.ExitStack, demo_snapshot, where: Path):
+        super().__init__(name="demo-snapshot", daemon=True)
+        self.stack, self.demo_snapshot, self.where = stack, demo_snapshot, where
+        self.value: str | None = None
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            self.value = self.stack.enter_context(self.demo_snapshot(self.where))
+        except BaseException as exc:  # noqa: BLE001 - raised again by the main thread
+            self.error = exc
+        self.seconds = time.monotonic() - started
+
+
 def main(args: list[str]) -> int:
     from tests.platform import SNAPSHOT_ENV, demo_snapshot
 
@@ -169,26 +192,38 @@ def main(args: list[str]) -> int:
         commands.append((name, pytest + selection + options + extra))
     inside = [(name, command) for name, command in commands if name not in SERIAL]
     outside = [(name, command) for name, command in commands if name in SERIAL]
-    for name, command in inside:
-        results.append(run_alone(name, command, dict(os.environ)))
-    if outside and not (stop_early and any(code not in (0, NO_TESTS) for _, code, _ in results)):
-        # The stages that test the platform from outside each start one from the same demo,
-        # loaded once (tests/platform.py); one after the other unless YINGJI_TEST_TOGETHER=1.
-        with tempfile.TemporaryDirectory(prefix="yingji-stages-") as tmp:
-            started = time.monotonic()
-            print("== demo snapshot: loading the demo once for " + ", ".join(name for name, _ in outside), flush=True)
-            (Path(tmp) / "demo").mkdir()
-            with demo_snapshot(Path(tmp) / "demo") as snapshot:
-                snapshot_time = time.monotonic() - started
-                print(f"== demo snapshot: {snapshot_time:.0f} s", flush=True)
-                env = dict(os.environ, **{SNAPSHOT_ENV: snapshot})
-                if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "0") == "1":
-                    results += run_together(outside, env, Path(tmp))
-                else:
-                    for name, command in outside:
-                        results.append(run_alone(name, command, env))
-                        if stop_early and results[-1][1] not in (0, NO_TESTS):
-                            break
+    with contextlib.ExitStack() as stack:
+        loader = None
+        if outside:
+            # The stages that test the platform from outside each start one from the same demo,
+            # loaded once (tests/platform.py) while the non-browser stage runs (one process beside
+            # the stage's workers: the two together take less time than one after the other).
+            where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="yingji-stages-")))
+            (where / "demo").mkdir()
+            print("== demo snapshot: loading the demo once for " + ", ".join(name for name, _ in outside)
+                  + (" (beside the first stage)" if inside else ""), flush=True)
+            loader = SnapshotLoader(stack, demo_snapshot, where / "demo")
+            loader.start()
+        for name, command in inside:
+            results.append(run_alone(name, command, dict(os.environ)))
+        if loader is not None:
+            waited = time.monotonic()
+            loader.join()
+            snapshot_time = loader.seconds
+            print(f"== demo snapshot: loaded in {snapshot_time:.0f} s; waited {time.monotonic() - waited:.0f} s for it",
+                  flush=True)
+            if loader.error is not None:
+                raise loader.error
+        if outside and not (stop_early and any(code not in (0, NO_TESTS) for _, code, _ in results)):
+            # One stage after the other unless YINGJI_TEST_TOGETHER=1.
+            env = dict(os.environ, **{SNAPSHOT_ENV: loader.value})
+            if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "0") == "1":
+                results += run_together(outside, env, where)
+            else:
+                for name, command in outside:
+                    results.append(run_alone(name, command, env))
+                    if stop_early and results[-1][1] not in (0, NO_TESTS):
+                        break
     if junit:
         merge_junit(Path(junit), parts)
     print("== stage times: " + ", ".join(f"{name} {elapsed:.0f} s" for name, _, elapsed in results)
