@@ -27,6 +27,25 @@ def test_openapi_document_lists_the_registries(db, make_user):
     assert "bearerAuth" in json.dumps(doc["components"]) or "BearerToken" in json.dumps(doc["components"])
 
 
+def test_the_openapi_document_is_built_once_per_process_and_served_alike(db, make_user, monkeypatch):
+    """Building the document takes seconds of CPU: the reference page of one user must not hold up
+    every other request of the web process each time (yingji.api.base.YingjiAPI)."""
+    import ninja.main
+
+    from yingji.accounts.models import ApiToken
+    from yingji.urls import api
+
+    built = []
+    original = ninja.main.get_schema
+    monkeypatch.setattr(ninja.main, "get_schema", lambda **kw: built.append(kw) or original(**kw))
+    monkeypatch.setattr(api, "_schemas", {})
+    first = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(make_user('reader', 'readonly'))}")
+    second = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(make_user('admin2', 'sysadmin'))}")
+    documents = [c.get("/api/v1/openapi.json").json() for c in (first, second, first)]
+    assert len(built) == 1
+    assert documents[0] == documents[1] == documents[2] == json.loads(json.dumps(original(api=api, path_prefix="/api/v1/")))
+
+
 def test_missing_or_bad_token_is_401(db):
     assert error_of(Client().get("/api/v1/enterprises/"))["code"] == "not_authenticated"
     bad = Client(HTTP_AUTHORIZATION="Bearer nope").get("/api/v1/enterprises/")
