@@ -5,7 +5,8 @@
 Each configuration is one run of ``bench.bench_monitor_ingest --db postgresql --outage-s 0
 --workers N`` (a fresh database, the real ``yingji ingest`` processes on ``$share/<group>/...``
 against the local Mosquitto, the real ``yingji serve`` for the SSE alarm latency). Prints one
-JSON object: per sensors and processes, readings/s, the ratio to a bare COPY of the same rows,
+JSON object: per sensors and processes, readings/s, the ratio to a bare COPY of the same rows and
+to the ingest's own insert statement run bare, what the ingest processes logged as pauses,
 alarm p50/p99 at a paced 20,000 readings/s, and the gain over one process.
 """
 
@@ -27,8 +28,10 @@ def run(sensors: int, processes: int, rounds: int) -> dict:
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     result = json.loads(done.stdout.strip().splitlines()[-1])["by_database"]["postgresql"]
-    keep = ("readings", "readings_per_s", "ratio_to_bare_insert", "bare_insert_readings_per_s", "alarm_latency_p50_s",
-            "alarm_latency_p99_s", "alarms_measured", "alarms_missing", "paced_readings_per_s")
+    keep = ("readings", "readings_per_s", "ratio_to_bare_insert", "bare_insert_readings_per_s",
+            "ratio_to_bare_statement", "bare_statement_readings_per_s", "alarm_latency_p50_s",
+            "alarm_latency_p99_s", "alarm_latency_max_s", "alarms_measured", "alarms_missing", "paced_readings_per_s",
+            "ingest_pauses")
     return {k: result[k] for k in keep if k in result}
 
 

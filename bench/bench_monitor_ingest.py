@@ -12,8 +12,10 @@ DATABASE_URL or postgres://postgres@127.0.0.1:5432):
   reading stored, latest value updated and evaluated against its rules in the same transaction);
 * **alarm latency**: readings paced at 20,000/s with excursions on distinct sensors; the time
   from publishing the excursion to its ``raised`` event arriving on a logged-in SSE stream;
-* **ratio_to_bare_insert**: ``readings_per_s`` / the rate of a bare ``executemany`` of the
-  same rows into the same table of the same database;
+* **ratio_to_bare_insert**: ``readings_per_s`` / the rate of the driver's fastest plain insert
+  of the same rows into a table of the same shape (``COPY`` on PostgreSQL, ``executemany`` on
+  SQLite); **ratio_to_bare_statement**: the same against the ingest's own insert statement run
+  bare (no broker, checks, evaluation or latest values) — what the pipeline around it costs;
 * **worker down** (``bench/ingest_outage.py``): the worker is dead for ``--outage-s`` simulated
   seconds (default 3600: the outage the shipped broker configuration is sized for) while every
   sensor reports every ``--interval-s`` (5) seconds, one message per reading; after the restart
@@ -156,7 +158,7 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
 
     call_command("migrate", interactive=False, verbosity=0)
     codes = seed(sensors)
-    bare = bare_insert_rate(codes, rounds)
+    bare, statement = bare_insert_rate(codes, rounds)
     data_env = dict(os.environ)
     port = free_port()
     client_id = f"bench-ingest-{uuid.uuid4().hex[:8]}"
@@ -196,6 +198,8 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
     return {**throughput, **latency, **outage, "ingest_pauses": pauses(tmp.glob("worker-*.log")),
             "bare_insert_readings_per_s": round(bare),
             "ratio_to_bare_insert": round(throughput["readings_per_s"] / bare, 3),
+            "bare_statement_readings_per_s": round(statement),
+            "ratio_to_bare_statement": round(throughput["readings_per_s"] / statement, 3),
             "database": os.environ["DATABASE_URL"].split(":", 1)[0]}
 
 
@@ -355,13 +359,16 @@ class SseWatcher:
                     self.received.setdefault(data["sensor_code"], time.time())
 
 
-def bare_insert_rate(codes: list[str], rounds: int) -> float:
+def bare_insert_rate(codes: list[str], rounds: int) -> tuple[float, float]:
     """The same rows as the throughput phase (same sensors, times and values) into an empty
     table of the same shape (primary key (sensor, t)) in the same database, one transaction
-    per 5,000 rows, by the fastest plain path of the driver: ``COPY`` on PostgreSQL, a
-    prepared ``executemany`` on SQLite. No checks, no evaluation, no latest values."""
+    per 5,000 rows, two ways: (1) the fastest plain path of the driver — ``COPY`` on PostgreSQL, a
+    prepared ``executemany`` on SQLite; (2) the statement the ingest itself runs
+    (``monitoring.ingest.insert_readings``: ``unnest`` arrays with ``ON CONFLICT DO NOTHING`` on
+    PostgreSQL). No checks, no evaluation, no latest values, no broker. Returns (1) and (2) in rows/s."""
     from django.db import connection, transaction
 
+    from yingji.monitoring import ingest
     from yingji.monitoring.models import Sensor
 
     ids = dict(Sensor.objects.values_list("code", "id"))
@@ -369,26 +376,31 @@ def bare_insert_rate(codes: list[str], rounds: int) -> float:
     rows = [(ids[r["s"]], r["t"], r["v"], None) for r_ in range(rounds)
             for _, payload in batches(codes, base_t + r_ * 10) for r in json.loads(payload)["readings"]]
     real = "double precision" if connection.vendor == "postgresql" else "real"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE bench_bare_reading (sensor_id bigint NOT NULL, t bigint NOT NULL, "
-                       f"value {real} NOT NULL, seq bigint NULL, PRIMARY KEY (sensor_id, t))")
-    try:
-        started = time.perf_counter()
+    rates = []
+    for way in ("plain", "statement"):
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), 5000):
-                with transaction.atomic():
-                    chunk = rows[start:start + 5000]
-                    if connection.vendor == "postgresql":  # COPY: PostgreSQL's fastest bulk load
-                        with cursor.cursor.copy("COPY bench_bare_reading (sensor_id, t, value, seq) FROM STDIN") as copy:
-                            for row in chunk:
-                                copy.write_row(row)
-                    else:
-                        cursor.executemany("INSERT INTO bench_bare_reading (sensor_id, t, value, seq) "
-                                           "VALUES (%s, %s, %s, %s)", chunk)
-        return len(rows) / (time.perf_counter() - started)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE bench_bare_reading")
+            cursor.execute(f"CREATE TABLE bench_bare_reading (sensor_id bigint NOT NULL, t bigint NOT NULL, "
+                           f"value {real} NOT NULL, seq bigint NULL, PRIMARY KEY (sensor_id, t))")
+        try:
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                for start in range(0, len(rows), 5000):
+                    with transaction.atomic():
+                        chunk = rows[start:start + 5000]
+                        if way == "statement":
+                            ingest.insert_readings(chunk, table="bench_bare_reading")
+                        elif connection.vendor == "postgresql":  # COPY: PostgreSQL's fastest bulk load
+                            with cursor.cursor.copy("COPY bench_bare_reading (sensor_id, t, value, seq) FROM STDIN") as copy:
+                                for row in chunk:
+                                    copy.write_row(row)
+                        else:
+                            cursor.executemany("INSERT INTO bench_bare_reading (sensor_id, t, value, seq) "
+                                               "VALUES (%s, %s, %s, %s)", chunk)
+            rates.append(len(rows) / (time.perf_counter() - started))
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE bench_bare_reading")
+    return rates[0], rates[1]
 
 
 if __name__ == "__main__":

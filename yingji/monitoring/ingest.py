@@ -375,13 +375,14 @@ def _columns(rows: list[tuple]) -> list[list]:
     return [list(column) for column in zip(*rows)]
 
 
-def insert_readings(rows: list[tuple]) -> int:
+def insert_readings(rows: list[tuple], table: str | None = None) -> int:
     """Bulk insert (sensor_id, t, value, seq) rows; a (sensor, t) already stored is skipped.
     Returns the number of rows inserted. PostgreSQL gets one statement over arrays
-    (``unnest``), SQLite one prepared statement executed per row (``executemany``)."""
+    (``unnest``), SQLite one prepared statement executed per row (``executemany``). ``table``:
+    another table of the same shape (the ingest benchmark's bare baseline)."""
     if not rows:
         return 0
-    table = Reading._meta.db_table
+    table = table or Reading._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
