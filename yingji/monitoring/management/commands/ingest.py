@@ -24,7 +24,7 @@ class Command(YingjiCommand):
             self.stderr.write("错误：未配置 MQTT 地址。请设置 YINGJI_MQTT_URL=mqtt://127.0.0.1:1883 或使用 --mqtt。")
             self.exit(2)
         try:
-            worker = IngestWorker(url, client_id=client_id, share_group=share)
+            worker = IngestWorker(url, client_id=client_id, share_group=share, own_process=True)
         except ValueError as exc:
             self.fail(str(exc))
         if metrics_port:
