@@ -262,8 +262,8 @@ def freeze_heap() -> None:
     """In a process of its own (``yingji ingest``), once warmed up: what is loaded then lives as
     long as the process (the code, the URL configuration with its API schemas, the sensors), so it
     is moved out of the garbage collector's sight. A full collection otherwise walked all of it —
-    300 ms with the readings behind it waiting, twice a minute at 20,000 readings/s, to free a few
-    hundred objects: the ingest benchmark's alarm p99 tail (docs/performance.md)."""
+    300 ms with the readings behind it waiting, twice in one benchmark run at 20,000 readings/s,
+    to free a few hundred objects: the ingest benchmark's alarm p99 tail (docs/performance.md)."""
     gc.collect()
     gc.freeze()
 
