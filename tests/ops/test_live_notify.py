@@ -36,6 +36,9 @@ def test_an_event_written_by_another_connection_reaches_the_stream():
         event = await asyncio.wait_for(queue.get(), timeout=1.5)
         hub.unsubscribe(queue)
         await asyncio.wait_for(hub.task, timeout=5)  # the tailer ends with its last subscriber
+        # The tailer's reads ran on asgiref's thread for sync code: close that thread's connection,
+        # or it outlives the test and PostgreSQL refuses to drop the test database at the end.
+        await sync_to_async(lambda: connection.close())()
         return event
 
     try:
