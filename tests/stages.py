@@ -26,9 +26,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,9 +90,8 @@ def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     # The stages that test a platform from outside run on workers of their own too, each worker
     # with its own copy of the demo platform (one server process, so one core at most) and Chromium.
     outside_workers = os.environ.get("YINGJI_OUTSIDE_WORKERS", "2")
-    outside = {name: [] for name in SERIAL}
-    if outside_workers not in ("0", "1") and not chosen:
-        outside = {name: ["-n", outside_workers, "--dist", dist] for name, dist in OUTSIDE_DIST.items()}
+    spread = outside_workers not in ("0", "1") and not chosen
+    workers_of = {name: ["-n", outside_workers, "--dist", dist] if spread else [] for name, dist in OUTSIDE_DIST.items()}
     serial: dict[str, list[str]] = {name: [] for name in SERIAL}
     if paths:
         others = [p for p in paths if not any(in_folder(p, folder) for folder in SERIAL.values())]
@@ -109,7 +108,7 @@ def plan(options: list[str], paths: list[str]) -> list[tuple[str, list[str]]]:
     stages = []
     if others:
         stages.append(("non-browser", parallel + others))
-    stages += [(name, outside[name] + selection) for name, selection in serial.items() if selection]
+    stages += [(name, workers_of[name] + selection) for name, selection in serial.items() if selection]
     return stages
 
 
@@ -155,24 +154,10 @@ def run_together(commands: list[tuple[str, list[str]]], env: dict, logs: Path) -
     return results
 
 
-class SnapshotLoader(threading.Thread):
-    """Enters ``demo_snapshot(where)`` on ``stack`` (so it is dropped when the stack closes) on a
-    thread of its own; ``value`` is the snapshot, ``error`` what went wrong."""
-
-    def __init__(self, stack: contextlib.ExitStack, demo_snapshot, where: Path):
-        super().__init__(name="demo-snapshot", daemon=True)
-        self.stack, self.demo_snapshot, self.where = stack, demo_snapshot, where
-        self.value: str | None = None
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-
-    def run(self) -> None:
-        started = time.monotonic()
-        try:
-            self.value = self.stack.enter_context(self.demo_snapshot(self.where))
-        except BaseException as exc:  # noqa: BLE001 - raised again by the main thread
-            self.error = exc
-        self.seconds = time.monotonic() - started
+def timed_load(stack: contextlib.ExitStack, snapshot) -> tuple[str, float]:
+    """Enter the snapshot's context on ``stack``: (its value, the seconds the load took)."""
+    started = time.monotonic()
+    return stack.enter_context(snapshot), time.monotonic() - started
 
 
 def main(args: list[str]) -> int:
@@ -193,7 +178,7 @@ def main(args: list[str]) -> int:
     inside = [(name, command) for name, command in commands if name not in SERIAL]
     outside = [(name, command) for name, command in commands if name in SERIAL]
     with contextlib.ExitStack() as stack:
-        loader = None
+        loading = None
         if outside:
             # The stages that test the platform from outside each start one from the same demo,
             # loaded once (tests/platform.py) while the non-browser stage runs (one process beside
@@ -202,21 +187,20 @@ def main(args: list[str]) -> int:
             (where / "demo").mkdir()
             print("== demo snapshot: loading the demo once for " + ", ".join(name for name, _ in outside)
                   + (" (beside the first stage)" if inside else ""), flush=True)
-            loader = SnapshotLoader(stack, demo_snapshot, where / "demo")
-            loader.start()
+            # Entered on the stack from the loading thread: the snapshot's database is dropped when
+            # the stack closes, and the stack waits for the load before it closes the directory.
+            loading = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="demo-snapshot")).submit(
+                timed_load, stack, demo_snapshot(where / "demo"))
         for name, command in inside:
             results.append(run_alone(name, command, dict(os.environ)))
-        if loader is not None:
+        if loading is not None:
             waited = time.monotonic()
-            loader.join()
-            snapshot_time = loader.seconds
+            snapshot, snapshot_time = loading.result()  # a failed load is raised here
             print(f"== demo snapshot: loaded in {snapshot_time:.0f} s; waited {time.monotonic() - waited:.0f} s for it",
                   flush=True)
-            if loader.error is not None:
-                raise loader.error
         if outside and not (stop_early and any(code not in (0, NO_TESTS) for _, code, _ in results)):
             # One stage after the other unless YINGJI_TEST_TOGETHER=1.
-            env = dict(os.environ, **{SNAPSHOT_ENV: loader.value})
+            env = dict(os.environ, **{SNAPSHOT_ENV: snapshot})
             if len(outside) > 1 and os.environ.get("YINGJI_TEST_TOGETHER", "0") == "1":
                 results += run_together(outside, env, where)
             else:
