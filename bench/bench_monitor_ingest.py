@@ -10,8 +10,11 @@ DATABASE_URL or postgres://postgres@127.0.0.1:5432):
 * **throughput**: gateway batches (500 readings each, QoS 1) published as fast as possible;
   ``readings_per_s`` = readings / time from the first publish until all are stored (each
   reading stored, latest value updated and evaluated against its rules in the same transaction);
-* **alarm latency**: readings paced at 20,000/s with excursions on distinct sensors; the time
-  from publishing the excursion to its ``raised`` event arriving on a logged-in SSE stream;
+* **alarm latency**: readings at 20,000/s with excursions on distinct sensors; the time from
+  publishing the excursion to its ``raised`` event arriving on a logged-in SSE stream. Twice:
+  ``alarm_latency_*`` with each gateway batch published at its own time in the second (gateways
+  reporting in turn), ``burst_alarm_latency_*`` with each round of every sensor's reading
+  published at once (the worst case);
 * **ratio_to_bare_insert**: ``readings_per_s`` / the rate of the driver's fastest plain insert
   of the same rows into a table of the same shape (``COPY`` on PostgreSQL, ``executemany`` on
   SQLite); **ratio_to_bare_statement**: the same against the ingest's own insert statement run
@@ -180,6 +183,8 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
         watcher = SseWatcher(f"http://127.0.0.1:{port}")
         throughput = measure_throughput(publisher, codes, rounds)
         latency = measure_latency(publisher, codes, watcher, base_round=rounds + 10)
+        burst = measure_latency(publisher, codes, watcher, base_round=rounds + 20, spread=False)
+        latency.update({f"burst_{k}": v for k, v in burst.items()})
         outage = measure_outage(codes, outage_s, interval_s, tmp, free_port) if outage_s and workers == 1 else {}
     finally:
         if watcher is not None:
@@ -300,21 +305,26 @@ def measure_throughput(publisher, codes: list[str], rounds: int) -> dict:
 
 
 def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", base_round: int, rate: int = 20000,
-                    excursions: int = 100) -> dict:
-    """Readings paced at ``rate`` per second; every round carries one excursion on a new sensor."""
+                    excursions: int = 100, spread: bool = True) -> dict:
+    """Readings at ``rate`` per second; every round (one reading per sensor) carries one excursion
+    on a new sensor. ``spread``: each gateway batch is published at its own time within the round,
+    as a fleet of gateways reporting once a round sends them (the stream the target speaks of);
+    otherwise each round's batches go out together as one burst at the start of the round (the
+    worst case: the excursion waits for every reading published ahead of it in the burst)."""
     base_t = int(time.time() * 1000) - 1_800_000
     per_round = len(codes)
     interval = per_round / rate
-    targets = random.Random(7).sample(codes, excursions)
+    fresh = [c for c in codes if c not in watcher.received]  # a sensor already in alarm would raise nothing new
+    targets = random.Random(base_round).sample(fresh, excursions)
     sent: dict[str, float] = {}
     started = time.perf_counter()
     for k, code in enumerate(targets):
-        due = started + k * interval
-        pause = due - time.perf_counter()
-        if pause > 0:
-            time.sleep(pause)
-        for has_excursion, payload in batches(codes, base_t + k * 10, excursion=code):
-            info = publisher.publish(f"{ROOT()}/210921/gateway/bench/batch", payload, qos=1)
+        for i, (has_excursion, payload) in enumerate(batches(codes, base_t + k * 10, excursion=code)):
+            due = started + k * interval + (i * BATCH / rate if spread else 0)
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            publisher.publish(f"{ROOT()}/210921/gateway/bench/batch", payload, qos=1)
             if has_excursion:
                 sent[code] = time.time()
     elapsed = time.perf_counter() - started

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
-from pypinyin import Style, lazy_pinyin
 
 from yingji.geo import divcodes
 from yingji.regions.services import division_names
@@ -34,6 +33,10 @@ MAX_PAGES = 10
 @lru_cache(maxsize=2048)
 def initials(label: str) -> str:
     """Pinyin initials of a label, lower case without spaces: 应急资源 → yjzy, API 文档 → apiwd."""
+    # Imported on first use: pypinyin loads its phrase dictionary on import (0.6 s on the
+    # development machine), which every process paid at start-up, the ingest and the CLI included.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(label, style=Style.FIRST_LETTER)).replace(" ", "").lower()
 
 
