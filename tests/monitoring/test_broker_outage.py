@@ -20,7 +20,8 @@ from tests.monitoring.conftest import dumps, services_required
 from tests.monitoring.test_monitoring_mqtt import (DIVISION6, _listening, _user, free_port, isolated,  # noqa: F401
                                                    publisher, template, wait_for)
 
-pytestmark = pytest.mark.service
+# django_db: the module's template copies the migrated test database, which must exist.
+pytestmark = [pytest.mark.service, pytest.mark.django_db]
 SHIPPED = REPO / "deploy" / "mosquitto" / "yingji.conf"
 SENSORS, DOWN_ROUNDS = 20, 150   # 3,000 messages while the worker is down
 

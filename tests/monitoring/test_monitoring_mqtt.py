@@ -21,7 +21,8 @@ import pytest
 from tests.conftest import REPO
 from tests.monitoring.conftest import BROKER, dumps, require_broker, services_required
 
-pytestmark = pytest.mark.service
+# django_db: the module's template copies the migrated test database, which must exist.
+pytestmark = [pytest.mark.service, pytest.mark.django_db]
 DIVISION6 = "210922"
 
 
@@ -170,37 +171,26 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
 
 
 class Template:
-    def __init__(self, tmp: Path):
-        url = os.environ.get("DATABASE_URL", "")
-        self.admin_url = ""
-        self.name = ""
-        if url.startswith("postgres"):
-            import psycopg
+    """The module's template: a copy of pytest-django's migrated test database (tests/ops/drill.py:
+    pg_dump and pg_restore, or SQLite's backup API) instead of a ``yingji migrate`` of its own,
+    which cost a minute of the module's set-up on the development machine."""
 
-            self.name = f"yingji_mqtt_tpl_{uuid.uuid4().hex[:8]}"
-            parsed = urlparse(url)
-            self.admin_url = parsed._replace(path="/postgres").geturl()
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            url = parsed._replace(path=f"/{self.name}").geturl()
-        else:
-            url = f"sqlite:///{tmp / 'template.sqlite3'}"
-        self.url = url
-        self.env = dict(os.environ, DATABASE_URL=url, YINGJI_DATA_DIR=str(tmp), YINGJI_BACKGROUND="0",
+    def __init__(self, tmp: Path):
+        from tests.ops.drill import migrated_copy
+
+        self.db = migrated_copy(tmp, "mqtt_tpl")
+        self.admin_url, self.name, self.url = self.db.admin_url, self.db.name, self.db.url
+        self.env = dict(os.environ, DATABASE_URL=self.url, YINGJI_DATA_DIR=str(tmp), YINGJI_BACKGROUND="0",
                         PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="yingji.settings")
-        subprocess.run([sys.executable, "-m", "yingji.cli", "migrate"], env=self.env, cwd=REPO, check=True, timeout=300)
 
     def close(self) -> None:
-        if self.admin_url:
-            import psycopg
-
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.db.drop()
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    made = Template(tmp_path_factory.mktemp("template"))
+def template(tmp_path_factory, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        made = Template(tmp_path_factory.mktemp("template"))
     yield made
     made.close()
 
