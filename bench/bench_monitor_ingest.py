@@ -182,8 +182,8 @@ def run_single(sensors: int, rounds: int, outage_s: int = 0, interval_s: int = 5
         time.sleep(3 if workers > 1 else 0)  # every member of the share group subscribed
         watcher = SseWatcher(f"http://127.0.0.1:{port}")
         throughput = measure_throughput(publisher, codes, rounds)
-        latency = measure_latency(publisher, codes, watcher, base_round=rounds + 10)
-        burst = measure_latency(publisher, codes, watcher, base_round=rounds + 20, spread=False)
+        latency = measure_latency(publisher, codes, watcher, seed=7)
+        burst = measure_latency(publisher, codes, watcher, seed=8, spread=False)
         latency.update({f"burst_{k}": v for k, v in burst.items()})
         outage = measure_outage(codes, outage_s, interval_s, tmp, free_port) if outage_s and workers == 1 else {}
     finally:
@@ -304,7 +304,7 @@ def measure_throughput(publisher, codes: list[str], rounds: int) -> dict:
             "end_to_end_s": round(elapsed, 3)}
 
 
-def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", base_round: int, rate: int = 20000,
+def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", seed: int, rate: int = 20000,
                     excursions: int = 100, spread: bool = True) -> dict:
     """Readings at ``rate`` per second; every round (one reading per sensor) carries one excursion
     on a new sensor. ``spread``: each gateway batch is published at its own time within the round,
@@ -315,7 +315,7 @@ def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", base_rou
     per_round = len(codes)
     interval = per_round / rate
     fresh = [c for c in codes if c not in watcher.received]  # a sensor already in alarm would raise nothing new
-    targets = random.Random(base_round).sample(fresh, excursions)
+    targets = random.Random(seed).sample(fresh, excursions)
     sent: dict[str, float] = {}
     started = time.perf_counter()
     for k, code in enumerate(targets):

@@ -79,7 +79,8 @@ def document_framework_errors(api: NinjaAPI) -> None:
 
     One response model serves them all: django-ninja's wrapper (``response: Error``) depends on
     nothing but the body type, and building a pydantic class for each of some 2,700 route and
-    status pairs was a third of the time every process spent starting (tests/README.md)."""
+    status pairs was a large part of every process's start-up (docs/performance.md, "Process
+    start-up")."""
     wrapper = None
     for route in routes(api):
         op = route.operation
