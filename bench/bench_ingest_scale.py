@@ -33,7 +33,9 @@ def run(sensors: int, processes: int, rounds: int) -> dict:
             "ratio_to_bare_statement", "bare_statement_readings_per_s", "alarm_latency_p50_s",
             "alarm_latency_p99_s", "alarm_latency_max_s", "alarms_measured", "alarms_missing", "paced_readings_per_s",
             "burst_alarm_latency_p50_s", "burst_alarm_latency_p99_s", "burst_alarm_latency_max_s",
-            "burst_alarms_missing", "ingest_pauses")
+            "burst_alarms_missing", "alarm_to_event_p50_s", "alarm_to_event_max_s", "alarm_event_to_stream_p50_s",
+            "alarm_event_to_stream_max_s", "burst_alarm_to_event_p50_s", "burst_alarm_event_to_stream_p50_s",
+            "ingest_pauses")
     return {k: result[k] for k in keep if k in result}
 
 

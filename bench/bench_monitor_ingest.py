@@ -338,7 +338,29 @@ def measure_latency(publisher, codes: list[str], watcher: "SseWatcher", seed: in
     p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
     return {"alarm_latency_p50_s": round(statistics.median(latencies), 3), "alarm_latency_p99_s": round(p99, 3),
             "alarm_latency_max_s": round(latencies[-1], 3), "alarms_measured": len(latencies),
-            "alarms_missing": missing, "paced_readings_per_s": round(per_round * len(targets) / elapsed)}
+            "alarms_missing": missing, "paced_readings_per_s": round(per_round * len(targets) / elapsed),
+            **alarm_stages(sent, watcher.received)}
+
+
+def alarm_stages(sent: dict[str, float], received: dict[str, float]) -> dict:
+    """Where an alarm's latency goes, from the live event the ingest wrote in the batch's
+    transaction (``LiveEvent.at``, the same clock): publish → event written (the broker, the
+    batching window, the insert, the latest values, the evaluation) and event written → on the
+    SSE stream (the rest of the batch, the commit, the notification, the web process's tailer)."""
+    from yingji.live.models import LiveEvent
+
+    written = {}
+    for data, at in LiveEvent.objects.filter(channel="alarms", kind="raised").values_list("data", "at"):
+        code = data.get("sensor_code")
+        if code in sent:
+            written.setdefault(code, at.timestamp())
+    to_event = sorted(written[c] - sent[c] for c in written)
+    to_stream = sorted(received[c] - written[c] for c in written if c in received)
+    if not to_event or not to_stream:
+        return {}
+    return {"alarm_to_event_p50_s": round(statistics.median(to_event), 3), "alarm_to_event_max_s": round(to_event[-1], 3),
+            "alarm_event_to_stream_p50_s": round(statistics.median(to_stream), 3),
+            "alarm_event_to_stream_max_s": round(to_stream[-1], 3)}
 
 
 class SseWatcher:
