@@ -82,21 +82,22 @@ class Isolated:
     def __init__(self, tmp: Path, template: "Template"):
         self.tmp = tmp
         self.drop = lambda: None
-        if template.admin_url:
+        source = template.db
+        if source.admin_url:
             import psycopg
 
             name = f"yingji_mqtt_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(template.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"')
+            with psycopg.connect(source.admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source.name}"')
 
             def drop():
-                with psycopg.connect(template.admin_url, autocommit=True) as conn:
+                with psycopg.connect(source.admin_url, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
             self.drop = drop
-            url = urlparse(template.url)._replace(path=f"/{name}").geturl()
+            url = urlparse(source.url)._replace(path=f"/{name}").geturl()
         else:
-            shutil.copy(template.url.removeprefix("sqlite:///"), tmp / "ingest.sqlite3")
+            shutil.copy(source.name, tmp / "ingest.sqlite3")
             url = f"sqlite:///{tmp / 'ingest.sqlite3'}"
         self.env = dict(template.env, DATABASE_URL=url, YINGJI_DATA_DIR=str(tmp))
 
@@ -179,8 +180,7 @@ class Template:
         from tests.ops.drill import migrated_copy
 
         self.db = migrated_copy(tmp, "mqtt_tpl")
-        self.admin_url, self.name, self.url = self.db.admin_url, self.db.name, self.db.url
-        self.env = dict(os.environ, DATABASE_URL=self.url, YINGJI_DATA_DIR=str(tmp), YINGJI_BACKGROUND="0",
+        self.env = dict(os.environ, DATABASE_URL=self.db.url, YINGJI_DATA_DIR=str(tmp), YINGJI_BACKGROUND="0",
                         PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="yingji.settings")
 
     def close(self) -> None:
