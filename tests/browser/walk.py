@@ -458,9 +458,12 @@ class Walker:
             else:
                 # Every page this user is shown is read as served (their own records, buttons and
                 # states); a page with scripts of its own is also run once per kind for this user,
-                # since what a script does can depend on who is looking.
+                # since what a script does can depend on who is looking. The API reference (under
+                # NOT_READ) is the same document for everyone: run by the first walk only, since
+                # Swagger UI laying out 686 operations holds the tab for a second or more.
                 served = self._fetch(url, via, result, read_text=True)
-                if served.scripts - (self.layout_scripts or set()) and own not in self.own_kinds:
+                if (served.scripts - (self.layout_scripts or set()) and own not in self.own_kinds
+                        and not urlparse(url).path.startswith(NOT_READ)):
                     self.own_kinds.add(own)
                     links = self._render(url, via, result)
                 else:
