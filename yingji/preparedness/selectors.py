@@ -217,23 +217,36 @@ def _board_rows(drills, plans, prefix, organisations, enterprises, today) -> lis
         result = dq.compliance(table[quota_code], _held(subject_drills), today, since)
         rows.append({"group": group, "subject": subject, "plan": url_plan, **result.to_json(), "result": result})
 
+    # Each subject's drills, grouped in one pass: a province's board (a thousand plans and key
+    # enterprises, twenty thousand drills) took 26 s of CPU when each subject scanned every drill.
+    by_plan, by_org, by_enterprise, by_division = {}, {}, {}, {}
+    for d in drills:
+        if d.plan_id is not None:
+            by_plan.setdefault(d.plan_id, []).append(d)
+        if d.organisation_id is not None:
+            by_org.setdefault(d.organisation_id, []).append(d)
+        if d.enterprise_id is not None:
+            by_enterprise.setdefault(d.enterprise_id, []).append(d)
+        else:  # a division's own drills: not an enterprise's
+            by_division.setdefault(d.division_code, []).append(d)
     for plan in plans.filter(state__in=pl.IN_FORCE):
         high = bool(plan.enterprise and plan.enterprise.industry in HIGH_RISK_INDUSTRIES)
         code = dq.plan_quota(plan.kind, high)
         if code:
-            add("预案", plan.name, code, [d for d in drills if d.plan_id == plan.pk],
+            add("预案", plan.name, code, by_plan.get(plan.pk, []),
                 since=pl.local_date(plan.published_at) if plan.published_at else None, url_plan=plan)
     if prefix is not None:
         city = prefix.ljust(12, "0") if len(prefix) == 4 else None
         if city:
-            add("区划", name_of(city), "city_large", [d for d in drills if d.division_code == city and not d.enterprise_id])
-        for county in sorted({d for d in _counties(prefix)}):
-            add("区划", name_of(county), "county",
-                [d for d in drills if divcodes.is_within(d.division_code, county) and not d.enterprise_id])
+            add("区划", name_of(city), "city_large", by_division.get(city, []))
+        codes = [(divcodes.normalise(code), held) for code, held in by_division.items()]
+        for county in sorted(set(_counties(prefix))):
+            within = divcodes.scope_prefix(county)  # divcodes.is_within, the county's prefix taken once
+            add("区划", name_of(county), "county", [d for code, held in codes if code.startswith(within) for d in held])
     for org in organisations:
-        add("部门", org.name, "department_large", [d for d in drills if d.organisation_id == org.pk])
+        add("部门", org.name, "department_large", by_org.get(org.pk, []))
     for ent in enterprises:
-        add("重点企业", ent.name, "key_enterprise", [d for d in drills if d.enterprise_id == ent.pk])
+        add("重点企业", ent.name, "key_enterprise", by_enterprise.get(ent.pk, []))
     order = {"overdue": 0, "due": 1, "satisfied": 2}
     rows.sort(key=lambda r: (order[r["state"]], r["group"], r["subject"]))
     return rows
