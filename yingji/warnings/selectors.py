@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 
 from django.db.models import Count, Min, Q
@@ -135,16 +136,18 @@ def header_widget(request) -> str:
 def area_population(warning) -> tuple[int, list[str]]:
     """Population of the warning's divisions (most specific rows, no double counting)."""
     codes = targeting.area_divisions(warning)
-    rows = list(AreaPopulation.objects.all().values_list("division_code", "population"))
+    # Sorted by code (unique): an exact row by key, the rows inside a division as one slice (a
+    # province's township rows scanned twice per division took seconds on the warning's page).
+    rows = list(AreaPopulation.objects.order_by("division_code").values_list("division_code", "population"))
+    keys, exact = [c for c, _ in rows], dict(rows)
     total, used = 0, []
     for code in codes:
-        low, high = targeting.code_range(code)
-        exact = [p for c, p in rows if c == code]
-        if exact:
-            total += exact[0]
+        if code in exact:
+            total += exact[code]
             used.append(code)
             continue
-        inner = [(c, p) for c, p in rows if low <= c <= high]
+        low, high = targeting.code_range(code)
+        inner = rows[bisect.bisect_left(keys, low):bisect.bisect_right(keys, high)]
         total += sum(p for _, p in inner)
         used += [c for c, _ in inner]
     return total, used
