@@ -115,12 +115,14 @@ def sensor_trend(request, pk):
 
 @service_view
 def enterprise_list(request):
-    qs = scope.visible(Enterprise.objects.filter(monitored_objects__isnull=False).distinct(), request.user)
+    # The objects counted in the same query (one COUNT per enterprise was thousands of queries province-wide).
+    qs = scope.visible(Enterprise.objects.filter(monitored_objects__isnull=False)
+                       .annotate(n_objects=Count("monitored_objects", distinct=True)), request.user)
     open_by = dict(scope.visible(Alarm.objects.filter(is_open=True), request.user)
                    .values_list("enterprise_id").annotate(n=Count("id")).order_by())
     worst = dict(scope.visible(Alarm.objects.filter(is_open=True), request.user)
                  .values_list("enterprise_id").annotate(m=Min("level")).order_by())
-    rows = [(e, open_by.get(e.pk, 0), worst.get(e.pk), e.monitored_objects.count()) for e in qs.order_by("division_code", "name")]
+    rows = [(e, open_by.get(e.pk, 0), worst.get(e.pk), e.n_objects) for e in qs.order_by("division_code", "name")]
     return render(request, "monitoring/enterprise_list.html", {"rows": rows})
 
 
