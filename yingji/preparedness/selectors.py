@@ -23,7 +23,7 @@ from yingji.core import profile as installation
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
 
-from .models import Drill, EmergencyPlan, ImprovementItem, PlanRelation, RevisionTask
+from .models import Drill, EmergencyPlan, ImprovementItem, PlanRelation, PlanVersion, RevisionTask
 from .plan_text import snippet
 
 HIGH_RISK_INDUSTRIES = frozenset({"hazchem", "coal_mine", "non_coal_mine", "metallurgy", "fireworks", "gas_station",
@@ -57,11 +57,17 @@ def search(user, query: str = "", kind: str = "", state: str = ""):
     if not query:
         return [(p, "") for p in qs.order_by("division_code", "kind", "name")[:300]]
     qs = qs.filter(Q(name__icontains=query) | Q(brief__icontains=query) | Q(versions__text__icontains=query)).distinct()
-    results = []
-    for plan in qs.order_by("division_code", "kind", "name")[:200]:
-        version = plan.versions.filter(text__icontains=query).order_by("-number").first()
-        results.append((plan, snippet(version.text, query) if version else snippet(plan.brief or plan.name, query)))
-    return results
+    plans = list(qs.order_by("division_code", "kind", "name")[:200])
+    # Each plan's newest version holding the query, for all the plans in two queries (one per plan
+    # before, each loading the version's uploaded file too).
+    newest: dict[int, tuple[int, int]] = {}
+    for plan_id, number, pk in PlanVersion.objects.filter(plan__in=[p.pk for p in plans], text__icontains=query) \
+            .values_list("plan_id", "number", "pk"):
+        if plan_id not in newest or number > newest[plan_id][0]:
+            newest[plan_id] = (number, pk)
+    texts = dict(PlanVersion.objects.filter(pk__in=[pk for _, pk in newest.values()]).values_list("plan_id", "text"))
+    return [(plan, snippet(texts[plan.pk], query) if plan.pk in texts else snippet(plan.brief or plan.name, query))
+            for plan in plans]
 
 
 def filing(plan: EmergencyPlan, now: dt.datetime | None = None) -> pl.FilingStatus:

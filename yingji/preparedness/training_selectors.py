@@ -8,7 +8,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from yingji.core import scope
@@ -46,7 +46,11 @@ def certificate_state(cert: Certificate, today: dt.date | None = None) -> tuple[
 def certificates(user, today: dt.date | None = None, only_attention: bool = False) -> list[dict]:
     today = today or timezone.localdate()
     rows = []
-    for cert in scope.visible(Certificate.objects.select_related("trainee"), user).order_by("expires_on"):
+    certs = scope.visible(Certificate.objects.select_related("trainee"), user)
+    if only_attention:  # in the database, the certificates the rule can mark other than 有效 (the home panel's count)
+        soon = today + dt.timedelta(days=tr.RENEWAL_WINDOW_DAYS)
+        certs = certs.filter(Q(revoked=True) | Q(expires_on__lte=soon) | Q(review_due_on__lte=soon))
+    for cert in certs.order_by("expires_on"):
         state, label = certificate_state(cert, today)
         if only_attention and state == "valid":
             continue
