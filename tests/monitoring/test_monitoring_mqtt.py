@@ -161,8 +161,9 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
 
     def wait_ready(self, client, port: int) -> None:
         """Probe until the worker's subscription is live (readings published before its first
-        subscription are not kept for it)."""
-        deadline = time.monotonic() + 30
+        subscription are not kept for it). A minute: the worker's start (Django, the apps, the API) took
+        over 30 s on a 2-core machine busy with the browser stage beside it."""
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             publish(client, f"yingji/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
             time.sleep(0.5)
