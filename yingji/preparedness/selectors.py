@@ -224,7 +224,8 @@ def _board_rows(drills, plans, prefix, organisations, enterprises, today) -> lis
         rows.append({"group": group, "subject": subject, "plan": url_plan, **result.to_json(), "result": result})
 
     # Each subject's drills, grouped in one pass: a province's board (a thousand plans and key
-    # enterprises, twenty thousand drills) took 26 s of CPU when each subject scanned every drill.
+    # enterprises, twenty thousand drills) took 55-59 s of CPU when each subject scanned every drill
+    # (bench/bench_drill_board.py).
     by_plan, by_org, by_enterprise, by_division = {}, {}, {}, {}
     for d in drills:
         if d.plan_id is not None:
