@@ -27,6 +27,25 @@ def test_within_and_parent():
     assert divcodes.parent_code("210000") is None
 
 
+def test_within_index_agrees_with_is_within():
+    """The index finds exactly the scopes ``is_within`` accepts, 6-, 9- and 12-digit forms mixed."""
+    import random
+
+    rng = random.Random(5)
+    codes = set()
+    for _ in range(400):
+        city = f"21{rng.randrange(1, 15):02d}"
+        county = f"{city}{rng.randrange(1, 8):02d}"
+        codes |= {city + "00", f"{city}00000000", county, f"{county}000000", f"{county}{rng.randrange(1, 20):03d}",
+                  f"{county}{rng.randrange(0, 20):03d}{rng.randrange(1, 300):03d}"}
+    scopes = sorted(rng.sample(sorted(codes), 150)) + ["210000000000"]
+    index = divcodes.WithinIndex(scopes)
+    for code in sorted(codes):
+        assert sorted(index.containing(code)) == sorted(s for s in scopes if divcodes.is_within(code, s)), code
+    assert divcodes.WithinIndex(["210922000000", "210900000000", "210902000000"]).containing("210922100200") == [
+        "210900000000", "210922000000"]
+
+
 @pytest.mark.parametrize("bad", ["", "2109", "21092a", "2109221", "abcdefabcdef"])
 def test_bad_codes_rejected_with_chinese_message(bad):
     with pytest.raises(divcodes.DivisionCodeError, match="行政区划代码"):

@@ -103,20 +103,14 @@ class _Firsts:
     def __init__(self, reports: list[tuple[str, str, dt.datetime]], counties: list[str]):
         self.exact: dict[tuple, dt.datetime] = {}
         self.within: dict[tuple, dt.datetime] = {}
-        prefixes: dict[int, dict[str, str]] = {}  # prefix length -> {county's prefix: county}
-        for county in counties:
-            prefix = divcodes.scope_prefix(county)  # divcodes.is_within(code, county), taken once
-            prefixes.setdefault(len(prefix), {})[prefix] = county
+        counties_of_code = divcodes.WithinIndex(counties)
         for code, stage, at in reports:
             day = at.astimezone(dr.BEIJING).date()
             self._keep(self.exact, (code, stage), at)
             self._keep(self.exact, (code, day), at)
-            normal = divcodes.normalise(code)
-            for length, by_prefix in prefixes.items():
-                county = by_prefix.get(normal[:length])
-                if county is not None:
-                    self._keep(self.within, (county, stage), at)
-                    self._keep(self.within, (county, day), at)
+            for county in counties_of_code.containing(code):
+                self._keep(self.within, (county, stage), at)
+                self._keep(self.within, (county, day), at)
 
     @staticmethod
     def _keep(firsts: dict, key: tuple, at: dt.datetime) -> None:

@@ -129,19 +129,10 @@ def nearest_below(code: str, reported) -> list[str]:
     """The reported divisions strictly inside ``code`` with no reported division between them
     and ``code`` (a township is summed into the city directly when its county has not reported)."""
     inside = [c for c in reported if c != code and divcodes.is_within(c, code)]
-    # divcodes.is_within(c, o) is "c starts with o's prefix": the reported divisions by prefix, so each
-    # one looks up its few possible prefixes instead of testing every other (a province event's
+    # Each one looks up the others it lies within, not tests every other (a province event's
     # thousand reported divisions, for each part, several times per page).
-    by_prefix: dict[str, list[str]] = {}
-    for other in inside:
-        by_prefix.setdefault(divcodes.scope_prefix(other), []).append(other)
-    lengths = sorted({len(prefix) for prefix in by_prefix})
-
-    def covered(c: str) -> bool:
-        normal = divcodes.normalise(c)
-        return any(o != c for n in lengths for o in by_prefix.get(normal[:n], ()))
-
-    return sorted(c for c in inside if not covered(c))
+    others = divcodes.WithinIndex(inside)
+    return sorted(c for c in inside if not any(o != c for o in others.containing(c)))
 
 
 def total_for(code: str, latest: dict[str, LossReport]) -> dict | None:

@@ -65,6 +65,27 @@ def is_within(code: str, scope_code: str) -> bool:
     return normalise(code).startswith(scope_prefix(scope_code))
 
 
+class WithinIndex:
+    """``is_within`` against many scopes at once: ``containing(code)`` lists the scopes that
+    ``code`` is or lies below (the widest first), by looking up the code's few possible prefixes
+    instead of testing every scope — a thousand reported divisions tested against each other, or
+    thousands of reports against every county, is millions of ``is_within`` calls.
+
+    >>> WithinIndex(["210922000000", "210900000000", "210902000000"]).containing("210922100200")
+    ['210900000000', '210922000000']
+    """
+
+    def __init__(self, scopes):
+        self._by_prefix: dict[str, list[str]] = {}
+        for scope in scopes:
+            self._by_prefix.setdefault(scope_prefix(scope), []).append(scope)
+        self._lengths = sorted({len(prefix) for prefix in self._by_prefix})
+
+    def containing(self, code: str) -> list[str]:
+        normal = normalise(code)
+        return [scope for length in self._lengths for scope in self._by_prefix.get(normal[:length], ())]
+
+
 def short_code(code: str) -> str:
     """The customary short form: 6 digits down to county level, else 9 or 12."""
     code = normalise(code)

@@ -246,10 +246,14 @@ def _board_rows(drills, plans, prefix, organisations, enterprises, today) -> lis
         city = prefix.ljust(12, "0") if len(prefix) == 4 else None
         if city:
             add("区划", name_of(city), "city_large", by_division.get(city, []))
-        codes = [(divcodes.normalise(code), held) for code, held in by_division.items()]
-        for county in sorted(set(_counties(prefix))):
-            within = divcodes.scope_prefix(county)  # divcodes.is_within, the county's prefix taken once
-            add("区划", name_of(county), "county", [d for code, held in codes if code.startswith(within) for d in held])
+        counties = sorted(set(_counties(prefix)))
+        within: dict[str, list] = {county: [] for county in counties}
+        counties_of_code = divcodes.WithinIndex(counties)
+        for code, held in by_division.items():
+            for county in counties_of_code.containing(code):
+                within[county] += held
+        for county in counties:
+            add("区划", name_of(county), "county", within[county])
     for org in organisations:
         add("部门", org.name, "department_large", by_org.get(org.pk, []))
     for ent in enterprises:
