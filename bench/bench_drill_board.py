@@ -17,24 +17,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics
 import tempfile
 import time
 
 from bench.bench_monitor_ingest import machine
-
-
-def _setup(tmp: str) -> None:
-    os.environ.setdefault("YINGJI_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)  # the divisions load after migrating
+from bench.common import migrated_django
 
 
 class _InForce(list):
@@ -85,7 +74,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="yingji-bench-board-") as tmp:
-        _setup(tmp)
+        migrated_django(tmp)
         from django.db import connection
 
         figures = run(args.plans, args.enterprises, args.drills, args.repeat)

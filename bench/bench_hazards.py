@@ -18,16 +18,7 @@ import statistics
 import tempfile
 import time
 
-
-def _setup(tmp: str) -> None:
-    os.environ.setdefault("YINGJI_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+from bench.common import migrated_django
 
 
 def _ms(samples: list[float]) -> dict:
@@ -49,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hazards", type=int, default=300)
     args = parser.parse_args()
-    _setup(tempfile.mkdtemp(prefix="yingji-bench-"))
+    migrated_django(tempfile.mkdtemp(prefix="yingji-bench-"))
     from django.db import connection
 
     from yingji.accounts.models import User

@@ -19,16 +19,7 @@ import tempfile
 import time
 import uuid
 
-
-def _setup(tmp: str) -> None:
-    os.environ.setdefault("YINGJI_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+from bench.common import migrated_django
 
 
 def _ms(samples: list[float]) -> dict:
@@ -42,7 +33,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=200)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="yingji-bench-")
-    _setup(tmp)
+    migrated_django(tmp)
     import datetime as dt
 
     from django.db import connection

@@ -19,16 +19,7 @@ import statistics
 import tempfile
 import time
 
-
-def _setup(tmp: str) -> None:
-    os.environ.setdefault("YINGJI_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+from bench.common import migrated_django
 
 
 def main() -> None:
@@ -36,7 +27,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _setup(tmp)
+        migrated_django(tmp)
         from django.db import connection, transaction
 
         from bench import tasks_noop

@@ -32,16 +32,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
+from bench.common import migrated_django
+
 
 def _setup(tmp: str) -> None:
-    os.environ.setdefault("YINGJI_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    migrated_django(tmp)
     # A running platform has loaded its URL table (the whole API) long before a warning is published;
     # the first reverse() of this process would otherwise put that (about 9 s) into the targeting.
     from django.urls import reverse
