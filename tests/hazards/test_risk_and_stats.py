@@ -174,3 +174,32 @@ def test_pages_render_for_a_county_supervisor(hazards_in_states, people, client,
     overdue_page = client.get("/hazards/hidden/?overdue=1").content.decode()
     assert "隐患0" in overdue_page and "隐患4" not in overdue_page
     assert "重大风险" in client.get("/hazards/risk-map/").content.decode()
+
+
+def test_overdue_in_the_database_is_the_rule_for_every_state(enterprises, people, registries):
+    """The database's filter (home panel, overdue list, statistics export) picks exactly the
+    hazards the rule calls overdue: every state, deadlines before, on and after today, none."""
+    from yingji.hazards.models import HiddenHazard
+    from yingji.hazards.selectors import overdue
+    from yingji.rules import hidden_hazard as rules
+
+    today = timezone.localdate()
+    hazard = registries["hidden-hazards"].create(people["city"], {
+        "enterprise": enterprises[0].pk, "title": "样板", "description": "d"})
+    for state in rules.STATES:
+        for deadline in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1), None):
+            HiddenHazard.objects.filter(pk=hazard.pk).update(state=state, deadline=deadline)
+            hazard.refresh_from_db()
+            picked = overdue(HiddenHazard.objects.filter(pk=hazard.pk), today).exists()
+            assert picked == hazard.is_overdue(today), (state, deadline)
+
+
+def test_home_panel_counts_the_overdue_hazards_in_scope(hazards_in_states, people, rf):
+    from yingji.hazards.dashboard import panel
+
+    request = rf.get("/")
+    request.user = people["city"]
+    city = panel(request)
+    assert city["count"] == 2 and sorted(r[0] for r in city["rows"]) == ["彰武测试化工有限公司：隐患0", "彰武测试化工有限公司：隐患2"]
+    request.user = people["haizhou"]
+    assert panel(request)["count"] == 0  # 待复查 stops the clock; the other is not due yet

@@ -9,6 +9,14 @@ from yingji.rules import hidden_hazard as loop
 from .models import HazardSource, HiddenHazard
 
 
+def overdue(queryset, today):
+    """The hidden hazards of ``queryset`` that are overdue on ``today``, filtered by the database:
+    the same as ``HiddenHazard.is_overdue`` (the rule ``hidden_hazard.is_overdue``) for a date
+    deadline — past it, and neither closed nor waiting for the supervisor — without reading every
+    hazard whose deadline has passed (a province's closed ones are most of them)."""
+    return queryset.filter(deadline__lt=today).exclude(state__in=loop.TERMINAL_STATES | loop.AWAITING_SUPERVISOR)
+
+
 def enterprise_risk_facts(enterprise_ids: list[int]) -> dict[int, dict]:
     """Per enterprise: the highest grade of its major hazard sources (1 = 一级, None without one)
     and its open major hidden hazards."""

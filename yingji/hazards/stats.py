@@ -17,6 +17,7 @@ from yingji.regions.services import name_of
 from yingji.rules import hidden_hazard as rules
 
 from .models import GRADE_NAMES, HazardSource, HiddenHazard, InspectionTask
+from .selectors import overdue
 
 INDUSTRY_NAMES = dict(Enterprise.INDUSTRIES)
 OPEN_STATES = set(rules.STATES) - set(rules.TERMINAL_STATES)
@@ -71,8 +72,8 @@ def overdue_lists(user, today=None) -> dict:
     """Hidden hazards past their deadline, sources past their 3-yearly evaluation or unfiled,
     inspection tasks past their planned date and not completed."""
     today = today or timezone.localdate()
-    hazards = [h for h in for_reading(scope.visible(HiddenHazard.objects.filter(deadline__lt=today), user))
-               .select_related("enterprise").order_by("deadline") if h.is_overdue(today)]
+    hazards = list(overdue(for_reading(scope.visible(HiddenHazard.objects.all(), user)), today)
+                   .select_related("enterprise").order_by("deadline"))
     sources = for_reading(scope.visible(HazardSource.objects.all(), user).select_related("enterprise"))
     return {
         "hidden_hazards": hazards,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import history_of
@@ -22,6 +23,7 @@ from yingji.rules import risk as risk_rules
 from . import grading, loop, risk, stats
 from .api import actions_json
 from .models import HazardPhoto, HazardSource, HiddenHazard
+from .selectors import overdue
 
 ACTION_INPUTS = {
     "grade": ("select", list(rules.GRADES.items())),
@@ -86,7 +88,7 @@ def hidden_list(request):
     registry = REGISTRIES["hidden-hazards"]
     qs = registry.filtered(request.user, request.GET)
     overdue_only = request.GET.get("overdue") == "1"
-    rows = [h for h in qs if h.is_overdue()] if overdue_only else qs
+    rows = overdue(qs, timezone.localdate()) if overdue_only else qs
     return render(request, "hazards/hidden_list.html", {
         "page": _page(request, rows), "query": _query(request), "q": request.GET.get("q", ""),
         "states": list(rules.STATES.items()), "grades": list(rules.GRADES.items()),
