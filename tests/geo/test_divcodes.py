@@ -44,6 +44,13 @@ def test_within_index_agrees_with_is_within():
         assert sorted(index.containing(code)) == sorted(s for s in scopes if divcodes.is_within(code, s)), code
     assert divcodes.WithinIndex(["210922000000", "210900000000", "210902000000"]).containing("210922100200") == [
         "210900000000", "210922000000"]
+    # ancestors() lists, in 12-digit form, exactly the codes a code is within
+    normal = {divcodes.normalise(c) for c in codes} | {"210000000000"}
+    for code in sorted(codes):
+        found = divcodes.ancestors(code)
+        assert all(divcodes.is_within(code, a) for a in found) and found == sorted(found), code
+        assert sorted(set(found) & normal) == sorted(s for s in normal if divcodes.is_within(code, s)), code
+    assert divcodes.ancestors("210922") == ["210000000000", "210900000000", "210922000000"]
 
 
 @pytest.mark.parametrize("bad", ["", "2109", "21092a", "2109221", "abcdefabcdef"])

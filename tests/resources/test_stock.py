@@ -30,6 +30,24 @@ def test_stock_is_the_sum_of_the_ledger(zhangwu_admin, warehouses, materials):
     assert sum(m.delta for m in StockMovement.objects.filter(warehouse=zw)) == Decimal("65")
 
 
+def test_stocked_warehouses_are_those_with_something_on_hand(zhangwu_admin, warehouses, materials):
+    """What the plan registry's sweep reads for every warehouse a plan names, in one query."""
+    from yingji.resources.stock import stocked_warehouses
+
+    zw, zw2, hz = warehouses
+    tent, water = materials
+    receive(zhangwu_admin, zw, tent, 10)
+    receive(zhangwu_admin, zw2, water, 5)
+    record_movement(zhangwu_admin, warehouse=zw2, material=water, kind="out", quantity=5, signer="乙")
+    receive(zhangwu_admin, zw2, tent, 1)
+    record_movement(zhangwu_admin, warehouse=zw2, material=tent, kind="out", quantity=1, signer="乙")
+    assert stocked_warehouses([zw.pk, zw2.pk, hz.pk]) == {zw.pk}  # zw2 emptied of both, hz never stocked
+    assert stocked_warehouses([]) == set()
+    for warehouse in (zw, zw2, hz):
+        assert (warehouse.pk in stocked_warehouses([warehouse.pk])) == any(
+            line.quantity > 0 for line in current_stock(warehouse=warehouse))
+
+
 def test_outflow_larger_than_stock_is_refused_and_nothing_written(zhangwu_admin, warehouses, materials):
     zw, zw2, _ = warehouses
     tent, _ = materials

@@ -147,7 +147,9 @@ def propose(user, type_code: str, grade: int | None, division_code: str) -> list
     if not divcodes.is_within(division_code, user.region_code):
         raise Forbidden(f"区划 {division_code[:6]} 不在您的管辖范围内，不能为其匹配预案",
                         fields={"division_code": ["不在您的管辖范围内"]})
-    infos = plan_infos(Plan.objects.filter(is_active=True))
+    # Only the plans of the division and those above it can cover it (``matching.covers_division``):
+    # every active plan of a province, with the registry's alerts for each, is read otherwise.
+    infos = plan_infos(Plan.objects.filter(is_active=True, division_code__in=divcodes.ancestors(division_code)))
     standing = registry_standing([i.id for i in infos])
     # The plan registry has the last word: a plan it records as not in force (draft, under
     # revision, abolished) is not proposed.

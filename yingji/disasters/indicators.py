@@ -44,7 +44,10 @@ def disaster_figures(code: str, year: int) -> dict:
     code = divcodes.normalise(code)
     prefix = divcodes.scope_prefix(code)
     totals = {"deaths": 0, "missing": 0, "affected_person_times": 0, "loss_wan": Decimal(0)}
-    events = DisasterEvent.objects.filter(start_at__year=year)
+    # Only the events inside the division or above it: the ranking asks this for each child
+    # division, and a province's year of events (each with its reports) is read once per child.
+    events = DisasterEvent.objects.filter(start_at__year=year).filter(
+        Q(division_code__startswith=prefix) | Q(division_code__in=divcodes.ancestors(code)))
     for event in events:
         inside = event.division_code.startswith(prefix)
         above = divcodes.is_within(code, event.division_code)

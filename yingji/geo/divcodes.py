@@ -65,6 +65,18 @@ def is_within(code: str, scope_code: str) -> bool:
     return normalise(code).startswith(scope_prefix(scope_code))
 
 
+def ancestors(code: str) -> list[str]:
+    """``code`` and every division it lies within, the widest first: the codes ``c`` for which
+    ``is_within(code, c)`` holds, as a list a query can take (``division_code__in``).
+
+    >>> ancestors("210922100000")
+    ['210000000000', '210900000000', '210922000000', '210922100000']
+    """
+    prefix = scope_prefix(code)
+    return list(dict.fromkeys(prefix[:length].ljust(12, "0") for _, length in _PREFIX_LENGTHS
+                              if length <= len(prefix)))
+
+
 class WithinIndex:
     """``is_within`` against many scopes at once: ``containing(code)`` lists the scopes that
     ``code`` is or lies below (the widest first), by looking up the code's few possible prefixes

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -18,13 +19,14 @@ from yingji.core.records import (SYSTEM, change, check_foreign_keys, create_reco
 from yingji.geo import divcodes
 from yingji.regions.models import Organisation
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
+from yingji.resources.stock import stocked_warehouses
 from yingji.rules import plan_lifecycle as pl
 from yingji.core.records import audited_transaction
 
 from .models import (EmergencyPlan, PlanEvaluation, PlanOpinion, PlanRelation, PlanResource, PlanVersion,
                      RevisionTask)
 from .plan_text import extract_text
-from .selectors import plan_alerts
+from .selectors import RESOURCE_JOINS, plan_alerts
 
 PLAN_FIELDS = ("name", "kind", "catastrophe", "owner_unit", "organisation_id", "enterprise_id", "event_types",
                "response_levels", "document_number", "classified", "brief", "electronic_id", "division_code",
@@ -310,8 +312,20 @@ def sweep_triggers(today: dt.date | None = None) -> int:
     Run periodically by the worker and when the plan page is opened."""
     today = today or timezone.localdate()
     raised = 0
-    for plan in EmergencyPlan.objects.filter(state__in=pl.IN_FORCE).prefetch_related("resources"):
-        for alert in plan_alerts(plan, today):
+    # A province's plans in force in a few queries (not several per plan every ten minutes): the
+    # named resources prefetched with their records, the warehouses' stock at once, and the tasks
+    # already raised (``raise_task`` checks again, inside its write).
+    in_force = EmergencyPlan.objects.filter(state__in=pl.IN_FORCE)
+    plans = list(in_force.prefetch_related(
+        Prefetch("resources", queryset=PlanResource.objects.select_related(*RESOURCE_JOINS))))
+    stocked = stocked_warehouses(link.warehouse_id for plan in plans for link in plan.resources.all()
+                                 if link.warehouse_id)
+    done = set(RevisionTask.objects.filter(plan__in=in_force).exclude(source_key="")
+               .values_list("plan_id", "source_key"))
+    for plan in plans:
+        for alert in plan_alerts(plan, today, stocked):
+            if (plan.pk, alert["key"]) in done:
+                continue
             task = raise_task(SYSTEM, plan, alert["trigger"], alert["text"], owner_unit=plan.owner_unit,
                               due_on=today + dt.timedelta(days=alert.get("days", 30)), source_key=alert["key"])
             raised += task is not None

@@ -18,7 +18,7 @@ from yingji.geo import divcodes
 from yingji.core.capabilities import enterprise_bound
 from yingji.regions.models import Division, Enterprise, Organisation
 from yingji.regions.services import name_of
-from yingji.resources.stock import current_stock
+from yingji.resources.stock import stocked_warehouses
 from yingji.core import profile as installation
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
@@ -79,10 +79,21 @@ def evaluation(plan: EmergencyPlan, today: dt.date | None = None) -> pl.Evaluati
     return pl.evaluation_status(plan.state, published, plan.last_evaluated_on, today or timezone.localdate())
 
 
-def resource_states(plan: EmergencyPlan) -> list[dict]:
-    """Each named resource with what the registry says about it now."""
+RESOURCE_JOINS = ("team", "warehouse", "shelter", "organisation")
+
+
+def resource_states(plan: EmergencyPlan, stocked: set[int] | None = None) -> list[dict]:
+    """Each named resource with what the registry says about it now. ``stocked`` (the warehouses
+    holding stock, ``stocked_warehouses``) may be given by a caller going through many plans, whose
+    resources are then read from their prefetch (``Prefetch("resources", …RESOURCE_JOINS)``)."""
     rows = []
-    for link in plan.resources.select_related("team", "warehouse", "shelter", "organisation"):
+    if "resources" in getattr(plan, "_prefetched_objects_cache", {}):
+        links = list(plan.resources.all())
+    else:
+        links = list(plan.resources.select_related(*RESOURCE_JOINS))
+    if stocked is None:
+        stocked = stocked_warehouses(link.warehouse_id for link in links if link.warehouse_id)
+    for link in links:
         problem = ""
         if link.kind == "team":
             if link.team is None:
@@ -92,7 +103,7 @@ def resource_states(plan: EmergencyPlan) -> list[dict]:
         elif link.kind == "warehouse":
             if link.warehouse is None:
                 problem = "该储备库已从台账中撤销"
-            elif not any(line.quantity > 0 for line in current_stock(warehouse=link.warehouse)):
+            elif link.warehouse_id not in stocked:
                 problem = "该储备库当前库存为空"
         elif link.kind == "shelter" and link.shelter is None:
             problem = "该避难场所已从台账中撤销"
@@ -103,15 +114,16 @@ def resource_states(plan: EmergencyPlan) -> list[dict]:
     return rows
 
 
-def plan_alerts(plan: EmergencyPlan, today: dt.date) -> list[dict]:
-    """Conditions the registry detects by itself that force a revision (each with a stable key)."""
+def plan_alerts(plan: EmergencyPlan, today: dt.date, stocked: set[int] | None = None) -> list[dict]:
+    """Conditions the registry detects by itself that force a revision (each with a stable key).
+    ``stocked`` as for ``resource_states``."""
     alerts = []
     status = evaluation(plan, today)
     if status.state == "overdue":
         alerts.append({"key": f"evaluation-overdue-{status.due}", "trigger": "evaluation",
                        "text": f"预案自印发或上次评估起已满3年（应于{status.due:%Y-%m-%d}前评估），请组织评估并视情修订",
                        "days": 30})
-    for row in resource_states(plan):
+    for row in resource_states(plan, stocked):
         if row["problem"]:
             link = row["link"]
             alerts.append({"key": f"resource-{link.kind}-{link.pk}-{'gone' if '撤销' in row['problem'] else 'state'}",

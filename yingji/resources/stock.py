@@ -118,6 +118,15 @@ def current_stock(warehouse=None, material=None, *, user=None) -> list[StockLine
     return lines
 
 
+def stocked_warehouses(warehouse_ids) -> set[int]:
+    """The warehouses among ``warehouse_ids`` holding some material (on hand above zero), in one
+    query: ``current_stock`` per warehouse is three (the plan registry's sweep asks this of every
+    warehouse every plan in force names)."""
+    rows = (StockMovement.objects.filter(warehouse_id__in=list(warehouse_ids)).values("warehouse", "material")
+            .annotate(on_hand=Sum("delta")).filter(on_hand__gt=0).order_by().values_list("warehouse", "on_hand"))
+    return {warehouse for warehouse, _ in rows}
+
+
 def stock_of(warehouse, material) -> StockLine | None:
     lines = current_stock(warehouse, material)
     return lines[0] if lines else None
