@@ -23,7 +23,7 @@ from yingji.regions.models import Division
 from yingji.rules import disaster_indicators as di
 
 from .models import DisasterEvent, IndicatorBaseline
-from .selectors import latest_by_division, total_for
+from .selectors import latest_by_events, total_for
 
 BASELINE_YEAR = 2020  # the 14th Five-Year Plan's reductions are against 2020
 
@@ -46,14 +46,15 @@ def disaster_figures(code: str, year: int) -> dict:
     totals = {"deaths": 0, "missing": 0, "affected_person_times": 0, "loss_wan": Decimal(0)}
     # Only the events inside the division or above it: the ranking asks this for each child
     # division, and a province's year of events (each with its reports) is read once per child.
-    events = DisasterEvent.objects.filter(start_at__year=year).filter(
-        Q(division_code__startswith=prefix) | Q(division_code__in=divcodes.ancestors(code)))
+    events = list(DisasterEvent.objects.filter(start_at__year=year).filter(
+        Q(division_code__startswith=prefix) | Q(division_code__in=divcodes.ancestors(code))))
+    reports = latest_by_events(events)
     for event in events:
         inside = event.division_code.startswith(prefix)
         above = divcodes.is_within(code, event.division_code)
         if not (inside or above):
             continue
-        figures = total_for(event.division_code if inside else code, latest_by_division(event))
+        figures = total_for(event.division_code if inside else code, reports[event.pk])
         if figures is None:
             continue
         totals["deaths"] += figures["deaths"]
