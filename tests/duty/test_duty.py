@@ -132,3 +132,34 @@ def test_calendar_page_shows_the_month_and_a_swap_can_be_requested(roster, make_
     assert response.status_code == 302
     assert shift.swaps.get().status == "pending"
     assert "周替班" in client.get("/duty/").content.decode()
+
+
+def test_shift_list_names_each_roster_in_its_filter_without_a_query_per_roster(duty_units, make_user):
+    """The 值班表 filter of the shift list names each roster by its unit and month; the page's
+    queries do not grow with the rosters offered (each name read its unit by a query of its own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yingji.core.records import create_record
+
+    admin = make_user("city_admin_r", "city_admin", CITY)
+    month = timezone.localdate().replace(day=1)
+
+    def page() -> tuple[str, int]:
+        client = Client()
+        client.force_login(admin)
+        client.get("/r/duty-shifts/")  # the session and the menus read once
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/r/duty-shifts/").content.decode()
+        return html, len(queries)
+
+    for unit in ("city", "zhangwu"):
+        roster = create_record(admin, DutyRoster, {"organisation": duty_units[unit], "month": month})
+        services.fill_month(admin, roster, {"officer": [("赵值班", "136")]})
+    _, few = page()
+    for unit in ("haizhou", "police"):
+        roster = create_record(admin, DutyRoster, {"organisation": duty_units[unit], "month": month})
+        services.fill_month(admin, roster, {"officer": [("钱值班", "135")]})
+    html, more = page()
+    assert f"阜新市公安局 {month:%Y年%m月}值班表" in html and f"海州区应急管理局 {month:%Y年%m月}值班表" in html
+    assert more == few

@@ -257,7 +257,12 @@ class Registry:
         values = [v for v in for_reading(self.queryset(user)).order_by().values_list(field.attname, flat=True).distinct()[:50]
                   if v not in (None, "")]
         if field.is_relation:
-            names = {o.pk: str(o) for o in for_reading(field.related_model.objects.filter(pk__in=values))}
+            related = field.related_model.objects.filter(pk__in=values)
+            # the joins the related model's own registry makes for its names (a roster is named by
+            # its unit): without them each choice's name is a query
+            joins = next((r.select_related for r in REGISTRIES.values()
+                          if r.model is field.related_model and r.select_related), [])
+            names = {o.pk: str(o) for o in for_reading(related.select_related(*joins) if joins else related)}
             return sorted(((v, names.get(v, v)) for v in values), key=lambda pair: str(pair[1]))
         if name == "division_code":
             return [(v, name_of(v)) for v in sorted(values)]

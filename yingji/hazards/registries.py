@@ -139,7 +139,7 @@ UNIT_CHEMICALS = GradedContentRegistry(
     fields=["unit", "name", "cas", "categories", "design_max_t", "storage_form"],
     list_fields=["name", "cas", "categories", "design_max_t", "unit", "division_code"],
     search_fields=["name", "cas", "unit__name", "hazard_source__name"], filter_fields=["unit", "hazard_source"],
-    ordering=["unit", "id"], select_related=["unit__hazard_source"],
+    ordering=["unit", "id"], select_related=["unit__hazard_source", "hazard_source"],
 )
 HAZARD_GRADINGS = Registry(
     key="hazard-gradings", model=HazardGrading, label="重大危险源分级记录", nav_group=GROUP,
