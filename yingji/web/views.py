@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -406,6 +407,10 @@ def division_list(request):
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(name__contains=text) | qs.filter(code__startswith=text)
+    # The boundaries (GeoJSON, up to megabytes a county) are not read for a list that only says
+    # whether there is one; the parent's name comes in the same query.
+    qs = (qs.select_related("parent").only("code", "name", "level", "synthetic", "source", "parent__name")
+          .annotate(has_geometry=ExpressionWrapper(Q(geometry__isnull=False), output_field=BooleanField())))
     page = Paginator(qs.order_by("code"), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
