@@ -21,38 +21,17 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 from tests.conftest import REPO
+from tests.databases import create
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def throwaway_database(tmp: Path, label: str) -> tuple[str, Callable[[], None]]:
-    """(database URL, drop) of a new empty database for one platform."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / f'{label}.sqlite3'}", lambda: None
-    import psycopg
-
-    name = f"yingji_{label}_{uuid.uuid4().hex[:8]}"
-    parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parsed._replace(path=f"/{name}").geturl(), drop
 
 
 SNAPSHOT_ENV = "YINGJI_TEST_DEMO_SNAPSHOT"
@@ -78,7 +57,7 @@ def platform_env(tmp: Path, db_url: str) -> dict:
 def demo_snapshot(tmp: Path) -> Iterator[str]:
     """The demo loaded once into ``tmp`` (and its own database); yields the value for
     ``YINGJI_TEST_DEMO_SNAPSHOT`` and drops the database when the block ends."""
-    db_url, drop = throwaway_database(tmp, "snapshot")
+    db_url, drop = create(tmp, "snapshot")
     try:
         load_demo(platform_env(tmp, db_url))
         yield json.dumps({"dir": str(tmp), "database": db_url})
@@ -94,31 +73,7 @@ def from_snapshot(snapshot: str, tmp: Path, label: str) -> tuple[str, Callable[[
         if item.suffix.startswith(".sqlite3"):
             continue
         (shutil.copytree if item.is_dir() else shutil.copy2)(item, tmp / item.name)
-    if not source["database"].startswith("postgres"):
-        target = tmp / f"{label}.sqlite3"
-        shutil.copy2(source["database"].removeprefix("sqlite:///"), target)
-        return f"sqlite:///{target}", lambda: None
-    import psycopg
-
-    parsed = urlparse(source["database"])
-    template = parsed.path.lstrip("/")
-    name = f"yingji_{label}_{uuid.uuid4().hex[:8]}"
-    admin = parsed._replace(path="/postgres").geturl()
-    for attempt in range(20):  # another clone of the same template may hold it for a moment
-        try:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            break
-        except psycopg.errors.ObjectInUse:
-            if attempt == 19:
-                raise
-            time.sleep(0.5)
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parsed._replace(path=f"/{name}").geturl(), drop
+    return create(tmp, label, template_url=source["database"])
 
 
 class Platform:
@@ -144,7 +99,7 @@ def demo_platform(tmp: Path, label: str) -> Iterator[Platform]:
     if snapshot:
         db_url, drop = from_snapshot(snapshot, tmp, label)
     else:
-        db_url, drop = throwaway_database(tmp, label)
+        db_url, drop = create(tmp, label)
     env = platform_env(tmp, db_url)
     process = None
     try:

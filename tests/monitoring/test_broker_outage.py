@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.monitoring.conftest import dumps, services_required
-from tests.monitoring.test_monitoring_mqtt import (DIVISION6, _listening, _user, free_port, isolated,  # noqa: F401
+from tests.monitoring.test_monitoring_mqtt import (DIVISION6, ROOT, _listening, _user, free_port, isolated,  # noqa: F401
                                                    publisher, template, wait_for)
 
 # django_db: the module's template copies the migrated test database, which must exist.
@@ -47,7 +47,7 @@ def start_broker(tmp: Path, settings_text: str):
 def per_reading(client, start_ms: int, rounds: range) -> None:
     for i in rounds:
         for k in range(SENSORS):
-            client.publish(f"yingji/{DIVISION6}/S{k:02d}/reading",
+            client.publish(f"{ROOT}/{DIVISION6}/S{k:02d}/reading",
                            dumps({"t": start_ms + i * 1000, "v": 10.0 + k, "seq": i + 1}), qos=1)
         if i % 10 == 0:
             time.sleep(0.01)
@@ -55,7 +55,7 @@ def per_reading(client, start_ms: int, rounds: range) -> None:
 
 def probe(client, isolated, before: int) -> bool:  # noqa: F811
     """A new probe reading stored means the worker is connected and past its queue."""
-    client.publish(f"yingji/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
+    client.publish(f"{ROOT}/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}), qos=1)
     time.sleep(0.5)
     return isolated.counts()["probe"] > before
 

@@ -14,7 +14,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -24,6 +23,10 @@ from tests.monitoring.conftest import BROKER, dumps, require_broker, services_re
 # django_db: the module's template copies the migrated test database, which must exist.
 pytestmark = [pytest.mark.service, pytest.mark.django_db]
 DIVISION6 = "210922"
+# The workers' topic root (YINGJI_MQTT_TOPIC_ROOT), this module's own: another run on the same
+# broker (a second suite, a demo platform's simulator) publishing under ``yingji/`` is never
+# received here — a run beside the CI's once quarantined 399 of its readings as unknown sensors.
+ROOT = f"t{uuid.uuid4().hex[:8]}"
 
 
 def free_port() -> int:
@@ -80,27 +83,11 @@ class Isolated:
     copied from a template migrated once per module."""
 
     def __init__(self, tmp: Path, template: "Template"):
+        from tests.databases import create
+
         self.tmp = tmp
-        self.drop = lambda: None
-        source = template.db
-        if source.admin_url:
-            import psycopg
-
-            name = f"yingji_mqtt_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(source.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source.name}"')
-
-            def drop():
-                with psycopg.connect(source.admin_url, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            self.drop = drop
-            url = urlparse(source.url)._replace(path=f"/{name}").geturl()
-        else:
-            shutil.copy(source.name, tmp / "ingest.sqlite3")
-            url = f"sqlite:///{tmp / 'ingest.sqlite3'}"
+        url, self.drop = create(tmp, "mqtt", template_url=template.db.url)
         self.env = dict(template.env, DATABASE_URL=url, YINGJI_DATA_DIR=str(tmp))
-
 
     def python(self, code: str):
         script = "import django, json; django.setup()\n" + code
@@ -156,7 +143,7 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
         """Publish a probe reading after everything sent so far and wait until the worker has
         stored it: every earlier message (and any redelivery) has been handled by then."""
         before = self.counts()["probe"]
-        publish(client, f"yingji/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
+        publish(client, f"{ROOT}/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
         wait_for(lambda: self.counts()["probe"] > before, 30, "the worker to reach the probe")
 
     def wait_ready(self, client, port: int) -> None:
@@ -165,7 +152,7 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
         over 30 s on a 2-core machine busy with the browser stage beside it."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            publish(client, f"yingji/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
+            publish(client, f"{ROOT}/{DIVISION6}/PROBE/reading", dumps({"t": int(time.time() * 1000), "v": 1}))
             time.sleep(0.5)
             if self.counts()["probe"]:
                 return
@@ -173,16 +160,16 @@ Sensor.objects.bulk_create([Sensor(code=f"S{{i:02d}}", name=f"测点{{i}}", moni
 
 
 class Template:
-    """The module's template: a copy of pytest-django's migrated test database (tests/ops/drill.py:
+    """The module's template: a copy of pytest-django's migrated test database (tests/databases.py:
     pg_dump and pg_restore, or SQLite's backup API) instead of a ``yingji migrate`` of its own,
     which cost a minute of the module's set-up on the development machine."""
 
     def __init__(self, tmp: Path):
-        from tests.ops.drill import migrated_copy
+        from tests.databases import migrated_copy
 
         self.db = migrated_copy(tmp, "mqtt_tpl")
         self.env = dict(os.environ, DATABASE_URL=self.db.url, YINGJI_DATA_DIR=str(tmp), YINGJI_BACKGROUND="0",
-                        PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="yingji.settings")
+                        PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="yingji.settings", YINGJI_MQTT_TOPIC_ROOT=ROOT)
 
     def close(self) -> None:
         self.db.drop()
@@ -212,15 +199,15 @@ def test_topics_payloads_and_quarantine_never_stop_the_worker(isolated):
     now = int(time.time() * 1000)
     try:
         isolated.wait_ready(client, BROKER[1])
-        publish(client, f"yingji/{DIVISION6}/S00/reading", b"{broken json")
-        publish(client, "yingji/zhangwu/S00/reading", dumps({"t": now, "v": 1}))
-        publish(client, f"yingji/{DIVISION6}/NO-SUCH/reading", dumps({"t": now, "v": 1}))
-        publish(client, f"yingji/{DIVISION6}/S00/reading", dumps({"t": now, "v": 1e9}))
-        publish(client, "yingji/210902/S00/reading", dumps({"t": now, "v": 5}))  # wrong county in the topic
-        publish(client, f"yingji/{DIVISION6}/S00/reading", dumps({"t": now - 3000, "v": 5.0, "seq": 1}))
-        publish(client, f"yingji/{DIVISION6}/S00/batch",
+        publish(client, f"{ROOT}/{DIVISION6}/S00/reading", b"{broken json")
+        publish(client, f"{ROOT}/zhangwu/S00/reading", dumps({"t": now, "v": 1}))
+        publish(client, f"{ROOT}/{DIVISION6}/NO-SUCH/reading", dumps({"t": now, "v": 1}))
+        publish(client, f"{ROOT}/{DIVISION6}/S00/reading", dumps({"t": now, "v": 1e9}))
+        publish(client, f"{ROOT}/210902/S00/reading", dumps({"t": now, "v": 5}))  # wrong county in the topic
+        publish(client, f"{ROOT}/{DIVISION6}/S00/reading", dumps({"t": now - 3000, "v": 5.0, "seq": 1}))
+        publish(client, f"{ROOT}/{DIVISION6}/S00/batch",
                 dumps([{"t": now - 2000, "v": 6.0, "seq": 2}, {"t": now - 1000, "v": 60.0, "seq": 3}]))
-        publish(client, f"yingji/{DIVISION6}/gateway/gw-1/batch",
+        publish(client, f"{ROOT}/{DIVISION6}/gateway/gw-1/batch",
                 dumps({"readings": [{"s": "S01", "t": now - 1000, "v": 21.0}, {"s": "S02", "t": now, "v": 21.2}]}))
         wait_for(lambda: isolated.counts()["readings"] == 5, 90, "5 readings stored")
         isolated.drain(client)
@@ -252,7 +239,7 @@ def stream(client, start_ms: int, messages: range, sensors: int, excursion=range
     for i in messages:
         readings = [{"s": f"S{k:02d}", "t": start_ms + i * 1000, "v": 60.0 if (k == 0 and i in excursion) else 10.0 + k,
                      "seq": i} for k in range(sensors)]
-        sent.append(client.publish(f"yingji/{DIVISION6}/gateway/test/batch", dumps({"readings": readings}), qos=1))
+        sent.append(client.publish(f"{ROOT}/{DIVISION6}/gateway/test/batch", dumps({"readings": readings}), qos=1))
         time.sleep(0.01)
     return sent
 
@@ -329,7 +316,7 @@ def test_broker_restart_worker_reconnects_and_catches_up(isolated, tmp_path):
         worker.send_signal(signal.SIGSTOP)
         stream(client, start, range(100, 200), sensors)
         for _ in range(50):
-            client.publish(f"yingji/{DIVISION6}/PROBE/reading", b"{}", qos=1).wait_for_publish(5)
+            client.publish(f"{ROOT}/{DIVISION6}/PROBE/reading", b"{}", qos=1).wait_for_publish(5)
         client.disconnect()
         client.loop_stop()
         broker.send_signal(signal.SIGTERM)

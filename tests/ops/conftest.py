@@ -19,7 +19,7 @@ COPIES_TEST_DB = pytest.mark.django_db(transaction=not os.environ.get("DATABASE_
 def migrated(tmp_path):
     """``migrated(purpose)``: a new database of its own, already migrated (a copy of the test
     database), dropped after the test. The test must carry ``COPIES_TEST_DB``."""
-    from tests.ops.drill import migrated_copy
+    from tests.databases import migrated_copy
 
     made = []
 

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.ops.conftest import COPIES_TEST_DB
-from tests.ops.drill import Database, env_for, yingji
+from tests.databases import Database
+from tests.ops.drill import env_for, yingji
 
 WRITER = """
 import sys, django
