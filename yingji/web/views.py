@@ -407,8 +407,8 @@ def division_list(request):
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(name__contains=text) | qs.filter(code__startswith=text)
-    # The boundaries (GeoJSON, up to megabytes a county) are not read for a list that only says
-    # whether there is one; the parent's name comes in the same query.
+    # The boundaries (GeoJSON parsed per row: 3 KB a county, 10 KB a city) are not read for a list
+    # that only says whether there is one; the parent's name comes in the same query.
     qs = (qs.select_related("parent").only("code", "name", "level", "synthetic", "source", "parent__name")
           .annotate(has_geometry=ExpressionWrapper(Q(geometry__isnull=False), output_field=BooleanField())))
     page = Paginator(qs.order_by("code"), 100).get_page(request.GET.get("page"))
