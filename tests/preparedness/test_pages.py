@@ -13,7 +13,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.conftest import CITY, PASSWORD, post_json
+from tests.conftest import CITY, PASSWORD, ZHANGWU, post_json
 from yingji.preparedness.models import EmergencyPlan, ExamAttempt
 
 
@@ -93,6 +93,19 @@ def test_exam_room_from_start_to_result(people, enterprises):
         answers = {f"q{qid}": "T" for qid in sorted(set(ids))[:8]}
         client.post(f"/preparedness/attempts/{attempt.pk}/submit/", answers)
         result = client.get(f"/preparedness/attempts/{attempt.pk}/").content.decode()
+        # A county trainee sits the city's exam: the county sees the result, and no link back to
+        # the city's session, which it may not open
+        local = TRAINEES.create(people["city"], {"name": "孙县区", "id_number": "210922199001011112",
+                                                 "post": "bureau_staff", "sector": "government",
+                                                 "employer": "彰武县应急管理局", "division_code": ZHANGWU})
+        client.post(f"/preparedness/exams/{exam.pk}/start/", {"trainee_id": local.pk})
+        theirs = ExamAttempt.objects.get(trainee=local)
+        client.post(f"/preparedness/attempts/{theirs.pk}/submit/", {})
+        county = login(people["zhangwu"])
+        seen = county.get(f"/preparedness/attempts/{theirs.pk}/").content.decode()
+        assert "孙县区" in seen and "返回考试" not in seen and f"/preparedness/exams/{exam.pk}/" not in seen
+        assert county.get(f"/preparedness/exams/{exam.pk}/").status_code == 403
+        assert "返回考试" in client.get(f"/preparedness/attempts/{theirs.pk}/").content.decode()
     attempt.refresh_from_db()
     assert (attempt.state, attempt.score, attempt.passed) == ("submitted", 80, True)
     assert "得分 80.0 / 100.0" in result and "合格" in result

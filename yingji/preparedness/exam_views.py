@@ -83,6 +83,8 @@ def attempt(request, pk):
         "attempt": row, "items": [_item(row, q, p) for q, p in items],
         "remaining": max(0, int((row.deadline_at - timezone.now()).total_seconds())),
         "pass_mark": exams.pass_mark(row.session), "kinds": tr.QUESTION_KINDS,
+        # a county's trainee may sit a city's exam: the county sees the attempt, not the session
+        "session_visible": scope.visible(ExamSession.objects.filter(pk=row.session_id), request.user).exists(),
     })
 
 
