@@ -110,6 +110,24 @@ def test_user_form_offers_only_the_roles_the_administrator_may_grant(make_user):
     assert response.status_code == 200 and "eve" not in str(list(services.managed_users(county)))
 
 
+def test_user_list_links_only_the_accounts_the_administrator_may_change(make_user):
+    """A city administrator saw the system administrator's account as a link to a form whose
+    save, unlock and API-token buttons the server refused."""
+    root = make_user("root_sys", "sysadmin", CITY)
+    peer = make_user("city_peer", "city_admin", CITY)
+    officer = make_user("duty_zw", "duty_officer", "210922")
+    admin = make_user("city_root", "city_admin", CITY)
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/users/").content.decode()
+    for user in (peer, officer):
+        assert f'href="/users/{user.pk}/"' in page
+    assert "root_sys" in page and f'href="/users/{root.pk}/"' not in page
+    refused = client.get(f"/users/{root.pk}/")
+    assert refused.status_code == 403 and "系统管理员账号只能由上级管理员管理" in refused.content.decode()
+    assert client.get(f"/users/{officer.pk}/").status_code == 200
+
+
 def test_admin_creates_user_in_web_console(make_user):
     admin = make_user("root", "city_admin")
     client = Client()

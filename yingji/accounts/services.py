@@ -78,6 +78,16 @@ def check_can_manage(admin: User, role: str, region_code: str) -> None:
         raise Forbidden(f"区划 {divcodes.short_code(region_code)} 不在您的管辖范围内")
 
 
+def can_manage(admin: User, user: User) -> bool:
+    """Whether ``admin`` may change ``user`` (``check_can_manage`` without raising): the user
+    lists show the others of the area, not as links to a form the server would refuse."""
+    try:
+        check_can_manage(admin, user.role, user.region_code)
+    except Forbidden:
+        return False
+    return True
+
+
 def managed_users(admin: User):
     capabilities.require(admin, "users.manage", "只有管理员可以管理用户")
     return User.objects.filter(region_code__startswith=admin.scope_prefix)

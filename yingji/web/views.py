@@ -319,6 +319,8 @@ def _person(user) -> str:
 def user_list(request):
     users = accounts.search_users(request.user, request.GET.get("q", ""))
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    for user in page:
+        user.manageable = accounts.can_manage(request.user, user)
     return render(request, "web/user_list.html", {"page": page, "q": request.GET.get("q", "")})
 
 
@@ -346,6 +348,8 @@ def user_edit(request, pk):
     target = accounts.managed_users(request.user).filter(pk=pk).first()
     if target is None:
         return render_error(request, 404, "用户不存在或不在您的管辖范围内")
+    if not accounts.can_manage(request.user, target):
+        return render_error(request, 403, f"{target.role_label}账号只能由上级管理员管理")
     initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
                "region_code": target.region_code, "phone": target.phone, "enterprise_id": target.enterprise_id,
                "is_active": target.is_active}
