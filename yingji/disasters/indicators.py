@@ -49,11 +49,8 @@ def disaster_figures(code: str, year: int) -> dict:
     events = list(DisasterEvent.objects.filter(start_at__year=year).filter(
         Q(division_code__startswith=prefix) | Q(division_code__in=divcodes.ancestors(code))))
     reports = latest_by_events(events)
-    for event in events:
+    for event in events:  # each is inside the division, else above it (the query's two halves)
         inside = event.division_code.startswith(prefix)
-        above = divcodes.is_within(code, event.division_code)
-        if not (inside or above):
-            continue
         figures = total_for(event.division_code if inside else code, reports[event.pk])
         if figures is None:
             continue

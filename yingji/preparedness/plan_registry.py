@@ -5,14 +5,12 @@ for the public portal."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from yingji.resources.stock import stocked_warehouses
 from yingji.rules import plan_lifecycle as pl
 
-from .models import EmergencyPlan, PlanResource
-from .selectors import RESOURCE_JOINS, plan_alerts
+from .models import EmergencyPlan
+from .selectors import plan_alerts, stocked_for, with_resources
 
 _ORDER = {pl.FILED: 0, pl.PUBLISHED: 1}
 
@@ -23,14 +21,12 @@ def standing(electronic_ids) -> dict:
     registry records is judged by the one in force (else the latest revision)."""
     today = timezone.localdate()
     best: dict = {}
-    linked = EmergencyPlan.objects.filter(electronic_id__in=list(electronic_ids)).prefetch_related(
-        Prefetch("resources", queryset=PlanResource.objects.select_related(*RESOURCE_JOINS)))
+    linked = with_resources(EmergencyPlan.objects.filter(electronic_id__in=list(electronic_ids)))
     for plan in linked.order_by("-revision", "-pk"):
         current = best.get(plan.electronic_id)
         if current is None or _ORDER.get(plan.state, 9) < _ORDER.get(current.state, 9):
             best[plan.electronic_id] = plan
-    stocked = stocked_warehouses(link.warehouse_id for plan in best.values() for link in plan.resources.all()
-                                 if link.warehouse_id)
+    stocked = stocked_for(best.values())
     return {eid: {"registry_id": plan.pk, "name": plan.name, "document_number": plan.document_number,
                   "state": plan.state, "state_label": plan.get_state_display(), "in_force": plan.state in pl.IN_FORCE,
                   "warnings": [a["text"] for a in plan_alerts(plan, today, stocked)] if plan.state in pl.IN_FORCE else []}

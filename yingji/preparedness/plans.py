@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -19,14 +18,13 @@ from yingji.core.records import (SYSTEM, change, check_foreign_keys, create_reco
 from yingji.geo import divcodes
 from yingji.regions.models import Organisation
 from yingji.resources.models import Expert, RescueTeam, Shelter, Warehouse
-from yingji.resources.stock import stocked_warehouses
 from yingji.rules import plan_lifecycle as pl
 from yingji.core.records import audited_transaction
 
 from .models import (EmergencyPlan, PlanEvaluation, PlanOpinion, PlanRelation, PlanResource, PlanVersion,
                      RevisionTask)
 from .plan_text import extract_text
-from .selectors import RESOURCE_JOINS, plan_alerts
+from .selectors import plan_alerts, stocked_for, with_resources
 
 PLAN_FIELDS = ("name", "kind", "catastrophe", "owner_unit", "organisation_id", "enterprise_id", "event_types",
                "response_levels", "document_number", "classified", "brief", "electronic_id", "division_code",
@@ -316,10 +314,8 @@ def sweep_triggers(today: dt.date | None = None) -> int:
     # named resources prefetched with their records, the warehouses' stock at once, and the tasks
     # already raised (``raise_task`` checks again, inside its write).
     in_force = EmergencyPlan.objects.filter(state__in=pl.IN_FORCE)
-    plans = list(in_force.prefetch_related(
-        Prefetch("resources", queryset=PlanResource.objects.select_related(*RESOURCE_JOINS))))
-    stocked = stocked_warehouses(link.warehouse_id for plan in plans for link in plan.resources.all()
-                                 if link.warehouse_id)
+    plans = list(with_resources(in_force))
+    stocked = stocked_for(plans)
     done = set(RevisionTask.objects.filter(plan__in=in_force).exclude(source_key="")
                .values_list("plan_id", "source_key"))
     for plan in plans:

@@ -8,7 +8,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from yingji.core import scope
@@ -23,7 +23,7 @@ from yingji.core import profile as installation
 from yingji.rules import drill_quotas as dq
 from yingji.rules import plan_lifecycle as pl
 
-from .models import Drill, EmergencyPlan, ImprovementItem, PlanRelation, PlanVersion, RevisionTask
+from .models import Drill, EmergencyPlan, ImprovementItem, PlanRelation, PlanResource, PlanVersion, RevisionTask
 from .plan_text import snippet
 
 HIGH_RISK_INDUSTRIES = frozenset({"hazchem", "coal_mine", "non_coal_mine", "metallurgy", "fireworks", "gas_station",
@@ -82,10 +82,21 @@ def evaluation(plan: EmergencyPlan, today: dt.date | None = None) -> pl.Evaluati
 RESOURCE_JOINS = ("team", "warehouse", "shelter", "organisation")
 
 
+def with_resources(plans):
+    """``plans`` (a queryset) with each plan's named resources and their records prefetched, as
+    ``resource_states`` reads them."""
+    return plans.prefetch_related(Prefetch("resources", queryset=PlanResource.objects.select_related(*RESOURCE_JOINS)))
+
+
+def stocked_for(plans) -> set[int]:
+    """The warehouses holding stock among those the (prefetched) ``plans`` name, in one query."""
+    return stocked_warehouses(link.warehouse_id for plan in plans for link in plan.resources.all() if link.warehouse_id)
+
+
 def resource_states(plan: EmergencyPlan, stocked: set[int] | None = None) -> list[dict]:
     """Each named resource with what the registry says about it now. ``stocked`` (the warehouses
     holding stock, ``stocked_warehouses``) may be given by a caller going through many plans, whose
-    resources are then read from their prefetch (``Prefetch("resources", …RESOURCE_JOINS)``)."""
+    resources are then read from their prefetch (``with_resources``, ``stocked_for``)."""
     rows = []
     if "resources" in getattr(plan, "_prefetched_objects_cache", {}):
         links = list(plan.resources.all())
